@@ -1,0 +1,144 @@
+// The request path for a protected host, in DESIGN.md's order: endpoints → service token → session
+// → facts → decision → upstream with a signed assertion. Any error while loading a session or
+// deciding denies (the caller's catch sends the deny page).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Identity } from '../identity/identity.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import type { Decision, Facts } from '../policy/types.ts';
+import type { SessionRecord } from '../store/ports.ts';
+import { AssertionCache } from './assertion-cache.ts';
+import type { AccessContext } from './context.ts';
+import { readCookie } from './cookies.ts';
+import { sendDenyPage } from './deny-page.ts';
+import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
+import { redirect, type RequestInfo } from './request-info.ts';
+import type { AccessRuntime, CompiledApp } from './runtime.ts';
+import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
+import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
+
+export interface Admission {
+  decision: Decision;
+  session: SessionRecord | null;
+  identity: Identity | undefined;
+  serviceToken: string | null;
+}
+
+export class AppRequests {
+  readonly #ctx: AccessContext;
+  readonly assertions: AssertionCache;
+
+  constructor(ctx: AccessContext) {
+    this.#ctx = ctx;
+    this.assertions = new AssertionCache(ctx);
+  }
+
+  /** Decides whether this request may reach the app. Shared by HTTP and WebSocket upgrades. */
+  async admit(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, path: string): Promise<Admission> {
+    const now = this.#ctx.now();
+    const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
+    const secret = readCookie(req.headers.cookie, rt.cookieName);
+    const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
+    const identity = session ? (session.identity as Identity) : undefined;
+    const directory = identity && this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
+    const facts: Facts = {
+      now,
+      request: { ip: info.clientIp, country: info.country, host: req.headers.host ?? '', path, method: req.method ?? 'GET' },
+      identity, directory,
+      ...(serviceToken ? { serviceToken: { name: serviceToken } } : {}),
+    };
+    let decision = evaluate(app.policies, facts);
+    // A deprovisioned user is refused even if a stale session slipped through a cache.
+    if (directory && !directory.active && identity) decision = { action: 'deny', reasons: [{ code: 'directory.inactive' as Decision['reasons'][number]['code'], detail: identity.email }] };
+    return { decision, session, identity, serviceToken };
+  }
+
+  async handle(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+    if (path.startsWith('/.moatless/')) return handleMoatlessEndpoint(this.#ctx, rt, app, req, res, info, path, query);
+    const a = await this.admit(rt, app, req, info, path);
+    const d = a.decision;
+    const log = (status: number) => this.#log(app, req, info, path, a, status);
+    switch (d.action) {
+      case 'allow':
+      case 'bypass':
+      case 'service_auth': {
+        const outcome = await this.#forward(rt, app, req, res, info, a);
+        log(outcome);
+        return;
+      }
+      case 'authenticate':
+        log(info.wantsJson ? 401 : 302);
+        return this.#toSignIn(rt, req, res, info, []);
+      default:
+        if (d.stepUp && a.identity) {
+          log(info.wantsJson ? 401 : 302);
+          return this.#toSignIn(rt, req, res, info, d.stepUp.authContexts);
+        }
+        log(403);
+        sendDenyPage(res, {
+          status: 403, title: 'Access denied', requestId: info.id,
+          message: a.identity ? `You are signed in as ${a.identity.email}, but your access policy does not allow ${app.name}.` : `${app.name} is not available to you.`,
+          signOutUrl: `${rt.authOrigin}/logout`,
+          ...(rt.config.server.debugDenyReasons ? { reasons: d.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`) } : {}),
+        }, info.wantsJson);
+    }
+  }
+
+  /** Browsers go to the auth host; scripts (X-Requested-With: XMLHttpRequest) get a 401 they can act on. */
+  #toSignIn(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, acrs: string[]): void {
+    const back = `${info.proto}://${req.headers.host}${req.url}`;
+    const start = new URL('/oauth2/start', rt.authOrigin);
+    start.searchParams.set('rd', back);
+    if (acrs.length > 0) start.searchParams.set('acrs', acrs.join(','));
+    if (info.wantsJson) {
+      sendDenyPage(res, { status: 401, title: 'Authentication required', message: `Sign in at ${start.href}`, requestId: info.id }, true);
+      return;
+    }
+    redirect(res, start.href, [], info.id);
+  }
+
+  async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {
+    const add: [string, string][] = [['moatless-request-id', info.id]];
+    const id = a.identity;
+    if (a.decision.action !== 'bypass') {
+      const jwt = id && a.session ? this.assertions.forSession(rt, app, a.session, id) : a.serviceToken ? this.assertions.forServiceToken(rt, app, a.serviceToken) : null;
+      if (jwt) add.push([app.config.assertion.header, jwt]);
+    }
+    if (id) {
+      const h = app.config.identityHeaders;
+      if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
+      if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
+      if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
+      if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
+    }
+    const headers = buildUpstreamHeaders({
+      req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => n === rt.cookieName || n.startsWith('moatless_'),
+      hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
+      clientIp: info.clientIp, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
+    });
+    const untrack = a.session && id
+      ? this.#ctx.connections.track({ socket: req.socket, sessionId: a.session.id, parentId: a.session.parentId, userKey: id.userKey, email: id.email, appId: app.id })
+      : null;
+    try {
+      const outcome = await this.#ctx.upstreams.forward(req, res, app.upstreamOrigin, app.upstreamBasePath + (req.url ?? '/'), headers, (status) => {
+        sendDenyPage(res, { status, title: status === 504 ? 'The application did not answer in time' : 'The application is unreachable', message: `${app.name} could not be reached. Try again in a moment; if it persists, tell your administrator.`, requestId: info.id }, info.wantsJson);
+      });
+      return outcome.status;
+    } finally {
+      untrack?.();
+    }
+  }
+
+  #log(app: CompiledApp, req: IncomingMessage, info: RequestInfo, path: string, a: Admission, status: number): void {
+    const d = a.decision;
+    this.#ctx.accessLog.record({
+      time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? (a.serviceToken ? `service:${a.serviceToken}` : null), email: a.identity?.email ?? null,
+      appId: app.id, host: req.headers.host ?? '', path, method: req.method ?? 'GET', action: d.action, policy: d.policy?.name ?? null,
+      reasons: d.reasons.map((r) => r.code), status, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp,
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}

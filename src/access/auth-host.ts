@@ -1,0 +1,177 @@
+// The auth host: starts sign-ins, receives IdP callbacks, keeps the global session, hands app
+// sessions to protected hosts, and signs users out. SCIM and the admin API are mounted here too.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Identity } from '../identity/identity.ts';
+import { SignInError } from '../identity/provider.ts';
+import type { SessionRecord } from '../store/ports.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import type { AccessContext } from './context.ts';
+import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
+import { sendDenyPage } from './deny-page.ts';
+import { redirect, type RequestInfo } from './request-info.ts';
+import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
+import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
+import { SignInStore } from './signin-store.ts';
+
+export const CALLBACK_PATH = '/oauth2/callback';
+
+export class AuthHost {
+  readonly #ctx: AccessContext;
+  readonly #signins: SignInStore;
+
+  constructor(ctx: AccessContext) {
+    this.#ctx = ctx;
+    this.#signins = new SignInStore(ctx.store.kv, ctx.now);
+  }
+
+  get signins(): SignInStore {
+    return this.#signins;
+  }
+
+  async handle(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {
+    for (const m of this.#ctx.mounts) {
+      if (path === m.prefix || path.startsWith(m.prefix + '/')) return m.handle(req, res, info.id);
+    }
+    const url = new URL(req.url ?? '/', rt.authOrigin);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !(path === '/logout' && req.method === 'POST')) {
+      return this.#fail(rt, res, info, 405, 'Method not allowed', 'This address only answers GET.');
+    }
+    switch (path) {
+      case '/oauth2/start': return this.#start(rt, req, res, info, url);
+      case CALLBACK_PATH: return this.#callback(rt, req, res, info, url);
+      case '/logout': return this.#logout(rt, req, res, info);
+      case '/healthz': res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return;
+      case '/': return this.#home(rt, req, res, info);
+      default: return this.#fail(rt, res, info, 404, 'Not found', 'There is nothing at this address.');
+    }
+  }
+
+  async #start(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const target = parseReturnUrl(rt, url.searchParams.get('rd'));
+    if (!target) return this.#fail(rt, res, info, 400, 'Bad sign-in link', 'The return address is missing or is not an application protected by Moatless.');
+    const acrs = (url.searchParams.get('acrs') ?? '').split(',').filter((a) => /^c([1-9]|1\d|2[0-5])$/.test(a));
+    const global = await this.#globalSession(rt, req);
+    const wantedIdp = url.searchParams.get('idp');
+    if (global && (!wantedIdp || wantedIdp === global.idp) && target.app.idps.includes(global.idp)) {
+      const identity = global.identity as Identity;
+      if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, false);
+    }
+    const idpId = wantedIdp ?? (target.app.idps.length === 1 ? target.app.idps[0] : null);
+    if (!idpId) return this.#chooser(rt, res, info, target, acrs);
+    if (!target.app.idps.includes(idpId)) return this.#fail(rt, res, info, 400, 'Unknown sign-in method', `"${idpId}" is not offered for ${target.app.name}.`);
+    return this.#beginSignIn(rt, res, info, idpId, target, acrs);
+  }
+
+  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[]): Promise<void> {
+    const idp = rt.idps.get(idpId);
+    if (!idp) return this.#fail(rt, res, info, 500, 'Sign-in unavailable', `Identity provider "${idpId}" is not configured.`);
+    const { url, tx } = await idp.begin({ redirectUri: rt.authOrigin + CALLBACK_PATH, acrs });
+    await this.#signins.putSignIn({ tx, returnUrl: target.url.href });
+    // Binds the callback to this browser: a callback URL planted in someone else's browser fails.
+    const bind = serializeCookie(SIGNIN_COOKIE, tx.state, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: 600 });
+    redirect(res, url, [bind], info.id);
+  }
+
+  async #callback(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const state = url.searchParams.get('state') ?? '';
+    const bound = readCookie(req.headers.cookie, SIGNIN_COOKIE) ?? '';
+    if (state === '' || bound.length !== state.length || !timingSafeEqual(Buffer.from(bound), Buffer.from(state))) {
+      return this.#fail(rt, res, info, 400, 'Sign-in expired', 'This sign-in was started in another browser or has expired. Open the application again.');
+    }
+    const pending = await this.#signins.takeSignIn(state);
+    if (!pending) return this.#fail(rt, res, info, 400, 'Sign-in expired', 'This sign-in has expired or was already used. Open the application again.');
+    const target = parseReturnUrl(rt, pending.returnUrl);
+    const idp = rt.idps.get(pending.tx.idp);
+    if (!target || !idp) return this.#fail(rt, res, info, 400, 'Sign-in expired', 'The application or sign-in method changed meanwhile. Open the application again.');
+    let identity: Identity;
+    try {
+      ({ identity } = await idp.complete(url, pending.tx, rt.authOrigin + CALLBACK_PATH));
+    } catch (err) {
+      const e = err instanceof SignInError ? err : new SignInError('signin_failed', 'the sign-in could not be completed', { cause: err });
+      this.#ctx.logger.warn({ requestId: info.id, idp: pending.tx.idp, code: e.code, err: e.cause ?? e.message }, 'sign-in failed');
+      return this.#fail(rt, res, info, 403, 'Sign-in failed', `${capitalise(e.message)}.`, [`signin.${e.code}`]);
+    }
+    const { secret, record } = await this.#ctx.sessions.createGlobal({
+      identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
+    });
+    const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
+    return this.#handoff(rt, res, info, record, target, pending.tx.acrs.length > 0, [cookie, expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))]);
+  }
+
+  /**
+   * Checks the app's policy before handing over, so a user who may not enter gets a clear page here
+   * instead of a redirect loop, and a missing auth context leads to one step-up sign-in.
+   */
+  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
+    const identity = global.identity as Identity;
+    const app = target.app;
+    const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
+    const decision = evaluate(app.policies, {
+      now: this.#ctx.now(), identity, directory,
+      request: { ip: info.clientIp, country: info.country, host: target.url.hostname, path: target.url.pathname, method: 'GET' },
+    });
+    if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
+      const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
+      if (missing.length > 0 && app.idps.includes(global.idp)) {
+        return this.#beginSignIn(rt, res, info, global.idp, target, [...new Set([...identity.acrs.filter((a) => a.startsWith('c')), ...missing])]);
+      }
+    }
+    if (decision.action !== 'allow') {
+      const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
+      this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map((r) => r.code), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
+      return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`), cookies);
+    }
+    const code = await this.#signins.putHandoff({
+      globalSessionId: global.id, appId: app.id, returnUrl: target.url.href,
+      durationMs: decision.sessionDurationMs ?? app.sessionDurationMs,
+    });
+    const back = new URL('/.moatless/callback', target.url.origin);
+    back.searchParams.set('code', code);
+    redirect(res, back.href, cookies, info.id);
+  }
+
+  async #logout(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    const global = await this.#globalSession(rt, req);
+    if (global) await this.#ctx.sessions.revokeFamily(global.id, 'logout');
+    res.setHeader('set-cookie', expireCookie(rt.authCookieName, rt.authOrigin.startsWith('https:')));
+    sendDenyPage(res, { status: 200, title: 'Signed out', message: 'You are signed out of every application protected by Moatless.', requestId: info.id }, info.wantsJson);
+  }
+
+  async #home(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    const global = await this.#globalSession(rt, req);
+    const who = global ? `Signed in as ${(global.identity as Identity).email}.` : 'Not signed in.';
+    sendDenyPage(res, { status: 200, title: 'Moatless', message: `${who} Open an application to continue.`, requestId: info.id, ...(global ? { signOutUrl: '/logout' } : {}) }, info.wantsJson);
+  }
+
+  #chooser(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, target: ReturnTarget, acrs: string[]): void {
+    const links = target.app.idps.map((id) => {
+      const u = new URL('/oauth2/start', rt.authOrigin);
+      u.searchParams.set('rd', target.url.href);
+      u.searchParams.set('idp', id);
+      if (acrs.length > 0) u.searchParams.set('acrs', acrs.join(','));
+      return `<li><a href="${u.pathname}${u.search.replace(/&/g, '&amp;')}">${escapeHtml(rt.idps.get(id)?.displayName ?? id)}</a></li>`;
+    });
+    const body = `<!doctype html><meta charset="utf-8"><title>Sign in · Moatless</title><body style="font:16px system-ui;margin:3rem"><h1>Sign in to ${escapeHtml(target.app.name)}</h1><ul>${links.join('')}</ul>`;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+    res.end(body);
+  }
+
+  async #globalSession(rt: AccessRuntime, req: IncomingMessage): Promise<SessionRecord | null> {
+    const secret = readCookie(req.headers.cookie, rt.authCookieName);
+    return secret ? this.#ctx.sessions.resolve(secret, { kind: 'global' }) : null;
+  }
+
+  #fail(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, status: number, title: string, message: string, reasons: string[] = [], cookies: string[] = []): void {
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+    sendDenyPage(res, { status, title, message, requestId: info.id, ...(rt.config.server.debugDenyReasons && reasons.length > 0 ? { reasons } : {}), signOutUrl: `${rt.authOrigin}/logout` }, info.wantsJson);
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,47 @@
+// Long-lived connections (WebSockets, streaming responses) by session and user, so a revocation can
+// close them instead of waiting for their next request — which for a WebSocket never comes.
+import type { Socket } from 'node:net';
+import type { RevocationNotice } from '../identity/sessions.ts';
+
+export interface Tracked {
+  socket: Socket;
+  sessionId: string;
+  parentId: string | null;
+  userKey: string;
+  email: string;
+  appId: string;
+}
+
+export class ConnectionRegistry {
+  readonly #all = new Set<Tracked>();
+
+  track(t: Tracked): () => void {
+    this.#all.add(t);
+    const untrack = () => {
+      this.#all.delete(t);
+      t.socket.off('close', untrack);
+    };
+    t.socket.once('close', untrack);
+    return untrack;
+  }
+
+  /** Destroys every tracked connection the notice covers; returns how many. */
+  close(n: RevocationNotice): number {
+    const users = new Set(n.userKeys);
+    const emails = new Set(n.emails);
+    const sessions = new Set(n.sessionIds);
+    let closed = 0;
+    for (const t of this.#all) {
+      if (users.has(t.userKey) || emails.has(t.email) || sessions.has(t.sessionId) || (t.parentId !== null && sessions.has(t.parentId)) || n.appId === t.appId) {
+        t.socket.destroy();
+        this.#all.delete(t);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  get size(): number {
+    return this.#all.size;
+  }
+}

@@ -1,0 +1,34 @@
+// What the access request path needs from the rest of the process, handed in by the composition root.
+import type { Logger } from 'pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionService } from '../identity/sessions.ts';
+import type { DirectoryFacts } from '../policy/types.ts';
+import type { Store } from '../store/ports.ts';
+import type { AccessLog } from './access-log.ts';
+import type { ConnectionRegistry } from './connections.ts';
+import type { AccessRuntime } from './runtime.ts';
+import type { SigningKeys } from './signing-keys.ts';
+import type { UpstreamPools } from './upstream.ts';
+
+/** Live directory state for a user (SCIM): active flag, groups, risk. Undefined when not provisioned. */
+export type DirectoryFactsSource = (email: string) => Promise<DirectoryFacts | undefined>;
+
+/** A handler mounted on the auth host under a path prefix (SCIM, later the admin API). */
+export interface AuthHostMount {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
+}
+
+export interface AccessContext {
+  runtime(): AccessRuntime;
+  store: Store;
+  sessions: SessionService;
+  keys: SigningKeys;
+  upstreams: UpstreamPools;
+  accessLog: AccessLog;
+  connections: ConnectionRegistry;
+  logger: Logger;
+  now(): number;
+  directoryFacts?: DirectoryFactsSource;
+  mounts: AuthHostMount[];
+}

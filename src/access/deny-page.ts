@@ -1,0 +1,51 @@
+// The page a refused user sees: branded, with a request id to quote to the help desk. Reasons appear
+// only when debugging is on — they tell an attacker what to fake.
+import type { ServerResponse } from 'node:http';
+
+export interface DenyPageInput {
+  status: number;
+  title: string;
+  message: string;
+  requestId: string;
+  reasons?: string[];
+  signOutUrl?: string;
+  retryUrl?: string;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function renderDenyPage(p: DenyPageInput): string {
+  const reasons = p.reasons && p.reasons.length > 0 ? `<details open><summary>Why (debug mode)</summary><ul>${p.reasons.map((r) => `<li><code>${esc(r)}</code></li>`).join('')}</ul></details>` : '';
+  const actions = [
+    p.retryUrl ? `<a class="btn" href="${esc(p.retryUrl)}">Try again</a>` : '',
+    p.signOutUrl ? `<a href="${esc(p.signOutUrl)}">Sign in as someone else</a>` : '',
+  ].join(' ');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(p.title)} · Moatless</title><style>
+body{font:16px/1.5 system-ui,sans-serif;background:#f4f6f8;color:#1d2733;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002;padding:2rem 2.5rem;max-width:34rem}
+h1{font-size:1.4rem;margin:.2rem 0 1rem}.brand{color:#2a6df4;font-weight:600;letter-spacing:.02em}
+.rid{color:#5b6675;font-size:.85rem;margin-top:1.5rem}code{background:#eef1f4;padding:.1rem .3rem;border-radius:4px}
+.btn{background:#2a6df4;color:#fff;padding:.45rem .9rem;border-radius:6px;text-decoration:none;margin-right:1rem}
+</style></head><body><main><div class="brand">Moatless</div><h1>${esc(p.title)}</h1><p>${esc(p.message)}</p>${reasons}<p>${actions}</p>
+<p class="rid">Request ID: <code>${esc(p.requestId)}</code> · HTTP ${p.status}</p></main></body></html>`;
+}
+
+export function sendDenyPage(res: ServerResponse, p: DenyPageInput, asJson: boolean): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = asJson
+    ? JSON.stringify({ error: p.title, message: p.message, requestId: p.requestId, ...(p.reasons ? { reasons: p.reasons } : {}) })
+    : renderDenyPage(p);
+  res.writeHead(p.status, {
+    'content-type': asJson ? 'application/json' : 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'moatless-request-id': p.requestId,
+  });
+  res.end(body);
+}

@@ -1,0 +1,26 @@
+// Post-login return URLs: only ever a protected host of ours (or the auth host) — never an open redirect.
+import type { AccessRuntime, CompiledApp } from './runtime.ts';
+import { checkPath } from './request-guard.ts';
+
+export interface ReturnTarget {
+  url: URL;
+  app: CompiledApp;
+}
+
+export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTarget | null {
+  if (!raw || raw.length > 4096) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.username || url.password) return null;
+  // Plain HTTP return targets only when the auth host itself runs on HTTP (local/dev).
+  if (url.protocol === 'http:' && rt.authOrigin.startsWith('https:')) return null;
+  if (checkPath(url.pathname) !== null) return null;
+  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
+  if (!app) return null;
+  return { url, app };
+}

@@ -1,0 +1,140 @@
+// The front door: HTTP(S) listeners with slow-client timeouts, one dispatcher for the auth host and
+// protected hosts, an error boundary that denies, and graceful shutdown.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { AppRequests } from './app-request.ts';
+import { AuthHost } from './auth-host.ts';
+import type { AccessContext } from './context.ts';
+import { sendDenyPage } from './deny-page.ts';
+import { guardRequest } from './request-guard.ts';
+import { requestInfo } from './request-info.ts';
+import { handleUpgrade } from './websocket.ts';
+
+export interface RunningListener {
+  address: string;
+  url: string;
+  server: Server;
+}
+
+export class AccessServer {
+  readonly #ctx: AccessContext;
+  readonly apps: AppRequests;
+  readonly auth: AuthHost;
+  readonly #listeners: RunningListener[] = [];
+  #inFlight = 0;
+
+  constructor(ctx: AccessContext) {
+    this.#ctx = ctx;
+    this.apps = new AppRequests(ctx);
+    this.auth = new AuthHost(ctx);
+    ctx.sessions.onRevoked((n) => {
+      const closed = ctx.connections.close(n);
+      if (closed > 0) ctx.logger.info({ closed, reason: n.reason }, 'closed live connections of revoked sessions');
+    });
+  }
+
+  get listeners(): readonly RunningListener[] {
+    return this.#listeners;
+  }
+
+  async listen(): Promise<RunningListener[]> {
+    const cfg = this.#ctx.runtime().config;
+    for (const l of cfg.server.listeners) {
+      const opts = {
+        headersTimeout: cfg.server.timeouts.headers,
+        requestTimeout: cfg.server.timeouts.request,
+        keepAliveTimeout: cfg.server.timeouts.idle,
+        maxHeaderSize: cfg.server.limits.maxHeaderBytes,
+        // Refuse rather than guess: requests with both Content-Length and Transfer-Encoding etc.
+        insecureHTTPParser: false,
+        requireHostHeader: true,
+        joinDuplicateHeaders: false,
+      };
+      const handler = (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res);
+      const server: Server = l.tls
+        ? createHttpsServer({ ...opts, cert: readFileSync(l.tls.certFile), key: readFileSync(l.tls.keyFile) }, handler)
+        : createHttpServer(opts, handler);
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
+      server.on('clientError', (err, socket) => {
+        if (socket.writable) socket.end(`HTTP/1.1 ${(err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        else socket.destroy();
+      });
+      const [host, port] = splitAddress(l.address);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const bound = server.address();
+      const actualPort = typeof bound === 'object' && bound ? bound.port : port;
+      this.#listeners.push({ address: `${host}:${actualPort}`, url: `${l.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`, server });
+    }
+    return this.#listeners;
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rt = this.#ctx.runtime();
+    const info = requestInfo(rt, req, this.#ctx.now());
+    this.#inFlight++;
+    res.once('close', () => this.#inFlight--);
+    try {
+      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      if (!g.ok) {
+        sendDenyPage(res, { status: g.status, title: 'Bad request', message: g.message, requestId: info.id }, info.wantsJson);
+        return;
+      }
+      if (g.host === rt.authHost) {
+        await this.auth.handle(rt, req, res, info, g.path);
+        return;
+      }
+      const app = rt.routes.lookup(g.host, g.path);
+      if (!app) {
+        sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id }, info.wantsJson);
+        return;
+      }
+      await this.apps.handle(rt, app, req, res, info, g.path, g.query);
+    } catch (err) {
+      // Fail closed: whatever broke, the request does not reach the origin.
+      this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
+      sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id }, info.wantsJson);
+    }
+  }
+
+  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const rt = this.#ctx.runtime();
+    const info = requestInfo(rt, req, this.#ctx.now());
+    socket.on('error', () => socket.destroy());
+    try {
+      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      const app = g.ok ? rt.routes.lookup(g.host, g.path) : null;
+      if (!g.ok || !app) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      await handleUpgrade(this.#ctx, this.apps, rt, app, req, socket, head, info, g.path);
+    } catch (err) {
+      this.#ctx.logger.error({ err, requestId: info.id }, 'upgrade failed; denied');
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    }
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+  async close(graceMs: number): Promise<void> {
+    const closing = this.#listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
+    for (const l of this.#listeners) l.server.closeIdleConnections();
+    const deadline = Date.now() + graceMs;
+    while (this.#inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      for (const l of this.#listeners) l.server.closeIdleConnections();
+    }
+    for (const l of this.#listeners) l.server.closeAllConnections();
+    await Promise.all(closing);
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+  return [host, Number(address.slice(i + 1))];
+}

@@ -1,0 +1,50 @@
+// The request headers an origin receives: the client's, minus hop-by-hop fields, minus anything
+// that could impersonate Moatless (assertion, identity headers, service-token headers, our cookies,
+// untrusted X-Forwarded-*), plus the verified identity.
+import type { IncomingMessage } from 'node:http';
+import { stripCookies } from './cookies.ts';
+import { HOP_BY_HOP } from './upstream.ts';
+
+const FORWARDED = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
+
+export interface UpstreamHeaderInput {
+  req: IncomingMessage;
+  protectedHeaders: ReadonlySet<string>;
+  isOurCookie: (name: string) => boolean;
+  hostHeader: string;
+  clientIp: string;
+  proto: 'http' | 'https';
+  /** Identity headers to add, lower-case names. */
+  add: readonly (readonly [string, string])[];
+  /** Forwarded chain from a trusted proxy to keep (already validated), or null. */
+  priorForwardedFor: string | null;
+}
+
+export function buildUpstreamHeaders(i: UpstreamHeaderInput): string[] {
+  const raw = i.req.rawHeaders;
+  const connectionTokens = (i.req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean);
+  const out: string[] = [];
+  for (let k = 0; k < raw.length; k += 2) {
+    const name = raw[k]!.toLowerCase();
+    if (name === 'host' || HOP_BY_HOP.has(name) || FORWARDED.has(name) || i.protectedHeaders.has(name) || connectionTokens.includes(name)) continue;
+    // Anything prefixed like ours is refused too, so a renamed header in a future version stays safe.
+    if (name.startsWith('moatless-')) continue;
+    if (name === 'cookie') {
+      const kept = stripCookies(raw[k + 1], i.isOurCookie);
+      if (kept !== null) out.push('cookie', kept);
+      continue;
+    }
+    out.push(name, raw[k + 1]!);
+  }
+  out.push('host', i.hostHeader);
+  out.push('x-forwarded-for', i.priorForwardedFor ? `${i.priorForwardedFor}, ${i.clientIp}` : i.clientIp);
+  out.push('x-forwarded-proto', i.proto);
+  out.push('x-forwarded-host', i.req.headers.host ?? '');
+  for (const [name, value] of i.add) out.push(name, value);
+  return out;
+}
+
+/** Header values must not carry CR/LF or other controls (header injection through a display name). */
+export function safeHeaderValue(v: string): string {
+  return v.replace(/[\x00-\x1f\x7f]/g, ' ');
+}

@@ -1,0 +1,109 @@
+// Streams a request to an upstream and its response back, without buffering either body: undici's
+// dispatch API with keep-alive pools per origin, and backpressure in both directions.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus ones proxies must never forward. */
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'http2-settings', 'proxy-authorization', 'proxy-authenticate']);
+
+export type UpstreamOutcome = { status: number; error?: 'connect' | 'timeout' | 'reset' | 'client_gone' };
+
+export class UpstreamPools {
+  readonly #pools = new Map<string, Pool>();
+  readonly #t: UpstreamTimeouts;
+
+  constructor(timeouts: UpstreamTimeouts) {
+    this.#t = timeouts;
+  }
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: 256,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.#t.headersMs,
+        bodyTimeout: this.#t.bodyMs,
+        connect: { timeout: this.#t.connectMs },
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /**
+   * Proxies one request. `headers` is a flat [name, value, …] list already cleaned by the caller.
+   * Resolves when the exchange ends, never rejects: failures become a 502/504 for the client.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void): Promise<UpstreamOutcome> {
+    return new Promise((resolve) => {
+      const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+      let controller: Dispatcher.DispatchController | null = null;
+      let started = false;
+      let done = false;
+      const finish = (o: UpstreamOutcome) => {
+        if (done) return;
+        done = true;
+        resolve(o);
+      };
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          controller?.abort(new Error('client went away'));
+          finish({ status: res.statusCode, error: 'client_gone' });
+        }
+      });
+      res.on('drain', () => controller?.resume());
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+        },
+        onResponseStart(c, statusCode, rawHeaders) {
+          if (statusCode < 200) return; // 1xx informational: the final response follows
+          started = true;
+          const out: Record<string, string | string[]> = {};
+          const connectionTokens = String(rawHeaders['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
+          for (const name in rawHeaders) {
+            if (HOP_BY_HOP.has(name) || connectionTokens.includes(name)) continue;
+            out[name] = rawHeaders[name]!;
+          }
+          res.writeHead(statusCode, out);
+          controller = c;
+        },
+        onResponseData(c, chunk) {
+          if (!res.write(chunk)) c.pause();
+        },
+        onResponseEnd() {
+          res.end();
+          finish({ status: res.statusCode });
+        },
+        onResponseError(_c, err) {
+          const code = (err as { code?: string }).code ?? '';
+          const timeout = code.includes('TIMEOUT');
+          if (!started && !res.headersSent) {
+            const status = timeout ? 504 : 502;
+            onError(status);
+            finish({ status, error: timeout ? 'timeout' : 'connect' });
+          } else {
+            // Mid-stream failure: the status line is gone already; cut the connection so the client
+            // sees a truncated response instead of a silently short one.
+            res.destroy(err);
+            finish({ status: res.statusCode, error: 'reset' });
+          }
+        },
+      };
+      this.#pool(origin).dispatch({ path, method: req.method ?? 'GET', headers, body: hasBody ? req : null }, handler);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((p) => p.close()));
+    this.#pools.clear();
+  }
+}

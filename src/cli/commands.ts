@@ -1,0 +1,28 @@
+// The command table: name → usage and runner. Each runner is a small composition root of its own.
+import type { ParsedArgs } from './args.ts';
+import { configCheck } from './commands/config-check.ts';
+import { serve, demo } from './commands/serve.ts';
+import { sessionsRevoke } from './commands/sessions-revoke.ts';
+import { policyTest } from './commands/policy-test.ts';
+import { devEntra } from './commands/dev-entra.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  serve: { summary: 'run the proxy, auth host and SCIM endpoint', usage: 'moatless serve [--config moatless.yaml] [--no-watch]', run: serve },
+  demo: { summary: 'run the demo: Entra emulator, two sample apps, SQLite in ./data', usage: 'moatless demo [--port 8080]', run: demo },
+  'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
+  'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
+  'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --user EMAIL --url URL [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--config moatless.yaml]', run: policyTest },
+  'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8090] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  moatless ${k.padEnd(width)}  ${c.summary}`);
+  return `Moatless — zero-trust access for your own machines.\n\nUsage:\n${lines.join('\n')}\n\nRun "moatless <command> --help" for a command's options. Docs: docs/cli.md\n`;
+}

@@ -1,0 +1,60 @@
+// `moatless policy test --user … --url …`: what would happen if this user opened this URL now, and why.
+// Identity comes from the flags and, when the user was provisioned by SCIM, from the directory.
+import { buildRuntime } from '../../access/runtime.ts';
+import { checkPath } from '../../access/request-guard.ts';
+import { explain, formatExplanation } from '../../policy/explain.ts';
+import type { Facts, IdentityFacts } from '../../policy/types.ts';
+import { openStore } from '../../store/open-store.ts';
+import { UsageError, flag, type ParsedArgs } from '../args.ts';
+import { storeConfigOf } from '../compose.ts';
+import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+export async function policyTest(args: ParsedArgs): Promise<number> {
+  const email = flag(args, 'user');
+  const rawUrl = flag(args, 'url');
+  if (!email || !rawUrl) throw new UsageError('--user EMAIL and --url URL are required');
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new UsageError(`not a URL: ${rawUrl}`);
+  }
+  let cfg;
+  try {
+    cfg = loadConfigOrExplain(args);
+  } catch (e) {
+    if (e instanceof ConfigLoadFailed) return 1;
+    throw e;
+  }
+  const rt = buildRuntime(cfg, new Map());
+  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
+  if (!app) {
+    process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);
+    return 0;
+  }
+  if (checkPath(url.pathname)) process.stdout.write(`note: the path would be refused before policy: ${checkPath(url.pathname)}\n`);
+  const store = await openStore(storeConfigOf(cfg), {});
+  try {
+    const dirGroups = await store.directory.groups.groupNamesForEmail(email.toLowerCase());
+    const owners = await store.directory.users.findByEmail(email.toLowerCase());
+    const dirUser = owners.length > 0 ? { active: owners.some((o) => o.active) } : null;
+    const groups = flag(args, 'groups') !== undefined ? list(flag(args, 'groups')) : dirGroups;
+    const identity: IdentityFacts = {
+      userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
+      groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: {},
+    };
+    const facts: Facts = {
+      now: Date.now(), identity,
+      request: { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.hostname, path: url.pathname, method: flag(args, 'method') ?? 'GET' },
+      ...(dirUser ? { directory: { groups: dirGroups, active: dirUser.active } } : {}),
+    };
+    const trace = explain(app.policies, facts);
+    process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${identity.email}${dirUser ? ` — provisioned, ${dirUser.active ? 'active' : 'INACTIVE'}, groups: ${dirGroups.join(', ') || '(none)'}` : ' — not in the SCIM directory'}\n`);
+    process.stdout.write(`${formatExplanation(trace).join('\n')}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

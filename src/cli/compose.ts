@@ -1,0 +1,141 @@
+// The composition root of `moatless serve`: config → store → adapters → services → listeners.
+// The only place that wires capabilities together; tests boot the real server through it too.
+import { watch, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { AccessLog } from '../access/access-log.ts';
+import { ConnectionRegistry } from '../access/connections.ts';
+import type { AccessContext, AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
+import { buildRuntime, type AccessRuntime } from '../access/runtime.ts';
+import { AccessServer, type RunningListener } from '../access/server.ts';
+import { SigningKeys } from '../access/signing-keys.ts';
+import { UpstreamPools } from '../access/upstream.ts';
+import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
+import { formatIssues } from '../config/issues.ts';
+import { processEnv } from '../config/env.ts';
+import { createEntraProvider } from '../identity/entra/index.ts';
+import { OidcProvider } from '../identity/oidc-provider.ts';
+import type { IdentityProviderAdapter } from '../identity/provider.ts';
+import { SessionService } from '../identity/sessions.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/ports.ts';
+
+export interface MoatlessProcess {
+  config(): ResolvedConfig;
+  store: Store;
+  sessions: SessionService;
+  server: AccessServer;
+  listeners: readonly RunningListener[];
+  logger: Logger;
+  /** Re-reads the config file; keeps the running config when the new one is invalid. */
+  reload(): Promise<{ ok: boolean; issues?: string }>;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  logger?: Logger;
+  /** Outbound fetch for identity providers (tests route national-cloud hosts to an emulator). */
+  idpFetch?: typeof fetch;
+  watchConfig?: boolean;
+  now?: () => number;
+  /** Extra auth-host mounts added by later capabilities (SCIM, admin). */
+  mounts?: (deps: { store: Store; sessions: SessionService; logger: Logger; config: () => ResolvedConfig }) => AuthHostMount[];
+  directoryFacts?: (deps: { store: Store }) => DirectoryFactsSource;
+}
+
+export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch): Map<string, IdentityProviderAdapter> {
+  const idps = new Map<string, IdentityProviderAdapter>();
+  for (const p of cfg.identityProviders) {
+    const secret = cfg.secrets.idpClientSecrets.get(p.id) ?? '';
+    const fetchOpt = idpFetch ? { fetch: idpFetch } : {};
+    if (p.type === 'entra') idps.set(p.id, createEntraProvider(p, secret, fetchOpt));
+    else idps.set(p.id, new OidcProvider({ id: p.id, displayName: p.displayName ?? p.id, issuer: p.issuer, clientId: p.clientId, clientSecret: secret, scopes: p.scopes, groupsClaim: p.groupsClaim, emailClaim: p.emailClaim, ...fetchOpt }));
+  }
+  return idps;
+}
+
+export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>[0] {
+  if (cfg.storage.kind === 'sqlite') return { kind: 'sqlite', path: resolve(cfg.baseDir, cfg.storage.path) };
+  return { kind: 'postgres', url: cfg.secrets.storageUrl ?? '', ...(cfg.storage.schema ? { schema: cfg.storage.schema } : {}), poolSize: cfg.storage.poolSize };
+}
+
+export async function startMoatless(initial: ResolvedConfig, opts: ComposeOptions = {}): Promise<MoatlessProcess> {
+  const logger = opts.logger ?? pino({ level: initial.logging.level, base: { app: 'moatless' }, redact: ['*.clientSecret', '*.secret', 'req.headers.cookie', 'req.headers.authorization'] });
+  const now = opts.now ?? Date.now;
+  const store = await openStore(storeConfigOf(initial), { logger });
+  const sessions = new SessionService({ store, now, cacheTtlMs: initial.sessions.cacheTtl });
+  const keys = new SigningKeys(store.keys, { now, rotateEveryMs: initial.keys.rotateEvery, overlapMs: initial.keys.overlap });
+  await keys.refresh();
+  let config = initial;
+  let runtime: AccessRuntime = buildRuntime(initial, buildIdentityProviders(initial, opts.idpFetch));
+  const accessLog = new AccessLog(store.accessLog, initial.logging.accessLog ? logger : null);
+  const deps = { store, sessions, logger, config: () => config };
+  const ctx: AccessContext = {
+    runtime: () => runtime, store, sessions, keys, accessLog, logger, now,
+    upstreams: new UpstreamPools({ connectMs: initial.server.timeouts.upstreamConnect, headersMs: initial.server.timeouts.upstreamHeaders, bodyMs: initial.server.timeouts.upstreamBody }),
+    connections: new ConnectionRegistry(),
+    mounts: opts.mounts ? opts.mounts(deps) : [],
+    ...(opts.directoryFacts ? { directoryFacts: opts.directoryFacts({ store }) } : {}),
+  };
+  const server = new AccessServer(ctx);
+  const listeners = await server.listen();
+
+  const timers = [
+    setInterval(() => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')), 60 * 60_000),
+    setInterval(() => void purge(), 10 * 60_000),
+  ];
+  for (const t of timers) t.unref();
+  async function purge(): Promise<void> {
+    try {
+      const t = now();
+      await store.sessions.purgeExpired(t - 86_400_000);
+      await store.accessLog.purgeBefore(t - config.logging.retention);
+      await store.directory.provisioningLog.purgeBefore(t - config.logging.retention);
+    } catch (err) {
+      logger.error({ err }, 'retention purge failed');
+    }
+  }
+
+  async function reload(): Promise<{ ok: boolean; issues?: string }> {
+    if (!config.sourcePath) return { ok: false, issues: 'no config file to reload' };
+    const r = loadConfigFile(config.sourcePath, { env: processEnv() });
+    if (!r.ok) {
+      const issues = formatIssues(r.issues);
+      logger.error({ issues: r.issues }, 'config reload rejected; still serving the previous config');
+      return { ok: false, issues };
+    }
+    try {
+      // Build everything first, then swap in one assignment: requests see the old or the new, never a mix.
+      const next = buildRuntime(r.config, buildIdentityProviders(r.config, opts.idpFetch));
+      config = r.config;
+      runtime = next;
+      logger.info({ apps: r.config.apps.length }, 'config reloaded');
+      return { ok: true };
+    } catch (err) {
+      logger.error({ err }, 'config reload failed; still serving the previous config');
+      return { ok: false, issues: (err as Error).message };
+    }
+  }
+
+  let watcher: FSWatcher | null = null;
+  if (opts.watchConfig && initial.sourcePath) {
+    let pending: NodeJS.Timeout | null = null;
+    watcher = watch(initial.sourcePath, () => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(() => void reload(), 200);
+    });
+  }
+
+  return {
+    config: () => config, store, sessions, server, listeners, logger, reload,
+    async close() {
+      watcher?.close();
+      for (const t of timers) clearInterval(t);
+      await server.close(config.server.shutdownGrace);
+      await accessLog.close();
+      await ctx.upstreams.close();
+      sessions.close();
+      await store.close();
+    },
+  };
+}

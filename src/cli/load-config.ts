@@ -1,0 +1,18 @@
+// Shared by every command that needs the config: load, print problems in path form, exit non-zero.
+import { configPathFrom, processEnv } from '../config/env.ts';
+import { formatIssues } from '../config/issues.ts';
+import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
+import { flag, type ParsedArgs } from './args.ts';
+
+export class ConfigLoadFailed extends Error {}
+
+export function loadConfigOrExplain(args: ParsedArgs, err: (s: string) => void = (s) => process.stderr.write(s)): ResolvedConfig {
+  const path = configPathFrom(flag(args, 'config'));
+  const r = loadConfigFile(path, { env: processEnv() });
+  for (const w of r.warnings) err(`warning: ${w.path}: ${w.message}\n`);
+  if (!r.ok) {
+    err(`${path}: ${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}:\n${formatIssues(r.issues)}\n`);
+    throw new ConfigLoadFailed(path);
+  }
+  return r.config;
+}

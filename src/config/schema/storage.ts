@@ -1,0 +1,24 @@
+// Where Moatless keeps its state: an embedded SQLite file (default) or a shared PostgreSQL.
+import { z } from 'zod';
+import { durationMs, secretRef } from './common.ts';
+
+export const storageSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1).default('data/moatless.db') }),
+  z.strictObject({ kind: z.literal('postgres'), url: secretRef, schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(), poolSize: z.number().int().min(1).max(200).default(10) }),
+]).default({ kind: 'sqlite', path: 'data/moatless.db' });
+export type StorageConfig = z.infer<typeof storageSchema>;
+
+export const loggingSchema = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** Write one JSON line per access decision to stdout. */
+  accessLog: z.boolean().default(true),
+  /** Access and provisioning logs kept in the store for the dashboard. */
+  retention: durationMs.default(30 * 86_400_000),
+}).prefault({});
+
+export const keysSchema = z.strictObject({
+  /** Origin-assertion signing keys rotate this often … */
+  rotateEvery: durationMs.default(42 * 86_400_000),
+  /** … and the previous key stays published this long, so origins caching the JWKS never break. */
+  overlap: durationMs.default(7 * 86_400_000),
+}).prefault({});

@@ -1,0 +1,183 @@
+// The sessions domain: global sessions on the auth host, app sessions per protected host, a cache in
+// front of the store, and revocation that reaches every replica (through the store's change feed).
+// Every surface (Access now, Gateway and isolation later) resolves sessions through this service.
+import type { SessionRecord, Store } from '../store/ports.ts';
+import type { Identity } from './identity.ts';
+import { newSessionSecret, sessionIdOf, looksLikeSessionSecret } from './session-tokens.ts';
+
+export const REVOKED_TOPIC = 'sessions.revoked';
+
+export interface RevocationNotice {
+  userKeys: string[];
+  emails: string[];
+  sessionIds: string[];
+  appId?: string;
+  reason: string;
+}
+
+interface CacheEntry {
+  record: SessionRecord;
+  loadedAt: number;
+}
+
+export interface SessionServiceDeps {
+  store: Store;
+  now: () => number;
+  cacheTtlMs: number;
+}
+
+export class SessionService {
+  readonly #store: Store;
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #byUser = new Map<string, Set<string>>();
+  /** Bumped on every revocation seen; a load that started before a bump must not be cached. */
+  #epoch = 0;
+  readonly #listeners = new Set<(n: RevocationNotice) => void>();
+  readonly #unsubscribe: Array<() => void> = [];
+
+  constructor(deps: SessionServiceDeps) {
+    this.#store = deps.store;
+    this.#now = deps.now;
+    this.#ttl = deps.cacheTtlMs;
+    this.#unsubscribe.push(
+      deps.store.changes.subscribe(REVOKED_TOPIC, (payload) => this.#applyNotice(payload as RevocationNotice)),
+      // A dropped listener connection may have missed notices: forget everything cached.
+      deps.store.changes.onReconnect(() => this.flushCache()),
+    );
+  }
+
+  close(): void {
+    for (const u of this.#unsubscribe) u();
+  }
+
+  /** Called for every revocation (local or from another replica), after the cache is cleared. */
+  onRevoked(listener: (n: RevocationNotice) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null }): Promise<{ secret: string; record: SessionRecord }> {
+    return this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent);
+  }
+
+  async createApp(parent: SessionRecord, appId: string, durationMs: number, identity: Identity, ip: string | null, userAgent: string | null): Promise<{ secret: string; record: SessionRecord }> {
+    // An app session never outlives the sign-in it came from.
+    const capped = Math.min(durationMs, parent.expiresAt - this.#now());
+    return this.#create('app', parent.id, appId, identity, capped, ip, userAgent);
+  }
+
+  async #create(kind: 'global' | 'app', parentId: string | null, appId: string | null, identity: Identity, durationMs: number, ip: string | null, userAgent: string | null) {
+    const secret = newSessionSecret();
+    const now = this.#now();
+    const record: SessionRecord = {
+      id: sessionIdOf(secret), kind, parentId, appId, userKey: identity.userKey, email: identity.email.toLowerCase(), idp: identity.idp,
+      identity, createdAt: now, expiresAt: now + Math.max(0, durationMs), lastSeenAt: now, ip, userAgent: userAgent?.slice(0, 512) ?? null,
+      revokedAt: null, revokedReason: null,
+    };
+    await this.#store.sessions.create(record);
+    return { secret, record };
+  }
+
+  /**
+   * The live session for a cookie value, or null (unknown, expired, revoked, wrong kind or app).
+   * Throws only when the store fails; callers deny in that case (fail closed).
+   */
+  async resolve(secret: string, expect: { kind: 'global' } | { kind: 'app'; appId: string }): Promise<SessionRecord | null> {
+    if (!looksLikeSessionSecret(secret)) return null;
+    const id = sessionIdOf(secret);
+    const now = this.#now();
+    let entry = this.#cache.get(id);
+    if (!entry || now - entry.loadedAt > this.#ttl) {
+      const epoch = this.#epoch;
+      const record = await this.#store.sessions.get(id);
+      if (!record) return null;
+      entry = { record, loadedAt: now };
+      if (epoch === this.#epoch) this.#remember(entry);
+    }
+    const r = entry.record;
+    if (r.revokedAt !== null || r.expiresAt <= now) return null;
+    if (r.kind !== expect.kind) return null;
+    if (expect.kind === 'app' && r.appId !== expect.appId) return null;
+    return r;
+  }
+
+  /** The parent sign-in of an app session must still be alive too (logout ends everything). */
+  async resolveById(id: string): Promise<SessionRecord | null> {
+    const record = await this.#store.sessions.get(id);
+    if (!record || record.revokedAt !== null || record.expiresAt <= this.#now()) return null;
+    return record;
+  }
+
+  async revokeUser(sel: { userKey?: string; email?: string }, reason: string): Promise<number> {
+    const { revoked, userKeys } = await this.#store.sessions.revokeUser({ userKey: sel.userKey, email: sel.email?.toLowerCase() }, reason, this.#now());
+    await this.#publish({ userKeys: [...new Set([...(sel.userKey ? [sel.userKey] : []), ...userKeys])], emails: sel.email ? [sel.email.toLowerCase()] : [], sessionIds: [], reason });
+    return revoked;
+  }
+
+  async revokeSession(record: SessionRecord, reason: string): Promise<void> {
+    await this.#store.sessions.revoke(record.id, reason, this.#now());
+    await this.#publish({ userKeys: [], emails: [], sessionIds: [record.id], reason });
+  }
+
+  /** Logout: the sign-in and every app session it produced. */
+  async revokeFamily(globalId: string, reason: string): Promise<void> {
+    await this.#store.sessions.revoke(globalId, reason, this.#now());
+    await this.#publish({ userKeys: [], emails: [], sessionIds: [globalId], reason });
+  }
+
+  async revokeApp(appId: string, reason: string): Promise<number> {
+    const n = await this.#store.sessions.revokeApp(appId, reason, this.#now());
+    await this.#publish({ userKeys: [], emails: [], sessionIds: [], appId, reason });
+    return n;
+  }
+
+  flushCache(): void {
+    this.#epoch++;
+    this.#cache.clear();
+    this.#byUser.clear();
+  }
+
+  get cacheSize(): number {
+    return this.#cache.size;
+  }
+
+  async #publish(notice: RevocationNotice): Promise<void> {
+    // Local cache first, synchronously: this replica must deny the very next request even if the
+    // change feed is slow or down.
+    this.#applyNotice(notice);
+    await this.#store.changes.publish(REVOKED_TOPIC, notice);
+  }
+
+  #applyNotice(n: RevocationNotice): void {
+    this.#epoch++;
+    const emails = new Set(n.emails);
+    const drop = new Set(n.sessionIds);
+    for (const key of n.userKeys) for (const id of this.#byUser.get(key) ?? []) drop.add(id);
+    if (emails.size > 0 || n.appId !== undefined || n.sessionIds.length > 0) {
+      for (const [id, e] of this.#cache) {
+        const r = e.record;
+        if (emails.has(r.email) || (n.appId !== undefined && r.appId === n.appId) || (r.parentId !== null && drop.has(r.parentId))) drop.add(id);
+      }
+    }
+    for (const id of drop) this.#forget(id);
+    for (const l of this.#listeners) l(n);
+  }
+
+  #remember(entry: CacheEntry): void {
+    this.#cache.set(entry.record.id, entry);
+    let set = this.#byUser.get(entry.record.userKey);
+    if (!set) this.#byUser.set(entry.record.userKey, (set = new Set()));
+    set.add(entry.record.id);
+  }
+
+  #forget(id: string): void {
+    const e = this.#cache.get(id);
+    if (!e) return;
+    this.#cache.delete(id);
+    const set = this.#byUser.get(e.record.userKey);
+    set?.delete(id);
+    if (set && set.size === 0) this.#byUser.delete(e.record.userKey);
+  }
+}

@@ -1,0 +1,70 @@
+// Contract: SigningKeyStore, AccessLogStore, KeyValueStore. Must not: reach past the ports.
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StoreConflictError } from '../errors.ts';
+import type { SigningKeyRecord, Store } from '../ports.ts';
+import { HOUR, logEntry, T0 } from './fixtures.ts';
+
+const key = (kid: string, activatesAt: number, expiresAt: number): SigningKeyRecord => ({
+  kid, alg: 'ES256', privateJwk: JSON.stringify({ kty: 'EC', d: 'secret' }), publicJwk: JSON.stringify({ kty: 'EC', x: 'x' }),
+  createdAt: activatesAt - 1, activatesAt, retiresAt: activatesAt + HOUR, expiresAt,
+});
+
+export function describeCoreContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name}: signing keys, access log, kv`, () => {
+    let store: Store;
+    beforeEach(async () => { store = await makeStore(); });
+    afterEach(async () => { await store.close(); });
+
+    test('signing keys: insert, list by activation, duplicate kid conflicts, deleteExpired', async () => {
+      await store.keys.insert(key('k2', T0 + 10, T0 + 3 * HOUR));
+      await store.keys.insert(key('k1', T0, T0 + HOUR));
+      assert.deepEqual((await store.keys.list()).map((k) => k.kid), ['k1', 'k2']);
+      assert.deepEqual((await store.keys.list())[0], key('k1', T0, T0 + HOUR));
+      await assert.rejects(store.keys.insert(key('k1', T0, T0)), (e) => e instanceof StoreConflictError && e.field === 'kid');
+      assert.equal(await store.keys.deleteExpired(T0 + HOUR), 1);
+      assert.deepEqual((await store.keys.list()).map((k) => k.kid), ['k2']);
+    });
+
+    test('access log: append round-trips, query filters and pages newest first by time cursor', async () => {
+      const entries = Array.from({ length: 7 }, (_, i) => logEntry(T0 + i, { appId: i % 2 ? 'wiki' : 'payroll', action: i === 3 ? 'deny' : 'allow' }));
+      await store.accessLog.append(entries);
+      await store.accessLog.append([]);
+      const p1 = await store.accessLog.query({ limit: 3 });
+      assert.deepEqual(p1.map((e) => e.time), [T0 + 6, T0 + 5, T0 + 4]);
+      assert.deepEqual(p1[0], entries[6]);
+      const p2 = await store.accessLog.query({ limit: 3, before: p1.at(-1)?.time ?? 0 });
+      assert.deepEqual(p2.map((e) => e.time), [T0 + 3, T0 + 2, T0 + 1]);
+      assert.deepEqual((await store.accessLog.query({ limit: 10, appId: 'wiki' })).map((e) => e.time), [T0 + 5, T0 + 3, T0 + 1]);
+      assert.deepEqual((await store.accessLog.query({ limit: 10, action: 'deny' })).map((e) => e.time), [T0 + 3]);
+      assert.deepEqual((await store.accessLog.query({ limit: 10, since: T0 + 2, until: T0 + 4 })).map((e) => e.time), [T0 + 4, T0 + 3, T0 + 2]);
+      assert.equal((await store.accessLog.query({ limit: 10, email: 'ALICE@contoso.com' })).length, 7);
+      assert.equal((await store.accessLog.query({ limit: 10, email: 'bob@contoso.com' })).length, 0);
+      assert.equal(await store.accessLog.purgeBefore(T0 + 5), 5);
+      assert.deepEqual((await store.accessLog.query({ limit: 10 })).map((e) => e.time), [T0 + 6, T0 + 5]);
+    });
+
+    test('kv: set, overwrite, delete, list by namespace', async () => {
+      await store.kv.set('ns', 'b', '2');
+      await store.kv.set('ns', 'a', '1');
+      await store.kv.set('other', 'a', 'x');
+      await store.kv.set('ns', 'a', '1b');
+      assert.equal(await store.kv.get('ns', 'a'), '1b');
+      assert.deepEqual(await store.kv.list('ns'), [{ key: 'a', value: '1b' }, { key: 'b', value: '2' }]);
+      await store.kv.delete('ns', 'a');
+      assert.equal(await store.kv.get('ns', 'a'), null);
+      assert.equal(await store.kv.get('other', 'a'), 'x');
+    });
+
+    test('kv: an expired entry reads as absent and is not listed; a future one is', async () => {
+      const now = Date.now();
+      await store.kv.set('ns', 'gone', 'v', now - 1);
+      await store.kv.set('ns', 'kept', 'v', now + HOUR);
+      assert.equal(await store.kv.get('ns', 'gone'), null);
+      assert.equal(await store.kv.get('ns', 'kept'), 'v');
+      assert.deepEqual((await store.kv.list('ns')).map((e) => e.key), ['kept']);
+      await store.kv.set('ns', 'gone', 'back');
+      assert.equal(await store.kv.get('ns', 'gone'), 'back');
+    });
+  });
+}

@@ -1,0 +1,203 @@
+// Contract: DirectoryStore — tenants, tokens, users, groups, memberships, provisioning log, and
+// isolation between directories. Must not: reach past the ports.
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StoreConflictError, StoreVersionError } from '../errors.ts';
+import type { Store } from '../ports.ts';
+import { group, T0, user } from './fixtures.ts';
+
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+const conflict = (field: string) => (e: unknown) => e instanceof StoreConflictError && e.field === field;
+
+export function describeDirectoryContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name}: directory`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+      await store.directory.directories.create({ id: 'd1', name: 'Contoso', createdAt: T0 });
+      await store.directory.directories.create({ id: 'd2', name: 'Fabrikam', createdAt: T0 });
+    });
+    afterEach(async () => { await store.close(); });
+
+    test('directories: get, getByName case-insensitively, list, unique name', async () => {
+      const d = store.directory.directories;
+      assert.deepEqual(await d.get('d1'), { id: 'd1', name: 'Contoso', createdAt: T0 });
+      assert.equal((await d.getByName('CONTOSO'))?.id, 'd1');
+      assert.equal(await d.getByName('nope'), null);
+      assert.deepEqual((await d.list()).map((x) => x.id), ['d1', 'd2']);
+      await assert.rejects(d.create({ id: 'd3', name: 'contoso', createdAt: T0 }), conflict('name'));
+      await assert.rejects(d.create({ id: 'd1', name: 'Other', createdAt: T0 }), conflict('id'));
+    });
+
+    test('tokens: create, findByHash, list per directory, revoke once, touch', async () => {
+      const t = store.directory.tokens;
+      await t.create({ id: 't1', directoryId: 'd1', name: 'entra', hash: HASH_A, createdAt: T0 });
+      await t.create({ id: 't2', directoryId: 'd2', name: 'okta', hash: HASH_B, createdAt: T0 + 1 });
+      assert.deepEqual(await t.findByHash(HASH_A), { id: 't1', directoryId: 'd1', name: 'entra', hash: HASH_A, createdAt: T0, lastUsedAt: null, revokedAt: null });
+      assert.equal(await t.findByHash('c'.repeat(64)), null);
+      assert.deepEqual((await t.list('d2')).map((x) => x.id), ['t2']);
+      assert.deepEqual((await t.list()).map((x) => x.id), ['t1', 't2']);
+      await t.touch('t1', T0 + 5);
+      assert.equal(await t.revoke('t1', T0 + 9), true);
+      assert.equal(await t.revoke('t1', T0 + 10), false);
+      const r = await t.findByHash(HASH_A);
+      assert.equal(r?.lastUsedAt, T0 + 5);
+      assert.equal(r?.revokedAt, T0 + 9);
+      await assert.rejects(t.create({ id: 't3', directoryId: 'd1', name: 'dup', hash: HASH_A, createdAt: T0 }), conflict('hash'));
+      await assert.rejects(t.create({ id: 't4', directoryId: 'nope', name: 'x', hash: 'd'.repeat(64), createdAt: T0 }), conflict('directoryId'));
+    });
+
+    test('users: create/get round-trip, userName unique case-insensitively per directory, externalId not unique', async () => {
+      const u = store.directory.users;
+      const alice = user('u1', 'Alice@Contoso.com', { externalId: 'X1', displayName: 'Alice', givenName: 'Alice', familyName: 'Smith' });
+      await u.create('d1', alice);
+      const got = await u.get('d1', 'u1');
+      assert.deepEqual({ ...got, raw: JSON.parse(got?.raw ?? '{}') }, { ...alice, raw: JSON.parse(alice.raw) });
+      await assert.rejects(u.create('d1', user('u2', 'ALICE@contoso.COM')), conflict('userName'));
+      await assert.rejects(u.create('d1', user('u1', 'someone')), conflict('id'));
+      await u.create('d1', user('u3', 'bob@contoso.com', { externalId: 'X1' }));
+      await u.create('d2', user('u9', 'alice@contoso.com'));
+      assert.equal((await u.findByUserName('d1', 'aLiCe@CONTOSO.com'))?.id, 'u1');
+      assert.equal(await u.findByUserName('d1', 'nobody'), null);
+    });
+
+    test('users: replace bumps the version, checks expectedVersion, keeps userName unique', async () => {
+      const u = store.directory.users;
+      await u.create('d1', user('u1', 'alice'));
+      await u.create('d1', user('u2', 'bob'));
+      const r1 = await u.replace('d1', 'u1', user('u1', 'alice.smith', { displayName: 'Alice S', lastModified: T0 + 1 }));
+      assert.equal(r1?.version, 2);
+      assert.equal(r1?.userName, 'alice.smith');
+      assert.equal(r1?.lastModified, T0 + 1);
+      const r2 = await u.replace('d1', 'u1', user('u1', 'alice.smith', { active: false }), 2);
+      assert.equal(r2?.version, 3);
+      assert.equal(r2?.active, false);
+      await assert.rejects(u.replace('d1', 'u1', user('u1', 'x'), 2), (e) => e instanceof StoreVersionError && e.actual === 3);
+      await assert.rejects(u.replace('d1', 'u1', user('u1', 'BOB')), conflict('userName'));
+      assert.equal((await u.get('d1', 'u1'))?.userName, 'alice.smith');
+      assert.equal(await u.replace('d1', 'missing', user('missing', 'm')), null);
+    });
+
+    test('users: findByEmail crosses directories; delete removes memberships', async () => {
+      const u = store.directory.users;
+      await u.create('d1', user('u1', 'alice', { emails: [{ value: 'Alice@Contoso.com', primary: true }] }));
+      await u.create('d2', user('u2', 'alice2', { emails: [{ value: 'alice@contoso.com' }], active: false }));
+      assert.deepEqual(await u.findByEmail('ALICE@contoso.com'), [
+        { directoryId: 'd1', id: 'u1', userName: 'alice', active: true },
+        { directoryId: 'd2', id: 'u2', userName: 'alice2', active: false },
+      ]);
+      await store.directory.groups.create('d1', group('g1', 'Staff'));
+      await store.directory.groups.applyMembers('d1', 'g1', { add: ['u1'], remove: [] });
+      assert.equal(await u.delete('d1', 'u1'), true);
+      assert.equal(await u.delete('d1', 'u1'), false);
+      assert.equal((await store.directory.groups.get('d1', 'g1'))?.memberCount, 0);
+    });
+
+    test('isolation: a directory never sees another directory\'s users or groups', async () => {
+      const { users, groups } = store.directory;
+      await users.create('d1', user('u1', 'alice'));
+      await groups.create('d1', group('g1', 'Staff'));
+      await groups.create('d2', group('g1', 'Staff'));
+      assert.equal(await users.get('d2', 'u1'), null);
+      assert.equal(await users.findByUserName('d2', 'alice'), null);
+      assert.equal((await users.list('d2', { startIndex: 1, count: 10 })).total, 0);
+      assert.equal(await users.delete('d2', 'u1'), false);
+      assert.equal(await users.replace('d2', 'u1', user('u1', 'x')), null);
+      // A d1 user id cannot be added to a d2 group.
+      assert.deepEqual(await groups.applyMembers('d2', 'g1', { add: ['u1'], remove: [] }), { added: [], removed: [] });
+      assert.equal((await groups.list('d1', { startIndex: 1, count: 10, withMembers: false })).total, 1);
+      assert.deepEqual(await groups.groupsOfUser('d2', 'u1'), []);
+    });
+
+    test('groups: create/get with memberCount, unique displayName, replace with version', async () => {
+      const g = store.directory.groups;
+      await g.create('d1', group('g1', 'Engineering', { externalId: 'E1' }));
+      await assert.rejects(g.create('d1', group('g2', 'ENGINEERING')), conflict('displayName'));
+      await g.create('d2', group('g2', 'Engineering'));
+      const got = await g.get('d1', 'g1');
+      assert.equal(got?.memberCount, 0);
+      assert.equal(got?.externalId, 'E1');
+      assert.deepEqual(JSON.parse(got?.raw ?? ''), JSON.parse(group('g1', 'Engineering').raw));
+      const r = await g.replace('d1', 'g1', group('g1', 'Eng', { lastModified: T0 + 3 }), 1);
+      assert.equal(r?.version, 2);
+      assert.equal(r?.displayName, 'Eng');
+      await assert.rejects(g.replace('d1', 'g1', group('g1', 'Eng2'), 1), StoreVersionError);
+      await g.create('d1', group('g3', 'Sales'));
+      await assert.rejects(g.replace('d1', 'g3', group('g3', 'eng')), conflict('displayName'));
+      assert.equal(await g.replace('d1', 'zz', group('zz', 'x')), null);
+      assert.equal(await g.delete('d1', 'g1'), true);
+      assert.equal(await g.get('d1', 'g1'), null);
+    });
+
+    test('groups: member delta semantics — add, remove, replaceAll, removeAll, unknown ids ignored', async () => {
+      const g = store.directory.groups;
+      for (const id of ['u1', 'u2', 'u3', 'u4']) await store.directory.users.create('d1', user(id, id, { displayName: id.toUpperCase() }));
+      await g.create('d1', group('g1', 'Staff'));
+      assert.deepEqual(await g.applyMembers('d1', 'g1', { add: ['u1', 'u2', 'u1', 'ghost'], remove: [] }), { added: ['u1', 'u2'], removed: [] });
+      assert.deepEqual(await g.applyMembers('d1', 'g1', { add: ['u2'], remove: ['u3'] }), { added: [], removed: [] });
+      const r = await g.applyMembers('d1', 'g1', { add: ['u3'], remove: ['u1'] });
+      assert.deepEqual({ added: r?.added, removed: r?.removed }, { added: ['u3'], removed: ['u1'] });
+      // Removing and re-adding a member in one delta is no change at all.
+      assert.deepEqual(await g.applyMembers('d1', 'g1', { add: ['u2'], remove: ['u2'] }), { added: [], removed: [] });
+      const rep = await g.applyMembers('d1', 'g1', { replaceAll: ['u3', 'u4', 'ghost'], add: [], remove: [] });
+      assert.deepEqual({ added: rep?.added, removed: rep?.removed.sort() }, { added: ['u4'], removed: ['u2'] });
+      assert.deepEqual((await g.members('d1', 'g1', { startIndex: 1, count: 10 })).items.map((m) => m.id), ['u3', 'u4']);
+      const all = await g.applyMembers('d1', 'g1', { removeAll: true, add: ['u1'], remove: [] });
+      assert.deepEqual({ added: all?.added, removed: all?.removed.sort() }, { added: ['u1'], removed: ['u3', 'u4'] });
+      assert.equal(await g.applyMembers('d1', 'nope', { add: ['u1'], remove: [] }), null);
+    });
+
+    test('groups: applyMembers with modifiedAt bumps version only when membership changed', async () => {
+      const g = store.directory.groups;
+      await store.directory.users.create('d1', user('u1', 'u1'));
+      await g.create('d1', group('g1', 'Staff'));
+      await g.applyMembers('d1', 'g1', { add: ['u1'], remove: [], modifiedAt: T0 + 7 });
+      await g.applyMembers('d1', 'g1', { add: ['u1'], remove: [], modifiedAt: T0 + 8 });
+      const got = await g.get('d1', 'g1');
+      assert.equal(got?.version, 2);
+      assert.equal(got?.lastModified, T0 + 7);
+    });
+
+    test('groups: members pages by id, list withMembers, groupsOfUser, groupNamesForEmail', async () => {
+      const g = store.directory.groups;
+      await store.directory.users.create('d1', user('u1', 'alice', { displayName: 'Alice', emails: [{ value: 'alice@contoso.com' }] }));
+      await store.directory.users.create('d1', user('u2', 'bob'));
+      await store.directory.users.create('d1', user('u3', 'carol', { displayName: 'Carol' }));
+      await store.directory.users.create('d2', user('x1', 'alice', { emails: [{ value: 'alice@contoso.com' }] }));
+      await store.directory.users.create('d2', user('x2', 'inactive', { emails: [{ value: 'ALICE@contoso.com' }], active: false }));
+      await g.create('d1', group('g1', 'Staff'));
+      await g.create('d1', group('g2', 'Admins'));
+      await g.create('d2', group('h1', 'Partners'));
+      await g.create('d2', group('h2', 'Hidden'));
+      await g.applyMembers('d1', 'g1', { add: ['u3', 'u1', 'u2'], remove: [] });
+      await g.applyMembers('d1', 'g2', { add: ['u1'], remove: [] });
+      await g.applyMembers('d2', 'h1', { add: ['x1'], remove: [] });
+      await g.applyMembers('d2', 'h2', { add: ['x2'], remove: [] });
+      const p = await g.members('d1', 'g1', { startIndex: 2, count: 1 });
+      assert.deepEqual(p, { total: 3, items: [{ id: 'u2', displayName: 'bob' }] });
+      assert.equal((await g.members('d1', 'g1', { startIndex: 1, count: 0 })).items.length, 0);
+      const l = await g.list('d1', { startIndex: 1, count: 10, withMembers: true, sortBy: { attr: 'displayname' } });
+      assert.deepEqual(l.items.map((x) => [x.id, x.memberCount, x.members?.map((m) => m.displayName)]), [
+        ['g2', 1, ['Alice']], ['g1', 3, ['Alice', 'bob', 'Carol']],
+      ]);
+      assert.equal((await g.list('d1', { startIndex: 1, count: 10, withMembers: false })).items[0]?.members, undefined);
+      assert.deepEqual(await g.groupsOfUser('d1', 'u1'), [{ id: 'g2', displayName: 'Admins' }, { id: 'g1', displayName: 'Staff' }]);
+      assert.deepEqual(await g.groupNamesForEmail('Alice@Contoso.com'), ['Admins', 'Partners', 'Staff']);
+    });
+
+    test('provisioning log: append, query newest first per directory with cursor, purge', async () => {
+      const log = store.directory.provisioningLog;
+      for (let i = 0; i < 4; i++) {
+        await log.append({ time: T0 + i, directoryId: i === 2 ? 'd2' : 'd1', method: 'POST', path: '/Users', operation: 'create', resourceType: 'User', resourceId: `u${i}`, externalId: null, status: 201, error: null, durationMs: 2.5 });
+      }
+      const d1 = await log.query({ directoryId: 'd1', limit: 2 });
+      assert.deepEqual(d1.map((e) => e.resourceId), ['u3', 'u1']);
+      assert.deepEqual(d1[0], { time: T0 + 3, directoryId: 'd1', method: 'POST', path: '/Users', operation: 'create', resourceType: 'User', resourceId: 'u3', externalId: null, status: 201, error: null, durationMs: 2.5 });
+      assert.deepEqual((await log.query({ limit: 10, before: T0 + 2 })).map((e) => e.resourceId), ['u1', 'u0']);
+      assert.deepEqual((await log.query({ limit: 10, since: T0 + 2 })).map((e) => e.resourceId), ['u3', 'u2']);
+      assert.equal(await log.purgeBefore(T0 + 2), 2);
+      assert.equal((await log.query({ limit: 10 })).length, 2);
+    });
+  });
+}

@@ -1,0 +1,177 @@
+// The store's ports: every repository interface Moatless persists through, with the contract each
+// method keeps. Owns: shapes and contracts only. Must not: mention SQL, a driver, or a dialect
+// beyond the informational `dialect` tag. Both adapters pass the one suite in ./contract/.
+import type { DirectoryStore } from './ports-directory.ts';
+
+export type * from './ports-directory.ts';
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly sessions: SessionStore;
+  readonly keys: SigningKeyStore;
+  readonly accessLog: AccessLogStore;
+  readonly kv: KeyValueStore;
+  readonly directory: DirectoryStore;
+  readonly changes: ChangeFeed;
+  /**
+   * Runs fn atomically: every repository call made through `tx` commits or rolls back together;
+   * a throwing fn rolls back and its error is rethrown. Calls made through the outer store while
+   * fn runs wait until the transaction ends, so fn must never await them (it would deadlock).
+   */
+  transaction<T>(fn: (tx: TxStore) => Promise<T>): Promise<T>;
+  /** Stops the change-feed listener and closes connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type TxStore = Omit<Store, 'transaction' | 'changes' | 'close'>;
+
+export interface SessionRecord {
+  /** sha256 hex of the session secret — the secret itself is never stored. */
+  id: string;
+  kind: 'global' | 'app';
+  /** App sessions point at their global session. */
+  parentId: string | null;
+  appId: string | null;
+  /** Stable identity key (`tid:oid` for Entra, `iss|sub` otherwise). */
+  userKey: string;
+  /** Lower-cased by the store on write and on every lookup. */
+  email: string;
+  idp: string;
+  /** Frozen identity JSON (groups, amr, acrs, claims) — opaque to the store, round-trips as JSON. */
+  identity: unknown;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export interface SessionStore {
+  /** Inserts a session. Throws StoreConflictError('id') if the id exists. */
+  create(s: SessionRecord): Promise<void>;
+  /** The session by id, including revoked and expired ones (the caller decides), or null. */
+  get(id: string): Promise<SessionRecord | null>;
+  /** Moves lastSeenAt forward; never backwards (concurrent requests may touch out of order). */
+  touch(id: string, lastSeenAt: number): Promise<void>;
+  /**
+   * Revokes the session and every app session whose parentId is it. True if the session itself
+   * existed and was not revoked before; already-revoked sessions keep their first reason and time.
+   */
+  revoke(id: string, reason: string, at: number): Promise<boolean>;
+  /**
+   * Revokes every unrevoked session matching userKey OR email (at least one must be given), and the
+   * app sessions of those. Returns how many were revoked and the distinct userKeys they belonged to.
+   */
+  revokeUser(
+    sel: { userKey?: string; email?: string },
+    reason: string,
+    at: number,
+  ): Promise<{ revoked: number; userKeys: string[] }>;
+  /** Revokes every unrevoked app session of appId; returns how many. */
+  revokeApp(appId: string, reason: string, at: number): Promise<number>;
+  /**
+   * Sessions neither revoked nor expired at `now`, matching every given filter, newest first
+   * (createdAt desc, then id), with `total` counted before paging.
+   */
+  listActive(
+    filter: { userKey?: string; email?: string; appId?: string; limit: number; offset: number },
+    now: number,
+  ): Promise<{ total: number; items: SessionRecord[] }>;
+  /** Deletes sessions that expired before `before` or were revoked before it; returns how many. */
+  purgeExpired(before: number): Promise<number>;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'ES256';
+  /** JSON text; the store neither parses nor logs it. */
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: number;
+  activatesAt: number;
+  retiresAt: number;
+  expiresAt: number;
+}
+
+export interface SigningKeyStore {
+  /** Every stored key, oldest activation first. */
+  list(): Promise<SigningKeyRecord[]>;
+  /** Inserts a key. Throws StoreConflictError('kid') if the kid exists. */
+  insert(k: SigningKeyRecord): Promise<void>;
+  /** Deletes keys whose expiresAt ≤ now; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface AccessLogEntry {
+  time: number;
+  requestId: string;
+  userKey: string | null;
+  email: string | null;
+  appId: string | null;
+  host: string;
+  path: string;
+  method: string;
+  action: string;
+  policy: string | null;
+  reasons: string[];
+  status: number;
+  durationMs: number;
+  clientIp: string;
+}
+
+export interface AccessLogQuery {
+  since?: number;
+  until?: number;
+  email?: string;
+  appId?: string;
+  action?: string;
+  limit: number;
+  /** Cursor: only entries with time < before (pass the last page's oldest time). */
+  before?: number;
+}
+
+export interface AccessLogStore {
+  /** Inserts the entries in one transaction (all or none). */
+  append(entries: AccessLogEntry[]): Promise<void>;
+  /** Entries matching every given field (since ≤ time ≤ until), newest first, at most limit. */
+  query(q: AccessLogQuery): Promise<AccessLogEntry[]>;
+  /** Deletes entries with time < `time`; returns how many. */
+  purgeBefore(time: number): Promise<number>;
+}
+
+export interface KeyValueStore {
+  /** The value, or null if absent or expired (expiresAt ≤ the store's clock). */
+  get(ns: string, key: string): Promise<string | null>;
+  /** Inserts or overwrites; expiresAt (epoch ms) is optional, absent means never. */
+  set(ns: string, key: string, value: string, expiresAt?: number): Promise<void>;
+  /** Removes the key if present. */
+  delete(ns: string, key: string): Promise<void>;
+  /** Unexpired entries of ns ordered by key. */
+  list(ns: string): Promise<{ key: string; value: string }[]>;
+}
+
+export interface ChangeFeed {
+  /**
+   * Delivers to every subscriber in every process sharing this store (PG: LISTEN/NOTIFY on one
+   * channel, payload JSON ≤ 8000 bytes, else RangeError; SQLite: in-process only). Local
+   * subscribers are called synchronously before publish() resolves. Publish after commit, never
+   * from inside a transaction: a rolled-back change must not be announced.
+   */
+  publish(topic: string, payload: unknown): Promise<void>;
+  /** Registers handler for topic; returns the unsubscribe function. Handler errors are logged. */
+  subscribe(topic: string, handler: (payload: unknown) => void): () => void;
+  /**
+   * Called after the PG listener connection is re-established — caches must be flushed then
+   * because notifications may have been missed. Never called for SQLite.
+   */
+  onReconnect(handler: () => void): () => void;
+}
+
+/** The subset of a pino logger the store uses. */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}

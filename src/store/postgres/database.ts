@@ -1,0 +1,123 @@
+// The PostgreSQL pool and its SqlExecutor. Owns: connection settings (search_path per schema,
+// BIGINT as JS numbers), `?` → `$n` renumbering, transactions on one checked-out client, and
+// mapping driver errors to store errors. Must not: log connection strings (they carry passwords).
+import pg from 'pg';
+import { StoreError, StoreUnavailableError } from '../errors.ts';
+import { foreignKeyViolation, uniqueViolation } from '../sql/constraint-fields.ts';
+import type { Row, SqlExecutor, SqlParam } from '../sql/executor.ts';
+import type { StoreLogger } from '../ports.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+
+const INT8 = 20;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
+
+/** Epoch-ms columns are BIGINT; pg returns int8 as strings unless told otherwise. Raw JSON stays text. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (v: string) => Number(v);
+    if (oid === JSON_OID || oid === JSONB_OID) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_RE.test(schema)) throw new TypeError('postgres schema must match ^[a-z_][a-z0-9_]{0,62}$');
+  return schema;
+}
+
+export function pgClientConfig(url: string, schema: string | undefined, applicationName: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    types,
+    application_name: applicationName,
+    keepAlive: true,
+    connectionTimeoutMillis: 5000,
+    ...(schema ? { options: `-c search_path=${checkSchemaName(schema)}` } : {}),
+  };
+}
+
+export function createPool(url: string, schema: string | undefined, poolSize: number, logger?: StoreLogger): pg.Pool {
+  const pool = new pg.Pool({ ...pgClientConfig(url, schema, 'moatless'), max: poolSize });
+  // An idle client losing its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', (err) => logger?.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed'));
+  return pool;
+}
+
+/** Renumbers `?` placeholders to `$1…$n`, leaving quoted literals alone. */
+export function toPgSql(sql: string): string {
+  let n = 0;
+  let quoted = false;
+  let out = '';
+  for (const ch of sql) {
+    if (ch === "'") quoted = !quoted;
+    out += ch === '?' && !quoted ? `$${++n}` : ch;
+  }
+  return out;
+}
+
+export function mapPgError(err: unknown): Error {
+  if (err instanceof StoreError || err instanceof TypeError || err instanceof RangeError) return err;
+  const e = err as { code?: unknown; constraint?: unknown };
+  if (e.code === '23505') return uniqueViolation(typeof e.constraint === 'string' ? e.constraint : '', err);
+  if (e.code === '23503') return foreignKeyViolation(err);
+  return new StoreUnavailableError('PostgreSQL query failed', { cause: err });
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function query(db: Queryable, sql: string, params: SqlParam[]): Promise<pg.QueryResult<Row>> {
+  try {
+    return await db.query<Row>(toPgSql(sql), params);
+  } catch (err) {
+    throw mapPgError(err);
+  }
+}
+
+function clientExecutor(client: pg.PoolClient): SqlExecutor {
+  let savepoints = 0;
+  return {
+    dialect: postgresDialect,
+    all: async (sql, params = []) => (await query(client, sql, params)).rows,
+    run: async (sql, params = []) => ({ changes: (await query(client, sql, params)).rowCount ?? 0 }),
+    async atomic(fn) {
+      const sp = `sp_${++savepoints}`;
+      await query(client, `SAVEPOINT ${sp}`, []);
+      try {
+        const out = await fn(this);
+        await query(client, `RELEASE SAVEPOINT ${sp}`, []);
+        return out;
+      } catch (err) {
+        await query(client, `ROLLBACK TO SAVEPOINT ${sp}`, []);
+        throw err;
+      }
+    },
+  };
+}
+
+export function pgExecutor(pool: pg.Pool): SqlExecutor {
+  return {
+    dialect: postgresDialect,
+    all: async (sql, params = []) => (await query(pool, sql, params)).rows,
+    run: async (sql, params = []) => ({ changes: (await query(pool, sql, params)).rowCount ?? 0 }),
+    async atomic(fn) {
+      let client: pg.PoolClient;
+      try { client = await pool.connect(); } catch (err) { throw mapPgError(err); }
+      let broken: Error | undefined;
+      try {
+        await query(client, 'BEGIN', []);
+        const out = await fn(clientExecutor(client));
+        await query(client, 'COMMIT', []);
+        return out;
+      } catch (err) {
+        try { await client.query('ROLLBACK'); } catch (e) { broken = e instanceof Error ? e : new Error('rollback failed'); }
+        throw err;
+      } finally {
+        // A client whose ROLLBACK failed is discarded rather than returned to the pool mid-transaction.
+        client.release(broken);
+      }
+    },
+  };
+}

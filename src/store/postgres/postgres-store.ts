@@ -1,0 +1,38 @@
+// The PostgreSQL Store for high availability: a pg.Pool shared by the repositories and a
+// dedicated LISTEN connection for the change feed. Owns: assembly and shutdown. Must not:
+// start serving before migrations ran and the listener is connected.
+import type { Store, StoreLogger } from '../ports.ts';
+import { repositories } from '../sql/repositories.ts';
+import { createPool, pgClientConfig, pgExecutor } from './database.ts';
+import { migratePostgres } from './migrate.ts';
+import { PgChangeFeed } from './postgres-change-feed.ts';
+
+export interface PostgresStoreConfig { url: string; schema?: string; poolSize?: number }
+
+export async function openPostgresStore(cfg: PostgresStoreConfig, opts: { logger?: StoreLogger; clock?: () => number } = {}): Promise<Store> {
+  const pool = createPool(cfg.url, cfg.schema, cfg.poolSize ?? 10, opts.logger);
+  const feed = new PgChangeFeed({ pool, clientConfig: pgClientConfig(cfg.url, cfg.schema, 'moatless-listen'), schema: cfg.schema ?? 'public', ...(opts.logger ? { logger: opts.logger } : {}) });
+  try {
+    await migratePostgres(pool, cfg.schema, opts.logger);
+    await feed.start();
+  } catch (err) {
+    await feed.close();
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const clock = opts.clock ?? Date.now;
+  const ex = pgExecutor(pool);
+  let closed = false;
+  return {
+    ...repositories(ex, clock),
+    dialect: 'postgres',
+    changes: feed,
+    transaction: (fn) => ex.atomic((tx) => fn(repositories(tx, clock))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await feed.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// AccessLogStore over shared SQL. Owns: access-log rows and their newest-first paging. Must not:
+// store anything the proxy did not hand it (no headers, no cookies).
+import type { AccessLogEntry, AccessLogStore } from '../ports.ts';
+import { num, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
+
+function toEntry(r: Row): AccessLogEntry {
+  const reasons: unknown = JSON.parse(str(r, 'reasons'));
+  return {
+    time: num(r, 'time'), requestId: str(r, 'request_id'), userKey: strOrNull(r, 'user_key'), email: strOrNull(r, 'email'),
+    appId: strOrNull(r, 'app_id'), host: str(r, 'host'), path: str(r, 'path'), method: str(r, 'method'), action: str(r, 'action'),
+    policy: strOrNull(r, 'policy'),
+    reasons: Array.isArray(reasons) ? reasons.filter((x): x is string => typeof x === 'string') : [],
+    status: num(r, 'status'), durationMs: num(r, 'duration_ms'), clientIp: str(r, 'client_ip'),
+  };
+}
+
+export function accessLogRepo(ex: SqlExecutor): AccessLogStore {
+  return {
+    async append(entries) {
+      if (entries.length === 0) return;
+      await ex.atomic(async (tx) => {
+        for (const e of entries) {
+          await tx.run(
+            'INSERT INTO access_log (time, request_id, user_key, email, app_id, host, path, method, action, policy, reasons, status, duration_ms, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [e.time, e.requestId, e.userKey, e.email?.toLowerCase() ?? null, e.appId, e.host, e.path, e.method, e.action, e.policy,
+              JSON.stringify(e.reasons), e.status, e.durationMs, e.clientIp],
+          );
+        }
+      });
+    },
+    async query(q) {
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      const add = (cond: string, v: SqlParam | undefined) => { if (v !== undefined) { where.push(cond); params.push(v); } };
+      add('time >= ?', q.since);
+      add('time <= ?', q.until);
+      add('time < ?', q.before);
+      add('email = ?', q.email?.toLowerCase());
+      add('app_id = ?', q.appId);
+      add('action = ?', q.action);
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = await ex.all(`SELECT * FROM access_log ${w} ORDER BY time DESC, seq DESC LIMIT ?`, [...params, Math.max(0, Math.floor(q.limit))]);
+      return rows.map(toEntry);
+    },
+    async purgeBefore(time) {
+      return (await ex.run('DELETE FROM access_log WHERE time < ?', [time])).changes;
+    },
+  };
+}

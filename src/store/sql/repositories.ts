@@ -1,0 +1,28 @@
+// Builds every repository over one executor — the root one, or a transaction's. Owns: wiring.
+// Must not: hold state; a TxStore is just these repositories bound to a transaction executor.
+import type { TxStore } from '../ports.ts';
+import { accessLogRepo } from './access-log-repo.ts';
+import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './directory-repos.ts';
+import type { SqlExecutor } from './executor.ts';
+import { groupRepo } from './group-repo.ts';
+import { kvRepo } from './kv-repo.ts';
+import { sessionRepo } from './session-repo.ts';
+import { signingKeyRepo } from './signing-key-repo.ts';
+import { userRepo } from './user-repo.ts';
+
+export function repositories(ex: SqlExecutor, clock: () => number): TxStore {
+  return {
+    dialect: ex.dialect.name,
+    sessions: sessionRepo(ex),
+    keys: signingKeyRepo(ex),
+    accessLog: accessLogRepo(ex),
+    kv: kvRepo(ex, clock),
+    directory: {
+      directories: directoriesRepo(ex),
+      tokens: scimTokensRepo(ex),
+      users: userRepo(ex),
+      groups: groupRepo(ex),
+      provisioningLog: provisioningLogRepo(ex),
+    },
+  };
+}

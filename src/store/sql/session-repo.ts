@@ -1,0 +1,83 @@
+// SessionStore over shared SQL (both dialects). Owns: session rows, revocation cascade to app
+// sessions. Must not: see session secrets (ids are already sha256 hashes) or decide validity —
+// it returns revoked and expired sessions and lets the identity capability judge.
+import type { SessionRecord, SessionStore } from '../ports.ts';
+import { num, numOrNull, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
+
+const COLS = 'id, kind, parent_id, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at, revoked_reason';
+
+function toRecord(r: Row): SessionRecord {
+  const kind = str(r, 'kind');
+  if (kind !== 'global' && kind !== 'app') throw new TypeError('column kind: unexpected value');
+  return {
+    id: str(r, 'id'), kind, parentId: strOrNull(r, 'parent_id'), appId: strOrNull(r, 'app_id'),
+    userKey: str(r, 'user_key'), email: str(r, 'email'), idp: str(r, 'idp'),
+    identity: JSON.parse(str(r, 'identity')) as unknown,
+    createdAt: num(r, 'created_at'), expiresAt: num(r, 'expires_at'), lastSeenAt: num(r, 'last_seen_at'),
+    ip: strOrNull(r, 'ip'), userAgent: strOrNull(r, 'user_agent'),
+    revokedAt: numOrNull(r, 'revoked_at'), revokedReason: strOrNull(r, 'revoked_reason'),
+  };
+}
+
+export function sessionRepo(ex: SqlExecutor): SessionStore {
+  return {
+    async create(s) {
+      if (s.kind !== 'global' && s.kind !== 'app') throw new TypeError('session kind must be global or app');
+      await ex.run(`INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        s.id, s.kind, s.parentId, s.appId, s.userKey, s.email.toLowerCase(), s.idp, JSON.stringify(s.identity ?? null),
+        s.createdAt, s.expiresAt, s.lastSeenAt, s.ip, s.userAgent, s.revokedAt, s.revokedReason,
+      ]);
+    },
+    async get(id) {
+      const [row] = await ex.all(`SELECT ${COLS} FROM sessions WHERE id = ?`, [id]);
+      return row ? toRecord(row) : null;
+    },
+    async touch(id, at) {
+      // Portable max(): requests finishing out of order must not move lastSeenAt backwards.
+      await ex.run('UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < ? THEN ? ELSE last_seen_at END WHERE id = ?', [at, at, id]);
+    },
+    revoke(id, reason, at) {
+      return ex.atomic(async (tx) => {
+        const self = await tx.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL', [at, reason, id]);
+        await tx.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE parent_id = ? AND revoked_at IS NULL', [at, reason, id]);
+        return self.changes > 0;
+      });
+    },
+    async revokeUser(sel, reason, at) {
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      if (sel.userKey !== undefined) { where.push('user_key = ?'); params.push(sel.userKey); }
+      if (sel.email !== undefined) { where.push('email = ?'); params.push(sel.email.toLowerCase()); }
+      // Fail closed on an empty selector rather than revoking nothing (or everything) silently.
+      if (where.length === 0) throw new TypeError('revokeUser needs userKey or email');
+      const match = where.join(' OR ');
+      const rows = await ex.all(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND (${match} OR parent_id IN (SELECT id FROM sessions WHERE ${match})) RETURNING user_key`,
+        [at, reason, ...params, ...params],
+      );
+      return { revoked: rows.length, userKeys: [...new Set(rows.map((r) => str(r, 'user_key')))].sort() };
+    },
+    async revokeApp(appId, reason, at) {
+      const r = await ex.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE app_id = ? AND revoked_at IS NULL', [at, reason, appId]);
+      return r.changes;
+    },
+    async listActive(f, now) {
+      const where = ['revoked_at IS NULL', 'expires_at > ?'];
+      const params: SqlParam[] = [now];
+      if (f.userKey !== undefined) { where.push('user_key = ?'); params.push(f.userKey); }
+      if (f.email !== undefined) { where.push('email = ?'); params.push(f.email.toLowerCase()); }
+      if (f.appId !== undefined) { where.push('app_id = ?'); params.push(f.appId); }
+      const w = where.join(' AND ');
+      const [countRow] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${w}`, params);
+      const limit = Math.max(0, Math.floor(f.limit));
+      const offset = Math.max(0, Math.floor(f.offset));
+      const rows = limit === 0 ? [] : await ex.all(
+        `SELECT ${COLS} FROM sessions WHERE ${w} ORDER BY created_at DESC, id ASC LIMIT ? OFFSET ?`, [...params, limit, offset]);
+      return { total: countRow ? num(countRow, 'n') : 0, items: rows.map(toRecord) };
+    },
+    async purgeExpired(before) {
+      const r = await ex.run('DELETE FROM sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)', [before, before]);
+      return r.changes;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// UsersRepo over shared SQL. Owns: SCIM user rows (indexed columns + raw JSON), case-insensitive
+// userName uniqueness, optimistic versions, filtered listing. Must not: interpret SCIM beyond
+// the columns — the directory core builds UserRow and canonicalises raw.
+import type { ListQuery, UserRow, UsersRepo } from '../ports.ts';
+import { StoreVersionError } from '../errors.ts';
+import { bool, jsonText, num, page, str, strOrNull, type Row, type Sql, type SqlDialect, type SqlExecutor } from './executor.ts';
+import { filterToSql, sortToSql } from './scim-filter-sql.ts';
+
+const COLS = 'id, external_id, user_name, active, display_name, email, given_name, family_name, raw, version, created_at, last_modified';
+
+export function toUserRow(r: Row): UserRow {
+  return {
+    id: str(r, 'id'), externalId: strOrNull(r, 'external_id'), userName: str(r, 'user_name'), active: bool(r, 'active'),
+    displayName: strOrNull(r, 'display_name'), email: strOrNull(r, 'email'), givenName: strOrNull(r, 'given_name'),
+    familyName: strOrNull(r, 'family_name'), raw: jsonText(r, 'raw'), version: num(r, 'version'),
+    createdAt: num(r, 'created_at'), lastModified: num(r, 'last_modified'),
+  };
+}
+
+/** raw must be a JSON object: SQLite would store anything, and json_each on garbage fails later. */
+export function checkRaw(raw: string): void {
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw new TypeError('raw must be JSON'); }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError('raw must be a JSON object');
+}
+
+/** The two statements behind list(), exported so tests can EXPLAIN exactly what runs. */
+export function buildUserListSql(d: SqlDialect, dirId: string, q: ListQuery): { count: Sql; page: Sql } {
+  const f = q.filter ? filterToSql(d, 'User', q.filter) : null;
+  const where = `t.directory_id = ?${f ? ` AND (${f.sql})` : ''}`;
+  const whereParams = [dirId, ...(f?.params ?? [])];
+  const order = sortToSql(d, 'User', q.sortBy, q.sortOrder);
+  const { limit, offset } = page(q.startIndex, q.count);
+  return {
+    count: { sql: `SELECT count(*) AS n FROM scim_users t WHERE ${where}`, params: whereParams },
+    page: { sql: `SELECT ${COLS.split(', ').map((c) => `t.${c}`).join(', ')} FROM scim_users t WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?`, params: [...whereParams, ...order.params, limit, offset] },
+  };
+}
+
+function values(u: UserRow) {
+  checkRaw(u.raw);
+  return [u.externalId, u.userName, u.userName.toLowerCase(), u.active, u.displayName, u.email?.toLowerCase() ?? null, u.givenName, u.familyName, u.raw] as const;
+}
+
+export function userRepo(ex: SqlExecutor): UsersRepo {
+  return {
+    async create(dirId, u) {
+      await ex.run(
+        'INSERT INTO scim_users (directory_id, id, external_id, user_name, user_name_key, active, display_name, email, given_name, family_name, raw, version, created_at, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [dirId, u.id, ...values(u), u.version, u.createdAt, u.lastModified],
+      );
+    },
+    async get(dirId, id) {
+      const [r] = await ex.all(`SELECT ${COLS} FROM scim_users WHERE directory_id = ? AND id = ?`, [dirId, id]);
+      return r ? toUserRow(r) : null;
+    },
+    async findByUserName(dirId, userName) {
+      const [r] = await ex.all(`SELECT ${COLS} FROM scim_users WHERE directory_id = ? AND user_name_key = ?`, [dirId, userName.toLowerCase()]);
+      return r ? toUserRow(r) : null;
+    },
+    async findByEmail(email) {
+      const rows = await ex.all('SELECT directory_id, id, user_name, active FROM scim_users WHERE email = ? ORDER BY directory_id, id', [email.toLowerCase()]);
+      return rows.map((r) => ({ directoryId: str(r, 'directory_id'), id: str(r, 'id'), userName: str(r, 'user_name'), active: bool(r, 'active') }));
+    },
+    replace(dirId, id, u, expectedVersion) {
+      const v = values(u);
+      return ex.atomic(async (tx) => {
+        const versionCheck = expectedVersion === undefined ? '' : ' AND version = ?';
+        const [r] = await tx.all(
+          `UPDATE scim_users SET external_id = ?, user_name = ?, user_name_key = ?, active = ?, display_name = ?, email = ?, given_name = ?, family_name = ?, raw = ?, version = version + 1, last_modified = ? WHERE directory_id = ? AND id = ?${versionCheck} RETURNING ${COLS}`,
+          [...v, u.lastModified, dirId, id, ...(expectedVersion === undefined ? [] : [expectedVersion])],
+        );
+        if (r) return toUserRow(r);
+        const [cur] = await tx.all('SELECT version FROM scim_users WHERE directory_id = ? AND id = ?', [dirId, id]);
+        if (!cur) return null;
+        throw new StoreVersionError(expectedVersion ?? -1, num(cur, 'version'));
+      });
+    },
+    async delete(dirId, id) {
+      // Memberships go with the user through ON DELETE CASCADE.
+      return (await ex.run('DELETE FROM scim_users WHERE directory_id = ? AND id = ?', [dirId, id])).changes > 0;
+    },
+    async list(dirId, q) {
+      const s = buildUserListSql(ex.dialect, dirId, q);
+      const [c] = await ex.all(s.count.sql, s.count.params);
+      const total = c ? num(c, 'n') : 0;
+      const limit = s.page.params.at(-2);
+      const items = limit === 0 ? [] : (await ex.all(s.page.sql, s.page.params)).map(toUserRow);
+      return { total, items };
+    },
+  };
+}
