@@ -15,6 +15,8 @@ export interface OidcProviderOptions {
   groupsClaim: string;
   emailClaim: string;
   fetch?: typeof fetch;
+  /** Replaces discovery (Entra builds its Configuration from validated metadata, see entra/issuer.ts). */
+  discover?: () => Promise<oidc.Configuration>;
 }
 
 export type ClaimsToIdentity = (claims: oidc.IDToken, tx: SignInTransaction) => Promise<Identity>;
@@ -38,12 +40,14 @@ export class OidcProvider implements IdentityProviderAdapter {
     if (!this.#config) {
       const o = this.#opts;
       const execute = new URL(o.issuer).protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
-      this.#config = oidc.discovery(new URL(o.issuer), o.clientId, { client_secret: o.clientSecret }, oidc.ClientSecretPost(o.clientSecret), {
+      const discovered = o.discover ? o.discover() : oidc.discovery(new URL(o.issuer), o.clientId, { client_secret: o.clientSecret }, oidc.ClientSecretPost(o.clientSecret), {
         execute,
         ...(o.fetch ? { [oidc.customFetch]: o.fetch as oidc.CustomFetch } : {}),
         timeout: 10,
-      }).catch((err: unknown) => {
+      });
+      this.#config = discovered.catch((err: unknown) => {
         this.#config = null;
+        if (err instanceof SignInError) throw err;
         throw new SignInError('idp_unavailable', `identity provider ${o.id} is unreachable: ${(err as Error).message}`, { cause: err });
       });
     }

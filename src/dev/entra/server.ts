@@ -49,6 +49,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<
 export const readForm = async (req: IncomingMessage) => new URLSearchParams(await readBody(req, 16 * 1024));
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (status === 204) return void res.writeHead(204, headers).end();
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
