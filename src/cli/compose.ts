@@ -1,7 +1,7 @@
 // The composition root of `moatless serve`: config → store → adapters → services → listeners.
 // The only place that wires capabilities together; tests boot the real server through it too.
 import { watch, type FSWatcher } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { AccessLog } from '../access/access-log.ts';
 import { ConnectionRegistry } from '../access/connections.ts';
@@ -120,7 +120,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   let watcher: FSWatcher | null = null;
   if (opts.watchConfig && initial.sourcePath) {
     let pending: NodeJS.Timeout | null = null;
-    watcher = watch(initial.sourcePath, () => {
+    // Watch the folder, not the file: editors save by renaming a new file over the old one.
+    const file = basename(initial.sourcePath);
+    watcher = watch(dirname(initial.sourcePath), (_event, name) => {
+      if (name !== file) return;
       if (pending) clearTimeout(pending);
       pending = setTimeout(() => void reload(), 200);
     });

@@ -5,9 +5,11 @@ import type { ParsedArgs } from '../args.ts';
 export async function devEntra(args: ParsedArgs): Promise<number> {
   const argv: string[] = [];
   for (const [k, v] of args.flags) argv.push(`--${k}`, ...(v === true ? [] : [v]));
-  await runDevEntra(argv, (line) => process.stdout.write(`${line}\n`));
-  return await new Promise<number>((resolve) => {
-    process.once('SIGINT', () => resolve(0));
-    process.once('SIGTERM', () => resolve(0));
+  const emulator = await runDevEntra(argv, (line: string) => process.stdout.write(`${line}\n`));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  await emulator.close();
+  return 0;
 }

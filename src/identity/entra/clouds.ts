@@ -39,3 +39,21 @@ export function entraEndpoints(cfg: Pick<EntraIdpConfig, 'cloud' | 'tenantId' | 
     graphBase: graph,
   };
 }
+
+export interface CloudCapabilities {
+  cloud: EntraCloud;
+  riskyUsersApi: boolean;
+  /** What this cloud lacks, in words for `config check` and the dashboard; null when nothing. */
+  message: string | null;
+}
+
+/** Features that depend on the cloud (Graph riskyUser pages list China as unsupported, reference §3). */
+export function cloudCapabilities(cloud: EntraCloud): CloudCapabilities {
+  const p = CLOUDS[cloud];
+  return {
+    cloud,
+    riskyUsersApi: p.riskyUsersApi,
+    message: p.riskyUsersApi ? null
+      : `Entra ID Protection (risky users) is not available in the ${cloud} cloud (${p.graphHost}); the risk sync cannot run for this identity provider`,
+  };
+}

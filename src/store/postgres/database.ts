@@ -76,12 +76,17 @@ async function query(db: Queryable, sql: string, params: SqlParam[]): Promise<pg
   }
 }
 
-function clientExecutor(client: pg.PoolClient): SqlExecutor {
+function clientExecutor(client: pg.PoolClient, isOpen: () => boolean): SqlExecutor {
   let savepoints = 0;
+  // After release the client may serve someone else's transaction; a leaked tx must not reach it.
+  const q = (sql: string, params: SqlParam[]) => {
+    if (!isOpen()) throw new TypeError('transaction has ended');
+    return query(client, sql, params);
+  };
   return {
     dialect: postgresDialect,
-    all: async (sql, params = []) => (await query(client, sql, params)).rows,
-    run: async (sql, params = []) => ({ changes: (await query(client, sql, params)).rowCount ?? 0 }),
+    all: async (sql, params = []) => (await q(sql, params)).rows,
+    run: async (sql, params = []) => ({ changes: (await q(sql, params)).rowCount ?? 0 }),
     async atomic(fn) {
       const sp = `sp_${++savepoints}`;
       await query(client, `SAVEPOINT ${sp}`, []);
@@ -106,15 +111,17 @@ export function pgExecutor(pool: pg.Pool): SqlExecutor {
       let client: pg.PoolClient;
       try { client = await pool.connect(); } catch (err) { throw mapPgError(err); }
       let broken: Error | undefined;
+      let open = true;
       try {
         await query(client, 'BEGIN', []);
-        const out = await fn(clientExecutor(client));
+        const out = await fn(clientExecutor(client, () => open));
         await query(client, 'COMMIT', []);
         return out;
       } catch (err) {
         try { await client.query('ROLLBACK'); } catch (e) { broken = e instanceof Error ? e : new Error('rollback failed'); }
         throw err;
       } finally {
+        open = false;
         // A client whose ROLLBACK failed is discarded rather than returned to the pool mid-transaction.
         client.release(broken);
       }

@@ -71,10 +71,11 @@ export function sqliteExecutor(db: DatabaseSync): SqlExecutor {
     try { return { changes: Number(prepare(sql).run(...bind(params)).changes) }; } catch (err) { throw mapSqliteError(err); }
   };
   let savepoints = 0;
-  const inTx = (): SqlExecutor => ({
+  // A tx executor used after its transaction ended would bypass the mutex; refuse instead.
+  const inTx = (isOpen: () => boolean): SqlExecutor => ({
     dialect: sqliteDialect,
-    all: async (sql, params = []) => all(sql, params),
-    run: async (sql, params = []) => run(sql, params),
+    all: async (sql, params = []) => { if (!isOpen()) throw new TypeError('transaction has ended'); return all(sql, params); },
+    run: async (sql, params = []) => { if (!isOpen()) throw new TypeError('transaction has ended'); return run(sql, params); },
     async atomic(fn) {
       const sp = `sp_${++savepoints}`;
       run(`SAVEPOINT ${sp}`, []);
@@ -96,13 +97,16 @@ export function sqliteExecutor(db: DatabaseSync): SqlExecutor {
     atomic: (fn) => mutex.run(async () => {
       // IMMEDIATE takes the write lock up front, so another process cannot make us fail mid-way.
       run('BEGIN IMMEDIATE', []);
+      let open = true;
       try {
-        const out = await fn(inTx());
+        const out = await fn(inTx(() => open));
         run('COMMIT', []);
         return out;
       } catch (err) {
         if (db.isTransaction) run('ROLLBACK', []);
         throw err;
+      } finally {
+        open = false;
       }
     }),
   };

@@ -1,0 +1,63 @@
+// Runs the shared Store contract against SQLite, plus SQLite-only checks: the userName/externalId
+// filters are index-backed at 100,000 users, and acknowledged writes survive reopening the file.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStoreContract } from '../contract/store.contract.ts';
+import { openStore } from '../open-store.ts';
+import { buildUserListSql } from '../sql/user-repo.ts';
+import { openSqliteDatabase } from './database.ts';
+import { migrateSqlite } from './migrate.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'moatless-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+describeStoreContract('sqlite', () => openStore({ kind: 'sqlite', path: join(dir, `s${++n}.db`) }));
+
+describe('sqlite specifics', () => {
+  test('opens with WAL, synchronous=NORMAL, foreign keys and a busy timeout; migrations are recorded once', async () => {
+    const path = join(dir, 'pragmas.db');
+    const db = openSqliteDatabase(path);
+    assert.equal(await migrateSqlite(db), 2);
+    assert.equal(await migrateSqlite(db), 0);
+    assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
+    assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, 1);
+    assert.equal(db.prepare('PRAGMA foreign_keys').get()?.foreign_keys, 1);
+    assert.equal(db.prepare('PRAGMA busy_timeout').get()?.timeout, 5000);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version), [1, 2]);
+    db.close();
+  });
+
+  test('an acknowledged write is on disk when reopened', async () => {
+    const path = join(dir, 'durable.db');
+    const a = await openStore({ kind: 'sqlite', path });
+    await a.kv.set('ns', 'k', 'v');
+    await a.close();
+    const b = await openStore({ kind: 'sqlite', path });
+    assert.equal(await b.kv.get('ns', 'k'), 'v');
+    await b.close();
+  });
+
+  test('userName and externalId filters use an index at 100,000 users', async () => {
+    const db = openSqliteDatabase(join(dir, 'plan.db'));
+    await migrateSqlite(db);
+    db.exec(`INSERT INTO directories (id, name, name_key, created_at) VALUES ('d1', 'D', 'd', 0)`);
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+      INSERT INTO scim_users (directory_id, id, external_id, user_name, user_name_key, active, raw, version, created_at, last_modified)
+      SELECT 'd1', 'u' || i, 'x' || i, 'User' || i, 'user' || i, 1, '{}', 1, i, i FROM n`);
+    db.exec('ANALYZE');
+    const plan = (filter: Parameters<typeof buildUserListSql>[2]['filter']) => {
+      const s = buildUserListSql(sqliteDialect, 'd1', { startIndex: 1, count: 10, ...(filter ? { filter } : {}) });
+      const explain = (q: { sql: string; params: unknown[] }) =>
+        db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as (string | number)[])).map((r) => String(r.detail)).join(' | ');
+      return [explain(s.count), explain(s.page)];
+    };
+    for (const p of plan({ op: 'eq', path: { attr: 'username' }, value: 'USER500' })) assert.match(p, /USING (COVERING )?INDEX scim_users_user_name_key_uq/, p);
+    for (const p of plan({ op: 'eq', path: { attr: 'externalid' }, value: 'x500' })) assert.match(p, /USING (COVERING )?INDEX scim_users_external_id_idx/, p);
+    db.close();
+  });
+});
