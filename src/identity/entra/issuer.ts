@@ -56,17 +56,24 @@ export function checkTokenTenant(claims: { iss: string; tid?: unknown }, expecte
 }
 
 /**
- * openid-client reports an ID-token issuer mismatch three causes deep
- * (ClientError → OperationProcessingError → `{expected, claims, claim: 'iss'}`); find it.
+ * openid-client reports an issuer mismatch three causes deep (ClientError → OperationProcessingError
+ * → details): `{claims, claim: 'iss'}` for the ID token, or `{parameters}` for the RFC 9207 `iss`
+ * authorization-response parameter, which is checked first. Find either.
  */
 export function explainIssuerFailure(err: unknown, expectedIssuer: string): SignInError | undefined {
   let cur: unknown = err;
-  for (let depth = 0; depth < 6 && cur !== undefined && cur !== null; depth++) {
-    if (typeof cur === 'object' && 'claim' in cur && cur.claim === 'iss' && 'claims' in cur) {
+  let message = '';
+  for (let depth = 0; depth < 6 && typeof cur === 'object' && cur !== null; depth++) {
+    if ('claim' in cur && cur.claim === 'iss' && 'claims' in cur) {
       const claims = cur.claims as Record<string, unknown>;
       if (typeof claims['iss'] === 'string') return issuerMismatch(expectedIssuer, claims['iss'], claims['tid']);
     }
-    cur = typeof cur === 'object' && 'cause' in cur ? cur.cause : undefined;
+    if ('parameters' in cur && cur.parameters instanceof URLSearchParams && message.includes('"iss"')) {
+      const iss = cur.parameters.get('iss');
+      if (iss) return issuerMismatch(expectedIssuer, iss);
+    }
+    if (cur instanceof Error) message = cur.message;
+    cur = 'cause' in cur ? cur.cause : undefined;
   }
   return undefined;
 }

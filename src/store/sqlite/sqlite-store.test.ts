@@ -22,13 +22,13 @@ describe('sqlite specifics', () => {
   test('opens with WAL, synchronous=NORMAL, foreign keys and a busy timeout; migrations are recorded once', async () => {
     const path = join(dir, 'pragmas.db');
     const db = openSqliteDatabase(path);
-    assert.equal(await migrateSqlite(db), 2);
+    assert.equal(await migrateSqlite(db), 3);
     assert.equal(await migrateSqlite(db), 0);
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, 1);
     assert.equal(db.prepare('PRAGMA foreign_keys').get()?.foreign_keys, 1);
     assert.equal(db.prepare('PRAGMA busy_timeout').get()?.timeout, 5000);
-    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version), [1, 2]);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version), [1, 2, 3]);
     db.close();
   });
 
@@ -60,4 +60,24 @@ describe('sqlite specifics', () => {
     for (const p of plan({ op: 'eq', path: { attr: 'externalid' }, value: 'x500' })) assert.match(p, /USING (COVERING )?INDEX scim_users_external_id_idx/, p);
     db.close();
   });
+});
+
+test('a change published by one process reaches another on the same database file', async () => {
+  const dir2 = mkdtempSync(join(tmpdir(), 'moatless-feed-'));
+  const path = join(dir2, 'shared.db');
+  const server = await openStore({ kind: 'sqlite', path });
+  const cli = await openStore({ kind: 'sqlite', path });
+  const got: unknown[] = [];
+  server.changes.subscribe('sessions.revoked', (p) => got.push(p));
+  const own: unknown[] = [];
+  cli.changes.subscribe('sessions.revoked', (p) => own.push(p));
+  await cli.changes.publish('sessions.revoked', { emails: ['bob@contoso.com'] });
+  const t0 = Date.now();
+  while (got.length === 0 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(got, [{ emails: ['bob@contoso.com'] }]);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(own.length, 1, 'the publisher is notified once, not again through the log');
+  await server.close();
+  await cli.close();
+  rmSync(dir2, { recursive: true, force: true });
 });

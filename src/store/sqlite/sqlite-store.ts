@@ -1,8 +1,8 @@
-// The SQLite Store: one embedded database, in-process change feed. Owns: assembling the
-// repositories over the serialised executor. Must not: pretend to notify other processes —
-// SQLite deployments are single-process by design (DESIGN.md "Deployment shapes").
-import { ChangeFanout } from '../change-fanout.ts';
-import type { ChangeFeed, Store, StoreLogger } from '../ports.ts';
+// The SQLite Store: one embedded database; changes reach local subscribers at once and other
+// processes on the same file (the CLI) through a polled change log. Owns: assembling the
+// repositories over the serialised executor.
+import type { Store, StoreLogger } from '../ports.ts';
+import { sqliteChangeFeed } from './sqlite-change-feed.ts';
 import { repositories } from '../sql/repositories.ts';
 import { openSqliteDatabase, sqliteExecutor } from './database.ts';
 import { migrateSqlite } from './migrate.ts';
@@ -17,17 +17,7 @@ export async function openSqliteStore(path: string, opts: { logger?: StoreLogger
   }
   const clock = opts.clock ?? Date.now;
   const ex = sqliteExecutor(db);
-  const fanout = new ChangeFanout(opts.logger);
-  const changes: ChangeFeed = {
-    async publish(topic, payload) {
-      // Same contract as PostgreSQL: the payload must be JSON, and deliveries get a copy.
-      const json = JSON.stringify(payload ?? null);
-      if (Buffer.byteLength(json) > 8000) throw new RangeError('change payload exceeds 8000 bytes');
-      fanout.deliver(topic, JSON.parse(json));
-    },
-    subscribe: (topic, handler) => fanout.subscribe(topic, handler),
-    onReconnect: (handler) => fanout.onReconnect(handler),
-  };
+  const changes = await sqliteChangeFeed(ex, clock, opts.logger);
   let closed = false;
   return {
     ...repositories(ex, clock),
@@ -37,6 +27,7 @@ export async function openSqliteStore(path: string, opts: { logger?: StoreLogger
     async close() {
       if (closed) return;
       closed = true;
+      changes.stop();
       // Wait for queued work so an acknowledged write is never cut off by close().
       await ex.run('SELECT 1');
       db.close();

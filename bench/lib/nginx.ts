@@ -1,0 +1,74 @@
+// nginx instances for the benchmark, each with its own generated config in a temp prefix: the 1 KB
+// static backend, and the reference proxies (proxy_pass, auth_request). 127.0.0.1 only, logs in the
+// temp dir. The configs follow reference/perf-baseline.md exactly, including its pitfall: every
+// location that sets a header repeats `proxy_set_header Connection ""` (else keepalive is lost).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startProgram, waitForPort } from './procs.ts';
+
+export interface NginxInstance {
+  prefix: string;
+  child: ChildProcess;
+}
+
+function common(prefix: string, workers: number): string {
+  // Temp paths default to /var/lib/nginx, outside our prefix: point them all at the temp dir.
+  const t = (n: string) => join(prefix, n);
+  return `worker_processes ${workers};
+error_log ${t('error.log')} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${t('body')}; proxy_temp_path ${t('proxy')}; fastcgi_temp_path ${t('fastcgi')};
+  uwsgi_temp_path ${t('uwsgi')}; scgi_temp_path ${t('scgi')};
+  keepalive_requests 1000000;
+`;
+}
+
+export function backendConfig(prefix: string, port: number): string {
+  return `${common(prefix, 1)}  server {
+    listen 127.0.0.1:${port};
+    location / { root ${join(prefix, 'www')}; try_files /1k.txt =404; }
+  }
+}
+`;
+}
+
+export function proxyConfig(prefix: string, ports: { backend: number; auth: number; proxy: number; authRequest: number }): string {
+  return `${common(prefix, 2)}  upstream app  { server 127.0.0.1:${ports.backend}; keepalive 128; keepalive_requests 1000000; }
+  upstream auth { server 127.0.0.1:${ports.auth}; keepalive 128; keepalive_requests 1000000; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  server { listen 127.0.0.1:${ports.proxy}; location / { proxy_pass http://app; } }
+  server {
+    listen 127.0.0.1:${ports.authRequest};
+    location = /_auth {
+      internal; proxy_pass http://auth/verify; proxy_pass_request_body off;
+      proxy_set_header Content-Length ""; proxy_set_header X-Original-URI $request_uri; proxy_set_header Connection "";
+    }
+    location / {
+      auth_request /_auth; auth_request_set $user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $user; proxy_set_header Connection ""; proxy_pass http://app;
+    }
+  }
+}
+`;
+}
+
+/** Starts nginx in the foreground on a config written into `prefix`; resolves when `port` accepts. */
+export async function startNginx(nginx: string, prefix: string, config: string, port: number): Promise<NginxInstance> {
+  mkdirSync(join(prefix, 'www'), { recursive: true });
+  mkdirSync(join(prefix, 'logs'), { recursive: true }); // nginx opens <prefix>/logs/error.log before reading the config
+  writeFileSync(join(prefix, 'www', '1k.txt'), 'x'.repeat(1023) + '\n');
+  writeFileSync(join(prefix, 'nginx.conf'), config);
+  const child = startProgram(nginx, ['-p', prefix, '-c', 'nginx.conf', '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`]);
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  try {
+    await waitForPort(port, 10_000, child);
+  } catch (err) {
+    throw new Error(`nginx did not start (${prefix}): ${(err as Error).message}\n${stderr}`);
+  }
+  return { prefix, child };
+}

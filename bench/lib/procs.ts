@@ -1,0 +1,75 @@
+// Child processes of the benchmark: every one is started in its own process group and recorded, so
+// one cleanup kills each group (nginx workers, cluster workers) on success, failure or Ctrl-C.
+// Must not kill anything it did not start.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Starts a program (detached = its own process group, so its forked workers die with it). */
+export function startProgram(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return track(spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true }));
+}
+
+/** Starts a Node script with an IPC channel, under the same Node binary as the benchmark. */
+export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): ChildProcess {
+  return track(fork(script, args, { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
+}
+
+/** Sends SIGKILL to every recorded process group; synchronous so it also works in an 'exit' handler. */
+export function killAll(): void {
+  for (const c of children) {
+    if (c.pid === undefined || c.exitCode !== null) continue;
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // Already gone (ESRCH): nothing left to kill.
+    }
+  }
+  children.clear();
+}
+
+let installed = false;
+/** Kills the children on normal exit, on Ctrl-C / SIGTERM and on a crash. */
+export function installCleanup(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/** Resolves once a TCP connect to 127.0.0.1:port succeeds; rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs = 10_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before listening on ${port}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+/** Resident set size of a process in bytes, read from /proc (Linux), measured from outside it. */
+export async function rssOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
