@@ -1,0 +1,79 @@
+// A Moatless process for the benchmarks: boots the real composition root (`startMoatless`) with N
+// apps, then answers IPC commands: make sessions through SessionService, report cache size and
+// memory. Runs as its own process so wrk measures it alone and its RSS is its own.
+// Benchmark support only: must not be imported by Moatless.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startMoatless } from '../../src/cli/compose.ts';
+import { newSessionSecret, sessionIdOf } from '../../src/identity/session-tokens.ts';
+import type { SessionRecord } from '../../src/store/ports.ts';
+import { appId, benchConfig, benchIdentity } from './moatless-config.ts';
+
+export type ChildCommand =
+  | { cmd: 'sessions'; count: number; app: number; firstUser: number }
+  | { cmd: 'stats' };
+
+export type ChildReply =
+  | { type: 'ready'; port: number; pid: number }
+  | { type: 'sessions'; secrets: string[]; ms: number }
+  | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
+  | { type: 'error'; message: string };
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as { apps: number; upstream: string; port: number };
+const send = (m: ChildReply) => process.send?.(m);
+const dir = mkdtempSync(join(tmpdir(), 'moatless-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
+
+const config = benchConfig({ ...opts, dir });
+const moatless = await startMoatless(config, { logger: pino({ level: 'silent' }) });
+const TTL_MS = 2 * 3_600_000;
+
+/** A global sign-in and its app session, as `SessionService.createGlobal` + `createApp` make them. */
+function sessionPair(user: number, app: string, now: number): { global: SessionRecord; app: SessionRecord; secret: string } {
+  const identity = benchIdentity(user);
+  const base = { userKey: identity.userKey, email: identity.email, idp: identity.idp, identity, createdAt: now, expiresAt: now + TTL_MS, lastSeenAt: now, ip: null, userAgent: null, revokedAt: null, revokedReason: null };
+  const globalId = sessionIdOf(newSessionSecret());
+  const secret = newSessionSecret();
+  return {
+    global: { ...base, id: globalId, kind: 'global', parentId: null, appId: null },
+    app: { ...base, id: sessionIdOf(secret), kind: 'app', parentId: globalId, appId: app },
+    secret,
+  };
+}
+
+process.on('message', (raw) => void (async () => {
+  const m = raw as ChildCommand;
+  try {
+    if (m.cmd === 'sessions') {
+      const t0 = performance.now();
+      const secrets: string[] = [];
+      // Straight into the store, 5,000 sign-ins per transaction: one commit per session would take
+      // minutes for 100,000. Records are shaped exactly as SessionService#create shapes them.
+      for (let done = 0; done < m.count; ) {
+        const n = Math.min(5_000, m.count - done);
+        await moatless.store.transaction(async (tx) => {
+          for (let i = 0; i < n; i++) {
+            const { global, app, secret } = sessionPair(m.firstUser + done + i, appId(m.app), Date.now());
+            await tx.sessions.create(global);
+            await tx.sessions.create(app);
+            secrets.push(secret);
+          }
+        });
+        done += n;
+      }
+      send({ type: 'sessions', secrets, ms: performance.now() - t0 });
+    } else if (m.cmd === 'stats') {
+      // Collect first when allowed (--expose-gc): RSS then shows what the sessions keep, not garbage.
+      (globalThis as { gc?: () => void }).gc?.();
+      const mem = process.memoryUsage();
+      send({ type: 'stats', cacheSize: moatless.sessions.cacheSize, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+    }
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).stack ?? String(err) });
+  }
+})());
+
+send({ type: 'ready', port: opts.port, pid: process.pid });
