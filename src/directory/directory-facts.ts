@@ -1,0 +1,73 @@
+// Live directory facts for the access proxy: is this email an active provisioned user, and which
+// groups (by name) are they in. Owns: a short per-email cache that every replica drops as soon as
+// a SCIM write announces `directory.changed` (provisioning-effects.ts), so a deactivation or a
+// group change is seen on the very next request. Must not: write anything, or answer from a cache
+// entry loaded before an invalidation it raced with.
+import type { DirectoryFactsSource } from '../access/context.ts';
+import type { DirectoryFacts } from '../policy/types.ts';
+import type { Store } from '../store/ports.ts';
+import { DIRECTORY_CHANGED_TOPIC } from './provisioning-effects.ts';
+import type { DirectoryChangedNotice } from './provisioning-effects.ts';
+
+export interface DirectoryFactsOptions {
+  /** Upper bound on staleness if a notice is lost; notices normally invalidate at once. */
+  ttlMs?: number;
+  now?: () => number;
+  /** Entries kept at most; the oldest are dropped first. */
+  maxEntries?: number;
+}
+
+interface Entry { facts: DirectoryFacts | undefined; at: number }
+
+/** Facts from the store, uncached: userName or primary email, in any directory. */
+export async function loadDirectoryFacts(store: Pick<Store, 'directory'>, email: string): Promise<DirectoryFacts | undefined> {
+  const key = email.trim().toLowerCase();
+  const d = store.directory;
+  const users = new Map<string, { directoryId: string; id: string; active: boolean }>();
+  for (const o of await d.users.findByEmail(key)) users.set(`${o.directoryId}/${o.id}`, o);
+  // Entra maps userName ← userPrincipalName, which need not equal mail; sessions carry either.
+  for (const dir of await d.directories.list()) {
+    const u = await d.users.findByUserName(dir.id, key);
+    if (u) users.set(`${dir.id}/${u.id}`, { directoryId: dir.id, id: u.id, active: u.active });
+  }
+  if (users.size === 0) return undefined;
+  const active = [...users.values()].some((u) => u.active);
+  const groups = new Set(await d.groups.groupNamesForEmail(key));
+  for (const u of users.values()) {
+    if (!u.active) continue; // an inactive account contributes no groups, as groupNamesForEmail does
+    for (const g of await d.groups.groupsOfUser(u.directoryId, u.id)) groups.add(g.displayName);
+  }
+  return { active, groups: [...groups].sort() };
+}
+
+export function createDirectoryFacts(store: Store, opts: DirectoryFactsOptions = {}): DirectoryFactsSource {
+  const ttl = opts.ttlMs ?? 30_000;
+  const now = opts.now ?? Date.now;
+  const max = opts.maxEntries ?? 10_000;
+  const cache = new Map<string, Entry>();
+  let epoch = 0;
+  const flush = (): void => {
+    epoch++;
+    cache.clear();
+  };
+  store.changes.subscribe(DIRECTORY_CHANGED_TOPIC, (payload) => {
+    epoch++;
+    const n = payload as Partial<DirectoryChangedNotice> | null;
+    if (!n || n.all === true || !Array.isArray(n.emails)) return flush();
+    for (const e of n.emails) if (typeof e === 'string') cache.delete(e.toLowerCase());
+  });
+  store.changes.onReconnect(flush);
+
+  return async (email) => {
+    const key = email.trim().toLowerCase();
+    const hit = cache.get(key);
+    if (hit && now() - hit.at <= ttl) return hit.facts;
+    const started = epoch;
+    const facts = await loadDirectoryFacts(store, key);
+    if (started === epoch) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(key, { facts, at: now() });
+    }
+    return facts;
+  };
+}
