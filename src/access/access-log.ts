@@ -17,7 +17,9 @@ export class AccessLog {
   }
 
   record(e: AccessLogEntry): void {
-    this.#logger?.info({ type: 'access', ...e });
+    // `at` rather than `time`: pino's own `time` key would appear twice in the JSON line.
+    const { time, ...rest } = e;
+    this.#logger?.info({ type: 'access', at: new Date(time).toISOString(), ...rest });
     this.#buffer.push(e);
     if (this.#buffer.length >= 500) void this.flush();
   }

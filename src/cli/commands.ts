@@ -5,6 +5,7 @@ import { serve, demo } from './commands/serve.ts';
 import { sessionsRevoke } from './commands/sessions-revoke.ts';
 import { policyTest } from './commands/policy-test.ts';
 import { devEntra } from './commands/dev-entra.ts';
+import { entraAuthContextsImport } from './commands/entra-auth-contexts.ts';
 
 export interface Command {
   summary: string;
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --user EMAIL --url URL [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--config moatless.yaml]', run: policyTest },
+  'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: entraAuthContextsImport },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8090] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
 };
 

@@ -43,12 +43,12 @@ export interface ComposeOptions {
   directoryFacts?: (deps: { store: Store }) => DirectoryFactsSource;
 }
 
-export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch): Map<string, IdentityProviderAdapter> {
+export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch, logger?: Logger): Map<string, IdentityProviderAdapter> {
   const idps = new Map<string, IdentityProviderAdapter>();
   for (const p of cfg.identityProviders) {
     const secret = cfg.secrets.idpClientSecrets.get(p.id) ?? '';
     const fetchOpt = idpFetch ? { fetch: idpFetch } : {};
-    if (p.type === 'entra') idps.set(p.id, createEntraProvider(p, secret, fetchOpt));
+    if (p.type === 'entra') idps.set(p.id, createEntraProvider(p, secret, { ...fetchOpt, ...(logger ? { logger } : {}) }));
     else idps.set(p.id, new OidcProvider({ id: p.id, displayName: p.displayName ?? p.id, issuer: p.issuer, clientId: p.clientId, clientSecret: secret, scopes: p.scopes, groupsClaim: p.groupsClaim, emailClaim: p.emailClaim, ...fetchOpt }));
   }
   return idps;
@@ -67,7 +67,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const keys = new SigningKeys(store.keys, { now, rotateEveryMs: initial.keys.rotateEvery, overlapMs: initial.keys.overlap });
   await keys.refresh();
   let config = initial;
-  let runtime: AccessRuntime = buildRuntime(initial, buildIdentityProviders(initial, opts.idpFetch));
+  let runtime: AccessRuntime = buildRuntime(initial, buildIdentityProviders(initial, opts.idpFetch, logger));
   const accessLog = new AccessLog(store.accessLog, initial.logging.accessLog ? logger : null);
   const deps = { store, sessions, logger, config: () => config };
   const ctx: AccessContext = {
@@ -106,7 +106,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     }
     try {
       // Build everything first, then swap in one assignment: requests see the old or the new, never a mix.
-      const next = buildRuntime(r.config, buildIdentityProviders(r.config, opts.idpFetch));
+      const next = buildRuntime(r.config, buildIdentityProviders(r.config, opts.idpFetch, logger));
       config = r.config;
       runtime = next;
       logger.info({ apps: r.config.apps.length }, 'config reloaded');

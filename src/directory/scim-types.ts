@@ -39,7 +39,7 @@ export interface ScimResponse {
 
 /** The re-authentication hook of src/identity/group-change.ts, by its signature only. */
 export interface GroupChangeHook {
-  onMembershipChanged(user: { email: string; userKey?: string; idp?: string }): Promise<void>;
+  onMembershipChanged(user: { email: string; userKey?: string; idp?: string }): Promise<unknown>;
 }
 
 export interface ScimServiceDeps {

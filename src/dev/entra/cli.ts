@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { EmulatorError } from './errors.ts';
 import { startEntraEmulator, type EntraEmulator } from './index.ts';
+import { parseScimFlags, SCIM_FLAGS, SCIM_USAGE, startCliProvisioning, type ScimCliOptions } from './provisioning/cli.ts';
 
 export const DEFAULT_FIXTURE = fileURLToPath(new URL('../../../dev/entra-fixture.yaml', import.meta.url));
 
@@ -14,12 +15,15 @@ export interface DevEntraArgs {
   publicUrl?: string;
   graphUrl?: string;
   redirectUris: string[];
+  /** Set when `--scim-url`/`--scim-token` are given: push the directory to that SCIM endpoint. */
+  scim?: ScimCliOptions;
 }
 
-const USAGE = 'usage: moatless dev entra [--fixture FILE] [--port N] [--host H] [--public-url URL] [--graph-url URL] [--redirect-uri URI]...';
+const USAGE = `usage: moatless dev entra [--fixture FILE] [--port N] [--host H] [--public-url URL] [--graph-url URL] [--redirect-uri URI]... ${SCIM_USAGE}`;
 
 export function parseDevEntraArgs(argv: readonly string[]): DevEntraArgs {
   const args: DevEntraArgs = { fixture: DEFAULT_FIXTURE, port: 8081, host: '127.0.0.1', redirectUris: [] };
+  const scim = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -30,12 +34,15 @@ export function parseDevEntraArgs(argv: readonly string[]): DevEntraArgs {
     else if (flag === '--public-url') args.publicUrl = value;
     else if (flag === '--graph-url') args.graphUrl = value;
     else if (flag === '--redirect-uri') args.redirectUris.push(value);
+    else if (flag !== undefined && SCIM_FLAGS.has(flag)) scim.set(flag, value);
     else if (flag === '--port') {
       const port = Number(value);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EmulatorError('invalid_option', `--port must be 0-65535, got ${value}`);
       args.port = port;
     } else throw new EmulatorError('invalid_option', `unknown option ${flag}\n${USAGE}`);
   }
+  const scimOptions = parseScimFlags(scim);
+  if (scimOptions) args.scim = scimOptions;
   return args;
 }
 
@@ -57,6 +64,14 @@ export async function runDevEntra(argv: string[], out: (line: string) => void): 
   for (const u of emu.directory.users()) {
     const traits = [u.accountEnabled ? null : 'DISABLED', u.mfa ? 'mfa' : null, u.compliantDevice ? 'compliant device' : null].filter(Boolean).join(', ');
     out(`  ${u.userPrincipalName.padEnd(24)} ${u.displayName}${traits ? ` — ${traits}` : ''}`);
+  }
+  if (args.scim) {
+    const provisioning = await startCliProvisioning(emu.directory, args.scim, out);
+    const close = emu.close;
+    emu.close = async () => {
+      await provisioning.stop();
+      await close();
+    };
   }
   return emu;
 }

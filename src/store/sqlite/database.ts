@@ -2,6 +2,8 @@
 // statement cache, transaction serialisation, and mapping SQLite errors to store errors. Must
 // not: let two async callers interleave — node:sqlite is one synchronous connection, so every
 // statement and every transaction runs under one FIFO mutex.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { AsyncMutex } from '../async-mutex.ts';
 import { StoreError, StoreUnavailableError } from '../errors.ts';
@@ -16,6 +18,8 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 export function openSqliteDatabase(path: string): DatabaseSync {
   let db: DatabaseSync;
   try {
+    // A fresh install has no data folder yet.
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
     // WAL + synchronous=NORMAL: a commit is durable against process crashes (the WAL is written
     // before COMMIT returns), and against power loss up to the last checkpoint (sqlite.org/wal.html).

@@ -1,0 +1,98 @@
+// `moatless scim token create|list|revoke` and `moatless scim directory set`: SCIM bearer tokens
+// for Entra provisioning and per-directory settings. The token is printed once; only its SHA-256
+// is stored.
+import { openStore } from '../../store/open-store.ts';
+import type { Store } from '../../store/ports.ts';
+import { createScimToken } from '../../directory/scim-tokens.ts';
+import { getDirectorySettings, setDirectorySettings } from '../../directory/directory-settings.ts';
+import { storeConfigOf } from '../compose.ts';
+import { UsageError, flag, type ParsedArgs } from '../args.ts';
+import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const DEFAULT_DIRECTORY = 'default';
+
+async function withStore(args: ParsedArgs, fn: (store: Store) => Promise<number>): Promise<number> {
+  let cfg;
+  try {
+    cfg = loadConfigOrExplain(args);
+  } catch (e) {
+    if (e instanceof ConfigLoadFailed) return 1;
+    throw e;
+  }
+  const store = await openStore(storeConfigOf(cfg), {});
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function nameFlag(args: ParsedArgs, which: string, fallback?: string): string {
+  const v = flag(args, which) ?? fallback;
+  if (v === undefined || !NAME.test(v)) throw new UsageError(`--${which} NAME is required (letters, digits, . _ -; at most 64)`);
+  return v;
+}
+
+const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
+
+export async function scimTokenCreate(args: ParsedArgs): Promise<number> {
+  const name = nameFlag(args, 'name');
+  const directoryName = nameFlag(args, 'directory', DEFAULT_DIRECTORY);
+  return withStore(args, async (store) => {
+    const live = (await store.directory.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
+    if (live.length > 0) {
+      process.stderr.write(`a live token named "${name}" exists; revoke it first (moatless scim token revoke --name ${name})\n`);
+      return 1;
+    }
+    const { token, directory } = await createScimToken(store, { name, directoryName, now: Date.now() });
+    process.stdout.write(`${token}\n`);
+    process.stderr.write(`token "${name}" for directory "${directory.name}" created; paste it into Entra as the Secret Token. It is shown only once.\n`);
+    return 0;
+  });
+}
+
+export async function scimTokenList(args: ParsedArgs): Promise<number> {
+  return withStore(args, async (store) => {
+    const dirs = new Map((await store.directory.directories.list()).map((d) => [d.id, d.name]));
+    const rows = [['NAME', 'DIRECTORY', 'CREATED', 'LAST USED', 'REVOKED']];
+    for (const t of await store.directory.tokens.list()) {
+      rows.push([t.name, dirs.get(t.directoryId) ?? t.directoryId, iso(t.createdAt), iso(t.lastUsedAt), iso(t.revokedAt)]);
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+    return 0;
+  });
+}
+
+export async function scimTokenRevoke(args: ParsedArgs): Promise<number> {
+  const name = nameFlag(args, 'name');
+  return withStore(args, async (store) => {
+    const live = (await store.directory.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
+    if (live.length === 0) {
+      process.stderr.write(`no live token named "${name}"\n`);
+      return 1;
+    }
+    for (const t of live) await store.directory.tokens.revoke(t.id, Date.now());
+    process.stdout.write(`revoked ${live.length} token(s) named "${name}"; SCIM requests with it now get 401\n`);
+    return 0;
+  });
+}
+
+/** `moatless scim directory set --directory NAME --deprovision-on-no-groups on|off` */
+export async function scimDirectorySet(args: ParsedArgs): Promise<number> {
+  const directoryName = nameFlag(args, 'directory', DEFAULT_DIRECTORY);
+  const v = flag(args, 'deprovision-on-no-groups');
+  if (v !== 'on' && v !== 'off') throw new UsageError('--deprovision-on-no-groups on|off is required');
+  return withStore(args, async (store) => {
+    const dir = await store.directory.directories.getByName(directoryName);
+    if (!dir) {
+      process.stderr.write(`no directory named "${directoryName}"\n`);
+      return 1;
+    }
+    await setDirectorySettings(store.kv, dir.id, { deprovisionOnNoGroups: v === 'on' });
+    const s = await getDirectorySettings(store.kv, dir.id);
+    process.stdout.write(`directory "${dir.name}": deprovisionOnNoGroups=${s.deprovisionOnNoGroups}\n`);
+    return 0;
+  });
+}
