@@ -6,6 +6,8 @@ import { sessionsRevoke } from './commands/sessions-revoke.ts';
 import { policyTest } from './commands/policy-test.ts';
 import { devEntra } from './commands/dev-entra.ts';
 import { entraAuthContextsImport } from './commands/entra-auth-contexts.ts';
+import { scimDirectorySet, scimTokenCreate, scimTokenList, scimTokenRevoke } from './commands/scim-token.ts';
+import { UsageError } from './args.ts';
 
 export interface Command {
   summary: string;
@@ -19,6 +21,18 @@ export const COMMANDS: Record<string, Command> = {
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --user EMAIL --url URL [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--config moatless.yaml]', run: policyTest },
+  'scim token': {
+    summary: 'create (printed once), list or revoke SCIM bearer tokens',
+    usage: 'moatless scim token create --name entra [--directory NAME] | list | revoke --name NAME  [--config moatless.yaml]',
+    run: (args) => {
+      const sub = args.positional.shift();
+      if (sub === 'create') return scimTokenCreate(args);
+      if (sub === 'list') return scimTokenList(args);
+      if (sub === 'revoke') return scimTokenRevoke(args);
+      throw new UsageError('expected create, list or revoke');
+    },
+  },
+  'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: entraAuthContextsImport },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8090] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
 };

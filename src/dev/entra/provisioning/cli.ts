@@ -33,6 +33,7 @@ export function parseScimFlags(values: ReadonlyMap<string, string>): ScimCliOpti
   const url = values.get('--scim-url');
   const token = values.get('--scim-token');
   if (!url || !token) throw new ProvisioningError('invalid_option', `--scim-url and --scim-token go together\nusage: moatless dev entra ${SCIM_USAGE}`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ProvisioningError('invalid_option', `--scim-url must be an http(s) URL, got "${url}"`);
   const d = values.get('--scim-dialect');
   if (d !== undefined && d !== 'legacy' && d !== 'compliant') throw new ProvisioningError('invalid_option', `--scim-dialect must be legacy or compliant, got "${d}"`);
   const dialect: Dialect | undefined = d === undefined ? undefined : d === 'legacy' ? 'entra-legacy' : 'aadOptscim062020';
