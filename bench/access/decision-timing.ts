@@ -31,7 +31,7 @@ export function timeDecisions(apps: number, iterations = 300_000): DecisionTimin
     const run = (n: number) => {
       for (let i = 0; i < n; i++) {
         const host = hosts[i % hosts.length]!;
-        const app = rt.routes.lookup(host, '/');
+        const app = rt.routes.lookup(host, '/')?.app;
         if (!app) throw new Error(`no route for ${host}`);
         if (evaluate(app.policies, facts(host)).action === 'allow') allowed++;
       }

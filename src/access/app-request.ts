@@ -12,7 +12,7 @@ import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
 import { redirect, type RequestInfo } from './request-info.ts';
-import type { AccessRuntime, CompiledApp } from './runtime.ts';
+import { isMoatlessCookie, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 
@@ -33,10 +33,11 @@ export class AppRequests {
   }
 
   /** Decides whether this request may reach the app. Shared by HTTP and WebSocket upgrades. */
-  async admit(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, path: string): Promise<Admission> {
+  async admit(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, info: RequestInfo, path: string): Promise<Admission> {
+    const app = route.app;
     const now = this.#ctx.now();
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
-    const secret = readCookie(req.headers.cookie, rt.cookieName);
+    const secret = readCookie(req.headers.cookie, route.cookieName);
     const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
     const identity = session ? (session.identity as Identity) : undefined;
     const directory = identity && this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
@@ -52,9 +53,10 @@ export class AppRequests {
     return { decision, session, identity, serviceToken };
   }
 
-  async handle(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
-    if (path.startsWith('/.moatless/')) return handleMoatlessEndpoint(this.#ctx, rt, app, req, res, info, path, query);
-    const a = await this.admit(rt, app, req, info, path);
+  async handle(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+    const app = route.app;
+    if (path.startsWith(`${route.base}/.moatless/`)) return handleMoatlessEndpoint(this.#ctx, rt, route, req, res, info, path.slice(route.base.length), query);
+    const a = await this.admit(rt, route, req, info, path);
     const d = a.decision;
     const log = (status: number) => this.#log(app, req, info, path, a, status);
     switch (d.action) {
@@ -96,25 +98,32 @@ export class AppRequests {
     redirect(res, start.href, [], info.id);
   }
 
-  async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {
+  /** What the origin receives, for HTTP and WebSocket alike: cleaned client headers plus the verified identity. */
+  upstreamHeaders(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, a: Admission): string[] {
     const add: [string, string][] = [['moatless-request-id', info.id]];
     const id = a.identity;
+    // Bypass turns enforcement off, so nothing vouches for the caller: no assertion, no identity.
     if (a.decision.action !== 'bypass') {
       const jwt = id && a.session ? this.assertions.forSession(rt, app, a.session, id) : a.serviceToken ? this.assertions.forServiceToken(rt, app, a.serviceToken) : null;
       if (jwt) add.push([app.config.assertion.header, jwt]);
+      if (id) {
+        const h = app.config.identityHeaders;
+        if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
+        if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
+        if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
+        if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
+      }
     }
-    if (id) {
-      const h = app.config.identityHeaders;
-      if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
-      if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
-      if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
-      if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
-    }
-    const headers = buildUpstreamHeaders({
-      req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => n === rt.cookieName || n.startsWith('moatless_'),
+    return buildUpstreamHeaders({
+      req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => isMoatlessCookie(rt, n),
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
       clientIp: info.clientIp, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
     });
+  }
+
+  async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {
+    const id = a.identity;
+    const headers = this.upstreamHeaders(rt, app, req, info, a);
     const untrack = a.session && id
       ? this.#ctx.connections.track({ socket: req.socket, sessionId: a.session.id, parentId: a.session.parentId, userKey: id.userKey, email: id.email, appId: app.id })
       : null;

@@ -126,7 +126,7 @@ export class AuthHost {
       globalSessionId: global.id, appId: app.id, returnUrl: target.url.href,
       durationMs: decision.sessionDurationMs ?? app.sessionDurationMs,
     });
-    const back = new URL('/.moatless/callback', target.url.origin);
+    const back = new URL(`${target.route.base}/.moatless/callback`, target.url.origin);
     back.searchParams.set('code', code);
     redirect(res, back.href, cookies, info.id);
   }

@@ -3,14 +3,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../identity/identity.ts';
 import type { AccessContext } from './context.ts';
-import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
+import { readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { redirect, type RequestInfo } from './request-info.ts';
-import type { AccessRuntime, CompiledApp } from './runtime.ts';
+import type { AccessRuntime, AppRoute } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 
-export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+/** `path` is relative to the app's mount point (`/.moatless/…`). */
+export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+  const app = route.app;
   const secure = info.proto === 'https';
+  const expire = () => serializeCookie(route.cookieName, '', { secure, sameSite: 'lax', maxAgeSeconds: 0, path: route.cookiePath });
   switch (path) {
     case '/.moatless/certs': {
       const body = ctx.keys.jwksJson;
@@ -27,14 +30,14 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
         return;
       }
       const { secret, record } = await ctx.sessions.createApp(parent, app.id, h.durationMs, parent.identity as Identity, info.clientIp, req.headers['user-agent'] ?? null);
-      const cookie = serializeCookie(rt.cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000 });
+      const cookie = serializeCookie(route.cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
       // Only the path of the return URL is used: the hand-off never leaves this host.
       const back = new URL(h.returnUrl);
-      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : '/', [cookie], info.id);
+      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie], info.id);
       return;
     }
     case '/.moatless/identity': {
-      const secret = readCookie(req.headers.cookie, rt.cookieName);
+      const secret = readCookie(req.headers.cookie, route.cookieName);
       const s = secret ? await ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
       if (!s) {
         sendDenyPage(res, { status: 401, title: 'Not signed in', message: 'No session for this application.', requestId: info.id }, true);
@@ -53,11 +56,11 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       return;
     }
     case '/.moatless/logout': {
-      const secret = readCookie(req.headers.cookie, rt.cookieName);
+      const secret = readCookie(req.headers.cookie, route.cookieName);
       const s = secret ? await ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
       // Logout ends the sign-in itself, so every app session born from it dies too (Cloudflare does the same).
       if (s) await ctx.sessions.revokeFamily(s.parentId ?? s.id, 'logout');
-      redirect(res, `${rt.authOrigin}/logout`, [expireCookie(rt.cookieName, secure)], info.id);
+      redirect(res, `${rt.authOrigin}/logout`, [expire()], info.id);
       return;
     }
     default:

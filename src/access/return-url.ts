@@ -1,10 +1,11 @@
 // Post-login return URLs: only ever a protected host of ours (or the auth host) — never an open redirect.
-import type { AccessRuntime, CompiledApp } from './runtime.ts';
+import type { AccessRuntime, AppRoute, CompiledApp } from './runtime.ts';
 import { checkPath } from './request-guard.ts';
 
 export interface ReturnTarget {
   url: URL;
   app: CompiledApp;
+  route: AppRoute;
 }
 
 export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTarget | null {
@@ -20,7 +21,7 @@ export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTar
   // Plain HTTP return targets only when the auth host itself runs on HTTP (local/dev).
   if (url.protocol === 'http:' && rt.authOrigin.startsWith('https:')) return null;
   if (checkPath(url.pathname) !== null) return null;
-  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
-  if (!app) return null;
-  return { url, app };
+  const route = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
+  if (!route) return null;
+  return { url, app: route.app, route };
 }

@@ -23,9 +23,22 @@ export interface CompiledApp {
   readonly idps: readonly string[];
 }
 
+/**
+ * One host entry of an app. An app mounted under a path prefix keeps its endpoints and cookie under
+ * that prefix (`/wiki/.moatless/…`, cookie `moatless_session_wiki; Path=/wiki`), so two apps sharing
+ * a host never read each other's session.
+ */
+export interface AppRoute {
+  readonly app: CompiledApp;
+  /** '' for an app at the root of its host, else the prefix without a trailing slash. */
+  readonly base: string;
+  readonly cookieName: string;
+  readonly cookiePath: string;
+}
+
 export interface AccessRuntime {
   readonly config: ResolvedConfig;
-  readonly routes: RouteTable<CompiledApp>;
+  readonly routes: RouteTable<AppRoute>;
   readonly apps: ReadonlyMap<string, CompiledApp>;
   readonly authHost: string;
   readonly authOrigin: string;
@@ -49,7 +62,7 @@ export function audienceFor(appId: string): string {
 export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, IdentityProviderAdapter>): AccessRuntime {
   const compiled = compileAppPolicies(config);
   if (compiled.issues.length > 0) throw new Error(compiled.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
-  const routes = new RouteTable<CompiledApp>();
+  const routes = new RouteTable<AppRoute>();
   const apps = new Map<string, CompiledApp>();
   const protectedHeaders = new Set<string>([CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, 'moatless-jwt-assertion', 'moatless-request-id']);
   config.apps.forEach((app, i) => {
@@ -64,7 +77,10 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
       idps: app.identityProviders.length > 0 ? app.identityProviders : config.identityProviders.map((p) => p.id),
     };
     apps.set(app.id, c);
-    for (const h of app.hosts) routes.add(h, c);
+    for (const h of app.hosts) {
+      const base = h.pathPrefix === '/' ? '' : h.pathPrefix;
+      routes.add(h, { app: c, base, cookieName: base ? `${config.sessions.cookieName}_${app.id}` : config.sessions.cookieName, cookiePath: base || '/' });
+    }
     protectedHeaders.add(app.assertion.header);
     for (const name of Object.values(app.identityHeaders)) if (name) protectedHeaders.add(name);
   });
@@ -78,4 +94,9 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
     cookieName: config.sessions.cookieName,
     authCookieName: AUTH_COOKIE,
   };
+}
+
+/** Cookies the origin must never see: every app session cookie and Moatless's own. */
+export function isMoatlessCookie(rt: AccessRuntime, name: string): boolean {
+  return name === rt.cookieName || name.startsWith(`${rt.cookieName}_`) || name.startsWith('moatless_');
 }

@@ -88,12 +88,12 @@ export class AccessServer {
         await this.auth.handle(rt, req, res, info, g.path);
         return;
       }
-      const app = rt.routes.lookup(g.host, g.path);
-      if (!app) {
+      const route = rt.routes.lookup(g.host, g.path);
+      if (!route) {
         sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id }, info.wantsJson);
         return;
       }
-      await this.apps.handle(rt, app, req, res, info, g.path, g.query);
+      await this.apps.handle(rt, route, req, res, info, g.path, g.query);
     } catch (err) {
       // Fail closed: whatever broke, the request does not reach the origin.
       this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
@@ -107,12 +107,12 @@ export class AccessServer {
     socket.on('error', () => socket.destroy());
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
-      const app = g.ok ? rt.routes.lookup(g.host, g.path) : null;
-      if (!g.ok || !app) {
+      const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
+      if (!g.ok || !route) {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
         return;
       }
-      await handleUpgrade(this.#ctx, this.apps, rt, app, req, socket, head, info, g.path);
+      await handleUpgrade(this.#ctx, this.apps, rt, route, req, socket, head, info, g.path);
     } catch (err) {
       this.#ctx.logger.error({ err, requestId: info.id }, 'upgrade failed; denied');
       socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

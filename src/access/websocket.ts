@@ -7,27 +7,21 @@ import type { Duplex } from 'node:stream';
 import type { AppRequests } from './app-request.ts';
 import type { AccessContext } from './context.ts';
 import type { RequestInfo } from './request-info.ts';
-import type { AccessRuntime, CompiledApp } from './runtime.ts';
-import { buildUpstreamHeaders } from './upstream-headers.ts';
+import type { AccessRuntime, AppRoute } from './runtime.ts';
 
 function refuse(socket: Duplex, status: number, text: string, requestId: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\nmoatless-request-id: ${requestId}\r\n\r\n`);
 }
 
-export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo, path: string): Promise<void> {
+export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo, path: string): Promise<void> {
+  const app = route.app;
   if (!app.config.websockets) return refuse(socket, 403, 'Forbidden', info.id);
-  const a = await apps.admit(rt, app, req, info, path);
+  const a = await apps.admit(rt, route, req, info, path);
   const allowed = a.decision.action === 'allow' || a.decision.action === 'bypass' || a.decision.action === 'service_auth';
   ctx.accessLog.record({ time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? null, email: a.identity?.email ?? null, appId: app.id, host: req.headers.host ?? '', path, method: 'UPGRADE', action: a.decision.action, policy: a.decision.policy?.name ?? null, reasons: a.decision.reasons.map((r) => r.code), status: allowed ? 101 : 403, durationMs: ctx.now() - info.started, clientIp: info.clientIp });
   if (!allowed) return refuse(socket, a.decision.action === 'authenticate' ? 401 : 403, a.decision.action === 'authenticate' ? 'Unauthorized' : 'Forbidden', info.id);
 
-  const add: [string, string][] = [['moatless-request-id', info.id]];
-  if (a.identity && a.session && a.decision.action !== 'bypass') add.push([app.config.assertion.header, apps.assertions.forSession(rt, app, a.session, a.identity)]);
-  const headers = buildUpstreamHeaders({
-    req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => n === rt.cookieName || n.startsWith('moatless_'),
-    hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
-    clientIp: info.clientIp, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
-  });
+  const headers = apps.upstreamHeaders(rt, app, req, info, a);
   // The upgrade itself is hop-by-hop, so it is re-added explicitly.
   headers.push('connection', 'Upgrade', 'upgrade', String(req.headers.upgrade ?? 'websocket'));
   const target = new URL(app.upstreamOrigin);

@@ -17,10 +17,10 @@ export interface Command {
 
 export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the proxy, auth host and SCIM endpoint', usage: 'moatless serve [--config moatless.yaml] [--no-watch]', run: serve },
-  demo: { summary: 'run the demo: Entra emulator, two sample apps, SQLite in ./data', usage: 'moatless demo [--port 8080]', run: demo },
+  demo: { summary: 'run the demo: Entra emulator, two sample apps, SQLite in ./data', usage: 'moatless demo', run: demo },
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
-  'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --user EMAIL --url URL [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--config moatless.yaml]', run: policyTest },
+  'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --user EMAIL --url URL [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--idp ID] [--method GET] [--config moatless.yaml]', run: policyTest },
   'scim token': {
     summary: 'create (printed once), list or revoke SCIM bearer tokens',
     usage: 'moatless scim token create --name entra [--directory NAME] | list | revoke --name NAME  [--config moatless.yaml]',
@@ -34,7 +34,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: entraAuthContextsImport },
-  'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8090] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
+  'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
 };
 
 export function usage(): string {

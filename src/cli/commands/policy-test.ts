@@ -5,6 +5,7 @@ import { checkPath } from '../../access/request-guard.ts';
 import { explain, formatExplanation } from '../../policy/explain.ts';
 import type { Facts, IdentityFacts } from '../../policy/types.ts';
 import { openStore } from '../../store/open-store.ts';
+import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { storeConfigOf } from '../compose.ts';
 import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
@@ -29,7 +30,7 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
     throw e;
   }
   const rt = buildRuntime(cfg, new Map());
-  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
+  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname)?.app;
   if (!app) {
     process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);
     return 0;
@@ -37,9 +38,10 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
   if (checkPath(url.pathname)) process.stdout.write(`note: the path would be refused before policy: ${checkPath(url.pathname)}\n`);
   const store = await openStore(storeConfigOf(cfg), {});
   try {
-    const dirGroups = await store.directory.groups.groupNamesForEmail(email.toLowerCase());
-    const owners = await store.directory.users.findByEmail(email.toLowerCase());
-    const dirUser = owners.length > 0 ? { active: owners.some((o) => o.active) } : null;
+    // The same lookup the proxy makes on every request (userName or email, every directory).
+    const directory = await loadDirectoryFacts(store, email);
+    const dirGroups = directory?.groups ?? [];
+    const dirUser = directory ?? null;
     const groups = flag(args, 'groups') !== undefined ? list(flag(args, 'groups')) : dirGroups;
     const identity: IdentityFacts = {
       userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
@@ -48,7 +50,7 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
     const facts: Facts = {
       now: Date.now(), identity,
       request: { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.hostname, path: url.pathname, method: flag(args, 'method') ?? 'GET' },
-      ...(dirUser ? { directory: { groups: dirGroups, active: dirUser.active } } : {}),
+      ...(directory ? { directory } : {}),
     };
     const trace = explain(app.policies, facts);
     process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${identity.email}${dirUser ? ` — provisioned, ${dirUser.active ? 'active' : 'INACTIVE'}, groups: ${dirGroups.join(', ') || '(none)'}` : ' — not in the SCIM directory'}\n`);
