@@ -26,11 +26,12 @@ const DEPROVISION_TRIALS = 5;
 
 function options(): { scale: number; storages: ('sqlite' | 'postgres')[]; concurrency: number } {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, storage: { type: 'string', default: 'both' }, concurrency: { type: 'string', default: '16' } } });
-  const storages = values.storage === 'both' ? ['sqlite', 'postgres'] as const : values.storage === 'sqlite' || values.storage === 'postgres' ? [values.storage] : null;
-  if (!storages) throw new Error(`--storage must be sqlite, postgres or both, got ${values.storage}`);
+  const v = values.storage;
+  const storages: ('sqlite' | 'postgres')[] | null = v === 'both' ? ['sqlite', 'postgres'] : v === 'sqlite' || v === 'postgres' ? [v] : null;
+  if (!storages) throw new Error(`--storage must be sqlite, postgres or both, got ${v}`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error(`--concurrency must be 1..256, got ${values.concurrency}`);
-  return { scale: Number(values.scale), storages: [...storages], concurrency };
+  return { scale: Number(values.scale), storages, concurrency };
 }
 
 async function runOn(kind: 'sqlite' | 'postgres', plan: Plan, concurrency: number): Promise<StorageResult> {
