@@ -9,7 +9,7 @@ import { evaluate } from '../policy/evaluate.ts';
 import type { AccessContext } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
-import { redirect, type RequestInfo } from './request-info.ts';
+import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
 import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
 import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
@@ -132,6 +132,7 @@ export class AuthHost {
   }
 
   async #logout(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    if (!isNavigationOrUnknown(req)) return this.#fail(rt, res, info, 403, 'Not signed out', 'Sign-out must be opened as a page.');
     const global = await this.#globalSession(rt, req);
     if (global) await this.#ctx.sessions.revokeFamily(global.id, 'logout');
     res.setHeader('set-cookie', expireCookie(rt.authCookieName, rt.authOrigin.startsWith('https:')));

@@ -5,7 +5,7 @@ import type { Identity } from '../identity/identity.ts';
 import type { AccessContext } from './context.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
-import { redirect, type RequestInfo } from './request-info.ts';
+import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
 import type { AccessRuntime, AppRoute } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 
@@ -56,6 +56,10 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       return;
     }
     case '/.moatless/logout': {
+      if (!isNavigationOrUnknown(req)) {
+        sendDenyPage(res, { status: 403, title: 'Not signed out', message: 'Sign-out must be opened as a page.', requestId: info.id }, true);
+        return;
+      }
       const secret = readCookie(req.headers.cookie, route.cookieName);
       const s = secret ? await ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
       // Logout ends the sign-in itself, so every app session born from it dies too (Cloudflare does the same).

@@ -48,6 +48,16 @@ export function requestInfo(rt: AccessRuntime, req: IncomingMessage, started: nu
   };
 }
 
+/**
+ * Logout by GET must come from a navigation, not from an <img> or a script on another site
+ * (a forced sign-out). Browsers say which through Fetch Metadata; old ones send nothing.
+ */
+export function isNavigationOrUnknown(req: IncomingMessage): boolean {
+  const dest = req.headers['sec-fetch-dest'];
+  if (dest === undefined) return true;
+  return dest === 'document' || (req.headers['sec-fetch-site'] === 'same-origin');
+}
+
 export function redirect(res: ServerResponse, location: string, cookies: string[] = [], requestId?: string): void {
   const headers: Record<string, string | string[]> = { location, 'cache-control': 'no-store', 'content-length': '0' };
   if (cookies.length > 0) headers['set-cookie'] = cookies;

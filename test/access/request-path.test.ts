@@ -97,3 +97,23 @@ describe('access request path', () => {
     });
   }
 });
+
+describe('logout', () => {
+  let s: Stack;
+  before(async () => { s = await startStack(); });
+  after(async () => { await s.close(); });
+
+  test('a cross-site <img> cannot sign the user out; a navigation ends every app session', async () => {
+    const wiki = await sessionFor(s, 'alice@contoso.com', 'wiki');
+    const b = s.browser();
+    b.jar.set('wiki.localtest.me', new Map([['moatless_session', wiki]]));
+    const forced = await b.get(`${s.wikiUrl}/.moatless/logout`, { headers: { 'sec-fetch-dest': 'image', 'sec-fetch-site': 'cross-site' } });
+    assert.equal(forced.status, 403);
+    assert.equal((await b.get(`${s.wikiUrl}/`)).status, 200, 'still signed in');
+    const out = await b.get(`${s.wikiUrl}/.moatless/logout`, { headers: { 'sec-fetch-dest': 'document' } });
+    assert.equal(out.status, 302);
+    assert.equal(new URL(String(out.headers.location)).pathname, '/logout');
+    b.jar.set('wiki.localtest.me', new Map([['moatless_session', wiki]]));
+    assert.equal((await b.get(`${s.wikiUrl}/`)).status, 302, 'the old cookie no longer works');
+  });
+});

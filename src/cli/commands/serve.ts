@@ -2,9 +2,7 @@
 // asks for them (loudly), start the server, reload on SIGHUP or file change, drain on SIGTERM.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Server } from 'node:http';
-import { startSampleApp } from '../../dev/sample-app.ts';
-import { startEntraEmulator } from '../../dev/entra/index.ts';
+import { startDevServices } from '../dev-services.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
 import { flag, type ParsedArgs } from '../args.ts';
 import { startMoatless } from '../compose.ts';
@@ -27,8 +25,9 @@ export async function serve(args: ParsedArgs): Promise<number> {
     throw e;
   }
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const stopDev = await startDevServices(cfg, out);
+  const dev = await startDevServices(cfg, out);
   const m = await startMoatless(cfg, { watchConfig: !args.flags.has('no-watch'), ...directoryWiring() });
+  await dev.afterStart(m).catch((err: unknown) => out(`dev: SCIM provisioning failed to start: ${(err as Error).message}`));
   for (const l of m.listeners) out(`moatless: listening on ${l.url}`);
   out(`moatless: auth host ${cfg.server.authUrl}`);
   for (const app of cfg.apps) out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => `${listenerScheme(cfg)}://${h.host.replace('*.', 'any.')}${portSuffix(cfg)}${h.pathPrefix === '/' ? '/' : h.pathPrefix}`).join(' ')}`);
@@ -41,31 +40,13 @@ export async function serve(args: ParsedArgs): Promise<number> {
     const stop = async (signal: string) => {
       out(`moatless: ${signal}, finishing in-flight requests…`);
       await m.close();
-      await stopDev();
+      await dev.stop();
       done(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
     process.on('SIGHUP', () => void m.reload().then((r) => out(r.ok ? 'moatless: config reloaded' : `moatless: reload rejected:\n${r.issues}`)));
   });
-}
-
-async function startDevServices(cfg: ResolvedConfig, out: (s: string) => void): Promise<() => Promise<void>> {
-  const closers: Array<() => Promise<void>> = [];
-  if (cfg.dev?.entra) {
-    out('!!! DEVELOPMENT MODE: starting the Entra ID emulator in this process. Never use this config in production. !!!');
-    const emu = await startEntraEmulator({ fixturePath: resolve(cfg.baseDir, cfg.dev.entra.fixture), host: cfg.dev.entra.host, port: cfg.dev.entra.port });
-    out(`dev: Entra emulator at ${emu.url} (tenant ${emu.tenantId})`);
-    closers.push(() => emu.close());
-  }
-  for (const app of cfg.dev?.sampleApps ?? []) {
-    const server: Server = await startSampleApp(app.name, app.port);
-    out(`dev: sample app "${app.name}" on http://127.0.0.1:${app.port}`);
-    closers.push(() => new Promise((r) => server.close(() => r())));
-  }
-  return async () => {
-    for (const c of closers) await c();
-  };
 }
 
 function listenerScheme(cfg: ResolvedConfig): string {

@@ -1,5 +1,6 @@
 // The whole moatless.yaml: one schema composed from each capability's section. Unknown keys are errors.
 import { z } from 'zod';
+import { durationMs } from './common.ts';
 import { appSchema, serviceTokenSchema } from './apps.ts';
 import { identityProviderSchema } from './identity.ts';
 import { ipListSchema, ruleGroupSchema } from './policy.ts';
@@ -13,6 +14,11 @@ export const devSchema = z.strictObject({
     fixture: z.string().min(1),
     port: z.number().int().min(0).max(65535).default(0),
     host: z.string().default('127.0.0.1'),
+    /** Push the emulator's users and groups into this server's SCIM endpoint, like Entra provisioning. */
+    provisioning: z.strictObject({
+      dialect: z.enum(['legacy', 'compliant']).default('legacy'),
+      interval: durationMs.default(40_000),
+    }).optional(),
   }).optional(),
   /** Start small sample upstream apps (demo only). */
   sampleApps: z.array(z.strictObject({ name: z.string(), port: z.number().int().min(1).max(65535) })).default([]),
