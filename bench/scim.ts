@@ -64,7 +64,7 @@ async function runOn(kind: 'sqlite' | 'postgres', plan: Plan, concurrency: numbe
     };
   } finally {
     await client?.close().catch(() => undefined);
-    server?.stop();
+    await server?.stop();
     await schema?.drop().catch((err: unknown) => log(`  could not drop PostgreSQL schema ${schema.schema}: ${String(err)}`));
   }
 }

@@ -20,7 +20,11 @@ process.on('disconnect', () => process.exit(0)); // the benchmark went away: do 
 try {
   const storage = JSON.parse(process.argv[2] ?? '{"kind":"sqlite"}') as ServerStorage;
   const stack = await startStack({ compose: directoryWiring(), storage });
-  process.on('SIGTERM', () => void stack.close().finally(() => process.exit(0)));
+  // Closing the stack deletes its temp dir (the SQLite file); SIGKILL would leave it behind.
+  const shutdown = () => void stack.close().catch(() => undefined).finally(() => process.exit(0));
+  process.on('SIGTERM', shutdown);
+  process.removeAllListeners('disconnect');
+  process.on('disconnect', shutdown);
   const { token } = await createScimToken(stack.moatless.store, { name: 'entra-bench', directoryName: 'entra', now: Date.now() });
   process.on('message', (raw) => void (async () => {
     const m = raw as ServerCommand;

@@ -12,7 +12,8 @@ type Ready = Extract<ServerReply, { type: 'ready' }>;
 export interface ServerChild extends Omit<Ready, 'type'> {
   session(email: string, app: string): Promise<string>;
   rss: RssSampler;
-  stop(): void;
+  /** SIGTERM (the child closes its stack and deletes its temp dir), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 function nextReply(child: ChildProcess, timeoutMs: number): Promise<ServerReply> {
@@ -115,9 +116,15 @@ export async function startServerChild(storage: ServerStorage): Promise<ServerCh
       if (r.type !== 'session') throw new Error(`server child: ${r.type === 'error' ? r.message : r.type}`);
       return r.secret;
     },
-    stop() {
+    async stop(graceMs = 5_000) {
       rss.stop();
-      stop();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((res) => child.once('exit', () => res()));
+      try { child.kill('SIGTERM'); } catch { /* already gone */ }
+      const timer = setTimeout(stop, graceMs);
+      await exited;
+      clearTimeout(timer);
+      stop(); // anything left in its process group
     },
   };
 }

@@ -7,9 +7,14 @@ async function main(argv: string[]): Promise<number> {
   const [first, second] = args.positional;
   const key = first && second && COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first ?? 'help';
   const command = COMMANDS[key];
-  if (!command || args.flags.has('help')) {
+  if (command && args.flags.has('help')) {
+    process.stdout.write(`${command.summary}\n\n  ${command.usage}\n\nDocs: docs/cli.md\n`);
+    return 0;
+  }
+  if (!command) {
+    if (key !== 'help') process.stderr.write(`moatless: unknown command "${args.positional.join(' ')}"\n\n`);
     process.stdout.write(usage());
-    return command || key === 'help' ? 0 : 2;
+    return key === 'help' ? 0 : 2;
   }
   args.positional.splice(0, key.split(' ').length);
   try {

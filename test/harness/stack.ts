@@ -35,6 +35,8 @@ export interface StackOptions {
   apps?: (wiki: string, payroll: string) => unknown[];
   compose?: ComposeOptions;
   emulator?: EntraEmulator;
+  /** A port reserved beforehand (when the emulator must know the callback URL first). */
+  port?: number;
 }
 
 export function defaultApps(wiki: string, payroll: string): unknown[] {
@@ -45,7 +47,7 @@ export function defaultApps(wiki: string, payroll: string): unknown[] {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const authUrl = `http://auth.localtest.me:${port}`;
   const emulator = opts.emulator ?? await startEntraEmulator({ fixturePath: FIXTURE, port: 0, extraRedirectUris: [`${authUrl}/oauth2/callback`] });
   const [wiki, payroll] = await Promise.all([startFakeUpstream(), startFakeUpstream()]);
