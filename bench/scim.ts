@@ -76,19 +76,27 @@ async function main(): Promise<void> {
   const started = new Date();
   log(`Moatless SCIM provisioning benchmark at SCALE ${plan.scale}${plan.scale === 1 ? ' (full)' : ' (REDUCED: not the goal\'s size)'}: ${plan.users.toLocaleString('en-US')} users, ${plan.groups.toLocaleString('en-US')} groups, ${plan.memberships.toLocaleString('en-US')} memberships; ${o.storages.join(' + ')}; ${cpus().length} CPUs, Node ${process.version}`);
   const results: StorageResult[] = [];
+  const failures: { storage: string; error: string }[] = [];
+  process.stdout.write(`\nSCIM provisioning benchmark — scale ${plan.scale}${plan.scale === 1 ? ' (full)' : ' (REDUCED)'}; server RSS excludes PostgreSQL's own processes\n\n`);
   for (const kind of o.storages) {
     const t0 = performance.now();
-    results.push(await runOn(kind, plan, o.concurrency));
+    try {
+      const r = await runOn(kind, plan, o.concurrency);
+      results.push(r);
+      process.stdout.write([resultTable(r), '', goalsTable(r), '', deprovisionTable(r), '', ''].join('\n'));
+    } catch (err) {
+      // One storage failing must not lose the other's numbers; the exit code still says it failed.
+      failures.push({ storage: kind, error: (err as Error).message });
+      process.stdout.write(`${kind}: FAILED — ${(err as Error).message.slice(0, 500)}\n\n`);
+    }
     log(`  ${kind} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
-  const out: string[] = [`\nSCIM provisioning benchmark — scale ${plan.scale}${plan.scale === 1 ? ' (full)' : ' (REDUCED)'}; server RSS excludes PostgreSQL's own processes\n`];
-  for (const r of results) out.push(resultTable(r), '', goalsTable(r), '', deprovisionTable(r), '');
-  process.stdout.write(out.join('\n'));
   const dir = join(import.meta.dirname, 'out');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `scim-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ started: started.toISOString(), node: process.version, cpus: cpus().length, scale: plan.scale, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ started: started.toISOString(), node: process.version, cpus: cpus().length, scale: plan.scale, results, failures }, null, 2));
   log(`JSON: ${file}`);
+  if (failures.length > 0) throw new Error(`${failures.map((f) => f.storage).join(', ')} failed`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

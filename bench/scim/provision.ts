@@ -81,13 +81,27 @@ export async function provision(
   const tickM = progress(o.log, 'member PATCHes', chunks.length);
   done = 0;
   t0 = performance.now();
+  // One PATCH per group in flight, as Entra sends a group's chunks one after another; concurrent
+  // PATCHes to one group fail with 412 on PostgreSQL (reported separately, see the final report).
+  const inFlight = new Map<number, Promise<void>>();
   await forEachConcurrent(chunks.length, o.concurrency, async (k) => {
     const ch = chunks[k]!;
+    const prev = inFlight.get(ch.group) ?? Promise.resolve();
+    let release = (): void => undefined;
+    inFlight.set(ch.group, new Promise<void>((res) => { release = res; }));
+    await prev;
+    try {
+      await patchOne(ch);
+    } finally {
+      release();
+    }
+  });
+  async function patchOne(ch: { group: number; users: number[] }): Promise<void> {
     const r = await c.send('PATCH', `/Groups/${groupIds[ch.group]!}`, addMembers(ch.users.map((u) => userIds[u]!)));
     expect(r, 204, 'PATCH /Groups members');
     lat.patch.add(r.ms);
     tickM(++done);
-  });
+  }
   const members = { requests: chunks.length, writes: chunks.length, seconds: (performance.now() - t0) / 1000 };
   o.rss.mark('measure');
   return { userIds, groupIds, lat, phases: { users, groups, members } };

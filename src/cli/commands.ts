@@ -8,6 +8,7 @@ import { devEntra } from './commands/dev-entra.ts';
 import { entraAuthContextsImport } from './commands/entra-auth-contexts.ts';
 import { scimDirectorySet, scimTokenCreate, scimTokenList, scimTokenRevoke } from './commands/scim-token.ts';
 import { UsageError } from './args.ts';
+import { scimGroups, scimLog, scimUsers } from './commands/scim-inspect.ts';
 
 export interface Command {
   summary: string;
@@ -32,6 +33,9 @@ export const COMMANDS: Record<string, Command> = {
       throw new UsageError('expected create, list or revoke');
     },
   },
+  'scim groups': { summary: 'list the groups Entra provisioned (names usable in policies)', usage: 'moatless scim groups [--directory NAME] [--limit 1000] [--config moatless.yaml]', run: scimGroups },
+  'scim users': { summary: 'list provisioned users and whether they are active', usage: 'moatless scim users [--directory NAME] [--limit 1000] [--config moatless.yaml]', run: scimUsers },
+  'scim log': { summary: 'the provisioning log: every SCIM request, newest first', usage: 'moatless scim log [--directory NAME] [--limit 50] [--config moatless.yaml]', run: scimLog },
   'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL]', run: devEntra },
