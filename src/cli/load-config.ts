@@ -3,6 +3,9 @@ import { configPathFrom, processEnv } from '../config/env.ts';
 import { formatIssues } from '../config/issues.ts';
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { flag, type ParsedArgs } from './args.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/ports.ts';
+import { storeConfigOf } from './compose.ts';
 
 export class ConfigLoadFailed extends Error {}
 
@@ -15,4 +18,24 @@ export function loadConfigOrExplain(args: ParsedArgs, err: (s: string) => void =
     throw new ConfigLoadFailed(path);
   }
   return r.config;
+}
+
+/**
+ * The shape of every command that works on the store: load the config (problems printed, exit 1),
+ * open the store it names, run, close — whatever happens.
+ */
+export async function withConfigAndStore(args: ParsedArgs, fn: (store: Store, cfg: ResolvedConfig) => Promise<number>): Promise<number> {
+  let cfg: ResolvedConfig;
+  try {
+    cfg = loadConfigOrExplain(args);
+  } catch (e) {
+    if (e instanceof ConfigLoadFailed) return 1;
+    throw e;
+  }
+  const store = await openStore(storeConfigOf(cfg), {});
+  try {
+    return await fn(store, cfg);
+  } finally {
+    await store.close();
+  }
 }

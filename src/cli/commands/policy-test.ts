@@ -4,11 +4,9 @@ import { buildRuntime } from '../../access/runtime.ts';
 import { checkPath } from '../../access/request-guard.ts';
 import { explain, formatExplanation } from '../../policy/explain.ts';
 import type { Facts, IdentityFacts } from '../../policy/types.ts';
-import { openStore } from '../../store/open-store.ts';
 import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
-import { storeConfigOf } from '../compose.ts';
-import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+import { withConfigAndStore } from '../load-config.ts';
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -22,27 +20,17 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
   } catch {
     throw new UsageError(`not a URL: ${rawUrl}`);
   }
-  let cfg;
-  try {
-    cfg = loadConfigOrExplain(args);
-  } catch (e) {
-    if (e instanceof ConfigLoadFailed) return 1;
-    throw e;
-  }
-  const rt = buildRuntime(cfg, new Map());
-  const app = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname)?.app;
-  if (!app) {
-    process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);
-    return 0;
-  }
-  if (checkPath(url.pathname)) process.stdout.write(`note: the path would be refused before policy: ${checkPath(url.pathname)}\n`);
-  const store = await openStore(storeConfigOf(cfg), {});
-  try {
+  return withConfigAndStore(args, async (store, cfg) => {
+    const app = buildRuntime(cfg, new Map()).routes.lookup(url.hostname.toLowerCase(), url.pathname)?.app;
+    if (!app) {
+      process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);
+      return 0;
+    }
+    const refused = checkPath(url.pathname);
+    if (refused) process.stdout.write(`note: the path would be refused before policy: ${refused}\n`);
     // The same lookup the proxy makes on every request (userName or email, every directory).
     const directory = await loadDirectoryFacts(store, email);
-    const dirGroups = directory?.groups ?? [];
-    const dirUser = directory ?? null;
-    const groups = flag(args, 'groups') !== undefined ? list(flag(args, 'groups')) : dirGroups;
+    const groups = flag(args, 'groups') !== undefined ? list(flag(args, 'groups')) : directory?.groups ?? [];
     const identity: IdentityFacts = {
       userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
       groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: {},
@@ -52,11 +40,8 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
       request: { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.hostname, path: url.pathname, method: flag(args, 'method') ?? 'GET' },
       ...(directory ? { directory } : {}),
     };
-    const trace = explain(app.policies, facts);
-    process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${identity.email}${dirUser ? ` — provisioned, ${dirUser.active ? 'active' : 'INACTIVE'}, groups: ${dirGroups.join(', ') || '(none)'}` : ' — not in the SCIM directory'}\n`);
-    process.stdout.write(`${formatExplanation(trace).join('\n')}\n`);
+    const who = directory ? ` — provisioned, ${directory.active ? 'active' : 'INACTIVE'}, groups: ${directory.groups.join(', ') || '(none)'}` : ' — not in the SCIM directory';
+    process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${identity.email}${who}\n${formatExplanation(explain(app.policies, facts)).join('\n')}\n`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

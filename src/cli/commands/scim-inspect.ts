@@ -2,29 +2,17 @@
 // view for reconciling with Entra's own provisioning logs and for picking group names in policies.
 import type { DirectoryRecord } from '../../store/ports-directory.ts';
 import type { Store } from '../../store/ports.ts';
-import { openStore } from '../../store/open-store.ts';
 import { flag, UsageError, type ParsedArgs } from '../args.ts';
-import { storeConfigOf } from '../compose.ts';
-import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+import { withConfigAndStore } from '../load-config.ts';
 
-async function withStore(args: ParsedArgs, fn: (store: Store, dirs: DirectoryRecord[]) => Promise<number>): Promise<number> {
-  let cfg;
-  try {
-    cfg = loadConfigOrExplain(args);
-  } catch (e) {
-    if (e instanceof ConfigLoadFailed) return 1;
-    throw e;
-  }
-  const store = await openStore(storeConfigOf(cfg), {});
-  try {
+function withStore(args: ParsedArgs, fn: (store: Store, dirs: DirectoryRecord[]) => Promise<number>): Promise<number> {
+  return withConfigAndStore(args, async (store) => {
     const wanted = flag(args, 'directory');
     const all = await store.directory.directories.list();
     const dirs = wanted ? all.filter((d) => d.name === wanted) : all;
     if (wanted && dirs.length === 0) throw new UsageError(`no directory named "${wanted}"; known: ${all.map((d) => d.name).join(', ') || '(none)'}`);
-    return await fn(store, dirs);
-  } finally {
-    await store.close();
-  }
+    return fn(store, dirs);
+  });
 }
 
 function table(rows: string[][]): string {

@@ -1,31 +1,17 @@
 // `moatless scim token create|list|revoke` and `moatless scim directory set`: SCIM bearer tokens
 // for Entra provisioning and per-directory settings. The token is printed once; only its SHA-256
 // is stored.
-import { openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/ports.ts';
 import { createScimToken } from '../../directory/scim-tokens.ts';
 import { getDirectorySettings, setDirectorySettings } from '../../directory/directory-settings.ts';
-import { storeConfigOf } from '../compose.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
-import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+import { withConfigAndStore } from '../load-config.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DEFAULT_DIRECTORY = 'default';
 
-async function withStore(args: ParsedArgs, fn: (store: Store) => Promise<number>): Promise<number> {
-  let cfg;
-  try {
-    cfg = loadConfigOrExplain(args);
-  } catch (e) {
-    if (e instanceof ConfigLoadFailed) return 1;
-    throw e;
-  }
-  const store = await openStore(storeConfigOf(cfg), {});
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
+function withStore(args: ParsedArgs, fn: (store: Store) => Promise<number>): Promise<number> {
+  return withConfigAndStore(args, (store) => fn(store));
 }
 
 function nameFlag(args: ParsedArgs, which: string, fallback?: string): string {

@@ -1,28 +1,19 @@
 // `moatless sessions revoke --user EMAIL`: ends every session of the user, on every replica.
-import { openStore } from '../../store/open-store.ts';
 import { SessionService } from '../../identity/sessions.ts';
-import { storeConfigOf } from '../compose.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
-import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+import { withConfigAndStore } from '../load-config.ts';
 
 export async function sessionsRevoke(args: ParsedArgs): Promise<number> {
   const email = flag(args, 'user');
   if (!email || !email.includes('@')) throw new UsageError('--user EMAIL is required');
-  let cfg;
-  try {
-    cfg = loadConfigOrExplain(args);
-  } catch (e) {
-    if (e instanceof ConfigLoadFailed) return 1;
-    throw e;
-  }
-  const store = await openStore(storeConfigOf(cfg), {});
-  const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 0 });
-  try {
-    const n = await sessions.revokeUser({ email }, 'cli');
-    process.stdout.write(`revoked ${n} session(s) of ${email.toLowerCase()}; every replica refuses them from the next request\n`);
-    return 0;
-  } finally {
-    sessions.close();
-    await store.close();
-  }
+  return withConfigAndStore(args, async (store) => {
+    const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 0 });
+    try {
+      const n = await sessions.revokeUser({ email }, 'cli');
+      process.stdout.write(`revoked ${n} session(s) of ${email.toLowerCase()}; every replica refuses them from the next request\n`);
+      return 0;
+    } finally {
+      sessions.close();
+    }
+  });
 }
