@@ -41,6 +41,8 @@ export interface ComposeOptions {
   /** Extra auth-host mounts added by later capabilities (SCIM, admin). */
   mounts?: (deps: { store: Store; sessions: SessionService; logger: Logger; config: () => ResolvedConfig }) => AuthHostMount[];
   directoryFacts?: (deps: { store: Store }) => DirectoryFactsSource;
+  /** Wraps the opened store before anything uses it (cluster workers relay its change feed). */
+  wrapStore?: (store: Store, logger: Logger) => Store;
 }
 
 export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch, logger?: Logger): Map<string, IdentityProviderAdapter> {
@@ -62,7 +64,8 @@ export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>
 export async function startMoatless(initial: ResolvedConfig, opts: ComposeOptions = {}): Promise<MoatlessProcess> {
   const logger = opts.logger ?? pino({ level: initial.logging.level, base: { app: 'moatless' }, redact: ['*.clientSecret', '*.secret', 'req.headers.cookie', 'req.headers.authorization'] });
   const now = opts.now ?? Date.now;
-  const store = await openStore(storeConfigOf(initial), { logger });
+  const opened = await openStore(storeConfigOf(initial), { logger });
+  const store = opts.wrapStore ? opts.wrapStore(opened, logger) : opened;
   const sessions = new SessionService({ store, now, cacheTtlMs: initial.sessions.cacheTtl });
   const keys = new SigningKeys(store.keys, { now, rotateEveryMs: initial.keys.rotateEvery, overlapMs: initial.keys.overlap });
   await keys.refresh();

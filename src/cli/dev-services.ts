@@ -9,14 +9,14 @@ import { pinnedFetch } from '../dev/pinned-fetch.ts';
 import { startSampleApp } from '../dev/sample-app.ts';
 import { createScimToken } from '../directory/scim-tokens.ts';
 import type { ResolvedConfig } from '../config/load.ts';
-import type { MoatlessProcess } from './compose.ts';
+import type { Store } from '../store/ports.ts';
 
 const DEMO_TOKEN_NAME = 'dev-emulator';
 
 export interface DevServices {
   emulator: EntraEmulator | null;
   /** Starts provisioning once Moatless listens (the SCIM endpoint must be up). */
-  afterStart(m: MoatlessProcess): Promise<void>;
+  afterStart(m: { store: Store; listeners: readonly { address: string }[] }): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 // Must not: read a group's member list unless the response returns it — `excludedAttributes=members`
 // and every PATCH (Entra adds one member at a time to groups of 100,000) work on counts and deltas.
 import type { GroupRecord, GroupRow, MemberDelta as StoreDelta, TxStore } from '../store/ports.ts';
-import { applyPatch, buildListResponse, GROUP, isEmptyDelta, isRequested, normalizeResource, parseListQuery, project } from './scim/index.ts';
+import { applyPatch, buildListResponse, deepEqual, GROUP, isEmptyDelta, isRequested, normalizeResource, parseListQuery, project } from './scim/index.ts';
 import type { JsonObject, MemberDelta, Projection } from './scim/index.ts';
 import type { ProvisioningEffects } from './provisioning-effects.ts';
 import { inChange } from './scim-change.ts';
@@ -131,7 +131,9 @@ export async function patchGroup(deps: ScimServiceDeps, ctx: ScimContext, req: S
     checkIfMatch(req.headers.ifMatch, current.version);
     const { resource, memberDelta } = applyPatch(withMeta(current, 'Group', ctx.baseUrl), req.body, GROUP);
     const next = rowOf(id, resource, current.createdAt, ctx.now);
-    if (next.raw !== current.raw) await tx.directory.groups.replace(ctx.directoryId, id, next, current.version);
+    // Member-only PATCHes (nearly all of Entra's) leave the row alone: no version race between
+    // concurrent PATCHes of one group. Compared as JSON because PostgreSQL's JSONB reorders keys.
+    if (!deepEqual(JSON.parse(next.raw), JSON.parse(current.raw))) await tx.directory.groups.replace(ctx.directoryId, id, next, current.version);
     if (!isEmptyDelta(memberDelta)) await applyDelta(tx, fx, ctx.directoryId, id, toStoreDelta(memberDelta, ctx.now));
     return tx.directory.groups.get(ctx.directoryId, id);
   }).catch((e: unknown) => { throw fromStoreError(e, 'Group'); });

@@ -18,18 +18,26 @@ export interface RevocationNotice {
 interface CacheEntry {
   record: SessionRecord;
   loadedAt: number;
+  /** Set on every hit, cleared by the evictor: a second chance (CLOCK) instead of reordering on hits. */
+  used: boolean;
 }
 
 export interface SessionServiceDeps {
   store: Store;
   now: () => number;
   cacheTtlMs: number;
+  /** Most sessions kept in memory (~4 KB each); the least recently used are dropped first. */
+  maxCacheEntries?: number;
 }
+
+export const DEFAULT_MAX_CACHE_ENTRIES = 100_000;
+const EVICT_SCAN = 32;
 
 export class SessionService {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #ttl: number;
+  readonly #max: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #byUser = new Map<string, Set<string>>();
   /** Bumped on every revocation seen; a load that started before a bump must not be cached. */
@@ -41,6 +49,7 @@ export class SessionService {
     this.#store = deps.store;
     this.#now = deps.now;
     this.#ttl = deps.cacheTtlMs;
+    this.#max = Math.max(1, Math.floor(deps.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES));
     this.#unsubscribe.push(
       deps.store.changes.subscribe(REVOKED_TOPIC, (payload) => this.#applyNotice(payload as RevocationNotice)),
       // A dropped listener connection may have missed notices: forget everything cached.
@@ -89,11 +98,13 @@ export class SessionService {
     const id = sessionIdOf(secret);
     const now = this.#now();
     let entry = this.#cache.get(id);
-    if (!entry || now - entry.loadedAt > this.#ttl) {
+    if (entry && now - entry.loadedAt <= this.#ttl) {
+      entry.used = true;
+    } else {
       const epoch = this.#epoch;
       const record = await this.#store.sessions.get(id);
       if (!record) return null;
-      entry = { record, loadedAt: now };
+      entry = { record, loadedAt: now, used: false };
       if (epoch === this.#epoch) this.#remember(entry);
     }
     const r = entry.record;
@@ -166,10 +177,30 @@ export class SessionService {
   }
 
   #remember(entry: CacheEntry): void {
+    // Re-insert rather than overwrite, so a reloaded entry moves to the young end of the Map.
+    this.#forget(entry.record.id);
+    if (this.#cache.size >= this.#max) this.#evictOne();
     this.#cache.set(entry.record.id, entry);
     let set = this.#byUser.get(entry.record.userKey);
     if (!set) this.#byUser.set(entry.record.userKey, (set = new Set()));
     set.add(entry.record.id);
+  }
+
+  /**
+   * Drops the oldest entry not used since the evictor last passed it (CLOCK): the hit path only sets
+   * a flag, and a busy session is moved to the young end instead of being dropped. The scan is
+   * bounded so a cache full of busy sessions never stalls a request; then the oldest goes anyway.
+   */
+  #evictOne(): void {
+    for (let step = Math.min(EVICT_SCAN, this.#cache.size); step > 0; step--) {
+      const [id, e] = this.#cache.entries().next().value as [string, CacheEntry];
+      if (!e.used) return this.#forget(id);
+      e.used = false;
+      this.#cache.delete(id);
+      this.#cache.set(id, e);
+    }
+    const oldest = this.#cache.keys().next();
+    if (!oldest.done) this.#forget(oldest.value);
   }
 
   #forget(id: string): void {

@@ -37,6 +37,13 @@ export const serverSchema = z.strictObject({
     maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(32_768),
     maxHeaderCount: z.number().int().min(16).max(1000).default(100),
   }).prefault({}),
+  /**
+   * Processes serving the listeners. 1 (the default) is one process. N > 1, or "auto" (one per
+   * core, os.availableParallelism()), makes `moatless serve` a node:cluster primary that migrates
+   * the store, forks N workers sharing the listeners (round-robin), restarts crashed ones and
+   * relays revocations so every worker applies them before the revoking call returns.
+   */
+  workers: z.union([z.number().int().min(1).max(256), z.literal('auto')]).default(1),
   /** On SIGTERM, in-flight requests get this long to finish. */
   shutdownGrace: durationMs.default(30_000),
   /** Show policy reasons on deny pages (never in production: it tells attackers what to fake). */

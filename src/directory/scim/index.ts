@@ -33,3 +33,4 @@ export { parseListQuery, buildListResponse, listInMemory, LIST_RESPONSE_SCHEMA, 
 export type { ListQuery, ListOptions, ListResponse } from './list.ts';
 export { parseDateTime, isPresent } from './values.ts';
 export type { JsonObject } from './json.ts';
+export { deepEqual } from './json.ts';

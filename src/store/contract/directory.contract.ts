@@ -94,6 +94,25 @@ export function describeDirectoryContract(name: string, makeStore: () => Promise
       assert.equal((await store.directory.groups.get('d1', 'g1'))?.memberCount, 0);
     });
 
+    test('groups: memberCount follows adds, removes, replaceAll, removeAll and user deletion without a recount', async () => {
+      const { users, groups } = store.directory;
+      for (const id of ['u1', 'u2', 'u3']) await users.create('d1', user(id, id));
+      await groups.create('d1', group('g1', 'Staff'));
+      const count = async () => (await groups.get('d1', 'g1'))?.memberCount;
+      await groups.applyMembers('d1', 'g1', { add: ['u1', 'u2', 'u1', 'ghost'], remove: [] });
+      assert.equal(await count(), 2, 'duplicates and unknown ids do not count');
+      await groups.applyMembers('d1', 'g1', { add: ['u2'], remove: ['u2'] });
+      assert.equal(await count(), 2, 'a member removed and re-added in one delta is still one member');
+      await groups.applyMembers('d1', 'g1', { add: [], remove: [], replaceAll: ['u3'] });
+      assert.equal(await count(), 1);
+      assert.equal((await groups.members('d1', 'g1', { startIndex: 1, count: 10 })).total, 1);
+      await groups.applyMembers('d1', 'g1', { add: ['u1', 'u2'], remove: [] });
+      await users.delete('d1', 'u2');
+      assert.equal(await count(), 2);
+      await groups.applyMembers('d1', 'g1', { add: [], remove: [], removeAll: true });
+      assert.equal(await count(), 0);
+    });
+
     test('isolation: a directory never sees another directory\'s users or groups', async () => {
       const { users, groups } = store.directory;
       await users.create('d1', user('u1', 'alice'));

@@ -8,8 +8,8 @@ import { filterToSql, sortToSql } from './scim-filter-sql.ts';
 import { checkRaw } from './user-repo.ts';
 
 const COLS = 'id, external_id, display_name, raw, version, created_at, last_modified';
-const MEMBER_COUNT = '(SELECT count(*) FROM scim_memberships m WHERE m.directory_id = t.directory_id AND m.group_id = t.id) AS member_count';
-const SELECT = `SELECT ${COLS.split(', ').map((c) => `t.${c}`).join(', ')}, ${MEMBER_COUNT} FROM scim_groups t`;
+// member_count is maintained by applyMembers and user deletion (migration 004), never counted on read.
+const SELECT = `SELECT ${COLS.split(', ').map((c) => `t.${c}`).join(', ')}, t.member_count FROM scim_groups t`;
 
 const toGroup = (r: Row): GroupRecord => ({
   id: str(r, 'id'), externalId: strOrNull(r, 'external_id'), displayName: str(r, 'display_name'), raw: jsonText(r, 'raw'),
@@ -84,10 +84,12 @@ export function groupRepo(ex: SqlExecutor): GroupsRepo {
         if (!g) return null;
         const added = new Set<string>();
         const removed = new Set<string>();
+        let net = 0;
         const del = async (ids: string[] | null) => {
           const rows = ids === null
             ? await tx.all('DELETE FROM scim_memberships WHERE directory_id = ? AND group_id = ? RETURNING user_id', [dirId, groupId])
             : await tx.all(`DELETE FROM scim_memberships WHERE directory_id = ? AND group_id = ? AND user_id IN (${placeholders(ids.length)}) RETURNING user_id`, [dirId, groupId, ...ids]);
+          net -= rows.length;
           for (const r of rows) { const id = str(r, 'user_id'); added.delete(id) || removed.add(id); }
         };
         const add = async (ids: string[]) => {
@@ -96,6 +98,7 @@ export function groupRepo(ex: SqlExecutor): GroupsRepo {
             `INSERT INTO scim_memberships (directory_id, group_id, user_id) SELECT ?, ?, u.id FROM scim_users u WHERE u.directory_id = ? AND u.id IN (${placeholders(ids.length)}) ON CONFLICT DO NOTHING RETURNING user_id`,
             [dirId, groupId, dirId, ...ids],
           );
+          net += rows.length;
           for (const r of rows) { const id = str(r, 'user_id'); removed.delete(id) || added.add(id); }
         };
         if (delta.removeAll) await del(null);
@@ -108,6 +111,7 @@ export function groupRepo(ex: SqlExecutor): GroupsRepo {
         }
         for (const c of chunks([...new Set(delta.remove)])) await del(c);
         for (const c of chunks([...new Set(delta.add)])) await add(c);
+        if (net !== 0) await tx.run('UPDATE scim_groups SET member_count = member_count + ? WHERE directory_id = ? AND id = ?', [net, dirId, groupId]);
         if (delta.modifiedAt !== undefined && (added.size > 0 || removed.size > 0)) {
           await tx.run('UPDATE scim_groups SET version = version + 1, last_modified = ? WHERE directory_id = ? AND id = ?', [delta.modifiedAt, dirId, groupId]);
         }
@@ -115,7 +119,7 @@ export function groupRepo(ex: SqlExecutor): GroupsRepo {
       });
     },
     async members(dirId, groupId, pg) {
-      const [c] = await ex.all('SELECT count(*) AS n FROM scim_memberships WHERE directory_id = ? AND group_id = ?', [dirId, groupId]);
+      const [c] = await ex.all('SELECT member_count AS n FROM scim_groups WHERE directory_id = ? AND id = ?', [dirId, groupId]);
       const { limit, offset } = page(pg.startIndex, pg.count);
       const rows = limit === 0 ? [] : await ex.all(
         `SELECT ${MEMBER_REF} ${MEMBER_JOIN} WHERE m.directory_id = ? AND m.group_id = ? ORDER BY m.user_id LIMIT ? OFFSET ?`, [dirId, groupId, limit, offset]);

@@ -77,8 +77,11 @@ export function userRepo(ex: SqlExecutor): UsersRepo {
       });
     },
     async delete(dirId, id) {
-      // Memberships go with the user through ON DELETE CASCADE.
-      return (await ex.run('DELETE FROM scim_users WHERE directory_id = ? AND id = ?', [dirId, id])).changes > 0;
+      // Memberships go with the user through ON DELETE CASCADE; the groups' counts follow first.
+      return ex.atomic(async (tx) => {
+        await tx.run('UPDATE scim_groups SET member_count = member_count - 1 WHERE directory_id = ? AND id IN (SELECT group_id FROM scim_memberships WHERE directory_id = ? AND user_id = ?)', [dirId, dirId, id]);
+        return (await tx.run('DELETE FROM scim_users WHERE directory_id = ? AND id = ?', [dirId, id])).changes > 0;
+      });
     },
     async list(dirId, q) {
       const s = buildUserListSql(ex.dialect, dirId, q);
