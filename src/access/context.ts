@@ -17,6 +17,8 @@ export type DirectoryFactsSource = (email: string) => Promise<DirectoryFacts | u
 export interface AuthHostMount {
   prefix: string;
   handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
+  /** Called on shutdown, before the store closes (flush buffers). */
+  close?(): Promise<void>;
 }
 
 export interface AccessContext {

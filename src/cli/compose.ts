@@ -139,6 +139,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       for (const t of timers) clearInterval(t);
       await server.close(config.server.shutdownGrace);
       await accessLog.close();
+      for (const mount of ctx.mounts) await mount.close?.();
       await ctx.upstreams.close();
       sessions.close();
       await store.close();

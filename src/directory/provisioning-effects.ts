@@ -102,20 +102,19 @@ export class ProvisioningEffects {
 
   async #notifyGroupChange(hook: GroupChangeHook | undefined, logger: ScimServiceDeps['logger']): Promise<void> {
     if (!hook) return;
-    for (const u of this.#membership.values()) {
-      if (this.#deprovisioned.has(u.id)) continue; // already signed out for good
-      for (const email of emailsOf(u)) {
-        try {
-          await hook.onMembershipChanged({ email });
-        } catch (err) {
-          // The membership change itself is committed; a failed re-auth must not make Entra retry it.
-          logger?.error({ err, directoryId: this.directoryId }, 'group-change hook failed');
-        }
-      }
+    // Already signed out for good: the deprovisioned.
+    const changes = [...this.#membership.values()].filter((u) => !this.#deprovisioned.has(u.id)).flatMap((u) => emailsOf(u).map((email) => ({ email })));
+    if (changes.length === 0) return;
+    try {
+      await hook.onMembershipsChanged(changes);
+    } catch (err) {
+      // The membership change itself is committed; a failed re-auth must not make Entra retry it.
+      logger?.error({ err, directoryId: this.directoryId }, 'group-change hook failed');
     }
   }
 }
 
 async function revokeAll(sessions: SessionService, users: Iterable<UserLike>): Promise<void> {
-  for (const u of users) for (const email of emailsOf(u)) await sessions.revokeUser({ email }, DEPROVISION_REASON);
+  const emails = [...users].flatMap((u) => emailsOf(u));
+  if (emails.length > 0) await sessions.revokeUsers(emails, DEPROVISION_REASON);
 }

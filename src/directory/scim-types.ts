@@ -38,8 +38,9 @@ export interface ScimResponse {
 }
 
 /** The re-authentication hook of src/identity/group-change.ts, by its signature only. */
+/** The identity capability's re-authentication hook, as SCIM uses it: one call per change. */
 export interface GroupChangeHook {
-  onMembershipChanged(user: { email: string; userKey?: string; idp?: string }): Promise<unknown>;
+  onMembershipsChanged(users: readonly { email: string; userKey?: string; idp?: string }[]): Promise<unknown>;
 }
 
 export interface ScimServiceDeps {

@@ -32,7 +32,7 @@ export async function openKit(): Promise<Kit> {
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'db.sqlite') });
   const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 60_000 });
   const hookCalls: string[] = [];
-  const groupChange: GroupChangeHook = { async onMembershipChanged(u) { hookCalls.push(u.email); } };
+  const groupChange: GroupChangeHook = { async onMembershipsChanged(users) { for (const u of users) hookCalls.push(u.email); } };
   const deps: ScimServiceDeps = { store, sessions, groupChange };
   const newDirectory = async (name: string): Promise<string> => {
     const id = randomUUID();

@@ -57,3 +57,18 @@ test('IdP unknown: revoked when any IdP opted in, kept when none did; the config
   assert.equal(await hook.onMembershipChanged({ email: 'dan@contoso.com', userKey: 't:dan@contoso.com' }), 1);
   assert.equal(await alive(secret), false);
 });
+
+test('many membership changes of one SCIM request are revoked with one notice to the replicas', async () => {
+  const published: unknown[] = [];
+  const calls: string[][] = [];
+  const sessions = {
+    revokeUser: async () => 0,
+    revokeUsers: async (emails: readonly string[]) => { calls.push([...emails]); published.push(emails); return emails.length; },
+  };
+  const hook = createGroupChangeHook({ sessions, idpConfigs: [{ id: 'entra', reauthOnGroupChange: true }] });
+  assert.equal(await hook.onMembershipsChanged([{ email: 'a@contoso.com' }, { email: 'b@contoso.com' }, { email: 'c@contoso.com', idp: 'okta' }]), 2);
+  assert.deepEqual(calls, [['a@contoso.com', 'b@contoso.com']], 'one batched call; the okta user is not covered by the entra option');
+  const off = createGroupChangeHook({ sessions, idpConfigs: [{ id: 'entra', reauthOnGroupChange: false }] });
+  assert.equal(await off.onMembershipsChanged([{ email: 'a@contoso.com' }]), 0);
+  assert.equal(calls.length, 1, 'nothing revoked when the option is off');
+});

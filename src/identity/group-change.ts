@@ -17,25 +17,31 @@ export interface MembershipChange {
 export interface GroupChangeHook {
   /** Revokes the user's sessions when the option applies; resolves to how many were revoked. */
   onMembershipChanged(change: MembershipChange): Promise<number>;
+  /** The same for many users of one change (a group PATCH), with one notice to the replicas. */
+  onMembershipsChanged(changes: readonly MembershipChange[]): Promise<number>;
 }
 
 export interface GroupChangeDeps {
-  sessions: Pick<SessionService, 'revokeUser'>;
+  sessions: Pick<SessionService, 'revokeUser' | 'revokeUsers'>;
   /** The live IdP list (a function, so a config reload is seen without rebuilding the hook). */
   idpConfigs: readonly Pick<IdentityProviderConfig, 'id' | 'reauthOnGroupChange'>[] | (() => readonly Pick<IdentityProviderConfig, 'id' | 'reauthOnGroupChange'>[]);
 }
 
 export function createGroupChangeHook(deps: GroupChangeDeps): GroupChangeHook {
   const configs = () => (typeof deps.idpConfigs === 'function' ? deps.idpConfigs() : deps.idpConfigs);
+  // An unknown IdP (SCIM does not say which one the user signs in with): any opt-in counts,
+  // erring towards a fresh sign-in rather than stale groups.
+  const applies = (change: MembershipChange) => {
+    const list = configs();
+    return change.idp !== undefined ? list.some((c) => c.id === change.idp && c.reauthOnGroupChange) : list.some((c) => c.reauthOnGroupChange);
+  };
   return {
+    async onMembershipsChanged(changes) {
+      const emails = changes.filter(applies).map((c) => c.email);
+      return emails.length > 0 ? deps.sessions.revokeUsers(emails, GROUP_CHANGE_REASON, 'if-revoked') : 0;
+    },
     async onMembershipChanged(change) {
-      const list = configs();
-      // An unknown IdP (SCIM does not say which one the user signs in with): any opt-in counts,
-      // erring towards a fresh sign-in rather than stale groups.
-      const applies = change.idp !== undefined
-        ? list.some((c) => c.id === change.idp && c.reauthOnGroupChange)
-        : list.some((c) => c.reauthOnGroupChange);
-      if (!applies) return 0;
+      if (!applies(change)) return 0;
       const email = change.email.trim().toLowerCase();
       if (!email && !change.userKey) return 0;
       return deps.sessions.revokeUser({ ...(email ? { email } : {}), ...(change.userKey ? { userKey: change.userKey } : {}) }, GROUP_CHANGE_REASON);

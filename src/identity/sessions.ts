@@ -127,6 +127,27 @@ export class SessionService {
     return revoked;
   }
 
+  /**
+   * Many users at once (a SCIM PATCH touching 100 members): one row update per user, but a single
+   * notice for all of them. With `notify: 'if-revoked'` there is no notice when nothing was live
+   * (no replica can then hold a valid cached session of theirs); callers that revoked the rows
+   * themselves inside a transaction (SCIM deprovisioning) need `'always'`.
+   */
+  async revokeUsers(emails: readonly string[], reason: string, notify: 'always' | 'if-revoked' = 'always'): Promise<number> {
+    const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+    let revoked = 0;
+    const hit: string[] = [];
+    for (const email of unique) {
+      const r = await this.#store.sessions.revokeUser({ email }, reason, this.#now());
+      revoked += r.revoked;
+      if (r.revoked > 0 || notify === 'always') hit.push(email);
+    }
+    // Every session carries its email, so emails alone reach every cache and open connection.
+    // PostgreSQL notices are capped at 8000 bytes: 50 emails per notice fit comfortably.
+    for (let i = 0; i < hit.length; i += 50) await this.#publish({ userKeys: [], emails: hit.slice(i, i + 50), sessionIds: [], reason });
+    return revoked;
+  }
+
   async revokeSession(record: SessionRecord, reason: string): Promise<void> {
     await this.#store.sessions.revoke(record.id, reason, this.#now());
     await this.#publish({ userKeys: [], emails: [], sessionIds: [record.id], reason });

@@ -85,8 +85,10 @@ describe('SCIM over HTTP on a running moatless serve', () => {
     await hammer;
     assert.equal(letThroughAfter, 0, 'no request sent after the response was let through');
 
-    const log = await s.moatless.store.directory.provisioningLog.query({ limit: 20 });
-    assert.ok(log.some((e) => e.operation === 'patch user' && e.resourceId === id && e.status === 204));
+    // The log is written in batches a few hundred milliseconds apart.
+    const logged = async () => (await s.moatless.store.directory.provisioningLog.query({ limit: 20 })).some((e) => e.operation === 'patch user' && e.resourceId === id && e.status === 204);
+    for (let i = 0; i < 40 && !(await logged()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(await logged());
   });
 
   test('a deactivated user who signs in again is still refused by the live directory facts', async () => {

@@ -77,7 +77,12 @@ describe('SCIM HTTP adapter', () => {
     const id = String(r.json['id']);
     await req('PATCH', `/Users/${id}`, { body: JSON.stringify(patch({ op: 'replace', path: 'active', value: false })) });
     await req('GET', '/Users/does-not-exist');
-    const entries = await k.store.directory.provisioningLog.query({ limit: 50 });
+    // The log is written in batches a few hundred milliseconds apart.
+    let entries = await k.store.directory.provisioningLog.query({ limit: 50 });
+    for (let i = 0; i < 40 && entries.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = await k.store.directory.provisioningLog.query({ limit: 50 });
+    }
     const create = entries.find((e) => e.operation === 'create user' && e.resourceId === id);
     assert.ok(create);
     assert.equal(create.externalId, 'ext-77');

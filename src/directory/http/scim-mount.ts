@@ -13,6 +13,7 @@ import { verifyBearer } from '../scim-tokens.ts';
 import type { ScimAudit, ScimResponse, ScimServiceDeps } from '../scim-types.ts';
 import { BodyTooLarge, isJsonMediaType, MAX_BODY_BYTES, readBody } from './read-body.ts';
 import { describeRequest } from './describe-request.ts';
+import { ProvisioningLogWriter } from './provisioning-log-writer.ts';
 
 export const SCIM_PREFIX = '/scim/v2';
 const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
@@ -78,8 +79,10 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<{ body: u
 export function scimMount(opts: ScimMountOptions): AuthHostMount {
   const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const deps: ScimServiceDeps = { store: opts.store, sessions: opts.sessions, logger: opts.logger, ...(opts.groupChange ? { groupChange: opts.groupChange } : {}) };
+  const log = new ProvisioningLogWriter(opts.store, opts.logger);
   return {
     prefix: SCIM_PREFIX,
+    close: () => log.flush(),
     async handle(req, res, requestId) {
       const started = performance.now();
       const url = new URL(req.url ?? '/', 'http://scim.invalid');
@@ -114,7 +117,7 @@ export function scimMount(opts: ScimMountOptions): AuthHostMount {
         status: response.status, error: typeof detail === 'string' ? detail.slice(0, 500) : null,
         durationMs: Math.round(performance.now() - started),
       };
-      await opts.store.directory.provisioningLog.append(entry).catch((err: unknown) => opts.logger.error({ err, requestId }, 'provisioning log write failed'));
+      log.append(entry);
     },
   };
 }
