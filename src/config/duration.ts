@@ -7,6 +7,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
 export function parseDuration(text: string): number | null {
   const s = text.trim();
   if (s === '') return null;
+  // A bare 0 reads naturally for "disabled" (timeouts); any other number needs a unit.
+  if (s === '0') return 0;
   PART.lastIndex = 0;
   let total = 0;
   while (PART.lastIndex < s.length) {

@@ -28,7 +28,7 @@ export const appSchema = z.strictObject({
   name: z.string().min(1).optional(),
   hosts: z.array(appHostSchema).min(1),
   upstream: httpUrl,
-  /** Identity providers offered on sign-in; the first is the default. Empty = all. */
+  /** Identity providers offered on sign-in (one: straight to it; several: a chooser page). Empty = all. */
   identityProviders: z.array(z.string()).default([]),
   sessionDuration: durationMs.optional(),
   /** The `aud` of the origin assertion; stable per app. Defaults to a tag derived from the app id. */

@@ -9,7 +9,11 @@ export const sessionsSchema = z.strictObject({
   appDuration: durationMs.default(86_400_000),
   sameSite: z.enum(['lax', 'strict', 'none']).default('lax'),
   cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('moatless_session'),
-  /** How long a deny decision may be cached per session is not configurable: decisions are never cached. */
+  /**
+   * How long a replica trusts a session row it has read before reading it again. Revocations do not
+   * wait for this: they clear every replica's cache at once; this only bounds a missed notice.
+   * Policy decisions themselves are never cached.
+   */
   cacheTtl: durationMs.default(30_000),
 }).prefault({});
 export type SessionsConfig = z.infer<typeof sessionsSchema>;
