@@ -50,7 +50,7 @@ export class AuthHost {
   async #start(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
     const target = parseReturnUrl(rt, url.searchParams.get('rd'));
     if (!target) return this.#fail(rt, res, info, 400, 'Bad sign-in link', 'The return address is missing or is not an application protected by Moatless.');
-    const acrs = (url.searchParams.get('acrs') ?? '').split(',').filter((a) => /^c([1-9]|1\d|2[0-5])$/.test(a));
+    const acrs = (url.searchParams.get('acrs') ?? '').split(',').filter((a) => /^c([1-9]|[1-9]\d)$/.test(a));
     const global = await this.#globalSession(rt, req);
     const wantedIdp = url.searchParams.get('idp');
     if (global && (!wantedIdp || wantedIdp === global.idp) && target.app.idps.includes(global.idp)) {
