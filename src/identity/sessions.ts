@@ -137,11 +137,14 @@ export class SessionService {
     const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
     let revoked = 0;
     const hit: string[] = [];
-    for (const email of unique) {
-      const r = await this.#store.sessions.revokeUser({ email }, reason, this.#now());
-      revoked += r.revoked;
-      if (r.revoked > 0 || notify === 'always') hit.push(email);
-    }
+    // One transaction: on SQLite every statement outside one is its own commit (a disk sync).
+    await this.#store.transaction(async (tx) => {
+      for (const email of unique) {
+        const r = await tx.sessions.revokeUser({ email }, reason, this.#now());
+        revoked += r.revoked;
+        if (r.revoked > 0 || notify === 'always') hit.push(email);
+      }
+    });
     // Every session carries its email, so emails alone reach every cache and open connection.
     // PostgreSQL notices are capped at 8000 bytes: 50 emails per notice fit comfortably.
     for (let i = 0; i < hit.length; i += 50) await this.#publish({ userKeys: [], emails: hit.slice(i, i + 50), sessionIds: [], reason });
