@@ -61,10 +61,7 @@ function toStoreDelta(d: MemberDelta, now: number): StoreDelta {
 async function applyDelta(tx: TxStore, fx: ProvisioningEffects, dirId: string, groupId: string, delta: StoreDelta): Promise<void> {
   const r = await tx.directory.groups.applyMembers(dirId, groupId, delta);
   if (!r) throw notFound('Group', groupId);
-  for (const id of [...r.added, ...r.removed]) {
-    const u = await tx.directory.users.get(dirId, id);
-    if (u) fx.membershipChanged(u);
-  }
+  for (const u of await tx.directory.users.getMany(dirId, [...r.added, ...r.removed])) fx.membershipChanged(u);
   await fx.checkNoGroups(tx, r.removed);
 }
 
@@ -149,10 +146,7 @@ export async function deleteGroup(deps: ScimServiceDeps, ctx: ScimContext, req: 
     // Every member's groups change; naming them is inherently proportional to the group.
     const members = current.memberCount > 0 ? await allMembers(tx, ctx.directoryId, id) : [];
     await tx.directory.groups.delete(ctx.directoryId, id);
-    for (const m of members) {
-      const u = await tx.directory.users.get(ctx.directoryId, m.id);
-      if (u) fx.membershipChanged(u);
-    }
+    for (const u of await tx.directory.users.getMany(ctx.directoryId, members.map((m) => m.id))) fx.membershipChanged(u);
     await fx.checkNoGroups(tx, members.map((m) => m.id));
     return current;
   });

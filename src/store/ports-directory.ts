@@ -107,6 +107,8 @@ export interface UsersRepo {
   /** Throws StoreConflictError('userName') on a case-insensitive duplicate within the directory, ('id') on a duplicate id. externalId is not unique. */
   create(dirId: string, u: UserRow): Promise<void>;
   get(dirId: string, id: string): Promise<UserRow | null>;
+  /** The users among `ids` that exist in this directory, in no particular order (one query per 500 ids). */
+  getMany(dirId: string, ids: readonly string[]): Promise<UserRow[]>;
   /** Case-insensitive (userName is caseExact=false, RFC 7643 §4.1.1). */
   findByUserName(dirId: string, userName: string): Promise<UserRow | null>;
   /** Across directories, by the lower-cased primary email: who owns it and whether they are active. */

@@ -94,6 +94,15 @@ export function describeDirectoryContract(name: string, makeStore: () => Promise
       assert.equal((await store.directory.groups.get('d1', 'g1'))?.memberCount, 0);
     });
 
+    test('users: getMany returns the existing users among the ids, in this directory only', async () => {
+      const { users } = store.directory;
+      for (const id of ['u1', 'u2', 'u3']) await users.create('d1', user(id, id));
+      await users.create('d2', user('x1', 'other'));
+      const got = await users.getMany('d1', ['u3', 'u1', 'u1', 'ghost', 'x1']);
+      assert.deepEqual(got.map((u) => u.id).sort(), ['u1', 'u3']);
+      assert.deepEqual(await users.getMany('d1', []), []);
+    });
+
     test('groups: memberCount follows adds, removes, replaceAll, removeAll and user deletion without a recount', async () => {
       const { users, groups } = store.directory;
       for (const id of ['u1', 'u2', 'u3']) await users.create('d1', user(id, id));

@@ -3,7 +3,7 @@
 // the columns — the directory core builds UserRow and canonicalises raw.
 import type { ListQuery, UserRow, UsersRepo } from '../ports.ts';
 import { StoreVersionError } from '../errors.ts';
-import { bool, jsonText, num, page, str, strOrNull, type Row, type Sql, type SqlDialect, type SqlExecutor } from './executor.ts';
+import { bool, chunks, jsonText, num, page, placeholders, str, strOrNull, type Row, type Sql, type SqlDialect, type SqlExecutor } from './executor.ts';
 import { filterToSql, sortToSql } from './scim-filter-sql.ts';
 
 const COLS = 'id, external_id, user_name, active, display_name, email, given_name, family_name, raw, version, created_at, last_modified';
@@ -53,6 +53,13 @@ export function userRepo(ex: SqlExecutor): UsersRepo {
     async get(dirId, id) {
       const [r] = await ex.all(`SELECT ${COLS} FROM scim_users WHERE directory_id = ? AND id = ?`, [dirId, id]);
       return r ? toUserRow(r) : null;
+    },
+    async getMany(dirId, ids) {
+      const out: UserRow[] = [];
+      for (const c of chunks([...new Set(ids)])) {
+        for (const r of await ex.all(`SELECT ${COLS} FROM scim_users WHERE directory_id = ? AND id IN (${placeholders(c.length)})`, [dirId, ...c])) out.push(toUserRow(r));
+      }
+      return out;
     },
     async findByUserName(dirId, userName) {
       const [r] = await ex.all(`SELECT ${COLS} FROM scim_users WHERE directory_id = ? AND user_name_key = ?`, [dirId, userName.toLowerCase()]);
