@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { configSchema, type MoatlessConfig } from './schema/root.ts';
 import { formatPath, type ConfigIssue } from './issues.ts';
-import { resolveSecret, type SecretSources } from './secrets.ts';
+import { checkCertificatePair, resolveSecret, type CertificatePair, type SecretSources } from './secrets.ts';
 import { validateReferences } from './validate.ts';
 
 /** The config with every secret resolved to its value. Never log this object whole. */
@@ -13,7 +13,10 @@ export interface ResolvedConfig extends MoatlessConfig {
   readonly sourcePath: string | null;
   readonly baseDir: string;
   readonly secrets: {
+    /** IdPs configured with a client secret. */
     idpClientSecrets: ReadonlyMap<string, string>;
+    /** Entra IdPs configured with a certificate instead (PEM certificate and private key). */
+    idpClientCertificates: ReadonlyMap<string, CertificatePair>;
     serviceTokenSecrets: ReadonlyMap<string, string>;
     storageUrl: string | null;
   };
@@ -57,8 +60,20 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   const cfg = parsed.data;
 
   const idpClientSecrets = new Map<string, string>();
+  const idpClientCertificates = new Map<string, CertificatePair>();
   cfg.identityProviders.forEach((idp, i) => {
-    idpClientSecrets.set(idp.id, resolveSecret(idp.clientSecret, `identityProviders[${i}].clientSecret`, src, issues));
+    const path = `identityProviders[${i}]`;
+    // The schema guarantees exactly one of the two for Entra; generic OIDC always has a secret.
+    if (idp.clientSecret !== undefined) idpClientSecrets.set(idp.id, resolveSecret(idp.clientSecret, `${path}.clientSecret`, src, issues));
+    if (idp.type === 'entra' && idp.clientCertificate) {
+      const before = issues.length;
+      const pair = {
+        certificatePem: resolveSecret(idp.clientCertificate.certificate, `${path}.clientCertificate.certificate`, src, issues),
+        privateKeyPem: resolveSecret(idp.clientCertificate.privateKey, `${path}.clientCertificate.privateKey`, src, issues),
+      };
+      if (issues.length === before) checkCertificatePair(pair, `${path}.clientCertificate`, issues);
+      idpClientCertificates.set(idp.id, pair);
+    }
   });
   const serviceTokenSecrets = new Map<string, string>();
   cfg.serviceTokens.forEach((t, i) => {
@@ -69,6 +84,6 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   const refs = validateReferences(cfg);
   issues.push(...refs.issues);
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
-  const config: ResolvedConfig = { ...cfg, sourcePath, baseDir, secrets: { idpClientSecrets, serviceTokenSecrets, storageUrl } };
+  const config: ResolvedConfig = { ...cfg, sourcePath, baseDir, secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl } };
   return { ok: true, config, warnings: refs.warnings };
 }

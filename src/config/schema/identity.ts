@@ -24,12 +24,20 @@ export const oidcIdpSchema = z.strictObject({
   emailClaim: z.string().default('email'),
 });
 
+/** An app-registration certificate: the PEM certificate uploaded to Entra and its RSA private key. */
+export const clientCertificateSchema = z.strictObject({
+  certificate: secretRef,
+  privateKey: secretRef,
+});
+
 export const entraIdpSchema = z.strictObject({
   ...idpBase,
   type: z.literal('entra'),
   tenantId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'the directory (tenant) id, a GUID'),
   clientId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'the application (client) id, a GUID'),
-  clientSecret: secretRef,
+  /** Exactly one of clientSecret and clientCertificate (Microsoft recommends certificates). */
+  clientSecret: secretRef.optional(),
+  clientCertificate: clientCertificateSchema.optional(),
   cloud: z.enum(ENTRA_CLOUDS, {
     error: (issue) => `unknown cloud "${String(issue.input)}"; valid values: ${ENTRA_CLOUDS.join(', ')}`,
   }).default('global'),
@@ -40,6 +48,14 @@ export const entraIdpSchema = z.strictObject({
   authorityUrl: httpUrl.optional(),
   graphUrl: httpUrl.optional(),
   scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
+}).check((ctx) => {
+  const { clientSecret, clientCertificate } = ctx.value;
+  if ((clientSecret === undefined) === (clientCertificate === undefined)) {
+    ctx.issues.push({
+      code: 'custom', input: ctx.value, path: clientSecret === undefined ? [] : ['clientCertificate'],
+      message: clientSecret === undefined ? 'set clientSecret or clientCertificate (neither is set)' : 'set clientSecret or clientCertificate, not both',
+    });
+  }
 });
 
 export const identityProviderSchema = z.discriminatedUnion('type', [oidcIdpSchema, entraIdpSchema]);

@@ -1,6 +1,7 @@
 // Loads and validates the emulator's YAML fixture (tenant, clients, users, groups, authentication
 // contexts, simulated Conditional Access). Owns the schema and the cross-reference checks; reports
 // every problem at once with its path. Must not touch the network or hold runtime state.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -10,7 +11,9 @@ const guid = z.guid('must be a GUID');
 
 const clientSchema = z.strictObject({
   clientId: guid,
-  clientSecret: z.string().min(8, 'must be at least 8 characters'),
+  clientSecret: z.string().min(8, 'must be at least 8 characters').optional(),
+  // Uploaded app certificates (PEM): the client authenticates with a signed client assertion.
+  certificates: z.array(z.string().min(1)).default([]),
   displayName: z.string().min(1).optional(),
   redirectUris: z.array(z.url()).default([]),
   // Entra app manifest `groupMembershipClaims` (null/"None" = no groups claim).
@@ -95,7 +98,19 @@ function crossReferenceProblems(f: Fixture): string[] {
     claim(u.userPrincipalName, `users[${i}].userPrincipalName`);
   });
   f.groups.forEach((g, i) => claim(g.id, `groups[${i}].id`));
-  f.clients.forEach((c, i) => claim(c.clientId, `clients[${i}].clientId`));
+  f.clients.forEach((c, i) => {
+    claim(c.clientId, `clients[${i}].clientId`);
+    // oidc-provider registers one token-endpoint auth method per client, so a client is either kind.
+    if (c.clientSecret === undefined && c.certificates.length === 0) problems.push(`clients[${i}]: set clientSecret or certificates`);
+    if (c.clientSecret !== undefined && c.certificates.length > 0) problems.push(`clients[${i}]: set clientSecret or certificates, not both (the emulator registers one auth method per client; use two clients)`);
+    c.certificates.forEach((pem, j) => {
+      try {
+        new X509Certificate(pem);
+      } catch {
+        problems.push(`clients[${i}].certificates[${j}]: not a PEM X.509 certificate`);
+      }
+    });
+  });
 
   const userKeys = new Set(f.users.flatMap((u) => [u.id.toLowerCase(), u.userPrincipalName.toLowerCase()]));
   const groupKeys = new Set(f.groups.flatMap((g) => [g.id.toLowerCase(), g.displayName.toLowerCase()]));

@@ -101,5 +101,9 @@ declare module 'oidc-provider' {
     Check: typeof Check;
   };
 
+  export const errors: {
+    InvalidClientAuth: new (detail?: string) => Error & { error_detail?: string };
+  };
+
   export default Provider;
 }

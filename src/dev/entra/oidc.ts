@@ -5,7 +5,9 @@
 // server.ts do).
 import { createHash, randomBytes } from 'node:crypto';
 import Provider, { interactionPolicy, type Account, type KoaContext, type TokenLike } from 'oidc-provider';
+import { decodeProtectedHeader } from 'jose';
 import { requestedContexts } from './ca-policy.ts';
+import { certificateJwk, clientAuthFailure, entraAssertionChecks } from './client-assertions.ts';
 import { accountClaims } from './claims.ts';
 import type { Directory } from './directory.ts';
 import type { Fixture } from './fixture.ts';
@@ -85,20 +87,30 @@ export function createOidcProvider(deps: OidcDeps): Provider {
     };
   };
 
+  const tokenUrl = `${baseUrl}/${tenantId}/oauth2/v2.0/token`;
+  const certJwks = new Map(fixture.clients.map((c) => [c.clientId, c.certificates.map(certificateJwk)]));
+  const thumbprints = new Map([...certJwks].map(([id, keys]) => [id, new Set(keys.flatMap((k) => [k.x5t, k['x5t#S256']]))]));
+  // Why a client authentication failed, from oidc-provider's error event (the body says only "invalid_client").
+  const clientAuthErrors = new WeakMap<object, string>();
+
   const provider = new Provider(issuer, {
     clients: fixture.clients.map((c) => {
       const redirects = [...new Set([...c.redirectUris, ...deps.extraRedirectUris])];
       // A client with no redirect URI is a daemon app: client credentials only.
       const interactive = redirects.length > 0;
+      const keys = certJwks.get(c.clientId) ?? [];
+      // A certificate client authenticates with a signed assertion (private_key_jwt), never a secret.
+      const auth = keys.length > 0
+        ? { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys } }
+        : { token_endpoint_auth_method: 'client_secret_post', client_secret: c.clientSecret };
       return {
       client_id: c.clientId,
-      client_secret: c.clientSecret,
+      ...auth,
       client_name: c.displayName ?? 'Moatless',
       redirect_uris: redirects,
       post_logout_redirect_uris: [...new Set(redirects.map((u) => `${new URL(u).origin}/`))],
       grant_types: interactive ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['client_credentials'],
       response_types: interactive ? ['code'] : [],
-      token_endpoint_auth_method: 'client_secret_post',
       subject_type: 'pairwise',
       // Never fetched (sectorIdentifierUriValidate is off); it only names the pairwise sector.
       sector_identifier_uri: `https://pairwise-sector.invalid/${tenantId}/${c.clientId}`,
@@ -120,7 +132,10 @@ export function createOidcProvider(deps: OidcDeps): Provider {
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
     },
-    clientAuthMethods: ['client_secret_post', 'client_secret_basic'],
+    clientAuthMethods: ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
+    // Entra signs certificate assertions with RS256 or PS256 only.
+    clientAuthSigningAlgValues: ['RS256', 'PS256'],
+    assertJwtClientAuthClaimsAndHeader: entraAssertionChecks(tokenUrl, (id) => thumbprints.get(id) ?? new Set()),
     responseTypes: ['code'],
     pkce: { required: () => true },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
@@ -184,12 +199,16 @@ export function createOidcProvider(deps: OidcDeps): Provider {
     ctx.body = { token_type: 'Bearer', expires_in: APP_TOKEN_LIFETIME, ext_expires_in: APP_TOKEN_LIFETIME, access_token: accessToken };
   }, ['scope']);
 
+  provider.on('grant.error', (ctx, err) => {
+    if (typeof ctx === 'object' && ctx !== null && err instanceof Error && 'error_detail' in err && typeof err.error_detail === 'string') clientAuthErrors.set(ctx, err.error_detail);
+  });
+
   provider.use(async (ctx, next) => {
     await next();
     const body = ctx.body;
     if (ctx.path === '/oauth2/v2.0/token' && typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string') {
       const description = 'error_description' in body && typeof body.error_description === 'string' ? body.error_description : undefined;
-      ctx.body = entraTokenError(body.error, description, baseUrl);
+      ctx.body = body.error === 'invalid_client' ? clientAuthError(ctx, clientAuthErrors.get(ctx) ?? '') : entraTokenError(body.error, description, baseUrl);
       // Entra answers a failed client authentication with 401 (reference §2.9).
       if (body.error === 'invalid_client') ctx.status = 401;
     }
@@ -198,5 +217,19 @@ export function createOidcProvider(deps: OidcDeps): Provider {
       ctx.body = { ...body, issuer: `${baseUrl}/{tenantid}/v2.0` };
     }
   });
+  /** Entra's answer to a failed client authentication, naming the assertion's thumbprint as Entra does. */
+  function clientAuthError(ctx: KoaContext, detail: string) {
+    const assertion = ctx.oidc.params?.['client_assertion'];
+    const known = clientAuthFailure(detail, typeof assertion === 'string');
+    let x5t: unknown;
+    try {
+      x5t = typeof assertion === 'string' ? decodeProtectedHeader(assertion).x5t : undefined;
+    } catch {
+      x5t = undefined;
+    }
+    const text = known.code === 700027 && typeof x5t === 'string' ? known.text.replace(/\]$/, `, Thumbprint of key used by client: '${Buffer.from(x5t, 'base64url').toString('hex').toUpperCase()}']`) : known.text;
+    return entraTokenError('invalid_client', undefined, baseUrl, { code: known.code, text });
+  }
+
   return provider;
 }

@@ -25,8 +25,8 @@ const CODES: Record<string, { code: number; text: string }> = {
   invalid_request: { code: 900144, text: 'The request body is malformed or missing a required parameter.' },
 };
 
-export function entraTokenError(error: string, detail: string | undefined, authority: string): EntraTokenError {
-  const known = CODES[error] ?? { code: 90000, text: 'The request could not be processed.' };
+/** `known` overrides the code chosen from `error` (client assertions fail with their own codes). */
+export function entraTokenError(error: string, detail: string | undefined, authority: string, known: { code: number; text: string } = CODES[error] ?? { code: 90000, text: 'The request could not be processed.' }): EntraTokenError {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');

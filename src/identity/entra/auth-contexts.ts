@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { EntraIdpConfig } from '../../config/schema/identity.ts';
 import type { KeyValueStore, Store } from '../../store/ports.ts';
+import type { EntraClientCredential } from './client-credential.ts';
 import { EntraGraphClient, GraphError, type GraphClient } from './graph-client.ts';
 import { entraEndpoints } from './clouds.ts';
 
@@ -62,14 +63,16 @@ export interface CommandOutput {
  */
 export async function runAuthContextsImport(
   cfg: EntraIdpConfig,
-  secret: string,
+  /** The app's credential; a bare string is a client secret (what older callers pass). */
+  credential: EntraClientCredential | string,
   store: Pick<Store, 'kv'>,
   out: CommandOutput,
   deps: { fetch?: typeof fetch; graph?: GraphClient } = {},
 ): Promise<AuthContext[]> {
   const ep = entraEndpoints(cfg);
   const graph = deps.graph ?? new EntraGraphClient({
-    tokenUrl: ep.tokenUrl, graphBase: ep.graphBase, tenantId: cfg.tenantId, clientId: cfg.clientId, clientSecret: secret,
+    tokenUrl: ep.tokenUrl, graphBase: ep.graphBase, tenantId: cfg.tenantId, clientId: cfg.clientId,
+    credential: typeof credential === 'string' ? { kind: 'secret', secret: credential } : credential,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const list = await listAuthenticationContexts(graph);

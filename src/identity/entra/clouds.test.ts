@@ -7,7 +7,7 @@ import { ENTRA_CLOUDS } from '../../config/schema/identity.ts';
 import { startEntraEmulator } from '../../dev/entra/index.ts';
 import { CLOUDS, cloudCapabilities, entraEndpoints } from './clouds.ts';
 import { createEntraProvider } from './index.ts';
-import { CALLBACK, entraConfig, FIXTURE, hostMappedFetch, SECRET, signInThroughEmulator } from './testing/emulator-sign-in.ts';
+import { CALLBACK, entraConfig, FIXTURE, hostMappedFetch, SECRET_CREDENTIAL, signInThroughEmulator } from './testing/emulator-sign-in.ts';
 
 describe('national clouds', () => {
   for (const cloud of ENTRA_CLOUDS) {
@@ -19,7 +19,7 @@ describe('national clouds', () => {
       try {
         const f = hostMappedFetch(emulator.listenUrl, [authorityHost, graphHost]);
         const cfg = entraConfig(emulator, { cloud, authorityUrl: undefined, graphUrl: undefined });
-        const provider = createEntraProvider(cfg, SECRET, { fetch: f, sleep: async () => {} });
+        const provider = createEntraProvider(cfg, SECRET_CREDENTIAL, { fetch: f, sleep: async () => {} });
         assert.equal(provider.issuer, `https://${authorityHost}/${emulator.tenantId}/v2.0`);
         const { identity } = await signInThroughEmulator(provider, { username: 'carol@contoso.com', password: 'carol', fetch: f });
         assert.equal(identity.groups.length, 7, 'overage resolved through this cloud\'s Graph');

@@ -4,6 +4,7 @@
 // it. Must not know which resources callers read, log tokens or secrets, or send the bearer token to
 // any origin other than the configured Graph base.
 import { z } from 'zod';
+import { clientAuthFields, type EntraClientCredential } from './client-credential.ts';
 import { EntraTokenError, GraphError, graphErrorFrom, tokenErrorFrom } from './graph-errors.ts';
 
 export { EntraTokenError, GraphError };
@@ -28,7 +29,10 @@ export interface GraphClientOptions {
   graphBase: string;
   tenantId: string;
   clientId: string;
-  clientSecret: string;
+  /** How the app authenticates: a secret, or a certificate that signs a client assertion. */
+  credential?: EntraClientCredential;
+  /** Shorthand for `credential: { kind: 'secret', secret }`. */
+  clientSecret?: string;
   fetch?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -61,7 +65,7 @@ export function retryAfterMs(header: string | null, now: number): number | undef
 
 export class EntraGraphClient implements GraphClient {
   readonly graphBase: string;
-  readonly #o: Required<Omit<GraphClientOptions, 'graphBase'>>;
+  readonly #o: Required<Omit<GraphClientOptions, 'graphBase' | 'clientSecret'>>;
   readonly #origin: string;
   #token: { value: string; refreshAt: number } | null = null;
   #inflight: Promise<string> | null = null;
@@ -69,8 +73,10 @@ export class EntraGraphClient implements GraphClient {
   constructor(opts: GraphClientOptions) {
     this.graphBase = opts.graphBase.replace(/\/+$/, '');
     this.#origin = new URL(this.graphBase).origin;
+    const credential = opts.credential ?? (opts.clientSecret !== undefined ? { kind: 'secret' as const, secret: opts.clientSecret } : undefined);
+    if (!credential) throw new TypeError('EntraGraphClient needs a credential (client secret or certificate)');
     this.#o = {
-      tokenUrl: opts.tokenUrl, tenantId: opts.tenantId, clientId: opts.clientId, clientSecret: opts.clientSecret,
+      tokenUrl: opts.tokenUrl, tenantId: opts.tenantId, clientId: opts.clientId, credential,
       fetch: opts.fetch ?? fetch, now: opts.now ?? Date.now, sleep: opts.sleep ?? defaultSleep, random: opts.random ?? Math.random,
       maxAttempts: opts.maxAttempts ?? 4, maxDelayMs: opts.maxDelayMs ?? 30_000, timeoutMs: opts.timeoutMs ?? 10_000,
     };
@@ -136,8 +142,10 @@ export class EntraGraphClient implements GraphClient {
 
   async #fetchToken(): Promise<string> {
     const o = this.#o;
-    // Reference §2.9: form-encoded client credentials, scope `{graph}/.default`.
-    const form = new URLSearchParams({ client_id: o.clientId, client_secret: o.clientSecret, scope: `${this.graphBase}/.default`, grant_type: 'client_credentials' });
+    // Reference §2.9: form-encoded client credentials, scope `{graph}/.default`; a certificate signs
+    // a fresh assertion per request (unique jti, `aud` = the token URL).
+    const auth = await clientAuthFields(o.credential, { clientId: o.clientId, audience: o.tokenUrl, now: o.now() });
+    const form = new URLSearchParams({ client_id: o.clientId, ...auth, scope: `${this.graphBase}/.default`, grant_type: 'client_credentials' });
     const res = await this.#send(o.tokenUrl, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(),
     }, 'token');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startEntraEmulator, type EntraEmulator } from '../../dev/entra/index.ts';
 import { SignInError } from '../provider.ts';
 import { createEntraProvider, type EntraProviderDeps } from './index.ts';
-import { entraConfig, FIXTURE, CALLBACK, SECRET, signInThroughEmulator } from './testing/emulator-sign-in.ts';
+import { entraConfig, FIXTURE, CALLBACK, SECRET_CREDENTIAL, signInThroughEmulator } from './testing/emulator-sign-in.ts';
 
 const GROUP = { finance: 'a1000000-0000-4000-8000-000000000001', staff: 'a1000000-0000-4000-8000-000000000002' };
 const CAROL_GROUPS = ['Project Apollo', 'Project Borealis', 'Project Cirrus', 'Project Delta', 'Project Equinox', 'Project Fjord', 'Staff'];
@@ -23,7 +23,7 @@ beforeEach(() => { emulator.faults.clear(); emulator.requests.reset(); });
 function harness(extra: EntraProviderDeps = {}) {
   const sleeps: number[] = [];
   const warnings: string[] = [];
-  const provider = createEntraProvider(entraConfig(emulator), SECRET, {
+  const provider = createEntraProvider(entraConfig(emulator), SECRET_CREDENTIAL, {
     sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5,
     logger: { warn: (_o, msg) => { warnings.push(msg); }, info: () => {} }, ...extra,
   });
@@ -160,7 +160,7 @@ describe('Entra sign-in: tenant pinning', () => {
 
   test('a token from another tenant is rejected with wrong_tenant naming both tenants', async () => {
     const f = otherTenantFetch();
-    const provider = createEntraProvider(entraConfig(emulator, { tenantId: OTHER }), SECRET, { fetch: f, graph: null });
+    const provider = createEntraProvider(entraConfig(emulator, { tenantId: OTHER }), SECRET_CREDENTIAL, { fetch: f, graph: null });
     await assert.rejects(signInThroughEmulator(provider, { ...ALICE, fetch: f }), (err: unknown) => {
       assert.ok(err instanceof SignInError);
       assert.equal(err.code, 'wrong_tenant');
@@ -172,7 +172,7 @@ describe('Entra sign-in: tenant pinning', () => {
   test('discovery for the wrong tenant is refused before any redirect', async () => {
     // Tenant OTHER's path mapped to the real tenant, but its metadata left untouched.
     const f = (async (input: string | URL | Request, init?: RequestInit) => fetch(String(input instanceof Request ? input.url : input).replace(OTHER, emulator.tenantId), init)) as typeof fetch;
-    const provider = createEntraProvider(entraConfig(emulator, { tenantId: OTHER }), SECRET, { fetch: f, graph: null });
+    const provider = createEntraProvider(entraConfig(emulator, { tenantId: OTHER }), SECRET_CREDENTIAL, { fetch: f, graph: null });
     await assert.rejects(provider.begin({ redirectUri: CALLBACK }), { name: 'SignInError', code: 'wrong_tenant' });
   });
 });

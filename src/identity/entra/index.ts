@@ -4,18 +4,20 @@
 // composition root calls createEntraProvider. Must not route HTTP or decide access (the proxy
 // denies when a requested `acrs` is missing from the identity).
 import type { EntraIdpConfig } from '../../config/schema/identity.ts';
-import type { IDToken } from 'openid-client';
+import { ResponseBodyError, type IDToken } from 'openid-client';
 import type { Identity, SignInResult } from '../identity.ts';
 import { normaliseEmail } from '../identity.ts';
 import { OidcProvider, publicClaims } from '../oidc-provider.ts';
 import { SignInError, type BeginOptions, type IdentityProviderAdapter, type SignInTransaction } from '../provider.ts';
 import { entraEndpoints } from './clouds.ts';
+import { secretOf, type EntraClientCredential } from './client-credential.ts';
 import { EntraGraphClient, type GraphClient } from './graph-client.ts';
 import { resolveGroups, type GroupsLogger } from './groups.ts';
 import { checkTokenTenant, discoverEntra, explainIssuerFailure } from './issuer.ts';
 
 export { CLOUDS, cloudCapabilities, entraEndpoints, type CloudCapabilities, type EntraCloud } from './clouds.ts';
 export { EntraGraphClient, EntraTokenError, GraphError, type GraphClient, type GraphClientOptions } from './graph-client.ts';
+export { certificateThumbprints, credentialFromSecrets, type EntraClientCredential, type ResolvedIdpSecrets } from './client-credential.ts';
 export { listAuthenticationContexts, importAuthContexts, listImportedAuthContexts, runAuthContextsImport, type AuthContext } from './auth-contexts.ts';
 
 export interface EntraLogger extends GroupsLogger {
@@ -34,10 +36,10 @@ export interface EntraProviderDeps {
 }
 
 /** The app-only Graph client for an Entra IdP config (token cached across users and sign-ins). */
-export function createEntraGraphClient(cfg: EntraIdpConfig, clientSecret: string, deps: Omit<EntraProviderDeps, 'graph' | 'logger'> = {}): EntraGraphClient {
+export function createEntraGraphClient(cfg: EntraIdpConfig, credential: EntraClientCredential, deps: Omit<EntraProviderDeps, 'graph' | 'logger'> = {}): EntraGraphClient {
   const ep = entraEndpoints(cfg);
   return new EntraGraphClient({
-    tokenUrl: ep.tokenUrl, graphBase: ep.graphBase, tenantId: cfg.tenantId, clientId: cfg.clientId, clientSecret,
+    tokenUrl: ep.tokenUrl, graphBase: ep.graphBase, tenantId: cfg.tenantId, clientId: cfg.clientId, credential,
     ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.random ? { random: deps.random } : {}),
   });
@@ -51,12 +53,12 @@ export class EntraProvider implements IdentityProviderAdapter {
   readonly issuer: string;
   readonly #inner: OidcProvider;
 
-  constructor(cfg: EntraIdpConfig, clientSecret: string, deps: EntraProviderDeps = {}) {
+  constructor(cfg: EntraIdpConfig, credential: EntraClientCredential, deps: EntraProviderDeps = {}) {
     const ep = entraEndpoints(cfg);
     this.id = cfg.id;
     this.displayName = cfg.displayName ?? 'Microsoft Entra ID';
     this.issuer = ep.issuer;
-    const graph = deps.graph === undefined ? createEntraGraphClient(cfg, clientSecret, deps) : deps.graph;
+    const graph = deps.graph === undefined ? createEntraGraphClient(cfg, credential, deps) : deps.graph;
     const toIdentity = async (c: IDToken, tx: SignInTransaction): Promise<Identity> => {
       checkTokenTenant(c, ep.issuer, cfg.tenantId);
       const oid = c['oid'];
@@ -74,9 +76,10 @@ export class EntraProvider implements IdentityProviderAdapter {
       };
     };
     this.#inner = new OidcProvider({
-      id: cfg.id, displayName: this.displayName, issuer: ep.issuer, clientId: cfg.clientId, clientSecret,
+      // The secret is only used by generic discovery, which `discover` replaces.
+      id: cfg.id, displayName: this.displayName, issuer: ep.issuer, clientId: cfg.clientId, clientSecret: secretOf(credential),
       scopes: cfg.scopes, groupsClaim: 'groups', emailClaim: 'email', ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      discover: () => discoverEntra({ discoveryBase: ep.issuer, expectedIssuer: ep.issuer, tenantId: cfg.tenantId, clientId: cfg.clientId, clientSecret, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+      discover: () => discoverEntra({ discoveryBase: ep.issuer, expectedIssuer: ep.issuer, tenantId: cfg.tenantId, clientId: cfg.clientId, credential, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     }, toIdentity);
   }
 
@@ -89,12 +92,25 @@ export class EntraProvider implements IdentityProviderAdapter {
       return await this.#inner.complete(callbackUrl, tx, redirectUri);
     } catch (err) {
       // openid-client pins `iss` before our claims code runs; say which tenant or cloud it was.
-      if (err instanceof SignInError && err.code === 'token_invalid') throw explainIssuerFailure(err, this.issuer) ?? err;
+      if (err instanceof SignInError && err.code === 'token_invalid') throw explainClientAuthFailure(err) ?? explainIssuerFailure(err, this.issuer) ?? err;
       throw err;
     }
   }
 }
 
-export function createEntraProvider(cfg: EntraIdpConfig, clientSecret: string, deps: EntraProviderDeps = {}): EntraProvider {
-  return new EntraProvider(cfg, clientSecret, deps);
+/**
+ * Entra refused Moatless's own credential at the code exchange (`invalid_client`: a wrong or
+ * expired secret, a certificate not uploaded to the app registration, a wrong key). That is an
+ * operator's problem, not the user's, and the AADSTS code says which.
+ */
+function explainClientAuthFailure(err: SignInError): SignInError | undefined {
+  const cause = err.cause;
+  if (!(cause instanceof ResponseBodyError) || cause.error !== 'invalid_client') return undefined;
+  const summary = (cause.error_description ?? '').split(/\r?\n| Trace ID:/)[0]?.trim() || 'invalid_client';
+  return new SignInError('client_auth_failed', `Entra refused this app's client credential (ask an administrator to check the app registration): ${summary}`, { cause });
+}
+
+/** The Entra sign-in adapter; `credential` is the app's client secret or certificate (see client-credential.ts). */
+export function createEntraProvider(cfg: EntraIdpConfig, credential: EntraClientCredential, deps: EntraProviderDeps = {}): EntraProvider {
+  return new EntraProvider(cfg, credential, deps);
 }

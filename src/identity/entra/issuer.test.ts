@@ -25,21 +25,21 @@ describe('multi-tenant metadata template', () => {
   });
 
   test('discoverEntra accepts the template metadata and pins the concrete tenant issuer', async () => {
-    const config = await discoverEntra({ discoveryBase: `${emulator.url}/organizations/v2.0`, expectedIssuer: emulator.issuer, tenantId: emulator.tenantId, clientId: CLIENT_ID, clientSecret: SECRET });
+    const config = await discoverEntra({ discoveryBase: `${emulator.url}/organizations/v2.0`, expectedIssuer: emulator.issuer, tenantId: emulator.tenantId, clientId: CLIENT_ID, credential: { kind: 'secret', secret: SECRET } });
     assert.equal(config.serverMetadata().issuer, emulator.issuer);
     assert.match(config.serverMetadata().token_endpoint ?? '', /\/oauth2\/v2\.0\/token$/);
   });
 
   test('discoverEntra refuses metadata for another tenant', async () => {
     await assert.rejects(
-      discoverEntra({ discoveryBase: emulator.issuer, expectedIssuer: `${emulator.url}/${OTHER}/v2.0`, tenantId: OTHER, clientId: CLIENT_ID, clientSecret: SECRET }),
+      discoverEntra({ discoveryBase: emulator.issuer, expectedIssuer: `${emulator.url}/${OTHER}/v2.0`, tenantId: OTHER, clientId: CLIENT_ID, credential: { kind: 'secret', secret: SECRET } }),
       { name: 'SignInError', code: 'wrong_tenant' },
     );
   });
 
   test('an unknown tenant at the authority is idp_unavailable, naming the cause', async () => {
     await assert.rejects(
-      discoverEntra({ discoveryBase: `${emulator.url}/${OTHER}/v2.0`, expectedIssuer: `${emulator.url}/${OTHER}/v2.0`, tenantId: OTHER, clientId: CLIENT_ID, clientSecret: SECRET }),
+      discoverEntra({ discoveryBase: `${emulator.url}/${OTHER}/v2.0`, expectedIssuer: `${emulator.url}/${OTHER}/v2.0`, tenantId: OTHER, clientId: CLIENT_ID, credential: { kind: 'secret', secret: SECRET } }),
       { name: 'SignInError', code: 'idp_unavailable', message: /HTTP 400; check tenantId and cloud/ },
     );
   });

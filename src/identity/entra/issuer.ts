@@ -5,6 +5,7 @@
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { SignInError } from '../provider.ts';
+import { openIdClientAuth, secretOf, type EntraClientCredential } from './client-credential.ts';
 import { CLOUDS, type EntraCloud } from './clouds.ts';
 
 /** Entra's multi-tenant (`/common`, `/organizations`) metadata names this placeholder in `issuer`. */
@@ -92,7 +93,8 @@ export interface EntraDiscoveryOptions {
   expectedIssuer: string;
   tenantId: string;
   clientId: string;
-  clientSecret: string;
+  /** A client secret (`client_secret_post`) or a certificate (`private_key_jwt`). */
+  credential: EntraClientCredential;
   fetch?: typeof fetch;
   timeoutSeconds?: number;
 }
@@ -115,7 +117,9 @@ export async function discoverEntra(o: EntraDiscoveryOptions): Promise<oidc.Conf
   if (!parsed.success) throw new SignInError('idp_unavailable', `Entra metadata at ${url} is not an OpenID configuration`);
   const issuer = issuerForTenant(parsed.data.issuer, o.tenantId);
   if (issuer !== o.expectedIssuer) throw issuerMismatch(o.expectedIssuer, issuer);
-  const config = new oidc.Configuration({ ...parsed.data, issuer } as oidc.ServerMetadata, o.clientId, { client_secret: o.clientSecret }, oidc.ClientSecretPost(o.clientSecret));
+  const auth = await openIdClientAuth(o.credential, parsed.data.token_endpoint);
+  const clientMetadata = o.credential.kind === 'secret' ? { client_secret: secretOf(o.credential) } : {};
+  const config = new oidc.Configuration({ ...parsed.data, issuer } as oidc.ServerMetadata, o.clientId, clientMetadata, auth);
   if (new URL(o.expectedIssuer).protocol === 'http:') oidc.allowInsecureRequests(config); // emulator only
   if (o.fetch) config[oidc.customFetch] = o.fetch as oidc.CustomFetch;
   config.timeout = o.timeoutSeconds ?? 10;

@@ -11,6 +11,7 @@ export const FIXTURE = new URL('../../../../dev/entra-fixture.yaml', import.meta
 export const CALLBACK = 'http://127.0.0.1:9/oauth2/callback';
 export const CLIENT_ID = '8a3e6d2c-1f47-4b9a-b5e0-6c2d9f1a7e34';
 export const SECRET = 'dev-secret-change-me';
+export const SECRET_CREDENTIAL = { kind: 'secret', secret: SECRET } as const;
 
 /** An Entra IdP config for the demo fixture; `authorityUrl`/`graphUrl` point at the emulator unless a cloud is tested. */
 export function entraConfig(emulator: EntraEmulator, overrides: Partial<Record<keyof EntraIdpConfig, unknown>> = {}): EntraIdpConfig {
