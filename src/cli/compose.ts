@@ -13,7 +13,7 @@ import { UpstreamPools } from '../access/upstream.ts';
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { formatIssues } from '../config/issues.ts';
 import { processEnv } from '../config/env.ts';
-import { createEntraProvider } from '../identity/entra/index.ts';
+import { createEntraProvider, credentialFromSecrets } from '../identity/entra/index.ts';
 import { OidcProvider } from '../identity/oidc-provider.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import { SessionService } from '../identity/sessions.ts';
@@ -50,7 +50,7 @@ export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fe
   for (const p of cfg.identityProviders) {
     const secret = cfg.secrets.idpClientSecrets.get(p.id) ?? '';
     const fetchOpt = idpFetch ? { fetch: idpFetch } : {};
-    if (p.type === 'entra') idps.set(p.id, createEntraProvider(p, secret, { ...fetchOpt, ...(logger ? { logger } : {}) }));
+    if (p.type === 'entra') idps.set(p.id, createEntraProvider(p, credentialFromSecrets(cfg.secrets, p.id), { ...fetchOpt, ...(logger ? { logger } : {}) }));
     else idps.set(p.id, new OidcProvider({ id: p.id, displayName: p.displayName ?? p.id, issuer: p.issuer, clientId: p.clientId, clientSecret: secret, scopes: p.scopes, groupsClaim: p.groupsClaim, emailClaim: p.emailClaim, ...fetchOpt }));
   }
   return idps;
@@ -62,7 +62,7 @@ export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>
 }
 
 export async function startMoatless(initial: ResolvedConfig, opts: ComposeOptions = {}): Promise<MoatlessProcess> {
-  const logger = opts.logger ?? pino({ level: initial.logging.level, base: { app: 'moatless' }, redact: ['*.clientSecret', '*.secret', 'req.headers.cookie', 'req.headers.authorization'] });
+  const logger = opts.logger ?? pino({ level: initial.logging.level, base: { app: 'moatless' }, redact: ['*.clientSecret', '*.secret', '*.privateKeyPem', '*.token', 'req.headers.cookie', 'req.headers.authorization'] });
   const now = opts.now ?? Date.now;
   const opened = await openStore(storeConfigOf(initial), { logger });
   const store = opts.wrapStore ? opts.wrapStore(opened, logger) : opened;
