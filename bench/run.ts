@@ -45,11 +45,14 @@ async function main(): Promise<void> {
   await startNginx(tools.nginx, join(tmp, 'proxy'), proxyConfig(join(tmp, 'proxy'), ports), ports.proxy);
   const upstream = `http://127.0.0.1:${ports.backend}`;
 
-  log('starting Moatless with 10 and with 10,000 apps');
+  log('starting Moatless with 10 and with 10,000 apps, and with 10 apps on 2 workers');
   const m10 = await startMoatlessChild({ apps: 10, upstream });
   const m10k = await startMoatlessChild({ apps: 10_000, upstream });
+  // server.workers: 2 — the cluster mode (src/cli/cluster.ts), on the same 2-vCPU box as wrk and nginx.
+  const m10w2 = await startMoatlessChild({ apps: 10, upstream, workers: 2 });
   const s10 = (await m10.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
   const s10k = (await m10k.ask({ cmd: 'sessions', count: 1, app: 5_000, firstUser: 1 }, 'sessions')).secrets[0]!;
+  const s10w2 = (await m10w2.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
 
   // Capitalised header names: wrk only drops its own Host header when ours is spelled "Host".
   const at = (port: number) => `http://127.0.0.1:${port}/`;
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     { name: NAMES.authreq, url: at(ports.authRequest), headers: { Cookie: `session=${jwt}` } },
     { name: NAMES.m10, url: at(m10.port), headers: { Host: appHost(5), Cookie: `${COOKIE}=${s10}` } },
     { name: NAMES.m10k, url: at(m10k.port), headers: { Host: appHost(5_000), Cookie: `${COOKIE}=${s10k}` } },
+    { name: NAMES.m10w2, url: at(m10w2.port), headers: { Host: appHost(5), Cookie: `${COOKIE}=${s10w2}` } },
   ];
   // Preflight: every configuration must serve the 1 KB page, or we would benchmark an error page.
   const agent = new Agent({ keepAlive: false });
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   m10.stop();
   m10k.stop();
+  m10w2.stop();
 
   log('decision timing in-process: 10 vs 10,000 apps');
   const decisions = [timeDecisions(10), timeDecisions(10_000), timeDecisions(10), timeDecisions(10_000)];
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
   const goals = [...accessGoals(summaries, decisionMedians), overageGoal(overage)];
   const out = [
     '',
-    `== Access throughput (loopback, ${cpus().length} CPUs, medians of ${timing.rounds} interleaved rounds; Moatless is 1 process) ==`,
+    `== Access throughput (loopback, ${cpus().length} CPUs, medians of ${timing.rounds} interleaved rounds; Moatless is 1 process unless the row says 2 workers) ==`,
     throughputTable(summaries),
     '',
     '== Per-request decision (host routing + policy evaluation, in-process, best of 2) ==',

@@ -1,12 +1,17 @@
 // A Moatless process for the benchmarks: boots the real composition root (`startMoatless`) with N
 // apps, then answers IPC commands: make sessions through SessionService, report cache size and
-// memory. Runs as its own process so wrk measures it alone and its RSS is its own.
+// memory. Runs as its own process so wrk measures it alone and its RSS is its own; with
+// `workers` > 1 it runs Moatless's cluster mode instead (cache size is then the primary's: 0).
 // Benchmark support only: must not be imported by Moatless.
+import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startMoatless } from '../../src/cli/compose.ts';
+import { runClusterPrimary, runClusterWorker } from '../../src/cli/cluster.ts';
+import { startMoatless, storeConfigOf, type MoatlessProcess } from '../../src/cli/compose.ts';
+import { SessionService } from '../../src/identity/sessions.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { newSessionSecret, sessionIdOf } from '../../src/identity/session-tokens.ts';
 import type { SessionRecord } from '../../src/store/ports.ts';
 import { appId, benchConfig, benchIdentity } from './moatless-config.ts';
@@ -21,14 +26,32 @@ export type ChildReply =
   | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
   | { type: 'error'; message: string };
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { apps: number; upstream: string; port: number };
+const opts = JSON.parse(process.argv[2] ?? '{}') as { apps: number; upstream: string; port: number; workers?: number; dir?: string };
 const send = (m: ChildReply) => process.send?.(m);
+
+// workers > 1: this process is a cluster primary (`server.workers`, src/cli/cluster.ts) and the
+// workers re-run this file; they share the primary's data folder, passed down in argv.
+if (cluster.isWorker) {
+  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), { logger: pino({ level: 'silent' }) });
+  process.exit(0);
+}
+const workers = opts.workers ?? 1;
 const dir = mkdtempSync(join(tmpdir(), 'moatless-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
 
-const config = benchConfig({ ...opts, dir });
-const moatless = await startMoatless(config, { logger: pino({ level: 'silent' }) });
+const config = benchConfig({ ...opts, dir, workers });
+const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, { logger: pino({ level: 'silent' }) });
+
+/** The primary serves nothing itself: it answers the benchmark's commands through its own store handle. */
+async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions'>> {
+  cluster.setupPrimary({ args: [JSON.stringify({ ...opts, dir, workers })] });
+  await new Promise<void>((resolve, reject) => {
+    runClusterPrimary(config, { workers, out: () => {}, onListening: () => resolve(), logger: pino({ level: 'silent' }) }).then(() => reject(new Error('cluster stopped')), reject);
+  });
+  const store = await openStore(storeConfigOf(config));
+  return { store, sessions: new SessionService({ store, now: Date.now, cacheTtlMs: 0 }) };
+}
 const TTL_MS = 2 * 3_600_000;
 
 /** A global sign-in and its app session, as `SessionService.createGlobal` + `createApp` make them. */

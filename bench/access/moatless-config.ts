@@ -15,6 +15,8 @@ export interface BenchConfigOptions {
   upstream: string;
   port: number;
   dir: string;
+  /** server.workers: 1 (default) or more for cluster mode. */
+  workers?: number;
 }
 
 export function benchConfig(o: BenchConfigOptions): ResolvedConfig {
@@ -23,7 +25,7 @@ export function benchConfig(o: BenchConfigOptions): ResolvedConfig {
     policies: [{ name: 'staff', action: 'allow', include: [{ group: ['Staff', STAFF_GROUP] }] }],
   }));
   const raw = {
-    server: { listeners: [{ address: `127.0.0.1:${o.port}` }], authUrl: `http://auth.bench.localtest.me:${o.port}`, shutdownGrace: '1s' },
+    server: { listeners: [{ address: `127.0.0.1:${o.port}` }], authUrl: `http://auth.bench.localtest.me:${o.port}`, shutdownGrace: '1s', workers: o.workers ?? 1 },
     // Nobody signs in here (sessions are made through SessionService), so the authority is never
     // contacted: discovery is lazy.
     identityProviders: [{ id: 'entra', type: 'entra', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'bench-secret', authorityUrl: 'http://127.0.0.1:9' }],

@@ -32,9 +32,9 @@ function nextReply(child: ChildProcess, timeoutMs: number): Promise<ChildReply> 
   });
 }
 
-export async function startMoatlessChild(o: { apps: number; upstream: string; exposeGc?: boolean }): Promise<MoatlessChild> {
+export async function startMoatlessChild(o: { apps: number; upstream: string; exposeGc?: boolean; workers?: number }): Promise<MoatlessChild> {
   const port = await freePort();
-  const child = startNode(CHILD, [JSON.stringify({ apps: o.apps, upstream: o.upstream, port })], {}, o.exposeGc ? ['--expose-gc'] : []);
+  const child = startNode(CHILD, [JSON.stringify({ apps: o.apps, upstream: o.upstream, port, workers: o.workers ?? 1 })], {}, o.exposeGc ? ['--expose-gc'] : []);
   const ready = await nextReply(child, 120_000);
   if (ready.type !== 'ready') throw new Error(`Moatless child failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
   return {

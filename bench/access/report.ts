@@ -13,7 +13,7 @@ export interface Goal {
   met: boolean;
 }
 
-export const NAMES = { direct: 'direct (nginx static 1 KB)', proxy: 'nginx proxy_pass (2w)', authreq: 'nginx auth_request + jose (2w)', m10: 'moatless, 10 apps', m10k: 'moatless, 10,000 apps' } as const;
+export const NAMES = { direct: 'direct (nginx static 1 KB)', proxy: 'nginx proxy_pass (2w)', authreq: 'nginx auth_request + jose (2w)', m10: 'moatless, 10 apps', m10k: 'moatless, 10,000 apps', m10w2: 'moatless, 10 apps, 2 workers' } as const;
 
 function pick(s: Summary[], name: string, conn: number): Summary {
   const r = s.find((x) => x.name === name && x.conn === conn);
@@ -28,7 +28,7 @@ export function throughputTable(s: Summary[]): string {
 }
 
 export function accessGoals(s: Summary[], d: DecisionTiming[]): Goal[] {
-  const m50 = pick(s, NAMES.m10, 50), m1 = pick(s, NAMES.m10, 1), k50 = pick(s, NAMES.m10k, 50);
+  const m50 = pick(s, NAMES.m10, 50), m1 = pick(s, NAMES.m10, 1), k50 = pick(s, NAMES.m10k, 50), w50 = pick(s, NAMES.m10w2, 50);
   const proxy50 = pick(s, NAMES.proxy, 50), auth50 = pick(s, NAMES.authreq, 50), direct1 = pick(s, NAMES.direct, 1);
   const vsProxy = m50.rps / proxy50.rps;
   const added = m1.p50Ms - direct1.p50Ms;
@@ -37,6 +37,9 @@ export function accessGoals(s: Summary[], d: DecisionTiming[]): Goal[] {
     { name: 'moatless / nginx-proxy (c50 rps)', value: fmtRatio(vsProxy), goal: '≥ 0.5× (stretch 0.7×)', met: vsProxy >= 0.5 },
     { name: 'moatless / nginx-proxy, stretch', value: fmtRatio(vsProxy), goal: '≥ 0.7×', met: vsProxy >= 0.7 },
     { name: 'moatless / nginx auth_request (c50 rps)', value: fmtRatio(m50.rps / auth50.rps), goal: '≥ 2×', met: m50.rps / auth50.rps >= 2 },
+    { name: 'moatless 2 workers / nginx-proxy (c50 rps)', value: fmtRatio(w50.rps / proxy50.rps), goal: '≥ 0.5× (stretch 0.7×)', met: w50.rps / proxy50.rps >= 0.5 },
+    { name: 'moatless 2 workers / 1 process (c50 rps)', value: fmtRatio(w50.rps / m50.rps), goal: '≥ 1.3× (perf-baseline.md)', met: w50.rps / m50.rps >= 1.3 },
+    { name: 'p99 at c50, 2 workers / nginx-proxy p99', value: fmtRatio(w50.p99Ms / proxy50.p99Ms), goal: '≤ 3×', met: w50.p99Ms / proxy50.p99Ms <= 3 },
     { name: 'added p50 at c1 over direct', value: `${added.toFixed(3)} ms`, goal: '≤ 0.3 ms', met: added <= 0.3 },
     { name: 'p99 at c50 / nginx-proxy p99', value: fmtRatio(m50.p99Ms / proxy50.p99Ms), goal: '≤ 3×', met: m50.p99Ms / proxy50.p99Ms <= 3 },
     // Differences under ~20% are noise on this box (perf-baseline.md "Noise").

@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { AccessLogEntry, AccessLogStore } from '../store/ports.ts';
 
+const BATCH = 200;
+
 export class AccessLog {
   readonly #store: AccessLogStore;
   readonly #logger: Logger | null;
@@ -21,7 +23,8 @@ export class AccessLog {
     const { time, ...rest } = e;
     this.#logger?.info({ type: 'access', at: new Date(time).toISOString(), ...rest });
     this.#buffer.push(e);
-    if (this.#buffer.length >= 500) void this.flush();
+    // Bounded batches: when the store writes on this thread, one big batch is one long stall.
+    if (this.#buffer.length >= BATCH) void this.flush();
   }
 
   flush(): Promise<void> {

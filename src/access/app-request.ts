@@ -117,7 +117,7 @@ export class AppRequests {
     return buildUpstreamHeaders({
       req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => isMoatlessCookie(rt, n),
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
-      clientIp: info.clientIp, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
+      clientIp: info.clientIp, peer: info.peer, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
     });
   }
 

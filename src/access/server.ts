@@ -24,6 +24,8 @@ export class AccessServer {
   readonly auth: AuthHost;
   readonly #listeners: RunningListener[] = [];
   #inFlight = 0;
+  /** One shared listener rather than a closure per request. */
+  readonly #requestDone = (): void => { this.#inFlight--; };
 
   constructor(ctx: AccessContext) {
     this.#ctx = ctx;
@@ -77,7 +79,7 @@ export class AccessServer {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     this.#inFlight++;
-    res.once('close', () => this.#inFlight--);
+    res.once('close', this.#requestDone);
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
       if (!g.ok) {

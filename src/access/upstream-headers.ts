@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { stripCookies } from './cookies.ts';
 import { HOP_BY_HOP } from './upstream.ts';
+import { unmap } from './client-ip.ts';
 
 const FORWARDED = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
 
@@ -13,6 +14,8 @@ export interface UpstreamHeaderInput {
   isOurCookie: (name: string) => boolean;
   hostHeader: string;
   clientIp: string;
+  /** The address that connected to us (a trusted proxy, or the client itself). */
+  peer: string;
   proto: 'http' | 'https';
   /** Identity headers to add, lower-case names. */
   add: readonly (readonly [string, string])[];
@@ -37,7 +40,9 @@ export function buildUpstreamHeaders(i: UpstreamHeaderInput): string[] {
     out.push(name, raw[k + 1]!);
   }
   out.push('host', i.hostHeader);
-  out.push('x-forwarded-for', i.priorForwardedFor ? `${i.priorForwardedFor}, ${i.clientIp}` : i.clientIp);
+  // A trusted proxy's chain is extended with that proxy's own address (the hop it does not list);
+  // from anyone else the chain starts fresh with the address we actually see.
+  out.push('x-forwarded-for', i.priorForwardedFor ? `${i.priorForwardedFor}, ${unmap(i.peer)}` : i.clientIp);
   out.push('x-forwarded-proto', i.proto);
   out.push('x-forwarded-host', i.req.headers.host ?? '');
   for (const [name, value] of i.add) out.push(name, value);

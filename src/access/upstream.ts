@@ -12,6 +12,25 @@ export interface UpstreamTimeouts {
 /** RFC 9110 §7.6.1 hop-by-hop fields, plus ones proxies must never forward. */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'http2-settings', 'proxy-authorization', 'proxy-authenticate']);
 
+/**
+ * The upstream's response headers minus hop-by-hop fields and any field its Connection header
+ * names (RFC 9110 §7.6.1), as a flat [name, value, …] list: writeHead copies it without building a
+ * keyed object. The token list is only parsed when a Connection header is present (rare with
+ * keep-alive upstreams).
+ */
+function responseHeaders(h: Record<string, string | string[] | undefined>): (string | string[])[] {
+  const conn = h['connection'];
+  const tokens = conn === undefined ? null : String(conn).toLowerCase().split(',').map((s) => s.trim());
+  const out: (string | string[])[] = [];
+  for (const name in h) {
+    const v = h[name];
+    if (v === undefined || HOP_BY_HOP.has(name) || (tokens !== null && tokens.includes(name))) continue;
+    if (Array.isArray(v)) for (const one of v) out.push(name, one);
+    else out.push(name, v);
+  }
+  return out;
+}
+
 export type UpstreamOutcome = { status: number; error?: 'connect' | 'timeout' | 'reset' | 'client_gone' };
 
 export class UpstreamPools {
@@ -67,13 +86,7 @@ export class UpstreamPools {
         onResponseStart(c, statusCode, rawHeaders) {
           if (statusCode < 200) return; // 1xx informational: the final response follows
           started = true;
-          const out: Record<string, string | string[]> = {};
-          const connectionTokens = String(rawHeaders['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
-          for (const name in rawHeaders) {
-            if (HOP_BY_HOP.has(name) || connectionTokens.includes(name)) continue;
-            out[name] = rawHeaders[name]!;
-          }
-          res.writeHead(statusCode, out);
+          res.writeHead(statusCode, responseHeaders(rawHeaders));
           controller = c;
         },
         onResponseData(c, chunk) {

@@ -4,6 +4,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { AccessLog } from '../access/access-log.ts';
+import { threadedAccessLogStore } from '../access/access-log-thread.ts';
 import { ConnectionRegistry } from '../access/connections.ts';
 import type { AccessContext, AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
 import { buildRuntime, type AccessRuntime } from '../access/runtime.ts';
@@ -41,6 +42,8 @@ export interface ComposeOptions {
   /** Extra auth-host mounts added by later capabilities (SCIM, admin). */
   mounts?: (deps: { store: Store; sessions: SessionService; logger: Logger; config: () => ResolvedConfig }) => AuthHostMount[];
   directoryFacts?: (deps: { store: Store }) => DirectoryFactsSource;
+  /** false: write access-log rows on the main thread even on SQLite. */
+  accessLogThread?: boolean;
   /** Wraps the opened store before anything uses it (cluster workers relay its change feed). */
   wrapStore?: (store: Store, logger: Logger) => Store;
 }
@@ -71,7 +74,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   await keys.refresh();
   let config = initial;
   let runtime: AccessRuntime = buildRuntime(initial, buildIdentityProviders(initial, opts.idpFetch, logger));
-  const accessLog = new AccessLog(store.accessLog, initial.logging.accessLog ? logger : null);
+  const storeConfig = storeConfigOf(initial);
+  // On SQLite, access-log rows are written from a thread (access-log-thread.ts); PostgreSQL is async already.
+  const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store.accessLog, logger) : null;
+  const accessLog = new AccessLog(logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
   const deps = { store, sessions, logger, config: () => config };
   const ctx: AccessContext = {
     runtime: () => runtime, store, sessions, keys, accessLog, logger, now,
@@ -139,6 +145,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       for (const t of timers) clearInterval(t);
       await server.close(config.server.shutdownGrace);
       await accessLog.close();
+      await logThread?.close();
       for (const mount of ctx.mounts) await mount.close?.();
       await ctx.upstreams.close();
       sessions.close();

@@ -86,7 +86,10 @@ describe('graceful shutdown', () => {
       req.write('hello');
       setTimeout(() => req.end('world'), 300);
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Shutdown starts once the proxy has the request in flight (it has opened the upstream
+    // connection); a connection whose request has not arrived yet is idle and may be closed.
+    const upstreamConnections = () => new Promise<number>((r) => s.wiki.server.getConnections((_e, n) => r(n)));
+    while ((await upstreamConnections()) === 0) await new Promise((r) => setTimeout(r, 10));
     const closing = s.close();
     assert.equal(await done, 200, 'the in-flight request completed');
     await closing;

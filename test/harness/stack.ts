@@ -37,6 +37,8 @@ export interface StackOptions {
   emulator?: EntraEmulator;
   /** A port reserved beforehand (when the emulator must know the callback URL first). */
   port?: number;
+  /** server.trustedProxies */
+  trusted?: string[];
 }
 
 export function defaultApps(wiki: string, payroll: string): unknown[] {
@@ -54,7 +56,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'moatless-stack-'));
   const storage = opts.storage?.kind === 'postgres' ? { kind: 'postgres', url: opts.storage.url, schema: opts.storage.schema } : { kind: 'sqlite', path: join(dir, 'moatless.db') };
   const raw = {
-    server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl, debugDenyReasons: true, shutdownGrace: '2s' },
+    server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl, debugDenyReasons: true, shutdownGrace: '2s', trustedProxies: opts.trusted ?? [] },
     identityProviders: [{ id: 'entra', type: 'entra', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'dev-secret-change-me', authorityUrl: emulator.url, graphUrl: emulator.graphUrl, reauthOnGroupChange: true }],
     apps: (opts.apps ?? defaultApps)(wiki.url, payroll.url),
     storage,

@@ -1,0 +1,47 @@
+// Access-log rows written from the thread land in the same SQLite file the main store reads, and
+// rows that arrive once the thread is gone still reach the main store.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type AccessLogEntry, type Store } from '../store/index.ts';
+import { threadedAccessLogStore } from './access-log-thread.ts';
+
+let dir: string;
+let path: string;
+let store: Store;
+const errors: object[] = [];
+const logger = { info: () => {}, warn: () => {}, error: (o: object) => { errors.push(o); } };
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'moatless-logthread-'));
+  path = join(dir, 'db.sqlite');
+  store = await openStore({ kind: 'sqlite', path });
+});
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const entry = (requestId: string): AccessLogEntry => ({
+  time: Date.now(), requestId, userKey: 't:ann', email: 'ann@contoso.com', appId: 'wiki', host: 'wiki.example.com', path: '/',
+  method: 'GET', action: 'allow', policy: 'staff', reasons: ['group.match'], status: 200, durationMs: 1, clientIp: '127.0.0.1',
+});
+
+test('rows appended through the thread are read back from the main store', async () => {
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store.accessLog, logger);
+  await t.store.append([entry('thr-1'), entry('thr-2')]);
+  const ids = (await t.store.query({ limit: 10, email: 'ann@contoso.com' })).map((e) => e.requestId);
+  assert.ok(ids.includes('thr-1') && ids.includes('thr-2'), `got ${ids.join(', ')}`);
+  await t.close();
+});
+
+test('after the thread is closed, late appends (a final flush) go to the main store', async () => {
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store.accessLog, logger);
+  await t.close();
+  await t.store.append([entry('fallback-1')]);
+  const ids = (await store.accessLog.query({ limit: 50 })).map((e) => e.requestId);
+  assert.ok(ids.includes('fallback-1'));
+  assert.deepEqual(errors, [], 'a deliberate close is not reported as a failure');
+});
