@@ -7,6 +7,7 @@ import { evaluate } from '../policy/evaluate.ts';
 import type { Decision, Facts } from '../policy/types.ts';
 import type { SessionRecord } from '../store/ports.ts';
 import { AssertionCache } from './assertion-cache.ts';
+import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
 import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
@@ -80,7 +81,7 @@ export class AppRequests {
           status: 403, title: 'Access denied', requestId: info.id,
           message: a.identity ? `You are signed in as ${a.identity.email}, but your access policy does not allow ${app.name}.` : `${app.name} is not available to you.`,
           signOutUrl: `${rt.authOrigin}/logout`,
-          ...(rt.config.server.debugDenyReasons ? { reasons: d.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`) } : {}),
+          ...(rt.config.server.debugDenyReasons ? { reasons: d.reasons.map(formatReason) } : {}),
         }, info.wantsJson);
     }
   }
@@ -130,7 +131,7 @@ export class AppRequests {
     try {
       const outcome = await this.#ctx.upstreams.forward(req, res, app.upstreamOrigin, app.upstreamBasePath + (req.url ?? '/'), headers, (status) => {
         sendDenyPage(res, { status, title: status === 504 ? 'The application did not answer in time' : 'The application is unreachable', message: `${app.name} could not be reached. Try again in a moment; if it persists, tell your administrator.`, requestId: info.id }, info.wantsJson);
-      });
+      }, info.id);
       return outcome.status;
     } finally {
       untrack?.();
@@ -142,7 +143,7 @@ export class AppRequests {
     this.#ctx.accessLog.record({
       time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? (a.serviceToken ? `service:${a.serviceToken}` : null), email: a.identity?.email ?? null,
       appId: app.id, host: req.headers.host ?? '', path, method: req.method ?? 'GET', action: d.action, policy: d.policy?.name ?? null,
-      reasons: d.reasons.map((r) => r.code), status, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp,
+      reasons: d.reasons.map(formatReason), status, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp,
     });
   }
 }

@@ -6,6 +6,7 @@ import type { Identity } from '../identity/identity.ts';
 import { SignInError } from '../identity/provider.ts';
 import type { SessionRecord } from '../store/ports.ts';
 import { evaluate } from '../policy/evaluate.ts';
+import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
@@ -119,8 +120,8 @@ export class AuthHost {
     }
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
-      this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map((r) => r.code), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
-      return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map((r) => `${r.code}${r.detail ? `: ${r.detail}` : ''}`), cookies);
+      this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map(formatReason), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
+      return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
     }
     const code = await this.#signins.putHandoff({
       globalSessionId: global.id, appId: app.id, returnUrl: target.url.href,

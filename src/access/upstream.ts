@@ -61,7 +61,7 @@ export class UpstreamPools {
    * Proxies one request. `headers` is a flat [name, value, …] list already cleaned by the caller.
    * Resolves when the exchange ends, never rejects: failures become a 502/504 for the client.
    */
-  forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void): Promise<UpstreamOutcome> {
+  forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void, requestId?: string): Promise<UpstreamOutcome> {
     return new Promise((resolve) => {
       const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
       let controller: Dispatcher.DispatchController | null = null;
@@ -86,7 +86,10 @@ export class UpstreamPools {
         onResponseStart(c, statusCode, rawHeaders) {
           if (statusCode < 200) return; // 1xx informational: the final response follows
           started = true;
-          res.writeHead(statusCode, responseHeaders(rawHeaders));
+          const out = responseHeaders(rawHeaders);
+          // The id users quote to the help desk, on every response (like Cloudflare's Ray ID).
+          if (requestId !== undefined) out.push('moatless-request-id', requestId);
+          res.writeHead(statusCode, out);
           controller = c;
         },
         onResponseData(c, chunk) {

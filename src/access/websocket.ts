@@ -5,6 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppRequests } from './app-request.ts';
+import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { AccessRuntime, AppRoute } from './runtime.ts';
@@ -18,7 +19,7 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   if (!app.config.websockets) return refuse(socket, 403, 'Forbidden', info.id);
   const a = await apps.admit(rt, route, req, info, path);
   const allowed = a.decision.action === 'allow' || a.decision.action === 'bypass' || a.decision.action === 'service_auth';
-  ctx.accessLog.record({ time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? null, email: a.identity?.email ?? null, appId: app.id, host: req.headers.host ?? '', path, method: 'UPGRADE', action: a.decision.action, policy: a.decision.policy?.name ?? null, reasons: a.decision.reasons.map((r) => r.code), status: allowed ? 101 : 403, durationMs: ctx.now() - info.started, clientIp: info.clientIp });
+  ctx.accessLog.record({ time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? null, email: a.identity?.email ?? null, appId: app.id, host: req.headers.host ?? '', path, method: 'UPGRADE', action: a.decision.action, policy: a.decision.policy?.name ?? null, reasons: a.decision.reasons.map(formatReason), status: allowed ? 101 : 403, durationMs: ctx.now() - info.started, clientIp: info.clientIp });
   if (!allowed) return refuse(socket, a.decision.action === 'authenticate' ? 401 : 403, a.decision.action === 'authenticate' ? 'Unauthorized' : 'Forbidden', info.id);
 
   const headers = apps.upstreamHeaders(rt, app, req, info, a);

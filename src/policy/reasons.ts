@@ -39,3 +39,8 @@ export const reasons = {
 } as const;
 
 export type ReasonCode = `${Prefix}.match` | `${Prefix}.no_match` | (typeof reasons)[keyof typeof reasons];
+
+/** `code: detail` — how reasons appear in the access log, deny pages (debug) and traces. */
+export function formatReason(r: { code: string; detail?: string }): string {
+  return r.detail ? `${r.code}: ${r.detail}` : r.code;
+}

@@ -117,3 +117,30 @@ describe('logout', () => {
     assert.equal((await b.get(`${s.wikiUrl}/`)).status, 302, 'the old cookie no longer works');
   });
 });
+
+describe('access log', () => {
+  let s: Stack;
+  before(async () => { s = await startStack(); });
+  after(async () => { await s.close(); });
+
+  test('each decision is stored with user, app, policy and reasons that name the group', async () => {
+    const secret = await sessionFor(s, 'alice@contoso.com', 'wiki');
+    const b = s.browser();
+    b.jar.set('wiki.localtest.me', new Map([['moatless_session', secret]]));
+    const r = await b.get(`${s.wikiUrl}/logged`);
+    const requestId = String(r.headers['moatless-request-id']);
+    let entry;
+    for (let i = 0; i < 60 && !entry; i++) {
+      entry = (await s.moatless.store.accessLog.query({ limit: 20 })).find((e) => e.requestId === requestId);
+      if (!entry) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.ok(entry, 'the entry reached the store');
+    assert.equal(entry.email, 'alice@contoso.com');
+    assert.equal(entry.appId, 'wiki');
+    assert.equal(entry.action, 'allow');
+    assert.equal(entry.policy, 'staff');
+    assert.equal(entry.status, 200);
+    assert.equal(entry.path, '/logged');
+    assert.ok(entry.reasons.some((x) => x === 'group.match: Staff'), entry.reasons.join(', '));
+  });
+});
