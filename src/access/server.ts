@@ -48,6 +48,9 @@ export class AccessServer {
         headersTimeout: cfg.server.timeouts.headers,
         requestTimeout: cfg.server.timeouts.request,
         keepAliveTimeout: cfg.server.timeouts.idle,
+        // Node checks the header and request timeouts on this tick (default 30 s): without a
+        // shorter one, a slowloris client gets far longer than `timeouts.headers`.
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, cfg.server.timeouts.headers / 4)),
         maxHeaderSize: cfg.server.limits.maxHeaderBytes,
         // Refuse rather than guess: requests with both Content-Length and Transfer-Encoding etc.
         insecureHTTPParser: false,
@@ -60,7 +63,10 @@ export class AccessServer {
         : createHttpServer(opts, handler);
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
       server.on('clientError', (err, socket) => {
-        if (socket.writable) socket.end(`HTTP/1.1 ${(err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        const status = clientErrorStatus((err as { code?: string }).code);
+        // Answer, then drop the connection: a half-closed socket would let a slowloris client keep
+        // it open by writing on.
+        if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
         else socket.destroy();
       });
       const [host, port] = splitAddress(l.address);
@@ -133,6 +139,12 @@ export class AccessServer {
     for (const l of this.#listeners) l.server.closeAllConnections();
     await Promise.all(closing);
   }
+}
+
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
 }
 
 function splitAddress(address: string): [string, number] {

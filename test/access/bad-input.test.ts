@@ -83,3 +83,30 @@ describe('bad input on the wire', () => {
     assert.equal((await s.browser().get(`${s.wikiUrl}/`)).status, 302);
   });
 });
+
+describe('slow clients', () => {
+  let s: Stack;
+  before(async () => {
+    s = await startStack({ extra: {} });
+  });
+  after(async () => { await s.close(); });
+
+  test('a client that never finishes its headers is cut off after timeouts.headers (slowloris)', async () => {
+    const { port } = s;
+    const started = Date.now();
+    let answer = '';
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => sock.write(`GET / HTTP/1.1\r\nHost: wiki.localtest.me:${port}\r\nX-Slow: `));
+      sock.on('data', (d) => (answer += d.toString('latin1')));
+      sock.on('close', () => resolve(Date.now() - started));
+      sock.on('error', () => undefined);
+      // Keep dribbling a byte a second, as slowloris does; the server must still give up.
+      const drip = setInterval(() => sock.writable && sock.write('a'), 1000);
+      sock.on('close', () => clearInterval(drip));
+      setTimeout(() => reject(new Error('still open after 15 s')), 15_000).unref();
+    });
+    assert.ok(closedAfter < 12_000, `closed after ${closedAfter} ms (timeouts.headers is 10 s by default)`);
+    assert.ok(closedAfter >= 9_000, `not before the timeout: ${closedAfter} ms`);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  });
+});
