@@ -29,3 +29,40 @@ test('policy test names the deciding rule, the missing auth context, and the all
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('policy test covers anonymous visitors, service tokens, claims, and paths the proxy refuses', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moatless-ptest-'));
+  writeFileSync(join(dir, 'moatless.yaml'), `
+server: { authUrl: "http://auth.localtest.me:8080" }
+storage: { kind: sqlite, path: ${join(dir, 'db.sqlite')} }
+identityProviders:
+  - { id: corp, type: oidc, issuer: "https://idp.example", clientId: moatless, clientSecret: x }
+serviceTokens:
+  - { name: ci, clientId: ci-client-0001, clientSecret: s3cret-s3cret }
+apps:
+  - id: api
+    hosts: [api.localtest.me]
+    upstream: http://127.0.0.1:9
+    policies:
+      - { name: ci, action: service_auth, include: [{ serviceToken: ci }] }
+      - { name: finance, action: allow, include: [{ claim: { name: department, value: Finance } }] }
+`);
+  const cfg = ['--config', join(dir, 'moatless.yaml')];
+  const url = ['--url', 'http://api.localtest.me:8080/v1/pay'];
+  try {
+    const anon = await runMoatless(['policy', 'test', '--anonymous', ...url, ...cfg]);
+    assert.match(anon.stdout, /^decision: authenticate$/m);
+    const ci = await runMoatless(['policy', 'test', '--service-token', 'ci', ...url, ...cfg]);
+    assert.match(ci.stdout, /^decision: service_auth by policy #0 "ci"$/m);
+    const claim = await runMoatless(['policy', 'test', '--user', 'fin@contoso.com', '--claim', 'department=Finance', ...url, ...cfg]);
+    assert.match(claim.stdout, /^decision: allow by policy #1 "finance"$/m);
+    const other = await runMoatless(['policy', 'test', '--user', 'eng@contoso.com', '--claim', 'department=Engineering', ...url, ...cfg]);
+    assert.match(other.stdout, /^decision: deny$/m);
+    const trick = await runMoatless(['policy', 'test', '--anonymous', '--url', 'http://api.localtest.me:8080/v1/../admin', ...cfg]);
+    assert.match(trick.stdout, /^note: the proxy refuses this path with 400 before any policy: dot segment in path$/m);
+    const unknown = await runMoatless(['policy', 'test', '--service-token', 'nope', ...url, ...cfg]);
+    assert.equal(unknown.code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,10 +10,29 @@ import { withConfigAndStore } from '../load-config.ts';
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
+/** `name=value` pairs from repeated --claim flags. */
+function claims(args: ParsedArgs): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of args.repeated.get('claim') ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--claim takes name=value, got "${pair}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The path as typed: URL parsing would remove the dot segments the proxy refuses. */
+function rawPath(text: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(text);
+  return m?.[1] || '/';
+}
+
 export async function policyTest(args: ParsedArgs): Promise<number> {
   const email = flag(args, 'user');
   const rawUrl = flag(args, 'url');
-  if (!email || !rawUrl) throw new UsageError('--user EMAIL and --url URL are required');
+  const serviceToken = flag(args, 'service-token');
+  const anonymous = args.flags.has('anonymous') || (!email && serviceToken !== undefined);
+  if ((!email && !anonymous) || !rawUrl) throw new UsageError('--url URL and one of --user EMAIL, --service-token NAME or --anonymous are required');
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -26,22 +45,27 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
       process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);
       return 0;
     }
-    const refused = checkPath(url.pathname);
-    if (refused) process.stdout.write(`note: the path would be refused before policy: ${refused}\n`);
+    const refused = checkPath(rawPath(rawUrl));
+    if (refused) process.stdout.write(`note: the proxy refuses this path with 400 before any policy: ${refused}\n`);
+    if (serviceToken !== undefined && !cfg.serviceTokens.some((t) => t.name === serviceToken)) throw new UsageError(`no service token named "${serviceToken}" in the config`);
     // The same lookup the proxy makes on every request (userName or email, every directory).
-    const directory = await loadDirectoryFacts(store, email);
+    const directory = email && !anonymous ? await loadDirectoryFacts(store, email) : undefined;
     const groups = flag(args, 'groups') !== undefined ? list(flag(args, 'groups')) : directory?.groups ?? [];
-    const identity: IdentityFacts = {
+    const identity: IdentityFacts | undefined = email && !anonymous ? {
       userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
-      groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: {},
-    };
+      groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: claims(args),
+    } : undefined;
     const facts: Facts = {
-      now: Date.now(), identity,
+      now: Date.now(),
       request: { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.hostname, path: url.pathname, method: flag(args, 'method') ?? 'GET' },
+      ...(identity ? { identity } : {}),
       ...(directory ? { directory } : {}),
+      ...(serviceToken !== undefined ? { serviceToken: { name: serviceToken } } : {}),
     };
-    const who = directory ? ` — provisioned, ${directory.active ? 'active' : 'INACTIVE'}, groups: ${directory.groups.join(', ') || '(none)'}` : ' — not in the SCIM directory';
-    process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${identity.email}${who}\n${formatExplanation(explain(app.policies, facts)).join('\n')}\n`);
+    const who = !identity
+      ? `(not signed in${serviceToken !== undefined ? `; service token "${serviceToken}"` : ''})`
+      : `${identity.email}${directory ? ` — provisioned, ${directory.active ? 'active' : 'INACTIVE'}, groups: ${directory.groups.join(', ') || '(none)'}` : ' — not in the SCIM directory'}`;
+    process.stdout.write(`app: ${app.id} (${app.name})\nuser: ${who}\n${formatExplanation(explain(app.policies, facts)).join('\n')}\n`);
     return 0;
   });
 }
