@@ -3,6 +3,7 @@
 // Access on every `acrs` request, Entra error bodies at the token endpoint, and the app-only
 // client-credentials grant for Graph. Must not render pages or route HTTP (interactions.ts and
 // server.ts do).
+import { memoryAdapterFactory } from './memory-adapter.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import Provider, { interactionPolicy, type Account, type KoaContext, type TokenLike } from 'oidc-provider';
 import { decodeProtectedHeader } from 'jose';
@@ -94,6 +95,7 @@ export function createOidcProvider(deps: OidcDeps): Provider {
   const clientAuthErrors = new WeakMap<object, string>();
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapterFactory(),
     clients: fixture.clients.map((c) => {
       const redirects = [...new Set([...c.redirectUris, ...deps.extraRedirectUris])];
       // A client with no redirect URI is a daemon app: client credentials only.
