@@ -16,6 +16,7 @@ import { redirect, type RequestInfo } from './request-info.ts';
 import { isMoatlessCookie, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
+import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
 
 export interface Admission {
   decision: Decision;
@@ -70,11 +71,11 @@ export class AppRequests {
       }
       case 'authenticate':
         log(info.wantsJson ? 401 : 302);
-        return this.#toSignIn(rt, req, res, info, []);
+        return this.#toSignIn(rt, route, req, res, info, []);
       default:
         if (d.stepUp && a.identity) {
           log(info.wantsJson ? 401 : 302);
-          return this.#toSignIn(rt, req, res, info, d.stepUp.authContexts);
+          return this.#toSignIn(rt, route, req, res, info, d.stepUp.authContexts);
         }
         log(403);
         sendDenyPage(res, {
@@ -87,11 +88,14 @@ export class AppRequests {
   }
 
   /** Browsers go to the auth host; scripts (X-Requested-With: XMLHttpRequest) get a 401 they can act on. */
-  #toSignIn(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, acrs: string[]): void {
+  #toSignIn(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, acrs: string[]): void {
     const back = `${info.proto}://${req.headers.host}${req.url}`;
     const start = new URL('/oauth2/start', rt.authOrigin);
     start.searchParams.set('rd', back);
     if (acrs.length > 0) start.searchParams.set('acrs', acrs.join(','));
+    const nonce = newBindingNonce();
+    start.searchParams.set('n', nonce);
+    res.setHeader('set-cookie', bindingCookie(route, nonce, info.proto === 'https'));
     if (info.wantsJson) {
       sendDenyPage(res, { status: 401, title: 'Authentication required', message: `Sign in at ${start.href}`, requestId: info.id }, true);
       return;

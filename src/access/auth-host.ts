@@ -14,6 +14,7 @@ import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-inf
 import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
 import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
+import { isBindingNonce } from './handoff-binding.ts';
 
 export const CALLBACK_PATH = '/oauth2/callback';
 
@@ -52,23 +53,26 @@ export class AuthHost {
     const target = parseReturnUrl(rt, url.searchParams.get('rd'));
     if (!target) return this.#fail(rt, res, info, 400, 'Bad sign-in link', 'The return address is missing or is not an application protected by Moatless.');
     const acrs = (url.searchParams.get('acrs') ?? '').split(',').filter((a) => /^c([1-9]|[1-9]\d)$/.test(a));
+    const nonce = url.searchParams.get('n');
+    // No binding nonce (a bookmarked or hand-written link): let the app host start over, setting one.
+    if (!isBindingNonce(nonce)) return redirect(res, target.url.href, [], info.id);
     const global = await this.#globalSession(rt, req);
     const wantedIdp = url.searchParams.get('idp');
     if (global && (!wantedIdp || wantedIdp === global.idp) && target.app.idps.includes(global.idp)) {
       const identity = global.identity as Identity;
-      if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, false);
+      if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, nonce, false);
     }
     const idpId = wantedIdp ?? (target.app.idps.length === 1 ? target.app.idps[0] : null);
-    if (!idpId) return this.#chooser(rt, res, info, target, acrs);
+    if (!idpId) return this.#chooser(rt, res, info, target, acrs, nonce);
     if (!target.app.idps.includes(idpId)) return this.#fail(rt, res, info, 400, 'Unknown sign-in method', `"${idpId}" is not offered for ${target.app.name}.`);
-    return this.#beginSignIn(rt, res, info, idpId, target, acrs);
+    return this.#beginSignIn(rt, res, info, idpId, target, acrs, nonce);
   }
 
-  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[]): Promise<void> {
+  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[], browserNonce: string): Promise<void> {
     const idp = rt.idps.get(idpId);
     if (!idp) return this.#fail(rt, res, info, 500, 'Sign-in unavailable', `Identity provider "${idpId}" is not configured.`);
     const { url, tx } = await idp.begin({ redirectUri: rt.authOrigin + CALLBACK_PATH, acrs });
-    await this.#signins.putSignIn({ tx, returnUrl: target.url.href });
+    await this.#signins.putSignIn({ tx, returnUrl: target.url.href, browserNonce });
     // Binds the callback to this browser: a callback URL planted in someone else's browser fails.
     const bind = serializeCookie(SIGNIN_COOKIE, tx.state, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: 600 });
     redirect(res, url, [bind], info.id);
@@ -97,14 +101,14 @@ export class AuthHost {
       identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
     });
     const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
-    return this.#handoff(rt, res, info, record, target, pending.tx.acrs.length > 0, [cookie, expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))]);
+    return this.#handoff(rt, res, info, record, target, pending.browserNonce, pending.tx.acrs.length > 0, [cookie, expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))]);
   }
 
   /**
    * Checks the app's policy before handing over, so a user who may not enter gets a clear page here
    * instead of a redirect loop, and a missing auth context leads to one step-up sign-in.
    */
-  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
+  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
     const identity = global.identity as Identity;
     const app = target.app;
     const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
@@ -115,7 +119,7 @@ export class AuthHost {
     if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
       const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
       if (missing.length > 0 && app.idps.includes(global.idp)) {
-        return this.#beginSignIn(rt, res, info, global.idp, target, [...new Set([...identity.acrs.filter((a) => a.startsWith('c')), ...missing])]);
+        return this.#beginSignIn(rt, res, info, global.idp, target, [...new Set([...identity.acrs.filter((a) => a.startsWith('c')), ...missing])], browserNonce);
       }
     }
     if (decision.action !== 'allow') {
@@ -125,7 +129,7 @@ export class AuthHost {
     }
     const code = await this.#signins.putHandoff({
       globalSessionId: global.id, appId: app.id, returnUrl: target.url.href,
-      durationMs: decision.sessionDurationMs ?? app.sessionDurationMs,
+      durationMs: decision.sessionDurationMs ?? app.sessionDurationMs, browserNonce,
     });
     const back = new URL(`${target.route.base}/.moatless/callback`, target.url.origin);
     back.searchParams.set('code', code);
@@ -146,11 +150,12 @@ export class AuthHost {
     sendDenyPage(res, { status: 200, title: 'Moatless', message: `${who} Open an application to continue.`, requestId: info.id, ...(global ? { signOutUrl: '/logout' } : {}) }, info.wantsJson);
   }
 
-  #chooser(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, target: ReturnTarget, acrs: string[]): void {
+  #chooser(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, target: ReturnTarget, acrs: string[], nonce: string): void {
     const links = target.app.idps.map((id) => {
       const u = new URL('/oauth2/start', rt.authOrigin);
       u.searchParams.set('rd', target.url.href);
       u.searchParams.set('idp', id);
+      u.searchParams.set('n', nonce);
       if (acrs.length > 0) u.searchParams.set('acrs', acrs.join(','));
       return `<li><a href="${u.pathname}${u.search.replace(/&/g, '&amp;')}">${escapeHtml(rt.idps.get(id)?.displayName ?? id)}</a></li>`;
     });

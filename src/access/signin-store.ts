@@ -12,6 +12,8 @@ const HANDOFF_TTL_MS = 60_000;
 export interface PendingSignIn {
   tx: SignInTransaction;
   returnUrl: string;
+  /** The app host's binding nonce (handoff-binding.ts), carried to the hand-off. */
+  browserNonce: string;
 }
 
 export interface Handoff {
@@ -19,6 +21,8 @@ export interface Handoff {
   appId: string;
   returnUrl: string;
   durationMs: number;
+  /** Only the browser holding this nonce's cookie on the app host may redeem the code. */
+  browserNonce: string;
 }
 
 export class SignInStore {

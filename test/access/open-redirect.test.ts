@@ -21,14 +21,25 @@ describe('return URLs', () => {
   ];
   test('foreign, malformed and non-app return URLs get a 400 page, never a redirect', async () => {
     for (const rd of bad(s.port)) {
-      const r = await s.browser().get(`${s.authUrl}/oauth2/start?rd=${encodeURIComponent(rd)}`);
+      const r = await s.browser().get(`${s.authUrl}/oauth2/start?n=AAAAAAAAAAAAAAAAAAAAAA&rd=${encodeURIComponent(rd)}`);
       assert.equal(r.status, 400, `rd=${rd}`);
       assert.equal(r.headers.location, undefined, `rd=${rd}`);
     }
   });
 
+  test('a start link without the app host\'s binding nonce goes back to the app, which sets one', async () => {
+    const b = s.browser();
+    const r = await b.get(`${s.authUrl}/oauth2/start?rd=${encodeURIComponent(`${s.wikiUrl}/page?q=1`)}`);
+    assert.equal(r.status, 302);
+    assert.equal(String(r.headers.location), `${s.wikiUrl}/page?q=1`);
+    const app = await b.get(String(r.headers.location));
+    const start = new URL(String(app.headers.location));
+    assert.match(start.searchParams.get('n') ?? '', /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(b.cookie('wiki.localtest.me', 'moatless_handoff'), start.searchParams.get('n'), 'the same nonce is set as a cookie on the app host');
+  });
+
   test('a protected app URL starts the sign-in at the identity provider', async () => {
-    const r = await s.browser().get(`${s.authUrl}/oauth2/start?rd=${encodeURIComponent(`${s.wikiUrl}/page?q=1`)}`);
+    const r = await s.browser().get(`${s.authUrl}/oauth2/start?n=AAAAAAAAAAAAAAAAAAAAAA&rd=${encodeURIComponent(`${s.wikiUrl}/page?q=1`)}`);
     assert.equal(r.status, 302);
     const idp = new URL(String(r.headers.location));
     assert.equal(idp.origin, s.emulator.url);
@@ -41,5 +52,35 @@ describe('return URLs', () => {
     const r = await s.browser().get(`${s.authUrl}/oauth2/callback?code=x&state=made-up`);
     assert.equal(r.status, 400);
     assert.match(r.body, /Sign-in expired/);
+  });
+});
+
+describe('hand-off codes', () => {
+  let s: Stack;
+  before(async () => { s = await startStack(); });
+  after(async () => { await s.close(); });
+
+  test('a hand-off code only works in the browser that started the sign-in (no login CSRF)', async () => {
+    const identity = { userKey: 't:mallory', email: 'mallory@contoso.com', idp: 'entra', groups: ['a1000000-0000-4000-8000-000000000002'], groupNames: ['Staff'], amr: [], acrs: [], claims: {} };
+    const g = await s.moatless.sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null });
+    const mint = (nonce: string) => s.moatless.server.auth.signins.putHandoff({ globalSessionId: g.record.id, appId: 'wiki', returnUrl: `${s.wikiUrl}/`, durationMs: 60_000, browserNonce: nonce });
+    const nonce = 'MMMMMMMMMMMMMMMMMMMMMM';
+
+    // The attacker's code, opened in a victim's browser that never started this sign-in.
+    const victim = s.browser();
+    const planted = await victim.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`);
+    assert.equal(planted.status, 400);
+    assert.equal(victim.cookie('wiki.localtest.me', 'moatless_session'), undefined, 'no session was planted');
+    // A victim holding a different nonce (their own pending sign-in) fares the same.
+    victim.jar.set('wiki.localtest.me', new Map([['moatless_handoff', 'VVVVVVVVVVVVVVVVVVVVVV']]));
+    assert.equal((await victim.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`)).status, 400);
+
+    // The browser that holds the nonce gets its session.
+    const owner = s.browser();
+    owner.jar.set('wiki.localtest.me', new Map([['moatless_handoff', nonce]]));
+    const ok = await owner.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`);
+    assert.equal(ok.status, 302);
+    assert.ok(owner.cookie('wiki.localtest.me', 'moatless_session'));
+    assert.equal(owner.cookie('wiki.localtest.me', 'moatless_handoff'), undefined, 'the binding cookie is spent');
   });
 });
