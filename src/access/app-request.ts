@@ -13,7 +13,7 @@ import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
 import { redirect, type RequestInfo } from './request-info.ts';
-import { isMoatlessCookie, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
+import { isMoatlessCookie, sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
@@ -39,7 +39,7 @@ export class AppRequests {
     const app = route.app;
     const now = this.#ctx.now();
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
-    const secret = readCookie(req.headers.cookie, route.cookieName);
+    const secret = readCookie(req.headers.cookie, sessionCookieName(route, info.proto === 'https'));
     const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
     const identity = session ? (session.identity as Identity) : undefined;
     const directory = identity && this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;

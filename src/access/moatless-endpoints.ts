@@ -6,7 +6,7 @@ import type { AccessContext } from './context.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
-import type { AccessRuntime, AppRoute } from './runtime.ts';
+import { sessionCookieName, type AccessRuntime, type AppRoute } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 import { clearBindingCookie, HANDOFF_COOKIE, isBindingNonce, sameNonce } from './handoff-binding.ts';
 
@@ -14,7 +14,8 @@ import { clearBindingCookie, HANDOFF_COOKIE, isBindingNonce, sameNonce } from '.
 export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
   const app = route.app;
   const secure = info.proto === 'https';
-  const expire = () => serializeCookie(route.cookieName, '', { secure, sameSite: 'lax', maxAgeSeconds: 0, path: route.cookiePath });
+  const cookieName = sessionCookieName(route, secure);
+  const expire = () => serializeCookie(cookieName, '', { secure, sameSite: 'lax', maxAgeSeconds: 0, path: route.cookiePath });
   switch (path) {
     case '/.moatless/certs': {
       const body = ctx.keys.jwksJson;
@@ -34,14 +35,14 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
         return;
       }
       const { secret, record } = await ctx.sessions.createApp(parent, app.id, h.durationMs, parent.identity as Identity, info.clientIp, req.headers['user-agent'] ?? null);
-      const cookie = serializeCookie(route.cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
+      const cookie = serializeCookie(cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
       // Only the path of the return URL is used: the hand-off never leaves this host.
       const back = new URL(h.returnUrl);
       redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie, clearBindingCookie(route, secure)], info.id);
       return;
     }
     case '/.moatless/identity': {
-      const secret = readCookie(req.headers.cookie, route.cookieName);
+      const secret = readCookie(req.headers.cookie, cookieName);
       const s = secret ? await ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
       if (!s) {
         sendDenyPage(res, { status: 401, title: 'Not signed in', message: 'No session for this application.', requestId: info.id }, true);
@@ -64,7 +65,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
         sendDenyPage(res, { status: 403, title: 'Not signed out', message: 'Sign-out must be opened as a page.', requestId: info.id }, true);
         return;
       }
-      const secret = readCookie(req.headers.cookie, route.cookieName);
+      const secret = readCookie(req.headers.cookie, cookieName);
       const s = secret ? await ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
       // Logout ends the sign-in itself, so every app session born from it dies too (Cloudflare does the same).
       if (s) await ctx.sessions.revokeFamily(s.parentId ?? s.id, 'logout');

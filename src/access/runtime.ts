@@ -96,7 +96,17 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
   };
 }
 
+/**
+ * The app-session cookie's name for this route and scheme. Over HTTPS an app at the root of its host
+ * uses the `__Host-` prefix: browsers then refuse a same-named cookie set by a sibling subdomain
+ * with `Domain=` (cookie tossing), which would otherwise make our cookie ambiguous.
+ */
+export function sessionCookieName(route: AppRoute, secure: boolean): string {
+  return secure && route.base === '' ? `__Host-${route.cookieName}` : route.cookieName;
+}
+
 /** Cookies the origin must never see: every app session cookie and Moatless's own. */
 export function isMoatlessCookie(rt: AccessRuntime, name: string): boolean {
-  return name === rt.cookieName || name.startsWith(`${rt.cookieName}_`) || name.startsWith('moatless_');
+  const bare = name.startsWith('__Host-') ? name.slice(7) : name;
+  return bare === rt.cookieName || bare.startsWith(`${rt.cookieName}_`) || bare.startsWith('moatless_');
 }

@@ -147,6 +147,9 @@ export async function runClusterWorker(cfg: ResolvedConfig, opts: ComposeOptions
   const channel = processChannel();
   const m: MoatlessProcess = await startMoatless(cfg, {
     ...opts,
+    // Graph group-change polling runs in the first worker only (ids start at 1). A replacement
+    // for a crashed first worker gets a new id, so polling pauses until the next restart.
+    pollGraph: opts.pollGraph !== false && cluster.worker?.id === 1,
     wrapStore: (store, logger) => withIpcChangeFeed(store, channel, { logger }),
   });
   const send = (msg: ControlMessage) => { if (process.connected) process.send?.(msg); };

@@ -14,7 +14,9 @@ import { UpstreamPools } from '../access/upstream.ts';
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { formatIssues } from '../config/issues.ts';
 import { processEnv } from '../config/env.ts';
-import { createEntraProvider, credentialFromSecrets } from '../identity/entra/index.ts';
+import { createEntraGraphClient, createEntraProvider, credentialFromSecrets } from '../identity/entra/index.ts';
+import { createGraphGroupSync, type GraphGroupSync } from '../identity/entra/group-sync.ts';
+import { createGroupChangeHook } from '../identity/group-change.ts';
 import { OidcProvider } from '../identity/oidc-provider.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import { SessionService } from '../identity/sessions.ts';
@@ -46,6 +48,21 @@ export interface ComposeOptions {
   accessLogThread?: boolean;
   /** Wraps the opened store before anything uses it (cluster workers relay its change feed). */
   wrapStore?: (store: Store, logger: Logger) => Store;
+  /**
+   * false: do not poll Microsoft Graph for group changes (`groupChangePolling`). Cluster mode sets
+   * it on one worker only, so a tenant is polled once, not once per worker. Default true.
+   */
+  pollGraph?: boolean;
+}
+
+/** One Graph group-delta poller per Entra IdP that opted into re-authentication on group change. */
+export function buildGraphGroupSyncs(cfg: ResolvedConfig, deps: { sessions: SessionService; store: Store; logger: Logger; idpFetch?: typeof fetch; config: () => ResolvedConfig }): GraphGroupSync[] {
+  const hook = createGroupChangeHook({ sessions: deps.sessions, idpConfigs: () => deps.config().identityProviders });
+  return cfg.identityProviders.flatMap((idp) => {
+    if (idp.type !== 'entra' || !idp.reauthOnGroupChange || idp.groupChangePolling <= 0) return [];
+    const graph = createEntraGraphClient(idp, credentialFromSecrets(cfg.secrets, idp.id), deps.idpFetch ? { fetch: deps.idpFetch } : {});
+    return [createGraphGroupSync({ idp, graph, kv: deps.store.kv, hook, logger: deps.logger })];
+  });
 }
 
 export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch, logger?: Logger): Map<string, IdentityProviderAdapter> {
@@ -99,6 +116,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     setInterval(() => void purge(), 10 * 60_000),
   ];
   for (const t of timers) t.unref();
+  // Graph group-change polling (identity/entra/group-sync.ts). Built from the initial config only:
+  // a reload that changes groupChangePolling or the IdP takes effect at the next restart.
+  const groupSyncs = opts.pollGraph === false ? [] : buildGraphGroupSyncs(initial, { sessions, store, logger, config: () => config, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}) });
+  for (const sync of groupSyncs) sync.start();
   async function purge(): Promise<void> {
     try {
       const t = now();
@@ -148,6 +169,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     async close() {
       watcher?.close();
       for (const t of timers) clearInterval(t);
+      await Promise.all(groupSyncs.map((sync) => sync.stop()));
       await server.close(config.server.shutdownGrace);
       await accessLog.close();
       await logThread?.close();

@@ -25,7 +25,11 @@ test('HTTPS listener serves the app, signs in through the https auth host and te
       req.on('error', reject);
       req.end();
     });
-    assert.equal((await get('/', `moatless_session=${secret}`)).status, 200);
+    assert.equal((await get('/', `__Host-moatless_session=${secret}`)).status, 200);
+    // Over HTTPS the session cookie carries the __Host- prefix, so a sibling subdomain cannot
+    // plant a same-named one; the unprefixed name is not a session here.
+    assert.equal((await get('/', `moatless_session=${secret}`)).status, 302);
+    assert.equal(s.wiki.seen.at(-1)?.headers.cookie, undefined, 'the session cookie never reaches the origin');
     const anon = await get('/');
     assert.equal(anon.status, 302);
     assert.match(String(anon.headers.location), new RegExp(`^https://auth\\.localtest\\.me:${port}/oauth2/start`));

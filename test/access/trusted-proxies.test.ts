@@ -37,7 +37,8 @@ describe('with 127.0.0.1 trusted', () => {
   test('the client address comes from the chain, the origin gets the chain extended with the proxy', async () => {
     const secret = await sessionFor(s, 'alice@contoso.com', 'wiki');
     const b = s.browser();
-    b.jar.set('wiki.localtest.me', new Map([['moatless_session', secret]]));
+    // The proxy terminated TLS (X-Forwarded-Proto: https), so the session cookie is the __Host- one.
+    b.jar.set('wiki.localtest.me', new Map([['__Host-moatless_session', secret]]));
     const r = await b.get(`${s.wikiUrl}/`, { headers: { 'x-forwarded-for': '198.51.100.9, 203.0.113.7', 'x-forwarded-proto': 'https' } });
     assert.equal(r.status, 200, 'the client (203.0.113.7, the first untrusted hop from the right) is in the office range');
     const seen = s.wiki.seen.at(-1)!;

@@ -1,6 +1,6 @@
 // Identity providers: any OIDC provider by discovery, and Entra ID with national clouds.
 import { z } from 'zod';
-import { httpUrl, secretRef } from './common.ts';
+import { durationMs, httpUrl, secretRef } from './common.ts';
 
 export const ENTRA_CLOUDS = ['global', 'usgov', 'usgovhigh', 'dod', 'china'] as const;
 
@@ -48,6 +48,12 @@ export const entraIdpSchema = z.strictObject({
   authorityUrl: httpUrl.optional(),
   graphUrl: httpUrl.optional(),
   scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
+  /**
+   * With `reauthOnGroupChange`: how often Moatless asks Microsoft Graph (`/groups/delta`) which
+   * group memberships changed, for tenants without SCIM provisioning. `0` disables polling.
+   * Needs the application permissions GroupMember.Read.All and User.Read.All (docs/entra.md).
+   */
+  groupChangePolling: durationMs.default(300_000),
 }).check((ctx) => {
   const { clientSecret, clientCertificate } = ctx.value;
   if ((clientSecret === undefined) === (clientCertificate === undefined)) {

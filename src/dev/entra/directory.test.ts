@@ -40,3 +40,13 @@ test('verifyPassword matches exactly and never exposes the password', () => {
   assert.equal(d.verifyPassword('nobody@contoso.com', ''), undefined);
   assert.doesNotMatch(JSON.stringify(d.users()), /"pw"/);
 });
+
+test('the membership journal records real changes only, in order', () => {
+  const d = sample();
+  const start = d.journalPosition();
+  d.addMember('Platform', 'u1'); // already a member: no entry
+  assert.equal(d.removeMember('Platform', 'u1'), true);
+  assert.equal(d.removeMember('Platform', 'u1'), false);
+  assert.deepEqual(d.changesBetween(start).map((c) => [c.seq, c.groupId, c.memberId, c.op]), [[start + 1, 'g-plat', 'u1', 'remove']]);
+  assert.deepEqual(d.changesBetween(start + 1), []);
+});

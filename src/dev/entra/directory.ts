@@ -30,6 +30,14 @@ export interface DirectoryGroup {
 
 export type DirectoryObject = { kind: 'user'; user: DirectoryUser } | { kind: 'group'; group: DirectoryGroup };
 
+/** One direct-membership change, numbered in the order it happened (feeds Graph delta queries). */
+export interface MembershipChange {
+  readonly seq: number;
+  readonly groupId: string;
+  readonly memberId: string;
+  readonly op: 'add' | 'remove';
+}
+
 export interface NewUser {
   id?: string;
   userPrincipalName: string;
@@ -58,6 +66,8 @@ export class Directory {
   readonly #groups = new Map<string, DirectoryGroup>();
   /** group id → direct member object ids, in insertion order (Graph returns them unordered). */
   readonly #members = new Map<string, Set<string>>();
+  /** Every membership change since the directory was built; a delta token is a position in it. */
+  readonly #journal: MembershipChange[] = [];
 
   static fromFixture(fixture: Fixture): Directory {
     const dir = new Directory();
@@ -181,13 +191,29 @@ export class Directory {
     const group = this.#requireGroupRef(groupRef);
     const memberId = this.#resolveMember(memberRef);
     if (memberId === group.id) throw new EmulatorError('invalid_option', 'a group cannot contain itself');
-    this.#members.get(group.id)?.add(memberId);
+    const members = this.#members.get(group.id);
+    if (!members || members.has(memberId)) return;
+    members.add(memberId);
+    this.#journal.push({ seq: this.#journal.length + 1, groupId: group.id, memberId, op: 'add' });
   }
 
   /** Removes a direct member; returns whether it was a member. */
   removeMember(groupRef: string, memberRef: string): boolean {
     const group = this.#requireGroupRef(groupRef);
-    return this.#members.get(group.id)?.delete(this.#resolveMember(memberRef)) ?? false;
+    const memberId = this.#resolveMember(memberRef);
+    const removed = this.#members.get(group.id)?.delete(memberId) ?? false;
+    if (removed) this.#journal.push({ seq: this.#journal.length + 1, groupId: group.id, memberId, op: 'remove' });
+    return removed;
+  }
+
+  /** The sequence number of the latest membership change (0 when none happened). */
+  journalPosition(): number {
+    return this.#journal.length;
+  }
+
+  /** Membership changes with `after < seq ≤ upTo`, oldest first; no-op changes are never journalled. */
+  changesBetween(after: number, upTo: number = this.#journal.length): MembershipChange[] {
+    return this.#journal.slice(Math.max(0, after), Math.min(upTo, this.#journal.length));
   }
 
   setAccountEnabled(userRef: string, enabled: boolean): void {

@@ -31,6 +31,7 @@ export type GraphErrorCode =
   | 'Request_BadRequest'
   | 'Request_UnsupportedQuery'
   | 'TooManyRequests'
+  | 'syncStateNotFound'
   | 'ServiceUnavailable'
   | 'UnknownError';
 

@@ -39,3 +39,11 @@ test('requestCount patterns accept an optional method', () => {
   assert.equal(log.count('GET /v1.0/users/*/getMemberObjects'), 0);
   assert.equal(log.count('/v1.0/**'), 2);
 });
+
+test('skip lets that many matching requests through before the fault applies', () => {
+  const faults = new Faults();
+  faults.add({ path: '/v1.0/groups/delta', status: 503, skip: 1 });
+  assert.equal(faults.take('GET', '/v1.0/groups/delta'), undefined, 'page 1 passes');
+  assert.equal(faults.take('GET', '/v1.0/groups/delta')?.status, 503, 'page 2 fails');
+  assert.equal(faults.take('GET', '/v1.0/groups/delta'), undefined);
+});

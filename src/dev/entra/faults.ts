@@ -11,6 +11,8 @@ export const faultSpecSchema = z.strictObject({
   status: z.number().int().min(400).max(599),
   /** Seconds for the Retry-After header; absent = no header (Identity Protection 429s send none). */
   retryAfter: z.number().int().min(0).optional(),
+  /** How many matching requests pass untouched before the fault applies (e.g. fail page 2 of a delta); default 0. */
+  skip: z.number().int().min(0).default(0),
   /** How many matching requests fail; default 1. */
   count: z.number().int().positive().default(1),
   code: z.string().min(1).optional(),
@@ -64,6 +66,10 @@ export class Faults {
   take(method: string, path: string): Fault | undefined {
     const entry = this.#faults.find((f) => f.fault.remaining > 0 && f.matches(method, path));
     if (!entry) return undefined;
+    if (entry.fault.skip > 0) {
+      entry.fault.skip -= 1;
+      return undefined;
+    }
     entry.fault.remaining -= 1;
     if (entry.fault.remaining === 0) this.#faults.splice(this.#faults.indexOf(entry), 1);
     return { ...entry.fault };

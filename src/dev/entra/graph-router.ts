@@ -1,10 +1,11 @@
-// The Microsoft Graph v1.0 subset: users, groups, memberships (direct and transitive),
+// The Microsoft Graph v1.0 subset: users, groups, memberships (direct and transitive), group delta,
 // getMemberObjects and authentication-context class references. Takes and returns plain objects
 // (the HTTP adapter lives in server.ts); must not read the network or mutate the directory.
 import { z } from 'zod';
 import type { Directory, DirectoryObject } from './directory.ts';
 import { GraphError } from './errors.ts';
 import type { Fixture } from './fixture.ts';
+import { groupsDelta } from './graph-delta.ts';
 import { applySelect, matchesClauses, paginate, parseFilter, type Item } from './graph-odata.ts';
 import {
   GROUP_FILTERABLE, GROUP_SELECTABLE, GROUP_TYPE, graphErrorBody, groupItem, objectItem, USER_FILTERABLE, USER_SELECTABLE, USER_TYPE, userItem,
@@ -33,7 +34,15 @@ export interface GraphDeps {
   /** Public Graph base, e.g. `https://graph.microsoft.com`; nextLinks and contexts use it. */
   graphUrl: string;
   verify: (authorization: string | undefined) => Promise<VerifiedAppToken>;
+  /** Clock for delta tokens; default Date.now. */
+  now?: () => number;
+  /** How long a delta token stays valid; default 7 days. */
+  deltaRetentionMs?: number;
+  /** Groups per `/groups/delta` page; default 100. */
+  deltaPageSize?: number;
 }
+
+const DEFAULT_DELTA_RETENTION_MS = 7 * 86_400_000;
 
 // Application permissions that grant each kind of read (Graph permissions reference).
 const READ_USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
@@ -118,6 +127,13 @@ export function createGraphHandler(deps: GraphDeps): (req: GraphRequest) => Prom
     }
 
     if (root === 'groups') {
+      if (id === 'delta' && !rel && get) {
+        requireRole(token, READ_GROUPS);
+        return ok(groupsDelta(req.query, {
+          directory, selfUrl: `${graphUrl}/v1.0/groups/delta`, context: `${meta}#groups`, now: deps.now ?? Date.now,
+          retentionMs: deps.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS, pageSize: deps.deltaPageSize ?? 100,
+        }));
+      }
       if (!id && get) {
         requireRole(token, READ_GROUPS);
         return collection(req, directory.groups().map(groupItem), `${meta}#groups`, 'group');

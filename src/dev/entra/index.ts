@@ -34,6 +34,12 @@ export interface EntraEmulatorOptions {
   /** Redirect URIs added to every client (tests listen on random ports). */
   extraRedirectUris?: string[];
   logger?: EmulatorLogger;
+  /** Clock for delta tokens (tests move it forward to expire them); default Date.now. */
+  now?: () => number;
+  /** How long a `/groups/delta` deltaLink stays usable before 410 syncStateNotFound; default 7 days. */
+  deltaRetentionMs?: number;
+  /** Groups per `/groups/delta` page; default 100. */
+  deltaPageSize?: number;
 }
 
 export interface EntraEmulator {
@@ -115,7 +121,12 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
       provider,
       providerCallback: provider.callback(),
       interactions: createInteractionHandler({ provider, fixture, directory, signIns, readForm }),
-      graph: createGraphHandler({ directory, fixture, graphUrl, verify: (authz) => verifyAppToken(key, authz, issuer, graphUrl) }),
+      graph: createGraphHandler({
+        directory, fixture, graphUrl, verify: (authz) => verifyAppToken(key, authz, issuer, graphUrl),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.deltaRetentionMs !== undefined ? { deltaRetentionMs: options.deltaRetentionMs } : {}),
+        ...(options.deltaPageSize !== undefined ? { deltaPageSize: options.deltaPageSize } : {}),
+      }),
       faults,
       requests,
       multiTenantRequests,
