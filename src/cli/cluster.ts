@@ -3,6 +3,7 @@
 // change notices between them (cluster-relay.ts), forwards reload and drain, and restarts a worker
 // that crashes, with backoff. The worker side boots the normal composition root with the relayed
 // change feed. Must not: serve requests in the primary, or hold business logic.
+import { GRAPH_POLLER_ENV, isGraphPollerWorker } from '../config/env.ts';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -59,8 +60,11 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((r) => (finish = r));
 
-  const fork = (): Worker => {
-    const w = cluster.fork();
+  // Exactly one worker polls Graph for group changes; its replacement inherits the role.
+  let pollerId: number | null = null;
+  const fork = (poller = false): Worker => {
+    const w = cluster.fork(poller ? { [GRAPH_POLLER_ENV]: '1' } : {});
+    if (poller) pollerId = w.id;
     live.add(w);
     const peer = { id: w.id, send: (m: unknown) => { w.send(m as never); } };
     w.on('message', (raw: unknown) => {
@@ -106,7 +110,8 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
     crashes.push(now);
     const delay = Math.min(backoff.max, backoff.min * 2 ** (crashes.length - 1));
     logger.error({ worker: w.id, pid: w.process.pid, code, signal, restartInMs: delay, crashesLastMinute: crashes.length }, 'worker exited unexpectedly; restarting');
-    setTimeout(() => { if (!stopping) fork(); }, delay);
+    const wasPoller = w.id === pollerId;
+    setTimeout(() => { if (!stopping) fork(wasPoller); }, delay);
   });
 
   let devStopped: Promise<void> | null = null;
@@ -135,7 +140,7 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
     }
   });
 
-  for (let i = 0; i < o.workers; i++) fork();
+  for (let i = 0; i < o.workers; i++) fork(i === 0);
   return finished;
 }
 
@@ -147,9 +152,8 @@ export async function runClusterWorker(cfg: ResolvedConfig, opts: ComposeOptions
   const channel = processChannel();
   const m: MoatlessProcess = await startMoatless(cfg, {
     ...opts,
-    // Graph group-change polling runs in the first worker only (ids start at 1). A replacement
-    // for a crashed first worker gets a new id, so polling pauses until the next restart.
-    pollGraph: opts.pollGraph !== false && cluster.worker?.id === 1,
+    // Graph group-change polling runs in the one worker the primary marked (and in its replacement).
+    pollGraph: opts.pollGraph !== false && isGraphPollerWorker(),
     wrapStore: (store, logger) => withIpcChangeFeed(store, channel, { logger }),
   });
   const send = (msg: ControlMessage) => { if (process.connected) process.send?.(msg); };
