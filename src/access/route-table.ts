@@ -35,12 +35,6 @@ export class RouteTable<T> {
     }
     return null;
   }
-
-  hasHost(host: string): boolean {
-    if (this.#exact.has(host)) return true;
-    const dot = host.indexOf('.');
-    return dot > 0 && this.#wildcard.has(host.slice(dot + 1));
-  }
 }
 
 function matchPrefix<T>(routes: Route<T>[], path: string): T | null {

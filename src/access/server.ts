@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { AppRequests } from './app-request.ts';
 import { AuthHost } from './auth-host.ts';
@@ -59,7 +60,7 @@ export class AccessServer {
       };
       const handler = (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res);
       const server: Server = l.tls
-        ? createHttpsServer({ ...opts, cert: readFileSync(l.tls.certFile), key: readFileSync(l.tls.keyFile) }, handler)
+        ? createHttpsServer({ ...opts, cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) }, handler)
         : createHttpServer(opts, handler);
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
       server.on('clientError', (err, socket) => {

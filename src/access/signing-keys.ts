@@ -61,12 +61,6 @@ export class SigningKeys {
     return this.#jwks;
   }
 
-  /** Manual rotation (admin): a new key becomes active now; the old one stays published for the overlap. */
-  async rotateNow(): Promise<void> {
-    await this.#store.insert(this.#generate(this.#now()));
-    await this.refresh();
-  }
-
   #generate(now: number): SigningKeyRecord {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID();

@@ -1,5 +1,5 @@
 // Turns secret references into values. The environment comes in as an argument: config is the only
-// capability that sees process.env, and only through load.ts.
+// capability that sees the environment, and only through load.ts (via env.ts).
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

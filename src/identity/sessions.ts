@@ -151,11 +151,6 @@ export class SessionService {
     return revoked;
   }
 
-  async revokeSession(record: SessionRecord, reason: string): Promise<void> {
-    await this.#store.sessions.revoke(record.id, reason, this.#now());
-    await this.#publish({ userKeys: [], emails: [], sessionIds: [record.id], reason });
-  }
-
   /** Logout: the sign-in and every app session it produced. */
   async revokeFamily(globalId: string, reason: string): Promise<void> {
     await this.#store.sessions.revoke(globalId, reason, this.#now());

@@ -26,7 +26,6 @@ export const devSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   server: serverSchema,
-  dataDir: z.string().default('data'),
   identityProviders: z.array(identityProviderSchema).default([]),
   sessions: sessionsSchema,
   apps: z.array(appSchema).default([]),
