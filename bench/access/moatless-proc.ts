@@ -2,7 +2,7 @@
 // a time and await its reply. Must not reach into the child's state any other way.
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../../test/harness/ports.ts';
-import { startNode } from '../lib/procs.ts';
+import { nextMessage, startNode } from '../lib/procs.ts';
 import type { ChildCommand, ChildReply } from './moatless-child.ts';
 
 const CHILD = new URL('./moatless-child.ts', import.meta.url).pathname;
@@ -15,22 +15,7 @@ export interface MoatlessChild {
   stop(): void;
 }
 
-function nextReply(child: ChildProcess, timeoutMs: number): Promise<ChildReply> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no reply from the Moatless child within ${timeoutMs} ms`)), timeoutMs);
-    const onMsg = (m: unknown) => done(null, m as ChildReply);
-    const onExit = (code: number | null) => done(new Error(`the Moatless child exited (${code})`));
-    function done(err: Error | null, m?: ChildReply) {
-      clearTimeout(timer);
-      child.off('message', onMsg);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(m!);
-    }
-    child.on('message', onMsg);
-    child.once('exit', onExit);
-  });
-}
+const nextReply = (child: ChildProcess, timeoutMs: number) => nextMessage<ChildReply>(child, timeoutMs, 'Moatless child');
 
 export async function startMoatlessChild(o: { apps: number; upstream: string; exposeGc?: boolean; workers?: number }): Promise<MoatlessChild> {
   const port = await freePort();

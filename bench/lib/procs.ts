@@ -73,3 +73,21 @@ export async function rssOf(pid: number): Promise<number> {
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;
 }
+
+/** The child's next IPC message, or an error when it exits or stays silent for `timeoutMs`. */
+export function nextMessage<T>(child: ChildProcess, timeoutMs: number, label: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`no reply from the ${label} within ${timeoutMs} ms`)), timeoutMs);
+    const onMsg = (m: unknown) => done(null, m as T);
+    const onExit = (code: number | null) => done(new Error(`the ${label} exited (${code})`));
+    function done(err: Error | null, m?: T) {
+      clearTimeout(timer);
+      child.off('message', onMsg);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(m as T);
+    }
+    child.on('message', onMsg);
+    child.once('exit', onExit);
+  });
+}

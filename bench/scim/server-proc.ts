@@ -3,7 +3,7 @@
 // child's state any other way, nor kill anything it did not start.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { startNode } from '../lib/procs.ts';
+import { nextMessage, startNode } from '../lib/procs.ts';
 import type { ServerCommand, ServerReply, ServerStorage } from './server-child.ts';
 
 const CHILD = new URL('./server-child.ts', import.meta.url).pathname;
@@ -16,22 +16,7 @@ export interface ServerChild extends Omit<Ready, 'type'> {
   stop(graceMs?: number): Promise<void>;
 }
 
-function nextReply(child: ChildProcess, timeoutMs: number): Promise<ServerReply> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no reply from the server child within ${timeoutMs} ms`)), timeoutMs);
-    const onMsg = (m: unknown) => done(null, m as ServerReply);
-    const onExit = (code: number | null) => done(new Error(`the server child exited (${code})`));
-    function done(err: Error | null, m?: ServerReply) {
-      clearTimeout(timer);
-      child.off('message', onMsg);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(m!);
-    }
-    child.on('message', onMsg);
-    child.once('exit', onExit);
-  });
-}
+const nextReply = (child: ChildProcess, timeoutMs: number) => nextMessage<ServerReply>(child, timeoutMs, 'server child');
 
 /** VmRSS of a process in bytes (Linux /proc), or NaN once it is gone. Synchronous: cheap, 1 read. */
 export function rssNow(pid: number): number {
