@@ -20,11 +20,8 @@ export function loadConfigOrExplain(args: ParsedArgs, err: (s: string) => void =
   return r.config;
 }
 
-/**
- * The shape of every command that works on the store: load the config (problems printed, exit 1),
- * open the store it names, run, close — whatever happens.
- */
-export async function withConfigAndStore(args: ParsedArgs, fn: (store: Store, cfg: ResolvedConfig) => Promise<number>): Promise<number> {
+/** Runs `fn` with the loaded config; an invalid config has been printed and the command exits 1. */
+export async function withConfig(args: ParsedArgs, fn: (cfg: ResolvedConfig) => Promise<number>): Promise<number> {
   let cfg: ResolvedConfig;
   try {
     cfg = loadConfigOrExplain(args);
@@ -32,10 +29,20 @@ export async function withConfigAndStore(args: ParsedArgs, fn: (store: Store, cf
     if (e instanceof ConfigLoadFailed) return 1;
     throw e;
   }
-  const store = await openStore(storeConfigOf(cfg), {});
-  try {
-    return await fn(store, cfg);
-  } finally {
-    await store.close();
-  }
+  return fn(cfg);
+}
+
+/**
+ * The shape of every command that works on the store: load the config (problems printed, exit 1),
+ * open the store it names, run, close — whatever happens.
+ */
+export function withConfigAndStore(args: ParsedArgs, fn: (store: Store, cfg: ResolvedConfig) => Promise<number>): Promise<number> {
+  return withConfig(args, async (cfg) => {
+    const store = await openStore(storeConfigOf(cfg), {});
+    try {
+      return await fn(store, cfg);
+    } finally {
+      await store.close();
+    }
+  });
 }

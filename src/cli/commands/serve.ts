@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../../config/load.ts';
 import { flag, type ParsedArgs } from '../args.ts';
 import { isClusterWorker, runClusterPrimary, runClusterWorker, workerCount } from '../cluster.ts';
 import { startMoatless } from '../compose.ts';
-import { ConfigLoadFailed, loadConfigOrExplain } from '../load-config.ts';
+import { withConfig } from '../load-config.ts';
 import { directoryWiring } from '../directory-wiring.ts';
 
 const DEMO_CONFIG = resolve(fileURLToPath(new URL('../../../demo/moatless.yaml', import.meta.url)));
@@ -18,14 +18,11 @@ export async function demo(args: ParsedArgs): Promise<number> {
   return serve(args);
 }
 
-export async function serve(args: ParsedArgs): Promise<number> {
-  let cfg: ResolvedConfig;
-  try {
-    cfg = loadConfigOrExplain(args);
-  } catch (e) {
-    if (e instanceof ConfigLoadFailed) return 1;
-    throw e;
-  }
+export function serve(args: ParsedArgs): Promise<number> {
+  return withConfig(args, (cfg) => run(cfg, args));
+}
+
+async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directoryWiring() };
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
