@@ -41,6 +41,25 @@ export class ConnectionRegistry {
     return closed;
   }
 
+  /**
+   * Asks about every tracked connection and destroys those `stillValid` says no to; returns how many.
+   * Used when revocation notices may have been missed. A check that throws (the store is
+   * unreachable) leaves that connection open until the next check: requests fail closed meanwhile.
+   */
+  async recheck(stillValid: (t: Tracked) => Promise<boolean>): Promise<{ closed: number; failed: number }> {
+    let closed = 0;
+    let failed = 0;
+    for (const t of [...this.#all]) {
+      let ok: boolean;
+      try { ok = await stillValid(t); } catch { failed++; continue; }
+      if (ok || !this.#all.has(t)) continue;
+      t.socket.destroy();
+      this.#all.delete(t);
+      closed++;
+    }
+    return { closed, failed };
+  }
+
   get size(): number {
     return this.#all.size;
   }

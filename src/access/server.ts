@@ -13,6 +13,8 @@ import { guardRequest } from './request-guard.ts';
 import { requestInfo } from './request-info.ts';
 import { handleUpgrade } from './websocket.ts';
 
+const RECHECK_EVERY_MS = 1000;
+
 export interface RunningListener {
   address: string;
   url: string;
@@ -25,6 +27,8 @@ export class AccessServer {
   readonly auth: AuthHost;
   readonly #listeners: RunningListener[] = [];
   #inFlight = 0;
+  #rechecking = false;
+  readonly #staleCheck: NodeJS.Timeout;
   /** One shared listener rather than a closure per request. */
   readonly #requestDone = (): void => { this.#inFlight--; };
 
@@ -36,6 +40,30 @@ export class AccessServer {
       const closed = ctx.connections.close(n);
       if (closed > 0) ctx.logger.info({ closed, reason: n.reason }, 'closed live connections of revoked sessions');
     });
+    // Notices may have been missed: after the feed recovers, and every second while it is not
+    // known to be fresh, every live connection is checked against the store.
+    ctx.sessions.onResync(() => void this.#recheckConnections('change feed recovered'));
+    this.#staleCheck = setInterval(() => {
+      if (!ctx.sessions.cacheTrusted && ctx.connections.size > 0) void this.#recheckConnections('change feed not fresh');
+    }, RECHECK_EVERY_MS);
+    this.#staleCheck.unref();
+  }
+
+  async #recheckConnections(why: string): Promise<void> {
+    if (this.#rechecking) return;
+    this.#rechecking = true;
+    const ctx = this.#ctx;
+    try {
+      const r = await ctx.connections.recheck(async (t) => {
+        if (!(await ctx.sessions.resolveById(t.sessionId))) return false;
+        if (t.parentId !== null && !(await ctx.sessions.resolveById(t.parentId))) return false;
+        const d = ctx.directoryFacts ? await ctx.directoryFacts(t.email) : undefined;
+        return !d || d.active;
+      });
+      if (r.closed > 0 || r.failed > 0) ctx.logger.warn({ ...r, why }, 're-checked live connections');
+    } finally {
+      this.#rechecking = false;
+    }
   }
 
   get listeners(): readonly RunningListener[] {
@@ -130,6 +158,7 @@ export class AccessServer {
 
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
   async close(graceMs: number): Promise<void> {
+    clearInterval(this.#staleCheck);
     const closing = this.#listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
     for (const l of this.#listeners) l.server.closeIdleConnections();
     const deadline = Date.now() + graceMs;

@@ -78,7 +78,11 @@ export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fe
 
 export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>[0] {
   if (cfg.storage.kind === 'sqlite') return { kind: 'sqlite', path: resolve(cfg.baseDir, cfg.storage.path) };
-  return { kind: 'postgres', url: cfg.secrets.storageUrl ?? '', ...(cfg.storage.schema ? { schema: cfg.storage.schema } : {}), poolSize: cfg.storage.poolSize };
+  const pg = cfg.storage;
+  return {
+    kind: 'postgres', url: cfg.secrets.storageUrl ?? '', ...(pg.schema ? { schema: pg.schema } : {}), poolSize: pg.poolSize,
+    queryTimeoutMs: pg.queryTimeout, feed: { heartbeatMs: pg.feedHeartbeat, deadlineMs: pg.feedDeadline },
+  };
 }
 
 export async function startMoatless(initial: ResolvedConfig, opts: ComposeOptions = {}): Promise<MoatlessProcess> {

@@ -61,7 +61,8 @@ export function createDirectoryFacts(store: Store, opts: DirectoryFactsOptions =
   return async (email) => {
     const key = email.trim().toLowerCase();
     const hit = cache.get(key);
-    if (hit && now() - hit.at <= ttl) return hit.facts;
+    // Trusted only while the change feed is known to have delivered every notice (deadline).
+    if (hit && now() - hit.at <= ttl && store.changes.isFresh()) return hit.facts;
     const started = epoch;
     const facts = await loadDirectoryFacts(store, key);
     if (started === epoch) {

@@ -31,6 +31,8 @@ export interface SessionServiceDeps {
 }
 
 export const DEFAULT_MAX_CACHE_ENTRIES = 100_000;
+/** Emails per revocation notice: keeps each change-log row small. */
+const NOTICE_EMAILS = 500;
 const EVICT_SCAN = 32;
 
 export class SessionService {
@@ -43,6 +45,7 @@ export class SessionService {
   /** Bumped on every revocation seen; a load that started before a bump must not be cached. */
   #epoch = 0;
   readonly #listeners = new Set<(n: RevocationNotice) => void>();
+  readonly #resyncListeners = new Set<() => void>();
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(deps: SessionServiceDeps) {
@@ -52,9 +55,27 @@ export class SessionService {
     this.#max = Math.max(1, Math.floor(deps.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES));
     this.#unsubscribe.push(
       deps.store.changes.subscribe(REVOKED_TOPIC, (payload) => this.#applyNotice(payload as RevocationNotice)),
-      // A dropped listener connection may have missed notices: forget everything cached.
-      deps.store.changes.onReconnect(() => this.flushCache()),
+      // The feed was down: it replayed what it missed, but forget everything cached anyway and let
+      // live connections be re-checked against the store.
+      deps.store.changes.onReconnect(() => {
+        this.flushCache();
+        for (const l of this.#resyncListeners) l();
+      }),
     );
+  }
+
+  /** Called after the change feed recovered from an outage (caches were flushed first). */
+  onResync(listener: () => void): () => void {
+    this.#resyncListeners.add(listener);
+    return () => this.#resyncListeners.delete(listener);
+  }
+
+  /**
+   * Whether cached sessions may be trusted: only while the change feed is known to have delivered
+   * every revocation up to its deadline. Otherwise every request reads the store.
+   */
+  get cacheTrusted(): boolean {
+    return this.#store.changes.isFresh();
   }
 
   close(): void {
@@ -98,7 +119,7 @@ export class SessionService {
     const id = sessionIdOf(secret);
     const now = this.#now();
     let entry = this.#cache.get(id);
-    if (entry && now - entry.loadedAt <= this.#ttl) {
+    if (entry && now - entry.loadedAt <= this.#ttl && this.#store.changes.isFresh()) {
       entry.used = true;
     } else {
       const epoch = this.#epoch;
@@ -122,9 +143,13 @@ export class SessionService {
   }
 
   async revokeUser(sel: { userKey?: string; email?: string }, reason: string): Promise<number> {
-    const { revoked, userKeys } = await this.#store.sessions.revokeUser({ userKey: sel.userKey, email: sel.email?.toLowerCase() }, reason, this.#now());
-    await this.#publish({ userKeys: [...new Set([...(sel.userKey ? [sel.userKey] : []), ...userKeys])], emails: sel.email ? [sel.email.toLowerCase()] : [], sessionIds: [], reason });
-    return revoked;
+    const email = sel.email?.toLowerCase();
+    return this.#store.transaction(async (tx) => {
+      const { revoked, userKeys } = await tx.sessions.revokeUser({ userKey: sel.userKey, email }, reason, this.#now());
+      const keys = [...new Set([...(sel.userKey ? [sel.userKey] : []), ...userKeys])];
+      await tx.changes.publish(REVOKED_TOPIC, { userKeys: keys, emails: email ? [email] : [], sessionIds: [], reason } satisfies RevocationNotice);
+      return revoked;
+    });
   }
 
   /**
@@ -135,32 +160,38 @@ export class SessionService {
    */
   async revokeUsers(emails: readonly string[], reason: string, notify: 'always' | 'if-revoked' = 'always'): Promise<number> {
     const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
-    let revoked = 0;
-    const hit: string[] = [];
-    // One transaction: on SQLite every statement outside one is its own commit (a disk sync).
-    await this.#store.transaction(async (tx) => {
+    // One transaction: on SQLite every statement outside one is its own commit (a disk sync), and
+    // the notice commits with the revocation, so no error can follow a committed revocation.
+    return this.#store.transaction(async (tx) => {
+      let revoked = 0;
+      const hit: string[] = [];
       for (const email of unique) {
         const r = await tx.sessions.revokeUser({ email }, reason, this.#now());
         revoked += r.revoked;
         if (r.revoked > 0 || notify === 'always') hit.push(email);
       }
+      // Every session carries its email, so emails alone reach every cache and open connection.
+      for (let i = 0; i < hit.length; i += NOTICE_EMAILS) {
+        await tx.changes.publish(REVOKED_TOPIC, { userKeys: [], emails: hit.slice(i, i + NOTICE_EMAILS), sessionIds: [], reason } satisfies RevocationNotice);
+      }
+      return revoked;
     });
-    // Every session carries its email, so emails alone reach every cache and open connection.
-    // PostgreSQL notices are capped at 8000 bytes: 50 emails per notice fit comfortably.
-    for (let i = 0; i < hit.length; i += 50) await this.#publish({ userKeys: [], emails: hit.slice(i, i + 50), sessionIds: [], reason });
-    return revoked;
   }
 
   /** Logout: the sign-in and every app session it produced. */
   async revokeFamily(globalId: string, reason: string): Promise<void> {
-    await this.#store.sessions.revoke(globalId, reason, this.#now());
-    await this.#publish({ userKeys: [], emails: [], sessionIds: [globalId], reason });
+    await this.#store.transaction(async (tx) => {
+      await tx.sessions.revoke(globalId, reason, this.#now());
+      await tx.changes.publish(REVOKED_TOPIC, { userKeys: [], emails: [], sessionIds: [globalId], reason } satisfies RevocationNotice);
+    });
   }
 
   async revokeApp(appId: string, reason: string): Promise<number> {
-    const n = await this.#store.sessions.revokeApp(appId, reason, this.#now());
-    await this.#publish({ userKeys: [], emails: [], sessionIds: [], appId, reason });
-    return n;
+    return this.#store.transaction(async (tx) => {
+      const n = await tx.sessions.revokeApp(appId, reason, this.#now());
+      await tx.changes.publish(REVOKED_TOPIC, { userKeys: [], emails: [], sessionIds: [], appId, reason } satisfies RevocationNotice);
+      return n;
+    });
   }
 
   flushCache(): void {
@@ -171,13 +202,6 @@ export class SessionService {
 
   get cacheSize(): number {
     return this.#cache.size;
-  }
-
-  async #publish(notice: RevocationNotice): Promise<void> {
-    // Local cache first, synchronously: this replica must deny the very next request even if the
-    // change feed is slow or down.
-    this.#applyNotice(notice);
-    await this.#store.changes.publish(REVOKED_TOPIC, notice);
   }
 
   #applyNotice(n: RevocationNotice): void {

@@ -74,6 +74,11 @@ export class IpcChangeFeed implements ChangeFeed {
    */
   async publish(topic: string, payload: unknown): Promise<void> {
     await this.#inner.publish(topic, payload);
+    await this.relay(topic, payload);
+  }
+
+  /** The sibling half of publish, for changes the store already logged (in a transaction). */
+  async relay(topic: string, payload: unknown): Promise<void> {
     const id = randomUUID();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -109,6 +114,10 @@ export class IpcChangeFeed implements ChangeFeed {
     return this.#inner.onReconnect(handler);
   }
 
+  isFresh(): boolean {
+    return this.#inner.isFresh();
+  }
+
   close(): void {
     this.#detach();
     for (const done of [...this.#pending.values()]) done();
@@ -136,7 +145,16 @@ export function withIpcChangeFeed(store: Store, channel: IpcChannel, opts: IpcCh
   return {
     dialect: store.dialect, sessions: store.sessions, keys: store.keys, accessLog: store.accessLog, kv: store.kv, directory: store.directory,
     changes,
-    transaction: (fn) => store.transaction(fn),
+    async transaction(fn) {
+      // Changes published inside commit with it (the store's path); the siblings hear of them after.
+      const published: Array<[string, unknown]> = [];
+      const out = await store.transaction((tx) => fn({
+        ...tx,
+        changes: { publish: async (topic, payload) => { published.push([topic, payload]); await tx.changes.publish(topic, payload); } },
+      }));
+      for (const [topic, payload] of published) await changes.relay(topic, payload);
+      return out;
+    },
     async close() {
       changes.close();
       await store.close();

@@ -1,12 +1,12 @@
 // Opens the configured Store and runs its migrations. Owns: choosing the adapter. Must not: read
 // the environment — the composition root passes a resolved config.
 import type { Store, StoreLogger } from './ports.ts';
-import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openPostgresStore, type PostgresStoreConfig } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  | ({ kind: 'postgres' } & PostgresStoreConfig);
 
 export interface StoreOptions {
   logger?: StoreLogger;
@@ -16,7 +16,7 @@ export interface StoreOptions {
 
 export async function openStore(config: StoreConfig, opts: StoreOptions = {}): Promise<Store> {
   if (config.kind === 'sqlite') return openSqliteStore(config.path, opts);
-  const { url, schema, poolSize } = config;
-  if (!url) throw new TypeError('postgres storage needs a connection URL');
-  return openPostgresStore({ url, ...(schema ? { schema } : {}), ...(poolSize ? { poolSize } : {}) }, opts);
+  const { kind: _kind, ...pg } = config;
+  if (!pg.url) throw new TypeError('postgres storage needs a connection URL');
+  return openPostgresStore(pg, opts);
 }

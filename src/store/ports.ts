@@ -23,7 +23,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type TxStore = Omit<Store, 'transaction' | 'changes' | 'close'>;
+export type TxStore = Omit<Store, 'transaction' | 'changes' | 'close'> & { readonly changes: TxChanges };
 
 export interface SessionRecord {
   /** sha256 hex of the session secret — the secret itself is never stored. */
@@ -154,19 +154,35 @@ export interface KeyValueStore {
 
 export interface ChangeFeed {
   /**
-   * Delivers to every subscriber in every process sharing this store (PG: LISTEN/NOTIFY on one
-   * channel, payload JSON ≤ 8000 bytes, else RangeError; SQLite: in-process only). Local
-   * subscribers are called synchronously before publish() resolves. Publish after commit, never
-   * from inside a transaction: a rolled-back change must not be announced.
+   * Appends a change to the shared change log and delivers it to every subscriber in every process
+   * sharing this store: local subscribers synchronously before publish() resolves (even if the
+   * write then fails), other processes when they read the log (PostgreSQL: woken by NOTIFY, and
+   * every heartbeat; SQLite: polled). The payload must be JSON; there is no size limit beyond the
+   * database's. Use TxStore.changes inside a transaction, so a rolled-back change is never announced.
    */
   publish(topic: string, payload: unknown): Promise<void>;
   /** Registers handler for topic; returns the unsubscribe function. Handler errors are logged. */
   subscribe(topic: string, handler: (payload: unknown) => void): () => void;
   /**
-   * Called after the PG listener connection is re-established — caches must be flushed then
-   * because notifications may have been missed. Never called for SQLite.
+   * Called after the feed recovered from a period in which it may have missed changes (the PG
+   * listener connection was lost and is back), once the missed changes were replayed from the log.
+   * Caches are flushed and live connections re-checked then. Never called for SQLite.
    */
   onReconnect(handler: () => void): () => void;
+  /**
+   * True while this process is known to have read every change committed up to a few seconds ago
+   * (the feed's deadline). While false, caches must not be trusted: a revocation could be missing.
+   */
+  isFresh(): boolean;
+}
+
+/** The change log as seen inside a transaction. */
+export interface TxChanges {
+  /**
+   * Writes the change with the transaction (just before it commits); local subscribers get it right
+   * after the commit, before Store.transaction resolves; nothing is announced on rollback.
+   */
+  publish(topic: string, payload: unknown): Promise<void>;
 }
 
 /** The subset of a pino logger the store uses. */

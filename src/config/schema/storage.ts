@@ -4,7 +4,16 @@ import { durationMs, secretRef } from './common.ts';
 
 export const storageSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1).default('data/moatless.db') }),
-  z.strictObject({ kind: z.literal('postgres'), url: secretRef, schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(), poolSize: z.number().int().min(1).max(200).default(10) }),
+  z.strictObject({
+    kind: z.literal('postgres'), url: secretRef, schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+    poolSize: z.number().int().min(1).max(200).default(10),
+    /** A query slower than this fails, and the request it serves is refused (503), never hung. */
+    queryTimeout: durationMs.default(5000),
+    /** The change feed reads the change log this often even when no NOTIFY arrives … */
+    feedHeartbeat: durationMs.default(1000),
+    /** … and a read slower than this, or none for this long, drops caches until it is back. */
+    feedDeadline: durationMs.default(3000),
+  }).refine((s) => s.feedDeadline > s.feedHeartbeat, { message: 'feedDeadline must be longer than feedHeartbeat', path: ['feedDeadline'] }),
 ]).default({ kind: 'sqlite', path: 'data/moatless.db' });
 export type StorageConfig = z.infer<typeof storageSchema>;
 

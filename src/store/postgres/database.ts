@@ -68,20 +68,33 @@ export function mapPgError(err: unknown): Error {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-async function query(db: Queryable, sql: string, params: SqlParam[]): Promise<pg.QueryResult<Row>> {
+function isQueryTimeout(err: unknown): boolean {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error && cause.message === 'Query read timeout';
+}
+
+/**
+ * Longest a query may take before it fails (and the request it serves fails closed with 503). A
+ * connection that died without a FIN (a blackholed link) would otherwise hang the caller for the
+ * kernel's TCP timeout. The connection is then discarded (pg-pool drops a client released with
+ * an error; transactions release theirs as broken).
+ */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+
+async function query(db: Queryable, sql: string, params: SqlParam[], timeoutMs: number): Promise<pg.QueryResult<Row>> {
   try {
-    return await db.query<Row>(toPgSql(sql), params);
+    return await db.query<Row>({ text: toPgSql(sql), values: params, query_timeout: timeoutMs } as pg.QueryConfig);
   } catch (err) {
     throw mapPgError(err);
   }
 }
 
-function clientExecutor(client: pg.PoolClient, isOpen: () => boolean): SqlExecutor {
+function clientExecutor(client: pg.PoolClient, isOpen: () => boolean, timeoutMs: number): SqlExecutor {
   let savepoints = 0;
   // After release the client may serve someone else's transaction; a leaked tx must not reach it.
   const q = (sql: string, params: SqlParam[]) => {
     if (!isOpen()) throw new TypeError('transaction has ended');
-    return query(client, sql, params);
+    return query(client, sql, params, timeoutMs);
   };
   return {
     dialect: postgresDialect,
@@ -89,36 +102,41 @@ function clientExecutor(client: pg.PoolClient, isOpen: () => boolean): SqlExecut
     run: async (sql, params = []) => ({ changes: (await q(sql, params)).rowCount ?? 0 }),
     async atomic(fn) {
       const sp = `sp_${++savepoints}`;
-      await query(client, `SAVEPOINT ${sp}`, []);
+      await q(`SAVEPOINT ${sp}`, []);
       try {
         const out = await fn(this);
-        await query(client, `RELEASE SAVEPOINT ${sp}`, []);
+        await q(`RELEASE SAVEPOINT ${sp}`, []);
         return out;
       } catch (err) {
-        await query(client, `ROLLBACK TO SAVEPOINT ${sp}`, []);
+        await q(`ROLLBACK TO SAVEPOINT ${sp}`, []);
         throw err;
       }
     },
   };
 }
 
-export function pgExecutor(pool: pg.Pool): SqlExecutor {
+export function pgExecutor(pool: pg.Pool, timeoutMs = DEFAULT_QUERY_TIMEOUT_MS): SqlExecutor {
   return {
     dialect: postgresDialect,
-    all: async (sql, params = []) => (await query(pool, sql, params)).rows,
-    run: async (sql, params = []) => ({ changes: (await query(pool, sql, params)).rowCount ?? 0 }),
+    all: async (sql, params = []) => (await query(pool, sql, params, timeoutMs)).rows,
+    run: async (sql, params = []) => ({ changes: (await query(pool, sql, params, timeoutMs)).rowCount ?? 0 }),
     async atomic(fn) {
       let client: pg.PoolClient;
       try { client = await pool.connect(); } catch (err) { throw mapPgError(err); }
       let broken: Error | undefined;
       let open = true;
       try {
-        await query(client, 'BEGIN', []);
-        const out = await fn(clientExecutor(client, () => open));
-        await query(client, 'COMMIT', []);
+        await query(client, 'BEGIN', [], timeoutMs);
+        const out = await fn(clientExecutor(client, () => open, timeoutMs));
+        await query(client, 'COMMIT', [], timeoutMs);
         return out;
       } catch (err) {
-        try { await client.query('ROLLBACK'); } catch (e) { broken = e instanceof Error ? e : new Error('rollback failed'); }
+        // A timed-out connection cannot roll back (it would only time out again): discard it, and
+        // the server rolls the transaction back when the connection goes.
+        if (isQueryTimeout(err)) broken = err instanceof Error ? err : new Error('query timeout');
+        else {
+          try { await query(client, 'ROLLBACK', [], timeoutMs); } catch (e) { broken = e instanceof Error ? e : new Error('rollback failed'); }
+        }
         throw err;
       } finally {
         open = false;

@@ -5,13 +5,26 @@ import type { Store, StoreLogger } from '../ports.ts';
 import { repositories } from '../sql/repositories.ts';
 import { createPool, pgClientConfig, pgExecutor } from './database.ts';
 import { migratePostgres } from './migrate.ts';
-import { PgChangeFeed } from './postgres-change-feed.ts';
+import { PgChangeFeed, type FeedTiming } from './postgres-change-feed.ts';
+import { transactionWithChanges } from '../sql/transaction.ts';
 
-export interface PostgresStoreConfig { url: string; schema?: string; poolSize?: number }
+export interface PostgresStoreConfig {
+  url: string;
+  schema?: string;
+  poolSize?: number;
+  /** Longest a query may take before it fails (DEFAULT_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
+  /** The change feed's heartbeat and deadline (DEFAULT_FEED_TIMING). */
+  feed?: Partial<FeedTiming>;
+}
 
 export async function openPostgresStore(cfg: PostgresStoreConfig, opts: { logger?: StoreLogger; clock?: () => number } = {}): Promise<Store> {
   const pool = createPool(cfg.url, cfg.schema, cfg.poolSize ?? 10, opts.logger);
-  const feed = new PgChangeFeed({ pool, clientConfig: pgClientConfig(cfg.url, cfg.schema, 'moatless-listen'), schema: cfg.schema ?? 'public', ...(opts.logger ? { logger: opts.logger } : {}) });
+  const ex = pgExecutor(pool, cfg.queryTimeoutMs);
+  const feed = new PgChangeFeed({
+    ex, clientConfig: pgClientConfig(cfg.url, cfg.schema, 'moatless-listen'), schema: cfg.schema ?? 'public',
+    ...(cfg.feed ? { timing: cfg.feed } : {}), ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   try {
     await migratePostgres(pool, cfg.schema, opts.logger);
     await feed.start();
@@ -21,13 +34,12 @@ export async function openPostgresStore(cfg: PostgresStoreConfig, opts: { logger
     throw err;
   }
   const clock = opts.clock ?? Date.now;
-  const ex = pgExecutor(pool);
   let closed = false;
   return {
     ...repositories(ex, clock),
     dialect: 'postgres',
     changes: feed,
-    transaction: (fn) => ex.atomic((tx) => fn(repositories(tx, clock))),
+    transaction: (fn) => transactionWithChanges(ex, clock, feed.reader, fn),
     async close() {
       if (closed) return;
       closed = true;

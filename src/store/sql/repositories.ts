@@ -10,7 +10,10 @@ import { sessionRepo } from './session-repo.ts';
 import { signingKeyRepo } from './signing-key-repo.ts';
 import { userRepo } from './user-repo.ts';
 
-export function repositories(ex: SqlExecutor, clock: () => number): TxStore {
+/** Every repository; a transaction adds its TxChanges (transaction.ts). */
+export type Repositories = Omit<TxStore, 'changes'>;
+
+export function repositories(ex: SqlExecutor, clock: () => number): Repositories {
   return {
     dialect: ex.dialect.name,
     sessions: sessionRepo(ex),

@@ -1,29 +1,32 @@
 // The SQLite change feed: local subscribers synchronously, other processes on the same database
-// file (the CLI, a second server) through a small polled change log. Owns: publishing, polling and
-// pruning that log. Must not: deliver a process's own changes twice.
+// file (the CLI, a second server) through the change log, polled. Owns: the poll and pruning.
+// Must not: deliver a process's own changes twice (the reader skips its own origin).
 import { randomUUID } from 'node:crypto';
-import { ChangeFanout } from '../change-fanout.ts';
+import { ChangeLogReader, encodeChange } from '../change-log-reader.ts';
 import type { ChangeFeed, StoreLogger } from '../ports.ts';
-import type { SqlExecutor } from '../sql/executor.ts';
+import { appendChange, CHANGE_LOG_KEEP_MS, MAX_CHANGE_ID_SQL, PRUNE_CHANGES_SQL, READ_CHANGES_SQL, toChangeRow } from '../sql/change-log-repo.ts';
+import { num, type SqlExecutor } from '../sql/executor.ts';
 
 const POLL_MS = 200;
-const KEEP_MS = 60_000;
+/** A reader that has not completed a poll for this long is not fresh (a stuck disk, a long lock). */
+const STALE_AFTER_MS = 3_000;
 
-export async function sqliteChangeFeed(ex: SqlExecutor, clock: () => number, logger?: StoreLogger): Promise<ChangeFeed & { stop(): void }> {
-  const fanout = new ChangeFanout(logger);
-  const origin = randomUUID();
-  const [row] = await ex.all('SELECT COALESCE(MAX(id), 0) AS id FROM change_log');
-  let lastId = Number(row?.['id'] ?? 0);
+export interface SqliteChangeFeed extends ChangeFeed {
+  readonly reader: ChangeLogReader;
+  stop(): void;
+}
+
+export async function sqliteChangeFeed(ex: SqlExecutor, clock: () => number, logger?: StoreLogger): Promise<SqliteChangeFeed> {
+  const reader = new ChangeLogReader({ origin: randomUUID(), clock, ...(logger ? { logger } : {}) });
+  const read = async (after: number, limit: number) => (await ex.all(READ_CHANGES_SQL, [after, limit])).map(toChangeRow);
+  const [row] = await ex.all(MAX_CHANGE_ID_SQL);
+  await reader.prime(read, row ? num(row, 'id') : 0);
   let polling = false;
   const poll = async () => {
     if (polling) return;
     polling = true;
     try {
-      const rows = await ex.all('SELECT id, origin, topic, payload FROM change_log WHERE id > ? ORDER BY id', [lastId]);
-      for (const r of rows) {
-        lastId = Number(r['id']);
-        if (r['origin'] !== origin) fanout.deliver(String(r['topic']), JSON.parse(String(r['payload'])));
-      }
+      await reader.pump(read);
     } catch (err) {
       logger?.error({ err }, 'change log poll failed');
     } finally {
@@ -34,17 +37,17 @@ export async function sqliteChangeFeed(ex: SqlExecutor, clock: () => number, log
   timer.unref();
   let published = 0;
   return {
+    reader,
     async publish(topic, payload) {
-      // Same contract as PostgreSQL: the payload must be JSON, and deliveries get a copy.
-      const json = JSON.stringify(payload ?? null);
-      if (Buffer.byteLength(json) > 8000) throw new RangeError('change payload exceeds 8000 bytes');
-      fanout.deliver(topic, JSON.parse(json));
+      const json = encodeChange(payload);
+      reader.deliverLocal(topic, json);
       const now = clock();
-      await ex.run('INSERT INTO change_log (origin, topic, payload, created_at) VALUES (?, ?, ?, ?)', [origin, topic, json, now]);
-      if (++published % 100 === 0) await ex.run('DELETE FROM change_log WHERE created_at < ?', [now - KEEP_MS]);
+      await appendChange(ex, reader.origin, topic, json, now);
+      if (++published % 100 === 0) await ex.run(PRUNE_CHANGES_SQL, [now - CHANGE_LOG_KEEP_MS]);
     },
-    subscribe: (topic, handler) => fanout.subscribe(topic, handler),
-    onReconnect: (handler) => fanout.onReconnect(handler),
+    subscribe: (topic, handler) => reader.fanout.subscribe(topic, handler),
+    onReconnect: (handler) => reader.fanout.onReconnect(handler),
+    isFresh: () => clock() - reader.readUpTo <= STALE_AFTER_MS,
     stop: () => clearInterval(timer),
   };
 }

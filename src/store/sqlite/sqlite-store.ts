@@ -4,6 +4,7 @@
 import type { Store, StoreLogger } from '../ports.ts';
 import { sqliteChangeFeed } from './sqlite-change-feed.ts';
 import { repositories } from '../sql/repositories.ts';
+import { transactionWithChanges } from '../sql/transaction.ts';
 import { openSqliteDatabase, sqliteExecutor } from './database.ts';
 import { migrateSqlite } from './migrate.ts';
 
@@ -17,13 +18,13 @@ export async function openSqliteStore(path: string, opts: { logger?: StoreLogger
   }
   const clock = opts.clock ?? Date.now;
   const ex = sqliteExecutor(db);
-  const changes = await sqliteChangeFeed(ex, clock, opts.logger);
+  const changes = await sqliteChangeFeed(ex, Date.now, opts.logger);
   let closed = false;
   return {
     ...repositories(ex, clock),
     dialect: 'sqlite',
     changes,
-    transaction: (fn) => ex.atomic((tx) => fn(repositories(tx, clock))),
+    transaction: (fn) => transactionWithChanges(ex, clock, changes.reader, fn),
     async close() {
       if (closed) return;
       closed = true;
