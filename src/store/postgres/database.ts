@@ -39,8 +39,9 @@ export function pgClientConfig(url: string, schema: string | undefined, applicat
   };
 }
 
-export function createPool(url: string, schema: string | undefined, poolSize: number, logger?: StoreLogger): pg.Pool {
-  const pool = new pg.Pool({ ...pgClientConfig(url, schema, 'moatless'), max: poolSize });
+export function createPool(url: string, schema: string | undefined, poolSize: number, logger?: StoreLogger, timeoutMs = DEFAULT_QUERY_TIMEOUT_MS): pg.Pool {
+  // Waiting for a connection (a free one, or a new one through a dead link) is bounded like a query.
+  const pool = new pg.Pool({ ...pgClientConfig(url, schema, 'moatless'), connectionTimeoutMillis: timeoutMs, max: poolSize });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.
   pool.on('error', (err) => logger?.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed'));
   return pool;

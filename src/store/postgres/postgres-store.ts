@@ -19,7 +19,7 @@ export interface PostgresStoreConfig {
 }
 
 export async function openPostgresStore(cfg: PostgresStoreConfig, opts: { logger?: StoreLogger; clock?: () => number } = {}): Promise<Store> {
-  const pool = createPool(cfg.url, cfg.schema, cfg.poolSize ?? 10, opts.logger);
+  const pool = createPool(cfg.url, cfg.schema, cfg.poolSize ?? 10, opts.logger, cfg.queryTimeoutMs);
   const ex = pgExecutor(pool, cfg.queryTimeoutMs);
   const feed = new PgChangeFeed({
     ex, clientConfig: pgClientConfig(cfg.url, cfg.schema, 'moatless-listen'), schema: cfg.schema ?? 'public',
