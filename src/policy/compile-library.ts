@@ -1,7 +1,7 @@
 // Compiles the shared, top-level pieces every app's policies refer to: IP lists (parsed once) and
 // rule groups (compiled once, in dependency order, shared by reference). Rejects duplicate names and
 // cycles between rule groups, reporting every problem with its path. Pure.
-import type { IpListInput, RuleGroupInput, SelectorKind } from '../config/schema/policy.ts';
+import type { IpListInput, RuleGroupInput, SelectorKind } from './language.ts';
 import type { CompileEnv } from './criteria/index.ts';
 import { compileRanges } from './criteria/ip-range.ts';
 import { compileRuleSet } from './compile-rules.ts';

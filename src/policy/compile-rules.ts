@@ -1,6 +1,6 @@
 // Compiles include/require/exclude lists into `CompiledRule`s by dispatching each rule to its
 // criterion. Shared by policies and rule groups. Reports through the env; never throws on config.
-import type { Rule, SelectorKind } from '../config/schema/policy.ts';
+import type { Rule, SelectorKind } from './language.ts';
 import { criteria, type CompileEnv, type Criterion } from './criteria/index.ts';
 import { selectorCodes } from './reasons.ts';
 import type { CompiledRule, CompiledRuleSet } from './types.ts';

@@ -2,8 +2,8 @@
 // the shared library, each policy's phase looked up in the dialect's table, per-action selector
 // restrictions enforced, and known misconfigurations returned as warnings. Pure; reports every
 // problem at once with its config path (e.g. `apps[2].policies[0].include[1].group`).
-import type { Rule } from '../config/schema/policy.ts';
-import type { SelectorKind } from '../config/schema/policy.ts';
+import type { Rule } from './language.ts';
+import type { SelectorKind } from './language.ts';
 import { parseDuration, formatDuration } from '../config/duration.ts';
 import type { CompileEnv } from './criteria/index.ts';
 import { toList } from './criteria/criterion.ts';

@@ -1,7 +1,7 @@
 // The contract every selector implements, plus the set-matching helpers most of them share.
 // A criterion compiles its config value once (validating, canonicalising) and then matches facts
 // without allocating. It must not throw on odd facts: a missing or malformed fact is a non-match.
-import type { RuleValue, SelectorKind } from '../../config/schema/policy.ts';
+import type { RuleValue, SelectorKind } from '../language.ts';
 import type { CompiledRuleGroup, Facts } from '../types.ts';
 import type { IpRange } from '../cidr.ts';
 

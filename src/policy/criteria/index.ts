@@ -1,5 +1,5 @@
 // The selector registry: one entry per rule key of the config schema, checked exhaustively by type.
-import type { SelectorKind } from '../../config/schema/policy.ts';
+import type { SelectorKind } from '../language.ts';
 import type { Criterion } from './criterion.ts';
 import { everyone } from './everyone.ts';
 import { email } from './email.ts';
