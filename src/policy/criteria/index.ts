@@ -18,7 +18,7 @@ import { anyServiceToken } from './any-service-token.ts';
 import { ruleGroup } from './rule-group.ts';
 import { riskLevel } from './risk-level.ts';
 
-export type { Criterion, CompileEnv } from './criterion.ts';
+export type { Criterion, CompileEnv, FactSource } from './criterion.ts';
 
 export const criteria: { readonly [K in SelectorKind]: Criterion<K, unknown> } = {
   everyone, email, emailDomain, group, directoryGroup, claim, loginMethod, authMethod, authContext,
