@@ -57,6 +57,15 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       );
       return { revoked: rows.length, userKeys: [...new Set(rows.map((r) => str(r, 'user_key')))].sort() };
     },
+    async countForUser(sel) {
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      if (sel.userKey !== undefined) { where.push('user_key = ?'); params.push(sel.userKey); }
+      if (sel.email !== undefined) { where.push('email = ?'); params.push(sel.email.toLowerCase()); }
+      if (where.length === 0) throw new TypeError('countForUser needs userKey or email');
+      const [row] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${where.join(' OR ')}`, params);
+      return row ? num(row, 'n') : 0;
+    },
     async revokeApp(appId, reason, at) {
       const r = await ex.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE app_id = ? AND revoked_at IS NULL', [at, reason, appId]);
       return r.changes;
