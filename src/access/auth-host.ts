@@ -82,11 +82,13 @@ export class AuthHost {
 
   /** Every way out of the callback is a 303, so the authorization code leaves the address bar. */
   async #callback(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
-    const failed = (reason: SignInFailure, cookies: string[] = []) => redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
+    const failed = (reason: SignInFailure, cookies: string[] = []) =>
+      redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
     const state = url.searchParams.get('state') ?? '';
     const bound = readCookie(req.headers.cookie, SIGNIN_COOKIE) ?? '';
     // A state this browser did not start leaves its cookie alone: it may bind a sign-in in progress.
-    if (state === '' || bound.length !== state.length || !timingSafeEqual(Buffer.from(bound), Buffer.from(state))) return failed('expired');
+    const matches = state !== '' && bound.length === state.length && timingSafeEqual(Buffer.from(bound), Buffer.from(state));
+    if (!matches) return failed('expired');
     const pending = await this.#signins.takeSignIn(state);
     const unbind = [expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))];
     if (!pending) return failed('expired', unbind);
@@ -105,7 +107,8 @@ export class AuthHost {
       identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
     });
     const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
-    return this.#handoff(rt, res, info, record, target, pending.browserNonce, pending.tx.acrs.length > 0, [cookie, ...unbind], true);
+    const stepUp = pending.tx.acrs.length > 0;
+    return this.#handoff(rt, res, info, record, target, pending.browserNonce, stepUp, [cookie, ...unbind], true);
   }
 
   #signInFailed(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, url: URL): void {
@@ -135,7 +138,8 @@ export class AuthHost {
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
       this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map(formatReason), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
-      if (fromCallback) return redirect(res, failureUrl(rt.authOrigin, decision.stepUp ? 'auth_context' : 'access_denied', info.id), cookies, info.id, 303);
+      const reason = decision.stepUp ? 'auth_context' : 'access_denied';
+      if (fromCallback) return redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
       return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
     }
     const code = await this.#signins.putHandoff({
@@ -183,7 +187,8 @@ export class AuthHost {
   #fail(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, status: number, title: string, message: string, reasons: string[] = [], cookies: string[] = []): void {
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
     sendDenyPage(res, {
-      status, title, message, requestId: info.id, signOutUrl: `${rt.authOrigin}/logout`, support: rt.config.server.support,
+      status, title, message, requestId: info.id,
+      signOutUrl: `${rt.authOrigin}/logout`, support: rt.config.server.support,
       ...(rt.config.server.debugDenyReasons && reasons.length > 0 ? { reasons } : {}),
     }, info.wantsJson);
   }

@@ -25,7 +25,8 @@ function supportLinks(p: DenyPageInput): string {
     links.push(`<a href="mailto:${esc(contact)}?subject=${subject}">${esc(contact)}</a>`);
   }
   if (p.support?.url) links.push(`<a href="${esc(p.support.url)}">the help desk</a>`);
-  return links.length > 0 ? `<p class="help">Need help? Contact ${links.join(' or ')} and quote the request ID below.</p>` : '';
+  if (links.length === 0) return '';
+  return `<p class="help">Need help? Contact ${links.join(' or ')} and quote the request ID below.</p>`;
 }
 
 export function renderDenyPage(p: DenyPageInput): string {
@@ -53,7 +54,8 @@ export function sendDenyPage(res: ServerResponse, p: DenyPageInput, asJson: bool
   const body = asJson
     ? JSON.stringify({
       error: p.title, message: p.message, requestId: p.requestId,
-      ...(p.reasons ? { reasons: p.reasons } : {}), ...(p.support?.contact || p.support?.url ? { support: p.support } : {}),
+      ...(p.reasons ? { reasons: p.reasons } : {}),
+      ...(p.support?.contact || p.support?.url ? { support: p.support } : {}),
     })
     : renderDenyPage(p);
   res.writeHead(p.status, {

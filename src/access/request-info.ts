@@ -59,7 +59,9 @@ export function isNavigationOrUnknown(req: IncomingMessage): boolean {
 }
 
 /** 303 after the sign-in callback: the browser leaves the URL carrying the authorization code. */
-export function redirect(res: ServerResponse, location: string, cookies: string[] = [], requestId?: string, status: 302 | 303 = 302): void {
+export function redirect(
+  res: ServerResponse, location: string, cookies: string[] = [], requestId?: string, status: 302 | 303 = 302,
+): void {
   const headers: Record<string, string | string[]> = { location, 'cache-control': 'no-store', 'content-length': '0' };
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   if (requestId) headers['moatless-request-id'] = requestId;

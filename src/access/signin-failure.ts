@@ -11,17 +11,54 @@ interface Failure { status: number; title: string; message: string }
 const ADMIN = 'Tell your administrator, quoting the request ID.';
 
 export const SIGNIN_FAILURES = {
-  expired: { status: 400, title: 'Sign-in expired', message: 'This sign-in was started in another browser, has expired or was already used. Open the application again.' },
-  refused: { status: 403, title: 'Sign-in failed', message: 'Your identity provider refused the sign-in — for example a Conditional Access requirement (MFA, a compliant device) was not met, or the sign-in was cancelled.' },
-  unavailable: { status: 502, title: 'Sign-in failed', message: 'The identity provider could not be reached. Try again in a moment.' },
-  wrong_tenant: { status: 403, title: 'Sign-in failed', message: 'Only accounts of this organisation\'s own directory may sign in here.' },
-  not_verified: { status: 403, title: 'Sign-in failed', message: 'The identity provider\'s answer could not be verified. Open the application again.' },
-  incomplete: { status: 403, title: 'Sign-in failed', message: `The identity provider did not say who you are (no email address). ${ADMIN}` },
-  misconfigured: { status: 500, title: 'Sign-in failed', message: `Moatless could not complete the sign-in because of a configuration problem. ${ADMIN}` },
-  groups_unavailable: { status: 502, title: 'Sign-in failed', message: 'Your group memberships could not be read from the directory. Try again in a moment.' },
-  access_denied: { status: 403, title: 'Access denied', message: 'You are signed in, but your access policy does not allow this application.' },
-  auth_context: { status: 403, title: 'Access denied', message: 'This application requires Conditional Access (an authentication context) that your sign-in did not satisfy.' },
-  failed: { status: 403, title: 'Sign-in failed', message: `The sign-in could not be completed. Open the application again; if it keeps failing, ${ADMIN.charAt(0).toLowerCase()}${ADMIN.slice(1)}` },
+  expired: {
+    status: 400, title: 'Sign-in expired',
+    message: 'This sign-in was started in another browser, has expired or was already used. '
+      + 'Open the application again.',
+  },
+  refused: {
+    status: 403, title: 'Sign-in failed',
+    message: 'Your identity provider refused the sign-in — for example a Conditional Access requirement '
+      + '(MFA, a compliant device) was not met, or the sign-in was cancelled.',
+  },
+  unavailable: {
+    status: 502, title: 'Sign-in failed',
+    message: 'The identity provider could not be reached. Try again in a moment.',
+  },
+  wrong_tenant: {
+    status: 403, title: 'Sign-in failed',
+    message: 'Only accounts of this organisation\'s own directory may sign in here.',
+  },
+  not_verified: {
+    status: 403, title: 'Sign-in failed',
+    message: 'The identity provider\'s answer could not be verified. Open the application again.',
+  },
+  incomplete: {
+    status: 403, title: 'Sign-in failed',
+    message: `The identity provider did not say who you are (no email address). ${ADMIN}`,
+  },
+  misconfigured: {
+    status: 500, title: 'Sign-in failed',
+    message: `Moatless could not complete the sign-in because of a configuration problem. ${ADMIN}`,
+  },
+  groups_unavailable: {
+    status: 502, title: 'Sign-in failed',
+    message: 'Your group memberships could not be read from the directory. Try again in a moment.',
+  },
+  access_denied: {
+    status: 403, title: 'Access denied',
+    message: 'You are signed in, but your access policy does not allow this application.',
+  },
+  auth_context: {
+    status: 403, title: 'Access denied',
+    message: 'This application requires Conditional Access (an authentication context) that your sign-in '
+      + 'did not satisfy.',
+  },
+  failed: {
+    status: 403, title: 'Sign-in failed',
+    message: 'The sign-in could not be completed. Open the application again; if it keeps failing, tell your '
+      + 'administrator, quoting the request ID.',
+  },
 } as const satisfies Record<string, Failure>;
 
 export type SignInFailure = keyof typeof SIGNIN_FAILURES;
@@ -50,7 +87,8 @@ export function failureUrl(authOrigin: string, reason: SignInFailure, requestId:
 /** The page for `/signin-failed?reason=…&rid=…`: an unknown reason is the generic one. */
 export function failurePage(url: URL): Failure & { requestId: string | undefined } {
   const reason = url.searchParams.get('reason') ?? '';
-  const page: Failure = Object.hasOwn(SIGNIN_FAILURES, reason) ? SIGNIN_FAILURES[reason as SignInFailure] : SIGNIN_FAILURES.failed;
+  const known = Object.hasOwn(SIGNIN_FAILURES, reason);
+  const page: Failure = known ? SIGNIN_FAILURES[reason as SignInFailure] : SIGNIN_FAILURES.failed;
   const rid = url.searchParams.get('rid') ?? '';
   return { ...page, requestId: REQUEST_ID.test(rid) ? rid : undefined };
 }

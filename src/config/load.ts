@@ -52,7 +52,8 @@ export function loadConfigText(text: string, opts: LoadOptions & { sourcePath?: 
     // Only the first: the parser's later errors mostly follow from it, and its position is exact.
     const at = first.linePos?.[0];
     const message = first.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
-    return { ok: false, issues: [{ path: at ? `(yaml) line ${at.line}, column ${at.col}` : '(yaml)', message: lowerFirst(message) }], warnings: [] };
+    const path = at ? `(yaml) line ${at.line}, column ${at.col}` : '(yaml)';
+    return { ok: false, issues: [{ path, message: lowerFirst(message) }], warnings: [] };
   }
   return loadConfigObject(doc.toJS() ?? {}, opts);
 }
@@ -85,7 +86,8 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   cfg.serviceTokens?.forEach((t, i) => {
     serviceTokenSecrets.set(t.name, resolveSecret(t.clientSecret, `serviceTokens[${i}].clientSecret`, src, issues));
   });
-  const storageUrl = cfg.storage?.kind === 'postgres' ? resolveSecret(cfg.storage.url, 'storage.url', src, issues) : null;
+  const storage = cfg.storage;
+  const storageUrl = storage?.kind === 'postgres' ? resolveSecret(storage.url, 'storage.url', src, issues) : null;
 
   const refs = validateReferences(cfg, parsed.broken);
   issues.push(...refs.issues);

@@ -35,7 +35,9 @@ export interface ParsedParts {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function withoutKeys(value: unknown, path: readonly PropertyKey[], keys: readonly string[]): unknown {
-  if (path.length === 0) return isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k))) : value;
+  if (path.length === 0) {
+    return isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k))) : value;
+  }
   const [head, ...rest] = path;
   if (Array.isArray(value)) return value.map((v, i) => (i === head ? withoutKeys(v, rest, keys) : v));
   if (isRecord(value)) return { ...value, [String(head)]: withoutKeys(value[String(head)], rest, keys) };
@@ -46,7 +48,9 @@ function withoutKeys(value: unknown, path: readonly PropertyKey[], keys: readonl
  * Parses `value` and reports its issues at `base`. An entry whose only problem is an unknown key
  * (a typo such as `polices`) is parsed again without it, so the cross-checks still see the entry.
  */
-function parseAt<S extends z.ZodType>(schema: S, value: unknown, base: readonly PropertyKey[], issues: ConfigIssue[]): z.infer<S> | undefined {
+function parseAt<S extends z.ZodType>(
+  schema: S, value: unknown, base: readonly PropertyKey[], issues: ConfigIssue[],
+): z.infer<S> | undefined {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   issues.push(...zodIssues(r.error, schema, base));
@@ -94,7 +98,9 @@ export function parseConfigParts(raw: unknown): ParsedParts {
       value.forEach((entry, i) => {
         const parsed = key === 'apps' ? parseApp(entry, i, issues) : parseAt(list.schema, entry, [key, i], issues);
         if (parsed !== undefined) out[i] = parsed;
-        else if (isRecord(entry) && typeof entry[list.name] === 'string') broken[key as ListKey].push(entry[list.name] as string);
+        else if (isRecord(entry) && typeof entry[list.name] === 'string') {
+          broken[key as ListKey].push(entry[list.name] as string);
+        }
       });
       config[key] = out;
       continue;

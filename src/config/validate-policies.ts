@@ -17,7 +17,8 @@ export interface CompiledApps {
   sets: CompiledPolicySet[];
 }
 
-type Parts = Partial<Pick<MoatlessConfig, 'apps' | 'identityProviders' | 'ruleGroups' | 'ipLists' | 'serviceTokens' | 'server'>>;
+type Parts = Partial<Pick<MoatlessConfig,
+  'apps' | 'identityProviders' | 'ruleGroups' | 'ipLists' | 'serviceTokens' | 'server'>>;
 type App = MoatlessConfig['apps'][number];
 
 /**
@@ -26,7 +27,8 @@ type App = MoatlessConfig['apps'][number];
  * (`server` absent) counts as feeding its source: its own errors are reported already.
  */
 export function missingSources(cfg: Parts, broken: BrokenNames, app?: App) {
-  const idps = (cfg.identityProviders ?? []).filter((p) => !app || app.identityProviders.length === 0 || app.identityProviders.includes(p.id));
+  const offered = (id: string) => !app || app.identityProviders.length === 0 || app.identityProviders.includes(id);
+  const idps = (cfg.identityProviders ?? []).filter((p) => offered(p.id));
   return (source: FactSource): string | undefined => {
     switch (source) {
       case 'riskSync':
@@ -38,7 +40,8 @@ export function missingSources(cfg: Parts, broken: BrokenNames, app?: App) {
           + 'so the country is never known; list the proxy or CDN there';
       case 'entraSignIn':
         if (idps.some((p) => p.type === 'entra') || broken.identityProviders.length > 0) return undefined;
-        return `an Entra ID sign-in (the acrs claim), and ${app ? 'this app offers no' : 'there is no'} identity provider with type: entra`;
+        return `an Entra ID sign-in (the acrs claim), and ${app ? 'this app offers no' : 'there is no'} `
+          + 'identity provider with type: entra';
       case 'serviceTokens':
         if ((cfg.serviceTokens ?? []).some(() => true) || broken.serviceTokens.length > 0) return undefined;
         return 'a service token to present, and the serviceTokens section is empty';

@@ -46,7 +46,9 @@ export function validateReferences(cfg: Partial<MoatlessConfig>, broken?: Broken
       if (h.host === authHost) issues.push({ path: `apps[${i}].hosts[${j}]`, message: `"${h.host}" is the auth host (server.authUrl); give the app its own hostname` });
     });
     app.identityProviders.forEach((ref, j) => {
-      if (!idpIds.has(ref) && !brokenIdps.has(ref)) issues.push({ path: `apps[${i}].identityProviders[${j}]`, message: `unknown identity provider "${ref}"; known: ${[...idpIds].join(', ') || '(none)'}` });
+      if (idpIds.has(ref) || brokenIdps.has(ref)) return;
+      const known = [...idpIds].join(', ') || '(none)';
+      issues.push({ path: `apps[${i}].identityProviders[${j}]`, message: `unknown identity provider "${ref}"; known: ${known}` });
     });
     if (app.policies.length === 0) warnings.push({ path: `apps[${i}].policies`, message: 'no policies: every request is denied (deny by default)' });
   });

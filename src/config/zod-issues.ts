@@ -57,13 +57,17 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
 }
 
 /** `base` is where `schema` sits in the file (e.g. `['apps', 2]`); issue paths are relative to it. */
-export function zodIssues(error: z.ZodError, schema: z.core.$ZodType, base: readonly PropertyKey[] = []): ConfigIssue[] {
+export function zodIssues(error: z.ZodError, schema: z.core.$ZodType, 
+  base: readonly PropertyKey[] = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const path = [...base, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       const known = keysAt(schema, issue.path);
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key]), message: unknownKeyMessage(key, known) });
+      for (const key of issue.keys) {
+        out.push({ path: formatPath([...path, key]), message: unknownKeyMessage(key, known) });
+      }
     } else if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
       out.push({ path: formatPath(path), message: `missing (expected ${issue.expected})` });
     } else if (issue.code === 'too_small' && issue.origin === 'array' && issue.minimum === 1) {
