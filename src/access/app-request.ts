@@ -81,7 +81,7 @@ export class AppRequests {
         sendDenyPage(res, {
           status: 403, title: 'Access denied', requestId: info.id,
           message: a.identity ? `You are signed in as ${a.identity.email}, but your access policy does not allow ${app.name}.` : `${app.name} is not available to you.`,
-          signOutUrl: `${rt.authOrigin}/logout`,
+          signOutUrl: `${rt.authOrigin}/logout`, support: rt.config.server.support,
           ...(rt.config.server.debugDenyReasons ? { reasons: d.reasons.map(formatReason) } : {}),
         }, info.wantsJson);
     }

@@ -14,6 +14,7 @@ import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-inf
 import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
 import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
+import { SIGNIN_FAILED_PATH, failurePage, failureOf, failureUrl, type SignInFailure } from './signin-failure.ts';
 import { isBindingNonce } from './handoff-binding.ts';
 
 export const CALLBACK_PATH = '/oauth2/callback';
@@ -43,6 +44,7 @@ export class AuthHost {
       case '/oauth2/start': return this.#start(rt, req, res, info, url);
       case CALLBACK_PATH: return this.#callback(rt, req, res, info, url);
       case '/logout': return this.#logout(rt, req, res, info);
+      case SIGNIN_FAILED_PATH: return this.#signInFailed(rt, res, info, url);
       case '/healthz': res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return;
       case '/': return this.#home(rt, req, res, info);
       default: return this.#fail(rt, res, info, 404, 'Not found', 'There is nothing at this address.');
@@ -68,47 +70,58 @@ export class AuthHost {
     return this.#beginSignIn(rt, res, info, idpId, target, acrs, nonce);
   }
 
-  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[], browserNonce: string): Promise<void> {
+  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[], browserNonce: string, status: 302 | 303 = 302): Promise<void> {
     const idp = rt.idps.get(idpId);
     if (!idp) return this.#fail(rt, res, info, 500, 'Sign-in unavailable', `Identity provider "${idpId}" is not configured.`);
     const { url, tx } = await idp.begin({ redirectUri: rt.authOrigin + CALLBACK_PATH, acrs });
     await this.#signins.putSignIn({ tx, returnUrl: target.url.href, browserNonce });
     // Binds the callback to this browser: a callback URL planted in someone else's browser fails.
     const bind = serializeCookie(SIGNIN_COOKIE, tx.state, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: 600 });
-    redirect(res, url, [bind], info.id);
+    redirect(res, url, [bind], info.id, status);
   }
 
+  /** Every way out of the callback is a 303, so the authorization code leaves the address bar. */
   async #callback(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const failed = (reason: SignInFailure, cookies: string[] = []) =>
+      redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
     const state = url.searchParams.get('state') ?? '';
     const bound = readCookie(req.headers.cookie, SIGNIN_COOKIE) ?? '';
-    if (state === '' || bound.length !== state.length || !timingSafeEqual(Buffer.from(bound), Buffer.from(state))) {
-      return this.#fail(rt, res, info, 400, 'Sign-in expired', 'This sign-in was started in another browser or has expired. Open the application again.');
-    }
+    // A state this browser did not start leaves its cookie alone: it may bind a sign-in in progress.
+    const matches = state !== '' && bound.length === state.length && timingSafeEqual(Buffer.from(bound), Buffer.from(state));
+    if (!matches) return failed('expired');
     const pending = await this.#signins.takeSignIn(state);
-    if (!pending) return this.#fail(rt, res, info, 400, 'Sign-in expired', 'This sign-in has expired or was already used. Open the application again.');
+    const unbind = [expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))];
+    if (!pending) return failed('expired', unbind);
     const target = parseReturnUrl(rt, pending.returnUrl);
     const idp = rt.idps.get(pending.tx.idp);
-    if (!target || !idp) return this.#fail(rt, res, info, 400, 'Sign-in expired', 'The application or sign-in method changed meanwhile. Open the application again.');
+    if (!target || !idp) return failed('expired', unbind);
     let identity: Identity;
     try {
       ({ identity } = await idp.complete(url, pending.tx, rt.authOrigin + CALLBACK_PATH));
     } catch (err) {
       const e = err instanceof SignInError ? err : new SignInError('signin_failed', 'the sign-in could not be completed', { cause: err });
       this.#ctx.logger.warn({ requestId: info.id, idp: pending.tx.idp, code: e.code, err: e.cause ?? e.message }, 'sign-in failed');
-      return this.#fail(rt, res, info, 403, 'Sign-in failed', `${capitalise(e.message)}.`, [`signin.${e.code}`]);
+      return failed(failureOf(e), unbind);
     }
     const { secret, record } = await this.#ctx.sessions.createGlobal({
       identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
     });
     const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
-    return this.#handoff(rt, res, info, record, target, pending.browserNonce, pending.tx.acrs.length > 0, [cookie, expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))]);
+    const stepUp = pending.tx.acrs.length > 0;
+    return this.#handoff(rt, res, info, record, target, pending.browserNonce, stepUp, [cookie, ...unbind], true);
+  }
+
+  #signInFailed(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, url: URL): void {
+    const page = failurePage(url);
+    // The request id is the callback's, under which the details were logged.
+    this.#fail(rt, res, { ...info, id: page.requestId ?? info.id }, page.status, page.title, page.message);
   }
 
   /**
    * Checks the app's policy before handing over, so a user who may not enter gets a clear page here
    * instead of a redirect loop, and a missing auth context leads to one step-up sign-in.
    */
-  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
+  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = [], fromCallback = false): Promise<void> {
     const identity = global.identity as Identity;
     const app = target.app;
     const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
@@ -119,12 +132,14 @@ export class AuthHost {
     if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
       const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
       if (missing.length > 0 && app.idps.includes(global.idp)) {
-        return this.#beginSignIn(rt, res, info, global.idp, target, [...new Set([...identity.acrs.filter((a) => a.startsWith('c')), ...missing])], browserNonce);
+        return this.#beginSignIn(rt, res, info, global.idp, target, [...new Set([...identity.acrs.filter((a) => a.startsWith('c')), ...missing])], browserNonce, fromCallback ? 303 : 302);
       }
     }
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
       this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map(formatReason), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
+      const reason = decision.stepUp ? 'auth_context' : 'access_denied';
+      if (fromCallback) return redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
       return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
     }
     const code = await this.#signins.putHandoff({
@@ -133,7 +148,7 @@ export class AuthHost {
     });
     const back = new URL(`${target.route.base}/.moatless/callback`, target.url.origin);
     back.searchParams.set('code', code);
-    redirect(res, back.href, cookies, info.id);
+    redirect(res, back.href, cookies, info.id, fromCallback ? 303 : 302);
   }
 
   async #logout(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
@@ -171,12 +186,12 @@ export class AuthHost {
 
   #fail(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, status: number, title: string, message: string, reasons: string[] = [], cookies: string[] = []): void {
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-    sendDenyPage(res, { status, title, message, requestId: info.id, ...(rt.config.server.debugDenyReasons && reasons.length > 0 ? { reasons } : {}), signOutUrl: `${rt.authOrigin}/logout` }, info.wantsJson);
+    sendDenyPage(res, {
+      status, title, message, requestId: info.id,
+      signOutUrl: `${rt.authOrigin}/logout`, support: rt.config.server.support,
+      ...(rt.config.server.debugDenyReasons && reasons.length > 0 ? { reasons } : {}),
+    }, info.wantsJson);
   }
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function escapeHtml(s: string): string {

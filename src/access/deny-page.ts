@@ -1,5 +1,6 @@
-// The page a refused user sees: branded, with a request id to quote to the help desk. Reasons appear
-// only when debugging is on — they tell an attacker what to fake.
+// The page a refused user sees: branded, with a request id to quote to the help desk and, when the
+// admin configured one (server.support), whom to ask. Reasons appear only when debugging is on —
+// they tell an attacker what to fake.
 import type { ServerResponse } from 'node:http';
 
 export interface DenyPageInput {
@@ -10,9 +11,23 @@ export interface DenyPageInput {
   reasons?: string[];
   signOutUrl?: string;
   retryUrl?: string;
+  /** server.support: an email address and/or an https help page. */
+  support?: { contact?: string | undefined; url?: string | undefined };
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function supportLinks(p: DenyPageInput): string {
+  const links: string[] = [];
+  const contact = p.support?.contact;
+  if (contact) {
+    const subject = encodeURIComponent(`Moatless request ${p.requestId}`);
+    links.push(`<a href="mailto:${esc(contact)}?subject=${subject}">${esc(contact)}</a>`);
+  }
+  if (p.support?.url) links.push(`<a href="${esc(p.support.url)}">the help desk</a>`);
+  if (links.length === 0) return '';
+  return `<p class="help">Need help? Contact ${links.join(' or ')} and quote the request ID below.</p>`;
+}
 
 export function renderDenyPage(p: DenyPageInput): string {
   const reasons = p.reasons && p.reasons.length > 0 ? `<details open><summary>Why (debug mode)</summary><ul>${p.reasons.map((r) => `<li><code>${esc(r)}</code></li>`).join('')}</ul></details>` : '';
@@ -27,7 +42,7 @@ main{background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002;padding:2rem
 h1{font-size:1.4rem;margin:.2rem 0 1rem}.brand{color:#2a6df4;font-weight:600;letter-spacing:.02em}
 .rid{color:#5b6675;font-size:.85rem;margin-top:1.5rem}code{background:#eef1f4;padding:.1rem .3rem;border-radius:4px}
 .btn{background:#2a6df4;color:#fff;padding:.45rem .9rem;border-radius:6px;text-decoration:none;margin-right:1rem}
-</style></head><body><main><div class="brand">Moatless</div><h1>${esc(p.title)}</h1><p>${esc(p.message)}</p>${reasons}<p>${actions}</p>
+</style></head><body><main><div class="brand">Moatless</div><h1>${esc(p.title)}</h1><p>${esc(p.message)}</p>${reasons}<p>${actions}</p>${supportLinks(p)}
 <p class="rid">Request ID: <code>${esc(p.requestId)}</code> · HTTP ${p.status}</p></main></body></html>`;
 }
 
@@ -37,7 +52,11 @@ export function sendDenyPage(res: ServerResponse, p: DenyPageInput, asJson: bool
     return;
   }
   const body = asJson
-    ? JSON.stringify({ error: p.title, message: p.message, requestId: p.requestId, ...(p.reasons ? { reasons: p.reasons } : {}) })
+    ? JSON.stringify({
+      error: p.title, message: p.message, requestId: p.requestId,
+      ...(p.reasons ? { reasons: p.reasons } : {}),
+      ...(p.support?.contact || p.support?.url ? { support: p.support } : {}),
+    })
     : renderDenyPage(p);
   res.writeHead(p.status, {
     'content-type': asJson ? 'application/json' : 'text/html; charset=utf-8',

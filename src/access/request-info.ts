@@ -58,10 +58,13 @@ export function isNavigationOrUnknown(req: IncomingMessage): boolean {
   return dest === 'document' || (req.headers['sec-fetch-site'] === 'same-origin');
 }
 
-export function redirect(res: ServerResponse, location: string, cookies: string[] = [], requestId?: string): void {
+/** 303 after the sign-in callback: the browser leaves the URL carrying the authorization code. */
+export function redirect(
+  res: ServerResponse, location: string, cookies: string[] = [], requestId?: string, status: 302 | 303 = 302,
+): void {
   const headers: Record<string, string | string[]> = { location, 'cache-control': 'no-store', 'content-length': '0' };
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   if (requestId) headers['moatless-request-id'] = requestId;
-  res.writeHead(302, headers);
+  res.writeHead(status, headers);
   res.end();
 }

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { AppConfig } from '../config/schema/apps.ts';
-import { compileAppPolicies } from '../config/validate-policies.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
 import { TrustedProxies } from './client-ip.ts';
@@ -60,8 +59,6 @@ export function audienceFor(appId: string): string {
 }
 
 export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, IdentityProviderAdapter>): AccessRuntime {
-  const compiled = compileAppPolicies(config);
-  if (compiled.issues.length > 0) throw new Error(compiled.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
   const routes = new RouteTable<AppRoute>();
   const apps = new Map<string, CompiledApp>();
   const protectedHeaders = new Set<string>([CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, 'moatless-jwt-assertion', 'moatless-request-id']);
@@ -72,7 +69,7 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
       audience: app.audience ?? audienceFor(app.id),
       upstreamOrigin: upstream.origin, upstreamHost: upstream.host,
       upstreamBasePath: upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, ''),
-      policies: compiled.sets[i]!,
+      policies: config.policySets[i]!,
       sessionDurationMs: app.sessionDuration ?? config.sessions.appDuration,
       idps: app.identityProviders.length > 0 ? app.identityProviders : config.identityProviders.map((p) => p.id),
     };

@@ -14,6 +14,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/** One wording for every message: lower-case first word (acronyms such as "URL" stay), no "Error:". */
+export function lowerFirst(message: string): string {
+  return /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
+}
+
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('\n');
 }

@@ -1,12 +1,15 @@
 // Reads moatless.yaml: YAML → schema → secrets → cross-reference checks. Every problem is reported at
-// once with its path; nothing here has side effects beyond reading the file and its secret files.
+// once with its path: the later stages run on whatever the earlier ones could parse. Nothing here has
+// side effects beyond reading the file and its secret files.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { configSchema, type MoatlessConfig } from './schema/root.ts';
-import { formatPath, type ConfigIssue } from './issues.ts';
+import type { MoatlessConfig } from './schema/root.ts';
+import { lowerFirst, type ConfigIssue } from './issues.ts';
+import { parseConfigParts } from './parse.ts';
 import { checkCertificatePair, resolveSecret, type CertificatePair, type SecretSources } from './secrets.ts';
 import { validateReferences } from './validate.ts';
+import type { CompiledPolicySet } from '../policy/types.ts';
 
 /** The config with every secret resolved to its value. Never log this object whole. */
 export interface ResolvedConfig extends MoatlessConfig {
@@ -20,6 +23,8 @@ export interface ResolvedConfig extends MoatlessConfig {
     serviceTokenSecrets: ReadonlyMap<string, string>;
     storageUrl: string | null;
   };
+  /** Each app's policies (by app index), compiled once by validation; the proxy serves these. */
+  readonly policySets: readonly CompiledPolicySet[];
 }
 
 export type LoadResult =
@@ -42,26 +47,28 @@ export function loadConfigFile(path: string, opts: LoadOptions): LoadResult {
 
 export function loadConfigText(text: string, opts: LoadOptions & { sourcePath?: string }): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.message })), warnings: [] };
+  const first = doc.errors[0];
+  if (first) {
+    // Only the first: the parser's later errors mostly follow from it, and its position is exact.
+    const at = first.linePos?.[0];
+    const message = first.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+    const path = at ? `(yaml) line ${at.line}, column ${at.col}` : '(yaml)';
+    return { ok: false, issues: [{ path, message: lowerFirst(message) }], warnings: [] };
   }
   return loadConfigObject(doc.toJS() ?? {}, opts);
 }
 
 export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?: string }): LoadResult {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })), warnings: [] };
-  }
+  const parsed = parseConfigParts(raw);
   const sourcePath = opts.sourcePath ?? null;
   const baseDir = sourcePath ? dirname(sourcePath) : process.cwd();
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...parsed.issues];
   const src: SecretSources = { env: opts.env, baseDir };
-  const cfg = parsed.data;
+  const cfg = parsed.config;
 
   const idpClientSecrets = new Map<string, string>();
   const idpClientCertificates = new Map<string, CertificatePair>();
-  cfg.identityProviders.forEach((idp, i) => {
+  cfg.identityProviders?.forEach((idp, i) => {
     const path = `identityProviders[${i}]`;
     // The schema guarantees exactly one of the two for Entra; generic OIDC always has a secret.
     if (idp.clientSecret !== undefined) idpClientSecrets.set(idp.id, resolveSecret(idp.clientSecret, `${path}.clientSecret`, src, issues));
@@ -76,14 +83,19 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
     }
   });
   const serviceTokenSecrets = new Map<string, string>();
-  cfg.serviceTokens.forEach((t, i) => {
+  cfg.serviceTokens?.forEach((t, i) => {
     serviceTokenSecrets.set(t.name, resolveSecret(t.clientSecret, `serviceTokens[${i}].clientSecret`, src, issues));
   });
-  const storageUrl = cfg.storage.kind === 'postgres' ? resolveSecret(cfg.storage.url, 'storage.url', src, issues) : null;
+  const storage = cfg.storage;
+  const storageUrl = storage?.kind === 'postgres' ? resolveSecret(storage.url, 'storage.url', src, issues) : null;
 
-  const refs = validateReferences(cfg);
+  const refs = validateReferences(cfg, parsed.broken);
   issues.push(...refs.issues);
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
-  const config: ResolvedConfig = { ...cfg, sourcePath, baseDir, secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl } };
+  // No issues: every section parsed, so this is the whole config.
+  const config: ResolvedConfig = {
+    ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets,
+    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl },
+  };
   return { ok: true, config, warnings: refs.warnings };
 }

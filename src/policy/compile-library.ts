@@ -1,7 +1,7 @@
 // Compiles the shared, top-level pieces every app's policies refer to: IP lists (parsed once) and
 // rule groups (compiled once, in dependency order, shared by reference). Rejects duplicate names and
 // cycles between rule groups, reporting every problem with its path. Pure.
-import type { IpListInput, RuleGroupInput, SelectorKind } from '../config/schema/policy.ts';
+import type { IpListInput, RuleGroupInput, SelectorKind } from './language.ts';
 import type { CompileEnv } from './criteria/index.ts';
 import { compileRanges } from './criteria/ip-range.ts';
 import { compileRuleSet } from './compile-rules.ts';
@@ -13,10 +13,16 @@ export interface LibraryInput {
   ipLists?: readonly IpListInput[] | undefined;
 }
 
-/** Names the policy config may refer to that are defined elsewhere (tokens, identity providers). */
+/** What the rest of the config tells the compiler: names defined elsewhere, and what feeds facts. */
 export interface KnownNames {
   serviceTokens?: Iterable<string>;
   loginMethods?: Iterable<string>;
+  /** Rule groups that exist but failed the schema: references to them are not reported as unknown. */
+  brokenRuleGroups?: Iterable<string>;
+  /** IP lists that exist but failed the schema: they match nothing, references are not reported. */
+  brokenIpLists?: Iterable<string>;
+  /** Rule groups serve every app, so this is what the whole config can feed (CompileEnv.missingSource). */
+  missingSource?: CompileEnv['missingSource'];
 }
 
 export interface CompiledLibrary {
@@ -83,6 +89,7 @@ export function compileLibrary(input: LibraryInput, names: KnownNames = {}, path
     const ranges = compileRanges(list.ranges, (j) => `${at}.ranges[${j}]`, sink.error);
     ipLists.set(list.name, ranges ?? []);
   });
+  for (const name of names.brokenIpLists ?? []) if (!ipLists.has(name)) ipLists.set(name, []);
 
   const inputs = input.ruleGroups ?? [];
   const byName = new Map<string, { group: RuleGroupInput; index: number }>();
@@ -98,11 +105,13 @@ export function compileLibrary(input: LibraryInput, names: KnownNames = {}, path
 
   // null marks a group that is known but unusable (on a cycle, or failed): references stay quiet.
   const compiled = new Map<string, CompiledRuleGroup | null>();
+  for (const name of names.brokenRuleGroups ?? []) if (!byName.has(name)) compiled.set(name, null);
   const env: CompileEnv = {
     ruleGroups: compiled,
     ipLists,
     serviceTokens: new Set(names.serviceTokens ?? []),
     loginMethods: new Set(names.loginMethods ?? []),
+    ...(names.missingSource ? { missingSource: names.missingSource } : {}),
     error: sink.error,
     warn: sink.warn,
   };

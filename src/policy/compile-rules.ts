@@ -1,9 +1,9 @@
 // Compiles include/require/exclude lists into `CompiledRule`s by dispatching each rule to its
 // criterion. Shared by policies and rule groups. Reports through the env; never throws on config.
-import type { Rule, SelectorKind } from '../config/schema/policy.ts';
+import type { Rule, SelectorKind } from './language.ts';
 import { criteria, type CompileEnv, type Criterion } from './criteria/index.ts';
 import { selectorCodes } from './reasons.ts';
-import type { CompiledRule, CompiledRuleSet } from './types.ts';
+import type { CompiledRule, CompiledRuleGroup, CompiledRuleSet } from './types.ts';
 
 export interface RuleSetInput {
   include: readonly Rule[];
@@ -23,10 +23,19 @@ function compileRule(rule: Rule, path: string, section: Section, env: CompileEnv
   const criterion = criteria[kind] as Criterion<SelectorKind, unknown>;
   const rulePath = `${path}.${kind}`;
   kinds.add(kind);
+  const missing = criterion.source && env.missingSource?.(criterion.source);
+  if (missing) {
+    env.error(rulePath, `${kind} needs ${missing}`);
+    return undefined;
+  }
   const compiled = criterion.compile((rule as Record<string, unknown>)[kind] as never, rulePath, env);
   if (compiled === undefined) return undefined;
   const groups = criterion.children?.(compiled);
   for (const g of groups ?? []) for (const k of g.kinds) kinds.add(k);
+  // A rule group compiled where a source exists can still be used where it does not (one app's IdPs).
+  const unfed = groups ? groupsMissingSources(groups, env) : [];
+  for (const why of unfed) env.error(rulePath, why);
+  if (unfed.length > 0) return undefined;
   const all = section === 'require';
   const values = criterion.values(compiled);
   const prefix = selectorCodes[kind];
@@ -40,6 +49,18 @@ function compileRule(rule: Rule, path: string, section: Section, env: CompileEnv
     test: (facts) => criterion.match(compiled, facts, all),
     reason: (facts, matched) => ({ code: `${prefix}.${matched ? 'match' : 'no_match'}`, detail: criterion.detail(compiled, facts) }),
   };
+}
+
+function groupsMissingSources(groups: readonly CompiledRuleGroup[], env: CompileEnv): string[] {
+  const out: string[] = [];
+  for (const g of groups) {
+    for (const k of g.kinds) {
+      const source = (criteria[k] as Criterion<SelectorKind, unknown>).source;
+      const missing = source && env.missingSource?.(source);
+      if (missing) out.push(`rule group "${g.name}" uses ${k}, which needs ${missing}`);
+    }
+  }
+  return out;
 }
 
 /** `kinds` collects every selector used, following rule groups, for action restrictions. */

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PolicyInput, RuleGroupInput } from '../config/schema/policy.ts';
+import type { PolicyInput, RuleGroupInput } from './language.ts';
 import { compilePolicies } from './compile.ts';
 import { compileLibrary } from './compile-library.ts';
 import { names } from './testing.ts';

@@ -2,8 +2,8 @@
 // the shared library, each policy's phase looked up in the dialect's table, per-action selector
 // restrictions enforced, and known misconfigurations returned as warnings. Pure; reports every
 // problem at once with its config path (e.g. `apps[2].policies[0].include[1].group`).
-import type { Rule } from '../config/schema/policy.ts';
-import type { SelectorKind } from '../config/schema/policy.ts';
+import type { Rule } from './language.ts';
+import type { SelectorKind } from './language.ts';
 import { parseDuration, formatDuration } from '../config/duration.ts';
 import type { CompileEnv } from './criteria/index.ts';
 import { toList } from './criteria/criterion.ts';
@@ -29,6 +29,8 @@ export interface CompileContext<A extends string = AccessAction> {
   library?: CompiledLibrary;
   /** Defaults to Cloudflare Access semantics. */
   dialect?: PolicyDialect<A>;
+  /** What this app's config can feed (CompileEnv.missingSource); omitted, every source counts. */
+  missingSource?: CompileEnv['missingSource'];
 }
 
 /** Checks the raw rules (so a rule that failed to compile is still checked) and rule groups' contents. */
@@ -64,7 +66,10 @@ export function compilePolicies<A extends string = AccessAction>(input: readonly
   const sink = issueSink();
   const ruleGroups = new Map<string, CompiledRuleGroup | null>(library.ruleGroups);
   for (const name of library.invalidRuleGroups) ruleGroups.set(name, null);
-  const env: CompileEnv = { ...library, ruleGroups, error: sink.error, warn: sink.warn };
+  const env: CompileEnv = {
+    ...library, ruleGroups, error: sink.error, warn: sink.warn,
+    ...(context.missingSource ? { missingSource: context.missingSource } : {}),
+  };
 
   const names = new Set<string>();
   const policies: CompiledPolicy<A>[] = [];

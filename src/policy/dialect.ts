@@ -1,7 +1,7 @@
 // Policy dialects: the action set, phase table and per-action selector restrictions as data, so
 // Gateway HTTP policies (isolate, noisolate, block, allow, redirect …) reuse the same compiler and
 // evaluator with their own table instead of new code paths.
-import { selectorKinds, type SelectorKind } from '../config/schema/policy.ts';
+import { selectorKinds, type SelectorKind } from './language.ts';
 import type { AccessAction, PolicyDialect } from './types.ts';
 
 /** Cloudflare Access: Service Auth and Bypass first, then Allow and Block, each top to bottom. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { PolicyInput, RiskLevel, Rule } from '../config/schema/policy.ts';
+import type { PolicyInput, RiskLevel, Rule } from './language.ts';
 import { evaluate } from './evaluate.ts';
 import { explain, formatExplanation } from './explain.ts';
 import { compileOk } from './testing.ts';

@@ -1,10 +1,10 @@
 // Test helpers shared by the policy tests: fact builders and one-call compilation. Not exported
 // from index.ts; production code must not import this file.
-import type { PolicyInput, RuleGroupInput, IpListInput } from '../config/schema/policy.ts';
+import type { PolicyInput, RuleGroupInput, IpListInput } from './language.ts';
 import { compileLibrary, type KnownNames } from './compile-library.ts';
 import { compilePolicies } from './compile.ts';
 import type { Criterion, CompileEnv } from './criteria/index.ts';
-import type { SelectorKind, RuleValue } from '../config/schema/policy.ts';
+import type { SelectorKind, RuleValue } from './language.ts';
 import type { CompiledPolicySet, ConfigIssue, Facts, IdentityFacts } from './types.ts';
 
 export function identity(over: Partial<IdentityFacts> = {}): IdentityFacts {

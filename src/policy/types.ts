@@ -1,6 +1,6 @@
 // The policy engine's data: facts in, decisions out, and the canonical compiled form in between.
 // Types only. Nothing here reads a clock, a store or the network; facts arrive fully gathered.
-import type { SelectorKind, RiskLevel } from '../config/schema/policy.ts';
+import type { SelectorKind, RiskLevel } from './language.ts';
 import type { ReasonCode } from './reasons.ts';
 
 export type { SelectorKind, RiskLevel };

@@ -69,6 +69,11 @@ export interface SessionStore {
     reason: string,
     at: number,
   ): Promise<{ revoked: number; userKeys: string[] }>;
+  /**
+   * How many sessions, in any state (active, expired, revoked, not yet purged), match userKey OR
+   * email (case-insensitively); at least one must be given. Whether Moatless has seen this user.
+   */
+  countForUser(sel: { userKey?: string; email?: string }): Promise<number>;
   /** Revokes every unrevoked app session of appId; returns how many. */
   revokeApp(appId: string, reason: string, at: number): Promise<number>;
   /**

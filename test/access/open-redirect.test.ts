@@ -49,7 +49,7 @@ describe('return URLs', () => {
   });
 
   test('a callback with a state this browser did not start is refused', async () => {
-    const r = await s.browser().get(`${s.authUrl}/oauth2/callback?code=x&state=made-up`);
+    const r = await s.browser().follow(`${s.authUrl}/oauth2/callback?code=x&state=made-up`);
     assert.equal(r.status, 400);
     assert.match(r.body, /Sign-in expired/);
   });

@@ -35,10 +35,50 @@ test('config check prints every problem with its path and exits 1', async () => 
   writeFileSync(join(dir, 'moatless.yaml'), BROKEN);
   const r = await runMoatless(['config', 'check', '--config', join(dir, 'moatless.yaml')]);
   assert.equal(r.code, 1);
-  // Schema errors come first (the cross-checks need a well-formed file), all of them at once.
+  // Schema errors, all of them at once; an unknown key is named at its own path.
   assert.match(r.stderr, /identityProviders\[0\]\.cloud: unknown cloud "mars"; valid values: global, usgov, usgovhigh, dod, china/);
-  assert.match(r.stderr, /apps\[0\]\.policies\[0\]: Unrecognized key: "colour"/i);
+  assert.match(r.stderr, /apps\[0\]\.policies\[0\]\.colour: unknown key; known keys: name, action/);
   assert.match(r.stderr, /apps\[1\]\.upstream: /);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const MANY_MISTAKES = `
+server: { authUrl: "http://auth.localtest.me:8080", listeners: [{ address: "127.0.0.1:8080" }] }
+identityProviders:
+  - { id: entra, type: entra, tenantId: 5f1c2e7a-3b4d-4c8e-9a61-0d2b7f3e8c41, clientId: 8a3e6d2c-1f47-4b9a-b5e0-6c2d9f1a7e34, clientSecret: x }
+apps:
+  - { id: broken, hosts: [broken.localtest.me], upstream: not-a-url }
+  - id: wiki
+    hosts: [wiki.localtest.me]
+    upstream: "http://127.0.0.1:9001"
+    policies: [{ name: staff, action: allow, include: [{ ruleGroup: enginering }] }]
+  - id: docs
+    hosts: [wiki.localtest.me]
+    upstream: "http://127.0.0.1:9002"
+    polices: [{ name: all, action: allow, include: [{ everyone: true }] }]
+`;
+
+test('config check reports schema errors, duplicate hosts, typos and bad references in one run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moatless-cfg-'));
+  writeFileSync(join(dir, 'moatless.yaml'), MANY_MISTAKES);
+  const r = await runMoatless(['config', 'check', '--config', join(dir, 'moatless.yaml')]);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.split('\n');
+  const has = (line: string) => assert.ok(lines.includes(line), `missing "${line}" in:\n${r.stderr}`);
+  has('apps[0].upstream: expected an http:// or https:// URL');
+  has('apps[2].hosts[0]: "wiki.localtest.me/" is already routed to app "wiki"');
+  has('apps[2].polices: unknown key; did you mean "policies"?');
+  has('apps[1].policies[0].include[0].ruleGroup: unknown rule group "enginering"; known: (none)');
+  assert.match(r.stderr, /: 4 problems:/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a YAML syntax error is reported once, with its line and column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moatless-cfg-'));
+  writeFileSync(join(dir, 'moatless.yaml'), 'server:\n  authUrl: http://a.example.com\n listeners: [\n');
+  const r = await runMoatless(['config', 'check', '--config', join(dir, 'moatless.yaml')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /: 1 problem:\n\(yaml\) line 3, column 1: all mapping items must start at the same column\n$/);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 // Protected applications: where they live, who may reach them, what the origin is told.
 import { z } from 'zod';
 import { durationMs, httpUrl, isHostname, secretRef } from './common.ts';
-import { policySchema } from './policy.ts';
+import { policySchema } from '../../policy/language.ts';
 
 /** `wiki.example.com`, `*.apps.example.com`, optionally with a path prefix: `example.com/wiki`. */
 export const appHostSchema = z.string().transform((text, ctx) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { durationMs } from './common.ts';
 import { appSchema, serviceTokenSchema } from './apps.ts';
 import { identityProviderSchema } from './identity.ts';
-import { ipListSchema, ruleGroupSchema } from './policy.ts';
+import { ipListSchema, ruleGroupSchema } from '../../policy/language.ts';
 import { sessionsSchema } from './sessions.ts';
 import { keysSchema, loggingSchema, storageSchema } from './storage.ts';
 import { serverSchema } from './server.ts';

@@ -7,6 +7,14 @@ export const tlsSchema = z.strictObject({
   keyFile: z.string().min(1),
 });
 
+export const supportSchema = z.strictObject({
+  /** An email address; the page links to it with the request id in the subject. */
+  contact: z.email({ error: 'expected an email address' }).optional(),
+  /** A help-desk page. */
+  url: z.url({ protocol: /^https$/, error: 'expected an https:// URL' }).optional(),
+}).default({});
+export type SupportConfig = z.infer<typeof supportSchema>;
+
 export const listenerSchema = z.strictObject({
   address: listenAddress,
   /** Without tls the listener speaks plain HTTP: fine on loopback or behind a TLS load balancer, warned otherwise. */
@@ -48,5 +56,7 @@ export const serverSchema = z.strictObject({
   shutdownGrace: durationMs.default(30_000),
   /** Show policy reasons on deny pages (never in production: it tells attackers what to fake). */
   debugDenyReasons: z.boolean().default(false),
+  /** Who a refused user should ask: shown as links on deny pages and the sign-in failed page. */
+  support: supportSchema,
 });
 export type ServerConfig = z.infer<typeof serverSchema>;

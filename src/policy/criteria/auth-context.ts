@@ -9,6 +9,7 @@ const ENTRA_ID = /^c([1-9]|[1-9][0-9])$/;
 export const authContext: Criterion<'authContext', ReadonlySet<string>> = {
   kind: 'authContext',
   identity: true,
+  source: 'entraSignIn',
   compile(value, path, env) {
     const set = new Set(toList(value));
     for (const c of set) {

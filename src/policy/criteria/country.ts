@@ -7,6 +7,7 @@ import { countryCodes } from '../country-codes.ts';
 export const country: Criterion<'country', ReadonlySet<string>> = {
   kind: 'country',
   identity: false,
+  source: 'countryHeader',
   compile(value, path, env) {
     const set = new Set<string>();
     let ok = true;

@@ -1,9 +1,17 @@
 // The contract every selector implements, plus the set-matching helpers most of them share.
 // A criterion compiles its config value once (validating, canonicalising) and then matches facts
 // without allocating. It must not throw on odd facts: a missing or malformed fact is a non-match.
-import type { RuleValue, SelectorKind } from '../../config/schema/policy.ts';
+import type { RuleValue, SelectorKind } from '../language.ts';
 import type { CompiledRuleGroup, Facts } from '../types.ts';
 import type { IpRange } from '../cidr.ts';
+
+/**
+ * Where a selector's facts come from, for the selectors whose facts exist only when something is
+ * configured: the risk sync (`riskLevel`), a trusted proxy's country header (`country`), an Entra
+ * sign-in (`authContext`, the `acrs` claim), service tokens (`anyServiceToken`). Every other selector
+ * reads the sign-in identity, the client address or the SCIM directory, which always exist.
+ */
+export type FactSource = 'riskSync' | 'countryHeader' | 'entraSignIn' | 'serviceTokens';
 
 /** What a criterion may look up while compiling: the shared library and the known names. */
 export interface CompileEnv {
@@ -11,6 +19,12 @@ export interface CompileEnv {
   readonly ipLists: ReadonlyMap<string, readonly IpRange[]>;
   readonly serviceTokens: ReadonlySet<string>;
   readonly loginMethods: ReadonlySet<string>;
+  /**
+   * What a missing fact source needs, phrased to follow "<selector> needs " (e.g. "the risk sync
+   * (a `risk:` section), which is not configured"), or undefined when the source is there. Omitted:
+   * every source counts as there. A rule whose facts nothing feeds is refused: it could never match.
+   */
+  missingSource?(source: FactSource): string | undefined;
   error(path: string, message: string): void;
   warn(path: string, message: string): void;
 }
@@ -19,6 +33,8 @@ export interface Criterion<K extends SelectorKind, C> {
   readonly kind: K;
   /** True when the fact is frozen at login (Cloudflare: "checked at login"), false when live. */
   readonly identity: boolean;
+  /** Set when the selector's facts exist only if something is configured (see FactSource). */
+  readonly source?: FactSource;
   /** Returns the canonical form, or undefined after reporting errors through `env.error`. */
   compile(value: RuleValue<K>, path: string, env: CompileEnv): C | undefined;
   /** `all` is true inside Require: every listed value must match, not just one. */

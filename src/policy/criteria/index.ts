@@ -1,5 +1,5 @@
 // The selector registry: one entry per rule key of the config schema, checked exhaustively by type.
-import type { SelectorKind } from '../../config/schema/policy.ts';
+import type { SelectorKind } from '../language.ts';
 import type { Criterion } from './criterion.ts';
 import { everyone } from './everyone.ts';
 import { email } from './email.ts';
@@ -18,7 +18,7 @@ import { anyServiceToken } from './any-service-token.ts';
 import { ruleGroup } from './rule-group.ts';
 import { riskLevel } from './risk-level.ts';
 
-export type { Criterion, CompileEnv } from './criterion.ts';
+export type { Criterion, CompileEnv, FactSource } from './criterion.ts';
 
 export const criteria: { readonly [K in SelectorKind]: Criterion<K, unknown> } = {
   everyone, email, emailDomain, group, directoryGroup, claim, loginMethod, authMethod, authContext,

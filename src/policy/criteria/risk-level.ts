@@ -6,6 +6,7 @@ import { matchOne, toList } from './criterion.ts';
 export const riskLevel: Criterion<'riskLevel', ReadonlySet<string>> = {
   kind: 'riskLevel',
   identity: false,
+  source: 'riskSync',
   compile: (value) => new Set(toList(value)),
   match: (set, facts, all) => matchOne(set, facts.directory?.riskLevel, all),
   detail: (_s, facts) => (facts.directory ? `risk ${facts.directory.riskLevel ?? 'unknown'}` : 'user not in directory'),

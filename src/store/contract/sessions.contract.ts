@@ -72,6 +72,15 @@ export function describeSessionContract(name: string, makeStore: () => Promise<S
       await assert.rejects(store.sessions.revokeUser({}, 'x', T0), TypeError);
     });
 
+    test('countForUser counts sessions in any state, by email (any case) or userKey', async () => {
+      await store.sessions.create(session('s1', { userKey: 'tid:alice', revokedAt: T0, revokedReason: 'logout' }));
+      await store.sessions.create(session('s2', { userKey: 'tid:alice', expiresAt: T0 + 1 }));
+      assert.equal(await store.sessions.countForUser({ email: 'ALICE@contoso.com' }), 2);
+      assert.equal(await store.sessions.countForUser({ userKey: 'tid:alice' }), 2);
+      assert.equal(await store.sessions.countForUser({ email: 'nobody@contoso.com' }), 0);
+      await assert.rejects(store.sessions.countForUser({}), TypeError);
+    });
+
     test('revokeApp revokes only that app\'s sessions', async () => {
       const g = session('g1');
       await store.sessions.create(g);

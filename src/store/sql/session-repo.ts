@@ -19,6 +19,16 @@ function toRecord(r: Row): SessionRecord {
   };
 }
 
+/** `user_key = ? OR email = ?` for the given selectors; an empty one fails closed, never "every user". */
+function userMatch(sel: { userKey?: string; email?: string }, method: string): { match: string; params: SqlParam[] } {
+  const where: string[] = [];
+  const params: SqlParam[] = [];
+  if (sel.userKey !== undefined) { where.push('user_key = ?'); params.push(sel.userKey); }
+  if (sel.email !== undefined) { where.push('email = ?'); params.push(sel.email.toLowerCase()); }
+  if (where.length === 0) throw new TypeError(`${method} needs userKey or email`);
+  return { match: where.join(' OR '), params };
+}
+
 export function sessionRepo(ex: SqlExecutor): SessionStore {
   return {
     async create(s) {
@@ -44,18 +54,18 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       });
     },
     async revokeUser(sel, reason, at) {
-      const where: string[] = [];
-      const params: SqlParam[] = [];
-      if (sel.userKey !== undefined) { where.push('user_key = ?'); params.push(sel.userKey); }
-      if (sel.email !== undefined) { where.push('email = ?'); params.push(sel.email.toLowerCase()); }
       // Fail closed on an empty selector rather than revoking nothing (or everything) silently.
-      if (where.length === 0) throw new TypeError('revokeUser needs userKey or email');
-      const match = where.join(' OR ');
+      const { match, params } = userMatch(sel, 'revokeUser');
       const rows = await ex.all(
         `UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND (${match} OR parent_id IN (SELECT id FROM sessions WHERE ${match})) RETURNING user_key`,
         [at, reason, ...params, ...params],
       );
       return { revoked: rows.length, userKeys: [...new Set(rows.map((r) => str(r, 'user_key')))].sort() };
+    },
+    async countForUser(sel) {
+      const { match, params } = userMatch(sel, 'countForUser');
+      const [row] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${match}`, params);
+      return row ? num(row, 'n') : 0;
     },
     async revokeApp(appId, reason, at) {
       const r = await ex.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE app_id = ? AND revoked_at IS NULL', [at, reason, appId]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipListSchema, policySchema, ruleGroupSchema, ruleSchema } from './policy.ts';
+import { ipListSchema, policySchema, ruleGroupSchema, ruleSchema } from './language.ts';
 
 test('a rule takes exactly one selector', () => {
   assert.ok(ruleSchema.safeParse({ group: 'Finance' }).success);

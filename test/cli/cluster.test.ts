@@ -10,11 +10,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { SessionService } from '../identity/sessions.ts';
-import { openStore } from '../store/open-store.ts';
-import { startFakeUpstream, type FakeUpstream } from '../../test/fakes/upstream.ts';
-import { freePort } from '../../test/harness/ports.ts';
-import { startMoatlessProcess, type Child } from '../../test/harness/processes.ts';
+import { SessionService } from '../../src/identity/sessions.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
+import { freePort } from '../harness/ports.ts';
+import { startMoatlessProcess, type Child } from '../harness/processes.ts';
 
 let dir: string;
 let upstream: FakeUpstream;

@@ -1,6 +1,8 @@
-// The YAML shape of Access policies, rule groups and IP lists (zod v4, unknown keys are errors).
-// Owns structure only: whether a CIDR parses, a name resolves or rule groups form a cycle is the
-// policy compiler's job (src/policy/compile.ts), so every such problem is reported with its path.
+// The policy language: the shape of selectors, rules, Access policies, rule groups and IP lists
+// (zod v4, unknown keys are errors). The config schema imports it for `apps[].policies`,
+// `ruleGroups` and `ipLists`. Owns structure only: whether a CIDR parses, a name resolves or rule
+// groups form a cycle is the policy compiler's job (src/policy/compile.ts), so every such problem is
+// reported with its path.
 import { z } from 'zod';
 
 const name = z.string().trim().min(1);

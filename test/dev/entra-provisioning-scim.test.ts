@@ -2,11 +2,11 @@
 // (`moatless serve` with the directory wiring, SQLite), read back through SCIM GET.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { directoryWiring } from '../../../cli/directory-wiring.ts';
-import { createScimToken } from '../../../directory/scim-tokens.ts';
-import { startStack } from '../../../../test/harness/stack.ts';
-import { createProvisioningClient, type Dialect } from './index.ts';
-import { loopbackFetch } from './testing/loopback-fetch.ts';
+import { directoryWiring } from '../../src/cli/directory-wiring.ts';
+import { createScimToken } from '../../src/directory/scim-tokens.ts';
+import { startStack } from '../harness/stack.ts';
+import { createProvisioningClient, type Dialect } from '../../src/dev/entra/provisioning/index.ts';
+import { loopbackFetch } from '../../src/dev/entra/provisioning/testing/loopback-fetch.ts';
 
 async function boot(dialect: Dialect) {
   const stack = await startStack({ compose: directoryWiring() });

@@ -1,0 +1,103 @@
+// The sign-in callback never leaves the IdP's authorization code in the address bar: success and
+// failure alike answer 303, and failures land on /signin-failed on the auth host with a short reason
+// code and nothing reflected from the request. Deny and sign-in failed pages link server.support.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
+import { freePort } from '../harness/ports.ts';
+import { sessionFor, startStack, type Stack } from '../harness/stack.ts';
+import type { TestBrowser } from '../harness/http-client.ts';
+
+const SUPPORT = { contact: 'helpdesk@contoso.com', url: 'https://help.contoso.com/access' };
+
+describe('sign-in callback and failure pages', () => {
+  let s: Stack;
+  before(async () => {
+    const port = await freePort();
+    s = await startStack({ port, extra: { server: {
+      listeners: [{ address: `127.0.0.1:${port}` }], authUrl: `http://auth.localtest.me:${port}`, shutdownGrace: '2s', support: SUPPORT,
+    } } });
+  });
+  after(async () => { await s.close(); });
+
+  /** Starts a sign-in at the wiki and signs in at the emulator; returns the IdP's callback URL. */
+  async function signInAtIdp(b: TestBrowser, user: string): Promise<URL> {
+    const toStart = await b.get(`${s.wikiUrl}/`);
+    const toIdp = await b.get(String(toStart.headers.location));
+    const idp = new IdpBrowser(`${s.authUrl}/oauth2/callback`);
+    const form = await idp.open(String(toIdp.headers.location));
+    const done = await idp.submit(form, '/login', { username: user, password: user.split('@')[0]! });
+    assert.equal(done.kind, 'callback');
+    return done.url;
+  }
+
+  test('a callback with a state this browser did not start is a 303 to a failure page without the code', async () => {
+    const b = s.browser();
+    const r = await b.get(`${s.authUrl}/oauth2/callback?code=SECRET-CODE&state=bad`);
+    assert.equal(r.status, 303);
+    const loc = new URL(String(r.headers.location), s.authUrl);
+    assert.equal(loc.origin, s.authUrl);
+    assert.equal(loc.pathname, '/signin-failed');
+    assert.ok(!loc.href.includes('code=') && !loc.href.includes('SECRET-CODE') && !loc.href.includes('state='), loc.href);
+    assert.equal(loc.searchParams.get('reason'), 'expired');
+    const page = await b.get(loc.href);
+    assert.equal(page.status, 400);
+    assert.match(page.body, /Sign-in expired/);
+    assert.ok(page.body.includes(`<code>${String(r.headers['moatless-request-id'])}</code>`), 'quotes the callback\'s request id');
+    assert.match(page.body, /href="mailto:helpdesk@contoso\.com\?subject=/);
+    assert.match(page.body, /href="https:\/\/help\.contoso\.com\/access"/);
+  });
+
+  test('an IdP refusal is a 303 to reason=refused; the IdP\'s free text is not reflected', async () => {
+    const b = s.browser();
+    const toStart = await b.get(`${s.wikiUrl}/`);
+    const toIdp = new URL(String((await b.get(String(toStart.headers.location))).headers.location));
+    const state = toIdp.searchParams.get('state')!;
+    const r = await b.get(`${s.authUrl}/oauth2/callback?error=access_denied&error_description=${encodeURIComponent('<b>AADSTS53000</b>')}&state=${state}`);
+    assert.equal(r.status, 303);
+    const loc = new URL(String(r.headers.location), s.authUrl);
+    assert.equal(`${loc.pathname}?reason=${loc.searchParams.get('reason')}`, '/signin-failed?reason=refused');
+    assert.ok(!loc.href.includes('AADSTS'), loc.href);
+    const page = await b.get(loc.href);
+    assert.match(page.body, /Sign-in failed/);
+    assert.match(page.body, /compliant device/);
+  });
+
+  test('a reason or request id that is not on the list shows the generic page, reflecting nothing', async () => {
+    const page = await s.browser().get(`${s.authUrl}/signin-failed?reason=%3Cscript%3E&rid=%3Cscript%3Ealert(1)`);
+    assert.match(page.body, /The sign-in could not be completed/);
+    assert.doesNotMatch(page.body, /<script/);
+  });
+
+  test('a successful callback answers 303 to the app', async () => {
+    const b = s.browser();
+    const callback = await signInAtIdp(b, 'alice@contoso.com');
+    const r = await b.get(callback.href);
+    assert.equal(r.status, 303);
+    const loc = new URL(String(r.headers.location));
+    assert.equal(`${loc.origin}${loc.pathname}`, `${s.wikiUrl}/.moatless/callback`);
+  });
+
+  test('a user the policy refuses after signing in gets a 303 to reason=access_denied, not a page at the callback URL', async () => {
+    const b = s.browser();
+    const callback = await signInAtIdp(b, 'erin@contoso.com');
+    const r = await b.get(callback.href);
+    assert.equal(r.status, 303);
+    const loc = new URL(String(r.headers.location), s.authUrl);
+    assert.equal(`${loc.origin}${loc.pathname}?reason=${loc.searchParams.get('reason')}`, `${s.authUrl}/signin-failed?reason=access_denied`);
+    assert.ok(!loc.href.includes('code='));
+    const page = await b.get(loc.href);
+    assert.equal(page.status, 403);
+    assert.match(page.body, /Access denied/);
+  });
+
+  test('the deny page of an app links the support contact', async () => {
+    const b = s.browser();
+    b.jar.set('wiki.localtest.me', new Map([['moatless_session', await sessionFor(s, 'erin@contoso.com', 'wiki', { groups: ['Sales'] })]]));
+    const r = await b.get(`${s.wikiUrl}/`);
+    assert.equal(r.status, 403);
+    assert.match(r.body, /Access denied/);
+    assert.match(r.body, /href="mailto:helpdesk@contoso\.com\?subject=Moatless%20request%20/);
+    assert.match(r.body, /href="https:\/\/help\.contoso\.com\/access"/);
+  });
+});
