@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { directoryWiring } from '../../src/cli/directory-wiring.ts';
 import { freshSchema } from '../harness/postgres.ts';
-import { GROUP_SCHEMA, PATCH_OP, scimCaller, scimClient, USER_SCHEMA, type ScimCall } from '../harness/scim-client.ts';
+import { GROUP_SCHEMA, onEachBackend, PATCH_OP, scimCaller, scimClient, USER_SCHEMA, type ScimCall } from '../harness/scim-client.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 
 const WRITERS = 20;
 const rename = (name: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: name }] });
 
-async function concurrencySuite(scims: () => ScimCall[]): Promise<void> {
+function concurrencySuite(scims: () => ScimCall[]): void {
   // Writer i goes through server i % n: one server, or two replicas racing on one database.
   const via = (i: number): ScimCall => scims()[i % scims().length]!;
 
@@ -59,32 +59,7 @@ async function concurrencySuite(scims: () => ScimCall[]): Promise<void> {
   });
 }
 
-describe('concurrent SCIM writes on SQLite', () => {
-  let s: Stack;
-  let scim: ScimCall;
-  before(async () => {
-    s = await startStack({ compose: directoryWiring() });
-    scim = (await scimClient(s, 'contoso')).scim;
-  });
-  after(async () => { await s?.close(); });
-  void concurrencySuite(() => [scim]);
-});
-
-describe('concurrent SCIM writes on PostgreSQL, one server', () => {
-  let s: Stack;
-  let scim: ScimCall;
-  let pg: Awaited<ReturnType<typeof freshSchema>>;
-  before(async () => {
-    pg = await freshSchema();
-    s = await startStack({ compose: directoryWiring(), storage: { kind: 'postgres', url: pg.url, schema: pg.schema } });
-    scim = (await scimClient(s, 'contoso')).scim;
-  });
-  after(async () => {
-    await s?.close();
-    await pg?.drop();
-  });
-  void concurrencySuite(() => [scim]);
-});
+onEachBackend('concurrent SCIM writes, one server', (scim) => concurrencySuite(() => [scim()]));
 
 describe('concurrent SCIM writes on PostgreSQL, two replicas', () => {
   const stacks: Stack[] = [];
@@ -100,5 +75,5 @@ describe('concurrent SCIM writes on PostgreSQL, two replicas', () => {
     for (const s of stacks) await s.close();
     await pg?.drop();
   });
-  void concurrencySuite(() => scims);
+  concurrencySuite(() => scims);
 });

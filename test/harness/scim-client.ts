@@ -1,8 +1,11 @@
-// A SCIM client for scenario tests: a fresh token for a named directory on a running stack, and one
-// call per request with the SCIM media type. Bodies are sent as given (a string is sent verbatim,
-// so tests can send JSON that JSON.stringify would never produce).
+// A SCIM client for scenario tests: a fresh token for a named directory on a running stack, one call
+// per request with the SCIM media type, and a suite runner for both backends. A string body is sent
+// verbatim, so tests can send JSON that JSON.stringify would never produce.
+import { after, before, describe } from 'node:test';
+import { directoryWiring } from '../../src/cli/directory-wiring.ts';
 import { createScimToken } from '../../src/directory/scim-tokens.ts';
-import type { Stack } from './stack.ts';
+import { freshSchema } from './postgres.ts';
+import { startStack, type Stack } from './stack.ts';
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -31,4 +34,25 @@ export function scimCaller(s: Stack, token: string): ScimCall {
 export async function scimClient(s: Stack, directoryName: string): Promise<{ token: string; scim: ScimCall }> {
   const { token } = await createScimToken(s.moatless.store, { name: `t-${directoryName}`, directoryName, now: Date.now() });
   return { token, scim: scimCaller(s, token) };
+}
+
+/** Runs `suite` once per backend, each against its own running server, so both must answer alike. */
+export function onEachBackend(title: string, suite: (scim: () => ScimCall, stack: () => Stack) => void): void {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    describe(`${title} on ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
+      let s: Stack | undefined;
+      let pg: Awaited<ReturnType<typeof freshSchema>> | undefined;
+      let call: ScimCall | undefined;
+      before(async () => {
+        if (kind === 'postgres') pg = await freshSchema();
+        s = await startStack({ compose: directoryWiring(), ...(pg ? { storage: { kind: 'postgres', url: pg.url, schema: pg.schema } } : {}) });
+        call = (await scimClient(s, 'contoso')).scim;
+      });
+      after(async () => {
+        await s?.close();
+        await pg?.drop();
+      });
+      suite(() => call as ScimCall, () => s as Stack);
+    });
+  }
 }
