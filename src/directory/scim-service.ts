@@ -2,7 +2,10 @@
 // turns every error into the RFC 7644 §3.12 body — the one place for this surface. Owns: routing
 // rules (case-insensitive endpoints and trailing slashes, as Microsoft's Postman collection sends
 // `/users` and `/Users/?filter=`), 405/501 answers and `/.search`. Must not: read HTTP objects.
-import { checkStorable, checkStorableJson, ERROR_SCHEMA, findResourceType, findSchema, isScimError, resourceTypesDocument, schemasDocument, ScimError, serviceProviderConfig, toScimErrorBody } from './scim/index.ts';
+import {
+  checkStorable, checkStorableJson, ERROR_SCHEMA, findResourceType, findSchema, isScimError, resourceTypesDocument,
+  schemasDocument, ScimError, serviceProviderConfig, toScimErrorBody,
+} from './scim/index.ts';
 import { isObject } from './scim/json.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './scim-groups.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './scim-users.ts';

@@ -17,7 +17,9 @@ export interface ScimReply {
   json: Record<string, unknown>;
 }
 
-export type ScimCall = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ScimReply>;
+export type ScimCall = (
+  method: string, path: string, body?: unknown, headers?: Record<string, string>,
+) => Promise<ScimReply>;
 
 /** Calls through `s` with an existing token (a second replica on the same database, say). */
 export function scimCaller(s: Stack, token: string): ScimCall {
@@ -32,7 +34,8 @@ export function scimCaller(s: Stack, token: string): ScimCall {
 }
 
 export async function scimClient(s: Stack, directoryName: string): Promise<{ token: string; scim: ScimCall }> {
-  const { token } = await createScimToken(s.moatless.store, { name: `t-${directoryName}`, directoryName, now: Date.now() });
+  const now = Date.now();
+  const { token } = await createScimToken(s.moatless.store, { name: `t-${directoryName}`, directoryName, now });
   return { token, scim: scimCaller(s, token) };
 }
 
@@ -45,7 +48,8 @@ export function onEachBackend(title: string, suite: (scim: () => ScimCall, stack
       let call: ScimCall | undefined;
       before(async () => {
         if (kind === 'postgres') pg = await freshSchema();
-        s = await startStack({ compose: directoryWiring(), ...(pg ? { storage: { kind: 'postgres', url: pg.url, schema: pg.schema } } : {}) });
+        const storage = pg ? { storage: { kind: 'postgres' as const, url: pg.url, schema: pg.schema } } : {};
+        s = await startStack({ compose: directoryWiring(), ...storage });
         call = (await scimClient(s, 'contoso')).scim;
       });
       after(async () => {

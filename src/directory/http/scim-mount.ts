@@ -46,7 +46,8 @@ const UNAUTHORIZED = (): ScimResponse =>
   // RFC 6750 §3: a missing or bad token is answered with a Bearer challenge.
   error(401, 'a valid SCIM bearer token is required', undefined, { 'www-authenticate': 'Bearer realm="moatless-scim", error="invalid_token"', connection: 'close' });
 
-const TOO_LARGE = (limit: number): ScimResponse => error(413, `request body exceeds ${limit} bytes`, undefined, { connection: 'close' });
+const TOO_LARGE = (limit: number): ScimResponse =>
+  error(413, `request body exceeds ${limit} bytes`, undefined, { connection: 'close' });
 
 async function parseBody(req: IncomingMessage, limit: number): Promise<{ body: unknown } | { fail: ScimResponse }> {
   const method = (req.method ?? 'GET').toUpperCase();

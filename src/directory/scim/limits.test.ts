@@ -4,7 +4,8 @@ import { checkLength, checkStorableJson, isStorable, SCIM_LIMITS } from './limit
 import { findAttr, USER } from './schemas.ts';
 import { ScimError } from './errors.ts';
 
-const invalidValue = (detail: RegExp) => (e: unknown) => e instanceof ScimError && e.status === 400 && e.scimType === 'invalidValue' && detail.test(e.detail);
+const invalidValue = (detail: RegExp) => (e: unknown) =>
+  e instanceof ScimError && e.status === 400 && e.scimType === 'invalidValue' && detail.test(e.detail);
 
 test('NUL and unpaired surrogates are unstorable; a surrogate pair is not', () => {
   assert.equal(isStorable('plain'), true);
@@ -13,7 +14,8 @@ test('NUL and unpaired surrogates are unstorable; a surrogate pair is not', () =
 });
 
 test('the JSON walk names where the bad text is, keys included, at any depth', () => {
-  assert.throws(() => checkStorableJson({ a: [{ b: 'ok' }, { c: '\u0000' }] }, 'body'), invalidValue(/^body\.a\[1\]\.c /));
+  const nul = { a: [{ b: 'ok' }, { c: '\u0000' }] };
+  assert.throws(() => checkStorableJson(nul, 'body'), invalidValue(/^body\.a\[1\]\.c /));
   assert.throws(() => checkStorableJson({ a: { 'k\ud800': 1 } }, 'body'), invalidValue(/^a key in body\.a /));
   let deep: unknown = '\u0000';
   for (let i = 0; i < 100_000; i++) deep = [deep];
@@ -24,5 +26,6 @@ test('the JSON walk names where the bad text is, keys included, at any depth', (
 test('lengths count characters, so an emoji counts once', () => {
   const userName = findAttr(USER.core.attributes, 'userName')!;
   checkLength(userName, '\u{1F600}'.repeat(SCIM_LIMITS.string), 'userName');
-  assert.throws(() => checkLength(userName, 'x'.repeat(SCIM_LIMITS.string + 1), 'userName'), invalidValue(/^userName: longer than 256/));
+  const over = 'x'.repeat(SCIM_LIMITS.string + 1);
+  assert.throws(() => checkLength(userName, over, 'userName'), invalidValue(/^userName: longer than 256/));
 });
