@@ -7,7 +7,7 @@ import { SignInError } from '../identity/provider.ts';
 import type { SessionRecord } from '../store/ports.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { formatReason } from '../policy/reasons.ts';
-import type { AccessContext } from './context.ts';
+import type { AccessContext, AuthHostMount } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
@@ -32,10 +32,18 @@ export class AuthHost {
     return this.#signins;
   }
 
+  #mountAt(path: string): AuthHostMount | undefined {
+    return this.#ctx.mounts.find((m) => path === m.prefix || path.startsWith(m.prefix + '/'));
+  }
+
+  /** `Expect: 100-continue`: the mount at `path`, if any, may refuse the body before it is sent. */
+  refuseBeforeBody(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    return this.#mountAt(path)?.refuseBeforeBody?.(req, res) ?? false;
+  }
+
   async handle(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {
-    for (const m of this.#ctx.mounts) {
-      if (path === m.prefix || path.startsWith(m.prefix + '/')) return m.handle(req, res, info.id);
-    }
+    const mount = this.#mountAt(path);
+    if (mount) return mount.handle(req, res, info.id);
     const url = new URL(req.url ?? '/', rt.authOrigin);
     if (req.method !== 'GET' && req.method !== 'HEAD' && !(path === '/logout' && req.method === 'POST')) {
       return this.#fail(rt, res, info, 405, 'Method not allowed', 'This address only answers GET.');

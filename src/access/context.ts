@@ -17,6 +17,11 @@ export type DirectoryFactsSource = (email: string) => Promise<DirectoryFacts | u
 export interface AuthHostMount {
   prefix: string;
   handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
+  /**
+   * For a request with `Expect: 100-continue` (RFC 9110 §10.1.1), before its body is sent: answer
+   * now and return true to refuse the body (e.g. 413), or return false to let it come. Optional.
+   */
+  refuseBeforeBody?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Called on shutdown, before the store closes (flush buffers). */
   close?(): Promise<void>;
 }

@@ -90,6 +90,7 @@ export class AccessServer {
       const server: Server = l.tls
         ? createHttpsServer({ ...opts, cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) }, handler)
         : createHttpServer(opts, handler);
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#onCheckContinue(req, res));
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
       server.on('clientError', (err, socket) => {
         const status = clientErrorStatus((err as { code?: string }).code);
@@ -136,6 +137,18 @@ export class AccessServer {
       this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
       sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id }, info.wantsJson);
     }
+  }
+
+  /**
+   * `Expect: 100-continue` (RFC 9110 §10.1.1): an auth-host mount may answer before the body is sent
+   * (SCIM refuses an oversized Content-Length with 413); otherwise 100 Continue, as node does itself.
+   */
+  #onCheckContinue(req: IncomingMessage, res: ServerResponse): void {
+    const rt = this.#ctx.runtime();
+    const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+    if (g.ok && g.host === rt.authHost && this.auth.refuseBeforeBody(req, res, g.path)) return;
+    res.writeContinue();
+    void this.#onRequest(req, res);
   }
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -5,7 +5,7 @@ import type { GroupRecord, GroupRow, MemberDelta as StoreDelta, TxStore } from '
 import { applyPatch, buildListResponse, deepEqual, GROUP, isEmptyDelta, isRequested, normalizeResource, parseListQuery, project } from './scim/index.ts';
 import type { JsonObject, MemberDelta, Projection } from './scim/index.ts';
 import type { ProvisioningEffects } from './provisioning-effects.ts';
-import { inChange } from './scim-change.ts';
+import { inChange, retryKey } from './scim-change.ts';
 import { checkIfMatch, etagOf, fromStoreError, newId, notFound, storedJson, withMeta } from './scim-meta.ts';
 import { projectionOf } from './scim-query.ts';
 import type { ScimContext, ScimRequest, ScimResponse, ScimServiceDeps } from './scim-types.ts';
@@ -91,7 +91,7 @@ export async function createGroup(deps: ScimServiceDeps, ctx: ScimContext, req: 
   const projection = projectionOf(req.query);
   const n = normalizeResource(req.body, GROUP);
   const row = rowOf(newId(), n.resource, ctx.now, ctx.now);
-  const created = await inChange(deps, ctx, false, async (tx, fx) => {
+  const created = await inChange(deps, ctx, undefined, async (tx, fx) => {
     await tx.directory.groups.create(ctx.directoryId, row);
     const ids = (n.members ?? []).map((m) => m.value);
     if (ids.length > 0) await applyDelta(tx, fx, ctx.directoryId, row.id, { add: ids, remove: [] });
@@ -105,7 +105,7 @@ export async function createGroup(deps: ScimServiceDeps, ctx: ScimContext, req: 
 export async function replaceGroup(deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
   const projection = projectionOf(req.query);
   const n = normalizeResource(req.body, GROUP);
-  const stored = await inChange(deps, ctx, req.headers.ifMatch === undefined, async (tx, fx) => {
+  const stored = await inChange(deps, ctx, retryKey(req, ctx, 'Group', id), async (tx, fx) => {
     const current = await tx.directory.groups.get(ctx.directoryId, id);
     if (!current) throw notFound('Group', id);
     checkIfMatch(req.headers.ifMatch, current.version);
@@ -122,7 +122,7 @@ export async function replaceGroup(deps: ScimServiceDeps, ctx: ScimContext, req:
 
 /** Attribute changes and the member delta commit together or not at all; 204 as Entra expects (§1.8). */
 export async function patchGroup(deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
-  const stored = await inChange(deps, ctx, req.headers.ifMatch === undefined, async (tx, fx) => {
+  const stored = await inChange(deps, ctx, retryKey(req, ctx, 'Group', id), async (tx, fx) => {
     const current = await tx.directory.groups.get(ctx.directoryId, id);
     if (!current) throw notFound('Group', id);
     checkIfMatch(req.headers.ifMatch, current.version);
@@ -139,7 +139,7 @@ export async function patchGroup(deps: ScimServiceDeps, ctx: ScimContext, req: S
 }
 
 export async function deleteGroup(deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
-  const gone = await inChange(deps, ctx, false, async (tx, fx) => {
+  const gone = await inChange(deps, ctx, undefined, async (tx, fx) => {
     const current = await tx.directory.groups.get(ctx.directoryId, id);
     if (!current) throw notFound('Group', id);
     checkIfMatch(req.headers.ifMatch, current.version);

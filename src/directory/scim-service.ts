@@ -2,7 +2,10 @@
 // turns every error into the RFC 7644 §3.12 body — the one place for this surface. Owns: routing
 // rules (case-insensitive endpoints and trailing slashes, as Microsoft's Postman collection sends
 // `/users` and `/Users/?filter=`), 405/501 answers and `/.search`. Must not: read HTTP objects.
-import { ERROR_SCHEMA, findResourceType, findSchema, isScimError, resourceTypesDocument, schemasDocument, ScimError, serviceProviderConfig, toScimErrorBody } from './scim/index.ts';
+import {
+  checkStorable, checkStorableJson, ERROR_SCHEMA, findResourceType, findSchema, isScimError, resourceTypesDocument,
+  schemasDocument, ScimError, serviceProviderConfig, toScimErrorBody,
+} from './scim/index.ts';
 import { isObject } from './scim/json.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './scim-groups.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './scim-users.ts';
@@ -69,8 +72,20 @@ function discovery(ctx: ScimContext, req: ScimRequest, name: string, rest: strin
   return { status: 200, headers: {}, body };
 }
 
+/** NUL and unpaired surrogates are refused wherever they appear, so both backends answer 400 alike. */
+function checkText(req: ScimRequest, path: string[]): void {
+  for (const s of path) checkStorable(s, 'the path');
+  for (const [k, v] of req.query) {
+    checkStorable(k, 'a query parameter name');
+    checkStorable(v, `query parameter "${k}"`);
+  }
+  checkStorableJson(req.body, 'body');
+}
+
 async function route(deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest): Promise<ScimResponse> {
-  const [first, ...rest] = segments(req.path);
+  const path = segments(req.path);
+  checkText(req, path);
+  const [first, ...rest] = path;
   const name = (first ?? '').toLowerCase();
   const method = req.method.toUpperCase();
   const r = RESOURCES[name];

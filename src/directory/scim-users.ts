@@ -5,7 +5,7 @@ import type { TxStore, UserRow } from '../store/ports.ts';
 import { applyPatch, buildListResponse, extractIndexed, isRequested, normalizeResource, parseListQuery, project, USER } from './scim/index.ts';
 import type { IndexedFields, JsonObject, Projection } from './scim/index.ts';
 import type { ProvisioningEffects } from './provisioning-effects.ts';
-import { inChange } from './scim-change.ts';
+import { inChange, retryKey } from './scim-change.ts';
 import { checkIfMatch, etagOf, fromStoreError, newId, notFound, storedJson, withMeta } from './scim-meta.ts';
 import { projectionOf } from './scim-query.ts';
 import type { ScimContext, ScimRequest, ScimResponse, ScimServiceDeps } from './scim-types.ts';
@@ -62,7 +62,7 @@ export async function createUser(deps: ScimServiceDeps, ctx: ScimContext, req: S
   const projection = projectionOf(req.query);
   const n = normalizeResource(req.body, USER);
   const row = rowOf(newId(), n.resource, n.indexed, ctx.now, ctx.now);
-  await inChange(deps, ctx, false, async (tx, fx) => {
+  await inChange(deps, ctx, undefined, async (tx, fx) => {
     await tx.directory.users.create(ctx.directoryId, row);
     effectsOf(fx, null, row);
   }).catch((e: unknown) => { throw fromStoreError(e, 'User'); });
@@ -75,7 +75,7 @@ async function update(
   deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest, id: string,
   next: (current: UserRow) => { resource: JsonObject; indexed: IndexedFields },
 ): Promise<UserRow> {
-  return inChange(deps, ctx, req.headers.ifMatch === undefined, async (tx, fx) => {
+  return inChange(deps, ctx, retryKey(req, ctx, 'User', id), async (tx, fx) => {
     const current = await tx.directory.users.get(ctx.directoryId, id);
     if (!current) throw notFound('User', id);
     checkIfMatch(req.headers.ifMatch, current.version);
@@ -105,7 +105,7 @@ export async function patchUser(deps: ScimServiceDeps, ctx: ScimContext, req: Sc
 }
 
 export async function deleteUser(deps: ScimServiceDeps, ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
-  const gone = await inChange(deps, ctx, false, async (tx, fx) => {
+  const gone = await inChange(deps, ctx, undefined, async (tx, fx) => {
     const current = await tx.directory.users.get(ctx.directoryId, id);
     if (!current) throw notFound('User', id);
     checkIfMatch(req.headers.ifMatch, current.version);

@@ -11,7 +11,7 @@ import { ERROR_SCHEMA } from '../scim/index.ts';
 import { handleScim } from '../scim-service.ts';
 import { verifyBearer } from '../scim-tokens.ts';
 import type { ScimAudit, ScimResponse, ScimServiceDeps } from '../scim-types.ts';
-import { BodyTooLarge, isJsonMediaType, MAX_BODY_BYTES, readBody } from './read-body.ts';
+import { BodyTooLarge, declaresTooLarge, isJsonMediaType, MAX_BODY_BYTES, readBody } from './read-body.ts';
 import { describeRequest } from './describe-request.ts';
 import { ProvisioningLogWriter } from './provisioning-log-writer.ts';
 
@@ -46,6 +46,9 @@ const UNAUTHORIZED = (): ScimResponse =>
   // RFC 6750 §3: a missing or bad token is answered with a Bearer challenge.
   error(401, 'a valid SCIM bearer token is required', undefined, { 'www-authenticate': 'Bearer realm="moatless-scim", error="invalid_token"', connection: 'close' });
 
+const TOO_LARGE = (limit: number): ScimResponse =>
+  error(413, `request body exceeds ${limit} bytes`, undefined, { connection: 'close' });
+
 async function parseBody(req: IncomingMessage, limit: number): Promise<{ body: unknown } | { fail: ScimResponse }> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method === 'GET' || method === 'DELETE' || method === 'HEAD') {
@@ -53,7 +56,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<{ body: u
     try {
       await readBody(req, limit);
     } catch {
-      return { fail: error(413, `request body exceeds ${limit} bytes`, undefined, { connection: 'close' }) };
+      return { fail: TOO_LARGE(limit) };
     }
     return { body: undefined };
   }
@@ -64,7 +67,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<{ body: u
   try {
     raw = await readBody(req, limit);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return { fail: error(413, `request body exceeds ${limit} bytes`, undefined, { connection: 'close' }) };
+    if (err instanceof BodyTooLarge) return { fail: TOO_LARGE(limit) };
     throw err;
   }
   if (raw.length === 0) return { body: undefined };
@@ -83,6 +86,12 @@ export function scimMount(opts: ScimMountOptions): AuthHostMount {
   return {
     prefix: SCIM_PREFIX,
     close: () => log.flush(),
+    // `Expect: 100-continue` (curl): an oversized Content-Length is refused before the body is sent.
+    refuseBeforeBody(req, res) {
+      if (!declaresTooLarge(req, limit)) return false;
+      send(res, TOO_LARGE(limit));
+      return true;
+    },
     async handle(req, res, requestId) {
       const started = performance.now();
       const url = new URL(req.url ?? '/', 'http://scim.invalid');

@@ -6,7 +6,8 @@
 
 import type { AttributeDef, ResourceSchema, SchemaDef } from './schemas.ts';
 import { RESOURCE_SCHEMAS } from './schemas.ts';
-import { LIST_RESPONSE_SCHEMA, MAX_PAGE_SIZE } from './list.ts';
+import { LIST_RESPONSE_SCHEMA } from './list.ts';
+import { MAX_PAGE_SIZE } from './limits.ts';
 import type { JsonObject } from './json.ts';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';

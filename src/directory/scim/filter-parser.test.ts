@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFilter, parsePatchPath, MAX_FILTER_LENGTH } from './filter-parser.ts';
+import { parseFilter, parsePatchPath } from './filter-parser.ts';
+import { MAX_FILTER_LENGTH } from './limits.ts';
 import { printFilter } from './filter-print.ts';
 import { ScimError } from './errors.ts';
 

@@ -16,9 +16,8 @@
 import type { AttrPath, CompareOp, Filter, FilterValue } from './filter-ast.ts';
 import { ScimError } from './errors.ts';
 import type { ScimType } from './errors.ts';
+import { checkStorable, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH } from './limits.ts';
 
-export const MAX_FILTER_LENGTH = 4096;
-export const MAX_FILTER_DEPTH = 32;
 
 export interface ParseOptions {
   /** Accept unquoted words as string values (default true). */
@@ -71,6 +70,8 @@ function tokenize(text: string, fail: (msg: string, pos: number) => never): Toke
       } catch {
         fail('invalid string literal (JSON escapes only)', i);
       }
+      // `"\u0000"` is valid JSON, but no backend can compare against it (see limits.ts).
+      checkStorable(value as string, `the string at offset ${i}`);
       tokens.push({ kind: 'string', text: value as string, pos: i, spaceBefore });
       i = j + 1;
     } else {
@@ -281,6 +282,7 @@ function checkLength(text: unknown, errorType: ScimType, what: string): string {
     throw new ScimError(400, errorType, `${what} longer than ${MAX_FILTER_LENGTH} characters`);
   }
   if (text.trim() === '') throw new ScimError(400, errorType, `${what} is empty`);
+  checkStorable(text, what);
   return text;
 }
 

@@ -15,12 +15,12 @@ export {
   serviceProviderConfig, resourceTypesDocument, schemasDocument, resourceType, schemaDocument,
   findResourceType, findSchema,
 } from './discovery.ts';
-export { parseFilter, parsePatchPath, MAX_FILTER_LENGTH, MAX_FILTER_DEPTH } from './filter-parser.ts';
+export { parseFilter, parsePatchPath } from './filter-parser.ts';
 export type { ParseOptions, PatchPath } from './filter-parser.ts';
 export { printFilter } from './filter-print.ts';
 export { validateFilter } from './filter-validate.ts';
 export { evaluateFilter, compareForSort } from './filter-eval.ts';
-export { applyPatch, parsePatchRequest, PATCH_OP_SCHEMA, MAX_OPERATIONS } from './patch.ts';
+export { applyPatch, parsePatchRequest, PATCH_OP_SCHEMA } from './patch.ts';
 export type { PatchOperation, PatchResult } from './patch.ts';
 export type { PatchVerb } from './patch-attr.ts';
 export { emptyDelta, isEmptyDelta } from './member-delta.ts';
@@ -29,7 +29,10 @@ export { normalizeResource, extractIndexed } from './resource.ts';
 export type { IndexedFields, NormalizedResource } from './resource.ts';
 export { project, parseAttributeList, isRequested } from './projection.ts';
 export type { Projection } from './projection.ts';
-export { parseListQuery, buildListResponse, listInMemory, LIST_RESPONSE_SCHEMA, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list.ts';
+export { parseListQuery, buildListResponse, listInMemory, LIST_RESPONSE_SCHEMA, DEFAULT_PAGE_SIZE } from './list.ts';
+export {
+  SCIM_LIMITS, MAX_OPERATIONS, MAX_FILTER_LENGTH, MAX_FILTER_DEPTH, MAX_PAGE_SIZE, checkStorable, checkStorableJson,
+} from './limits.ts';
 export type { ListQuery, ListOptions, ListResponse } from './list.ts';
 export { parseDateTime, isPresent } from './values.ts';
 export type { JsonObject } from './json.ts';

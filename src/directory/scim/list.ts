@@ -17,10 +17,10 @@ import { compareForSort, evaluateFilter } from './filter-eval.ts';
 import { parseAttributeList, project } from './projection.ts';
 import { resolvePath } from './attr-path.ts';
 import type { JsonObject } from './json.ts';
+import { MAX_PAGE_SIZE } from './limits.ts';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
 
 export interface ListQuery {
   filter: Filter | undefined;

@@ -22,6 +22,7 @@ import { getCI, isObject, keyCI } from './json.ts';
 import type { JsonObject } from './json.ts';
 import { coerceSingle, coerceValue, isPresent } from './values.ts';
 import { matchesElement } from './filter-eval.ts';
+import { checkCount } from './limits.ts';
 
 export type PatchVerb = 'add' | 'replace' | 'remove';
 
@@ -92,9 +93,16 @@ function elements(holder: JsonObject, def: AttributeDef): JsonObject[] {
   return (Array.isArray(raw) ? raw : [raw]).filter(isObject).map((el) => ({ ...el }));
 }
 
+/** A list may not grow past the limit; one stored before the limit existed may still shrink. */
+function putList(holder: JsonObject, def: AttributeDef, items: unknown[]): void {
+  const before = getRaw(holder, def);
+  if (items.length > (Array.isArray(before) ? before.length : 1)) checkCount(def, items.length, def.name);
+  put(holder, def.name, items);
+}
+
 function putElements(holder: JsonObject, def: AttributeDef, items: JsonObject[]): void {
   const kept = items.filter(meaningful);
-  if (def.multiValued) put(holder, def.name, kept);
+  if (def.multiValued) putList(holder, def, kept);
   else put(holder, def.name, kept[0]);
 }
 
@@ -131,7 +139,7 @@ export function applyToAttr(verb: PatchVerb, t: AttrTarget, value: unknown): voi
     else items[at] = { ...items[at], ...item };
     items = onePrimary(items, item);
   }
-  put(holder, def.name, def.type === 'complex' ? items.filter(meaningful) : items);
+  putList(holder, def, def.type === 'complex' ? items.filter(meaningful) : items);
 }
 
 function applySub(verb: PatchVerb, t: AttrTarget, value: unknown): void {

@@ -10,7 +10,7 @@
 // while an unknown `path` is 400 invalidPath; removing members that are not in the group is a no-op.
 
 import type { Filter } from './filter-ast.ts';
-import type { ResourceSchema, SchemaDef } from './schemas.ts';
+import type { AttributeDef, ResourceSchema, SchemaDef } from './schemas.ts';
 import { findAttr } from './schemas.ts';
 import { ScimError } from './errors.ts';
 import { deepEqual, getCI, isObject, keyCI } from './json.ts';
@@ -24,9 +24,9 @@ import { applyToAttr } from './patch-attr.ts';
 import type { PatchVerb } from './patch-attr.ts';
 import { addMembers, emptyDelta, removeAllMembers, removeMembers, replaceMembers } from './member-delta.ts';
 import type { MemberDelta, MemberRef } from './member-delta.ts';
+import { checkCount, MAX_OPERATIONS } from './limits.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const MAX_OPERATIONS = 1000;
 
 export interface PatchOperation {
   op: PatchVerb;
@@ -69,12 +69,14 @@ interface Ctx {
   work: JsonObject;
   schema: ResourceSchema;
   delta: MemberDelta;
+  /** Members named so far, over all operations (SCIM_LIMITS.members bounds one request). */
+  named: number;
 }
 
 export function applyPatch(resource: JsonObject, request: unknown, schema: ResourceSchema): PatchResult {
   const ops = parsePatchRequest(request);
   // All or nothing: every change lands on a deep copy that is discarded if any operation throws.
-  const ctx: Ctx = { work: structuredClone(resource), schema, delta: emptyDelta() };
+  const ctx: Ctx = { work: structuredClone(resource), schema, delta: emptyDelta(), named: 0 };
   ops.forEach((op, i) => {
     try {
       applyOne(ctx, op);
@@ -176,10 +178,22 @@ function checkReadOnly(holder: JsonObject, name: string, sub: string | undefined
   throw new ScimError(400, 'mutability', `"${text}" is read-only`);
 }
 
-function memberRefs(schema: ResourceSchema, value: unknown, text: string): MemberRef[] {
-  const def = findAttr(schema.core.attributes, 'members');
+function membersDef(ctx: Ctx, text: string): AttributeDef {
+  const def = findAttr(ctx.schema.core.attributes, 'members');
   if (def === undefined) throw new ScimError(400, 'invalidPath', `"${text}" is not an attribute`);
+  return def;
+}
+
+/** Counts members named across all operations: one request changes at most SCIM_LIMITS.members. */
+function name(ctx: Ctx, count: number, text: string): void {
+  ctx.named += count;
+  checkCount(membersDef(ctx, text), ctx.named, 'members named in one request');
+}
+
+function memberRefs(ctx: Ctx, value: unknown, text: string): MemberRef[] {
+  const def = membersDef(ctx, text);
   const items = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+  name(ctx, items.length, text);
   // Every element must name a member: silently dropping `{display: "Bob"}` would hide a client bug.
   return items.map((item, i) => {
     const m = coerceSingle(def, item, `${text}[${i}]`);
@@ -206,16 +220,17 @@ function applyMembers(ctx: Ctx, verb: PatchVerb, filter: Filter | undefined, sub
     if (verb !== 'remove' || ids === undefined) {
       throw new ScimError(400, 'invalidPath', `"${text}": only remove members[value eq "<id>"] is supported`);
     }
+    name(ctx, ids.length, text);
     ctx.delta = removeMembers(ctx.delta, ids);
     return;
   }
   if (verb === 'remove') {
     // Entra without aadOptscim062020 sends remove + value list meaning "exactly these" (§1.8).
-    const refs = isPresent(value) ? memberRefs(ctx.schema, value, text) : undefined;
+    const refs = isPresent(value) ? memberRefs(ctx, value, text) : undefined;
     ctx.delta = refs === undefined ? removeAllMembers() : removeMembers(ctx.delta, refs.map((m) => m.value));
     return;
   }
-  const refs = memberRefs(ctx.schema, value, text);
+  const refs = memberRefs(ctx, value, text);
   ctx.delta = verb === 'add' ? addMembers(ctx.delta, refs) : replaceMembers(refs);
 }
 

@@ -14,6 +14,7 @@ import { findAttr } from './schemas.ts';
 import { ScimError } from './errors.ts';
 import { isObject } from './json.ts';
 import type { JsonObject } from './json.ts';
+import { checkCount, checkLength } from './limits.ts';
 
 const DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -56,6 +57,7 @@ export function coerceSingle(def: AttributeDef, raw: unknown, where: string): un
     case 'reference':
     case 'binary':
       if (typeof raw !== 'string') invalid(where, 'a string');
+      checkLength(def, raw, where);
       return raw === '' ? undefined : raw;
     case 'boolean': {
       const b = coerceBoolean(raw);
@@ -96,6 +98,7 @@ function coerceComplex(def: AttributeDef, raw: unknown, where: string): JsonObje
 export function coerceValue(def: AttributeDef, raw: unknown, where: string = def.name): unknown {
   if (def.multiValued) {
     const items = Array.isArray(raw) ? raw : [raw];
+    checkCount(def, items.length, where);
     const out = items.map((item, i) => coerceSingle(def, item, `${where}[${i}]`)).filter((x) => x !== undefined);
     return out.length === 0 ? undefined : keepOnePrimary(out);
   }
