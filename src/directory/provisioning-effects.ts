@@ -3,19 +3,23 @@
 // `directory.changed` so every replica's directory-facts cache drops those users. Owns: collecting
 // effects during a change and running them, idempotently. Must not: decide SCIM semantics.
 //
-// Ordering (reference/scim.md §5.5.1): session rows are revoked inside the same transaction as the
-// state change (applyInTx), so a committed deactivation can never leave a live session row; after
-// commit and before the response, SessionService clears this replica's cache synchronously and
-// tells the others (afterCommit). Running either twice revokes nothing new and is harmless.
-import type { SessionService } from '../identity/sessions.ts';
-import type { Store, TxStore, UserRow } from '../store/ports.ts';
+// Ordering (reference/scim.md §5.5.1): session rows are revoked, and the revocation and directory
+// notices written, inside the same transaction as the state change (applyInTx): a committed
+// deactivation can never leave a live session row or go unannounced, and nothing can fail after
+// the commit. The store delivers the notices to this replica right after the commit (its session
+// cache and open connections) and to the others through the change feed. afterCommit only asks the
+// group-change hook for re-authentications, whose failure is logged, never answered.
+import { REVOKED_TOPIC, type RevocationNotice } from '../identity/sessions.ts';
+import type { TxStore, UserRow } from '../store/ports.ts';
 import { getDirectorySettings } from './directory-settings.ts';
 import type { GroupChangeHook, ScimServiceDeps } from './scim-types.ts';
 
 export const DIRECTORY_CHANGED_TOPIC = 'directory.changed';
 export const DEPROVISION_REASON = 'scim_deprovision';
-/** Above this many emails one notice says "flush everything" (PG NOTIFY payloads are ≤ 8000 bytes). */
-const MAX_NOTICE_EMAILS = 50;
+/** Above this many bytes of emails one notice says "flush everything" (by size, never by count). */
+const MAX_NOTICE_BYTES = 64 * 1024;
+/** Emails per revocation notice: keeps each change-log row small. */
+const REVOKE_NOTICE_EMAILS = 500;
 
 export interface DirectoryChangedNotice {
   directoryId: string;
@@ -82,22 +86,27 @@ export class ProvisioningEffects {
     }
   }
 
-  /** Inside the change's transaction: the session rows die with the same commit. */
+  /** Inside the change's transaction: the session rows die, and the notices commit, with it. */
   async applyInTx(tx: TxStore, now: number): Promise<void> {
-    for (const u of this.#deprovisioned.values()) {
-      for (const email of emailsOf(u)) await tx.sessions.revokeUser({ email }, DEPROVISION_REASON, now);
+    const revoked = [...this.#deprovisioned.values()].flatMap((u) => emailsOf(u));
+    for (const email of revoked) await tx.sessions.revokeUser({ email }, DEPROVISION_REASON, now);
+    for (let i = 0; i < revoked.length; i += REVOKE_NOTICE_EMAILS) {
+      const emails = revoked.slice(i, i + REVOKE_NOTICE_EMAILS);
+      const notice: RevocationNotice = { userKeys: [], emails, sessionIds: [], reason: DEPROVISION_REASON };
+      await tx.changes.publish(REVOKED_TOPIC, notice);
     }
+    if (this.#changed.size === 0 && !this.#all) return;
+    const emails = [...this.#changed];
+    const bytes = emails.reduce((n, e) => n + Buffer.byteLength(e) + 3, 0);
+    const notice: DirectoryChangedNotice = this.#all || bytes > MAX_NOTICE_BYTES
+      ? { directoryId: this.directoryId, emails: [], all: true }
+      : { directoryId: this.directoryId, emails };
+    await tx.changes.publish(DIRECTORY_CHANGED_TOPIC, notice);
   }
 
-  /** After commit, before the response is sent. Revocation failures propagate (fail closed). */
-  async afterCommit(deps: Pick<ScimServiceDeps, 'sessions' | 'groupChange' | 'logger'> & { store: Store }): Promise<void> {
-    await revokeAll(deps.sessions, this.#deprovisioned.values());
+  /** After commit, before the response is sent: re-authentication of changed memberships. */
+  async afterCommit(deps: Pick<ScimServiceDeps, 'groupChange' | 'logger'>): Promise<void> {
     await this.#notifyGroupChange(deps.groupChange, deps.logger);
-    if (this.#changed.size === 0 && !this.#all) return;
-    const notice: DirectoryChangedNotice = this.#all || this.#changed.size > MAX_NOTICE_EMAILS
-      ? { directoryId: this.directoryId, emails: [], all: true }
-      : { directoryId: this.directoryId, emails: [...this.#changed] };
-    await deps.store.changes.publish(DIRECTORY_CHANGED_TOPIC, notice);
   }
 
   async #notifyGroupChange(hook: GroupChangeHook | undefined, logger: ScimServiceDeps['logger']): Promise<void> {
@@ -112,9 +121,4 @@ export class ProvisioningEffects {
       logger?.error({ err, directoryId: this.directoryId }, 'group-change hook failed');
     }
   }
-}
-
-async function revokeAll(sessions: SessionService, users: Iterable<UserLike>): Promise<void> {
-  const emails = [...users].flatMap((u) => emailsOf(u));
-  if (emails.length > 0) await sessions.revokeUsers(emails, DEPROVISION_REASON);
 }
