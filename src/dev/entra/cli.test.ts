@@ -13,6 +13,8 @@ test('runDevEntra prints a loud dev banner, the URLs and the demo users, never p
     assert.match(text, /issuer\s+http:\/\/login\.localtest\.me:8081\/5f1c2e7a-3b4d-4c8e-9a61-0d2b7f3e8c41\/v2\.0/);
     assert.match(text, /alice@contoso\.com\s+Alice Adams — mfa, compliant device/);
     assert.match(text, /dave@contoso\.com\s+Dave Diaz — DISABLED/);
+    assert.match(text, /bob@contoso\.com\s+Bob Brown — mfa, HIGH RISK/);
+    assert.match(text, /_emulator\/risk -d '\{"user":"alice@contoso\.com","level":"high"\}'/);
     assert.doesNotMatch(text, /dev-secret-change-me|password: alice/);
   } finally {
     await emu.close();

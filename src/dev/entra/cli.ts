@@ -62,9 +62,13 @@ export async function runDevEntra(argv: string[], out: (line: string) => void): 
   for (const c of emu.fixture.clients) out(`client         ${c.clientId} ${c.displayName ?? ''} redirect: ${c.redirectUris.join(', ') || '(none)'}`);
   out('demo users (passwords are in the fixture):');
   for (const u of emu.directory.users()) {
-    const traits = [u.accountEnabled ? null : 'DISABLED', u.mfa ? 'mfa' : null, u.compliantDevice ? 'compliant device' : null].filter(Boolean).join(', ');
+    const risk = emu.risky.get(u.id);
+    const atRisk = risk && risk.riskLevel !== 'none' ? `${risk.riskLevel.toUpperCase()} RISK` : null;
+    const traits = [u.accountEnabled ? null : 'DISABLED', u.mfa ? 'mfa' : null, u.compliantDevice ? 'compliant device' : null, atRisk].filter(Boolean).join(', ');
     out(`  ${u.userPrincipalName.padEnd(24)} ${u.displayName}${traits ? ` — ${traits}` : ''}`);
   }
+  out('raise or lower a user\'s risk (Entra ID Protection):');
+  out(`  curl -X POST ${emu.listenUrl}/_emulator/risk -d '{"user":"alice@contoso.com","level":"high"}'   # level: none|low|medium|high`);
   if (args.scim) {
     const provisioning = await startCliProvisioning(emu.directory, args.scim, out);
     const close = emu.close;

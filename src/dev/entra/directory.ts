@@ -216,6 +216,16 @@ export class Directory {
     return this.#journal.slice(Math.max(0, after), Math.min(upTo, this.#journal.length));
   }
 
+  /** Deletes a user and its direct memberships (journalled); returns the deleted user. */
+  deleteUser(userRef: string): DirectoryUser {
+    const user = this.#requireUser(userRef);
+    for (const g of this.memberOf(user.id)) this.removeMember(g.id, user.id);
+    this.#users.delete(user.id);
+    this.#upns.delete(user.userPrincipalName.toLowerCase());
+    this.#passwords.delete(user.id);
+    return user;
+  }
+
   setAccountEnabled(userRef: string, enabled: boolean): void {
     this.#requireUser(userRef).accountEnabled = enabled;
   }
