@@ -3,6 +3,7 @@
 import type { MoatlessConfig } from './schema/root.ts';
 import type { ConfigIssue } from './issues.ts';
 import { compileAppPolicies } from './validate-policies.ts';
+import { riskIssues } from './schema/risk.ts';
 
 const LOOPBACK = /^(127\.|\[::1\]|localhost:)/;
 
@@ -57,6 +58,7 @@ export function validateReferences(cfg: MoatlessConfig): { issues: ConfigIssue[]
   });
   if (cfg.dev) warnings.push({ path: 'dev', message: 'development features are on (emulator / sample apps): never use this config in production' });
 
+  issues.push(...riskIssues(cfg));
   const policyResult = compileAppPolicies(cfg);
   issues.push(...policyResult.issues);
   warnings.push(...policyResult.warnings);
