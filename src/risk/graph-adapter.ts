@@ -72,7 +72,6 @@ export function createRiskGraph(graph: GraphClient & { graphBase?: string }, gra
   const paced = async () => {
     const wait = nextRiskCall - now();
     if (wait > 0) await sleep(wait);
-    nextRiskCall = now() + paceMs;
   };
 
   async function readRiskyUsers(o: { since?: number; onPage?: (p: PageProgress) => void }): Promise<RiskyUser[]> {
@@ -89,6 +88,9 @@ export function createRiskGraph(graph: GraphClient & { graphBase?: string }, gra
         body = await graph.request('GET', next);
       } catch (err) {
         throw explain(err, `read riskyUsers (page ${n})`, PERMISSIONS.read);
+      } finally {
+        // Counted from the answer, not the send: the service counts arrivals, which come later.
+        nextRiskCall = now() + paceMs;
       }
       const p = page.safeParse(body);
       if (!p.success) throw new RiskSyncError('invalid_response', `riskyUsers page ${n} is not a Graph collection (malformed or truncated JSON)`);

@@ -26,7 +26,7 @@ export interface RiskKit {
   store: Store;
   sessions: SessionService;
   directoryId: string;
-  deps(config?: Partial<RiskConfig>, graph?: RiskGraphOptions): RiskSyncDeps;
+  deps(config?: Partial<RiskConfig>, graph?: RiskGraphOptions, fetchImpl?: typeof fetch): RiskSyncDeps;
   run(opts?: CycleOptions, config?: Partial<RiskConfig>): Promise<CycleReport>;
   /** Directory group name → member userNames. */
   directoryGroups(): Promise<Record<string, string[]>>;
@@ -69,8 +69,10 @@ export async function openRiskKit(o: RiskKitOptions = {}): Promise<RiskKit> {
   }
   const idp = entraIdpSchema.parse({ id: 'entra', type: 'entra', tenantId: TENANT, clientId: APP, clientSecret: SECRET, authorityUrl: emu.url, graphUrl: emu.graphUrl });
   const fast = { sleep: async () => {}, random: () => 0 };
-  const deps = (config: Partial<RiskConfig> = {}, graph: RiskGraphOptions = { paceMs: 0, ...fast }): RiskSyncDeps => {
-    const client = createEntraGraphClient(idp, { kind: 'secret', secret: SECRET }, graph.sleep ? { sleep: graph.sleep, random: () => 0 } : {});
+  const deps = (config: Partial<RiskConfig> = {}, graph: RiskGraphOptions = { paceMs: 0, ...fast }, fetchImpl?: typeof fetch): RiskSyncDeps => {
+    const client = createEntraGraphClient(idp, { kind: 'secret', secret: SECRET }, {
+      ...(graph.sleep ? { sleep: graph.sleep, random: () => 0 } : {}), ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    });
     return {
       store, sessions, graph: createRiskGraph(client, emu.graphUrl, graph),
       config: { ...riskSchema.parse({ identityProvider: 'entra', outputs: ['directory', 'entraGroups'] }) as RiskConfig, ...config },
