@@ -9,6 +9,7 @@ import { cloudCapabilities, entraEndpoints } from '../identity/entra/clouds.ts';
 import { credentialFromSecrets } from '../identity/entra/client-credential.ts';
 import { createEntraGraphClient } from '../identity/entra/index.ts';
 import { createRiskGraph, type RiskGraphOptions } from './graph-adapter.ts';
+import { createRiskScheduler, type RiskScheduler } from './scheduler.ts';
 import type { RiskSyncDeps, RiskSyncLogger } from './sync.ts';
 import { RiskSyncError } from './types.ts';
 
@@ -40,4 +41,18 @@ export function riskSyncDeps(cfg: ResolvedConfig, deps: RiskComposeDeps): RiskSy
   const client = createEntraGraphClient(idp, credentialFromSecrets(cfg.secrets, idp.id), deps.fetch ? { fetch: deps.fetch } : {});
   const { fetch: _f, graphOptions, ...rest } = deps;
   return { ...rest, config: risk, graph: createRiskGraph(client, entraEndpoints(idp).graphBase, graphOptions) };
+}
+
+/**
+ * The `moatless serve` schedule (every `risk.interval`), or null when no risk sync is configured.
+ * A cloud without Identity Protection is reported here, at start, and nothing is scheduled.
+ */
+export function buildRiskScheduler(cfg: ResolvedConfig, deps: RiskComposeDeps & { log: RiskSyncLogger }): RiskScheduler | null {
+  if (!cfg.risk) return null;
+  try {
+    return createRiskScheduler({ ...riskSyncDeps(cfg, deps), intervalMs: cfg.risk.interval });
+  } catch (err) {
+    deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'risk sync not started');
+    return null;
+  }
 }
