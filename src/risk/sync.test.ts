@@ -77,6 +77,19 @@ describe('risk sync', () => {
     assert.ok(h.watermark !== null && h.lastSuccessAt !== null);
   });
 
+  test('a user provisioned after their risk was read joins their group at the next incremental cycle', async () => {
+    k = await openRiskKit({ risk: { 4: 'high' } });
+    assert.equal((await k.run()).directory?.notProvisioned, 1);
+    const now = Date.now();
+    await k.store.directory.users.create(k.directoryId, {
+      id: 'late', externalId: null, userName: 'u4@contoso.com', active: true, displayName: null, email: null, givenName: null, familyName: null,
+      raw: '{}', version: 1, createdAt: now, lastModified: now,
+    });
+    const r = await k.run();
+    assert.equal(r.mode, 'incremental');
+    assert.deepEqual((await k.directoryGroups())[HIGH], ['u4@contoso.com']);
+  });
+
   test('only the configured riskStates count; deleted users leave unless includeDeleted', async () => {
     k = await openRiskKit({ risk: { 0: 'high', 1: 'high' }, provisioned: [0, 1] });
     k.emu.risky.set('u0@contoso.com', { level: 'high', state: 'confirmedCompromised' });

@@ -91,7 +91,7 @@ export async function runRiskCycle(deps: RiskSyncDeps, opts: CycleOptions = {}):
       const provisioned = await tx.directory.risk.directoryUsersByUserName(directory.id, plan.transitions.map((t) => t.userPrincipalName));
       for (const u of await tx.directory.users.getMany(directory.id, [...provisioned.values()])) fx.changed(u);
       if (full) await tx.kv.set(RISK_SYNCED.ns, RISK_SYNCED.key, String(started));
-      return cfg.outputs.includes('directory') ? writeDirectoryGroups(tx, fx, directory.id, plan, full, started) : null;
+      return cfg.outputs.includes('directory') ? writeDirectoryGroups(tx, fx, directory.id, await tx.directory.risk.list(), plan.transitions, started) : null;
     });
     stateWritten = true;
     if (dirResult) report.directory = { added: dirResult.added, removed: dirResult.removed, notProvisioned: dirResult.notProvisioned };
