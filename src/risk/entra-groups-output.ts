@@ -18,13 +18,17 @@ export interface EntraGroupsPlan {
   members: Record<GroupLevel, number>;
 }
 
-/** Finds (or, unless dryRun, creates) the three groups; throws duplicate_group before any change. */
-async function resolveGroups(graph: RiskGraph, kv: KeyValueStore, dryRun: boolean): Promise<{ groups: Record<GroupLevel, string | null>; created: GroupLevel[] }> {
+/**
+ * Finds (or, unless dryRun, creates) the three groups; throws duplicate_group before any change.
+ * Full cycles check that pinned ids still exist (an admin may have deleted a group) and look the
+ * name up again when one does not.
+ */
+async function resolveGroups(graph: RiskGraph, kv: KeyValueStore, dryRun: boolean, verify: boolean): Promise<{ groups: Record<GroupLevel, string | null>; created: GroupLevel[] }> {
   const groups = {} as Record<GroupLevel, string | null>;
   const missing: GroupLevel[] = [];
   for (const level of GROUP_LEVELS) {
     const pinned = await kv.get(ENTRA_GROUPS_NS, level);
-    if (pinned) {
+    if (pinned && (!verify || (await graph.getGroup(pinned)) !== null)) {
       groups[level] = pinned;
       continue;
     }
@@ -49,7 +53,7 @@ async function resolveGroups(graph: RiskGraph, kv: KeyValueStore, dryRun: boolea
 }
 
 export async function planEntraGroups(graph: RiskGraph, kv: KeyValueStore, plan: CyclePlan, full: boolean, dryRun: boolean): Promise<EntraGroupsPlan> {
-  const { groups, created } = await resolveGroups(graph, kv, dryRun);
+  const { groups, created } = await resolveGroups(graph, kv, dryRun, full);
   const ops: Record<GroupLevel, MemberOp[]> = { high: [], medium: [], low: [] };
   const members: Record<GroupLevel, number> = { high: 0, medium: 0, low: 0 };
   if (full) {

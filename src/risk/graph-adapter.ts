@@ -181,6 +181,16 @@ export function createRiskGraph(graph: GraphClient & { graphBase?: string }, gra
         throw explain(err, `create group "${name}"`, PERMISSIONS.create);
       }
     },
+    async getGroup(id) {
+      try {
+        const g = idItem.safeParse(await graph.request('GET', `/groups/${encodeURIComponent(id)}?$select=id,displayName`));
+        if (!g.success) throw new RiskSyncError('invalid_response', `reading group ${id} returned no id`);
+        return { id: g.data.id, displayName: g.data.displayName ?? '' };
+      } catch (err) {
+        if (err instanceof GraphError && err.status === 404) return null;
+        throw explain(err, `read group ${id}`, PERMISSIONS.findGroups);
+      }
+    },
     async groupUserIds(groupId) {
       const items = await listIds(`/groups/${groupId}/members/microsoft.graph.user?$select=id&$top=999`, 'list group members', PERMISSIONS.findGroups);
       return items.map((i) => i.id.toLowerCase());

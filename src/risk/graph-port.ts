@@ -24,6 +24,8 @@ export interface RiskGraph {
   /** Groups whose displayName equals `name` exactly. */
   findGroups(name: string): Promise<{ id: string; displayName: string }[]>;
   createGroup(name: string): Promise<{ id: string }>;
+  /** The group with this id, or null when it no longer exists (a pinned id gone stale). */
+  getGroup(id: string): Promise<{ id: string; displayName: string } | null>;
   /** Ids of the group's direct user members (other object types are not ours to manage). */
   groupUserIds(groupId: string): Promise<string[]>;
   /** Applies the operations in `$batch` requests of at most 20, retrying what can be retried. */

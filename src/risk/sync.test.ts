@@ -35,6 +35,18 @@ describe('risk sync', () => {
     assert.equal(k.emu.requestCount('POST /v1.0/$batch'), 0, 'nothing to change');
   });
 
+  test('a pinned Entra group deleted by an admin is looked up again and recreated at the next full cycle', async () => {
+    k = await openRiskKit({ risk: { 0: 'high' } });
+    await k.run();
+    const high = k.emu.directory.groups().find((g) => g.displayName === HIGH);
+    assert.ok(high);
+    k.emu.directory.deleteGroup(high.id);
+    const r = await k.run({ full: true });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.deepEqual(r.entraGroups?.created, ['high']);
+    assert.deepEqual(k.entraGroups()[HIGH], ['u0@contoso.com']);
+  });
+
   test('an incremental cycle with no change is exactly one Graph request', async () => {
     k = await openRiskKit({ risk: { 0: 'high' }, provisioned: [0] });
     assert.equal((await k.run()).ok, true);
