@@ -20,6 +20,7 @@ import { createGroupChangeHook } from '../identity/group-change.ts';
 import { OidcProvider } from '../identity/oidc-provider.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import { SessionService } from '../identity/sessions.ts';
+import { buildRiskScheduler } from '../risk/index.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/ports.ts';
 
@@ -124,6 +125,11 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   // a reload that changes groupChangePolling or the IdP takes effect at the next restart.
   const groupSyncs = opts.pollGraph === false ? [] : buildGraphGroupSyncs(initial, { sessions, store, logger, config: () => config, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}) });
   for (const sync of groupSyncs) sync.start();
+  // Risk sync (src/risk/): every replica ticks; a lease in the store lets one of them run cycles.
+  const riskScheduler = opts.pollGraph === false ? null : buildRiskScheduler(initial, {
+    store, sessions, log: logger, groupChange: createGroupChangeHook({ sessions, idpConfigs: () => config.identityProviders }), ...(opts.idpFetch ? { fetch: opts.idpFetch } : {}),
+  });
+  riskScheduler?.start();
   async function purge(): Promise<void> {
     try {
       const t = now();
@@ -174,6 +180,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       watcher?.close();
       for (const t of timers) clearInterval(t);
       await Promise.all(groupSyncs.map((sync) => sync.stop()));
+      await riskScheduler?.stop();
       await server.close(config.server.shutdownGrace);
       await accessLog.close();
       await logThread?.close();

@@ -18,7 +18,7 @@ export interface CompiledApps {
 }
 
 type Parts = Partial<Pick<MoatlessConfig,
-  'apps' | 'identityProviders' | 'ruleGroups' | 'ipLists' | 'serviceTokens' | 'server'>>;
+  'apps' | 'identityProviders' | 'ruleGroups' | 'ipLists' | 'serviceTokens' | 'server' | 'risk'>>;
 type App = MoatlessConfig['apps'][number];
 
 /**
@@ -32,8 +32,12 @@ export function missingSources(cfg: Parts, broken: BrokenNames, app?: App) {
   return (source: FactSource): string | undefined => {
     switch (source) {
       case 'riskSync':
-        return 'the risk sync (a risk: section), which is not configured, so nothing sets a risk level; '
-          + 'until it is, match the IdentityProtection-RiskyUser-RiskLevel-* groups with directoryGroup';
+        if (cfg.risk?.outputs.includes('directory')) return undefined;
+        return cfg.risk
+          ? 'the risk sync\'s directory output, and risk.outputs has only entraGroups, so nothing sets a risk level '
+            + 'in Moatless; add directory to risk.outputs, or match the Entra groups with directoryGroup'
+          : 'the risk sync (a risk: section), which is not configured, so nothing sets a risk level; '
+            + 'configure one (docs/risk.md) or match the IdentityProtection-RiskyUser-RiskLevel-* groups with directoryGroup';
       case 'countryHeader':
         if (!cfg.server || cfg.server.trustedProxies.length > 0) return undefined;
         return `a trusted proxy that sets the ${cfg.server.countryHeader} header, and server.trustedProxies is empty, `

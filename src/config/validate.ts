@@ -6,6 +6,7 @@ import type { ConfigIssue } from './issues.ts';
 import type { BrokenNames } from './parse.ts';
 import { compileAppPolicies } from './validate-policies.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
+import { riskIssues } from './schema/risk.ts';
 
 const LOOPBACK = /^(127\.|\[::1\]|localhost:)/;
 
@@ -72,6 +73,7 @@ export function validateReferences(cfg: Partial<MoatlessConfig>, broken?: Broken
   });
   if (cfg.dev) warnings.push({ path: 'dev', message: 'development features are on (emulator / sample apps): never use this config in production' });
 
+  issues.push(...riskIssues({ risk: cfg.risk, identityProviders: cfg.identityProviders ?? [] }));
   const policies = compileAppPolicies(cfg, broken);
   issues.push(...policies.issues);
   warnings.push(...policies.warnings);

@@ -58,7 +58,7 @@ function toStoreDelta(d: MemberDelta, now: number): StoreDelta {
  * Applies a delta and records its effects. Unknown ids are skipped by the store (Microsoft's test
  * collection adds "string id 1" and expects 204); only users actually added or removed are affected.
  */
-async function applyDelta(tx: TxStore, fx: ProvisioningEffects, dirId: string, groupId: string, delta: StoreDelta): Promise<void> {
+export async function applyDelta(tx: TxStore, fx: ProvisioningEffects, dirId: string, groupId: string, delta: StoreDelta): Promise<void> {
   const r = await tx.directory.groups.applyMembers(dirId, groupId, delta);
   if (!r) throw notFound('Group', groupId);
   for (const u of await tx.directory.users.getMany(dirId, [...r.added, ...r.removed])) fx.membershipChanged(u);

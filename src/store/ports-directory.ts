@@ -4,6 +4,9 @@
 // directoryId — two directories never see each other's objects — except the three `…ForEmail` /
 // `findByEmail` lookups the proxy uses, which are explicitly cross-directory.
 import type { AttrPath, Filter } from '../directory/scim/filter-ast.ts';
+import type { RiskStore } from './ports-risk.ts';
+
+export type * from './ports-risk.ts';
 
 export interface DirectoryRecord { id: string; name: string; createdAt: number }
 
@@ -76,6 +79,8 @@ export interface DirectoryStore {
   readonly users: UsersRepo;
   readonly groups: GroupsRepo;
   readonly provisioningLog: ProvisioningLogRepo;
+  /** Entra ID Protection's per-user risk as the risk sync last read it (src/risk/). */
+  readonly risk: RiskStore;
 }
 
 export interface DirectoriesRepo {

@@ -155,6 +155,11 @@ export interface KeyValueStore {
   delete(ns: string, key: string): Promise<void>;
   /** Unexpired entries of ns ordered by key. */
   list(ns: string): Promise<{ key: string; value: string }[]>;
+  /**
+   * A lease: sets the entry to `value` until `expiresAt` only when it is absent, expired, or
+   * already holds `value` (a renewal). Atomic across processes; true when it was set.
+   */
+  claim(ns: string, key: string, value: string, expiresAt: number): Promise<boolean>;
 }
 
 export interface ChangeFeed {

@@ -53,6 +53,8 @@ function banner(cfg: ResolvedConfig, args: ParsedArgs, urls: string[], out: (s: 
     out('');
     out('Demo: open http://wiki.localtest.me:8080/ and http://payroll.localtest.me:8080/ (localtest.me resolves to 127.0.0.1).');
     out('Users (password = first name): alice (Finance, passes Conditional Access c1), bob (Staff, fails c1), carol (many groups: overage).');
+    out('Risk: bob is high risk in Entra ID Protection (group IdentityProtection-RiskyUser-RiskLevel-high, riskLevel: high). Raise anyone\'s:');
+    out('  curl -X POST http://127.0.0.1:8090/_emulator/risk -d \'{"user":"alice@contoso.com","level":"high"}\'   # then `npm run moatless -- risk status --config demo/moatless.yaml`');
   }
 }
 

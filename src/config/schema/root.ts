@@ -7,6 +7,7 @@ import { ipListSchema, ruleGroupSchema } from '../../policy/language.ts';
 import { sessionsSchema } from './sessions.ts';
 import { keysSchema, loggingSchema, storageSchema } from './storage.ts';
 import { serverSchema } from './server.ts';
+import { riskSchema } from './risk.ts';
 
 export const devSchema = z.strictObject({
   /** Start the Entra emulator inside this process (demo only; loudly warned). */
@@ -35,6 +36,7 @@ export const configSchema = z.strictObject({
   storage: storageSchema,
   logging: loggingSchema,
   keys: keysSchema,
+  risk: riskSchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;

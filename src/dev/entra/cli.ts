@@ -17,9 +17,11 @@ export interface DevEntraArgs {
   redirectUris: string[];
   /** Set when `--scim-url`/`--scim-token` are given: push the directory to that SCIM endpoint. */
   scim?: ScimCliOptions;
+  /** Identity Protection requests per second (429 without Retry-After above it); 0 = no limit. */
+  riskRps?: number;
 }
 
-const USAGE = `usage: moatless dev entra [--fixture FILE] [--port N] [--host H] [--public-url URL] [--graph-url URL] [--redirect-uri URI]... ${SCIM_USAGE}`;
+const USAGE = `usage: moatless dev entra [--fixture FILE] [--port N] [--host H] [--public-url URL] [--graph-url URL] [--redirect-uri URI]... [--risk-rps N] ${SCIM_USAGE}`;
 
 export function parseDevEntraArgs(argv: readonly string[]): DevEntraArgs {
   const args: DevEntraArgs = { fixture: DEFAULT_FIXTURE, port: 8081, host: '127.0.0.1', redirectUris: [] };
@@ -34,6 +36,11 @@ export function parseDevEntraArgs(argv: readonly string[]): DevEntraArgs {
     else if (flag === '--public-url') args.publicUrl = value;
     else if (flag === '--graph-url') args.graphUrl = value;
     else if (flag === '--redirect-uri') args.redirectUris.push(value);
+    else if (flag === '--risk-rps') {
+      const rps = Number(value);
+      if (!Number.isFinite(rps) || rps < 0) throw new EmulatorError('invalid_option', `--risk-rps must be a number ≥ 0, got ${value}`);
+      args.riskRps = rps;
+    }
     else if (flag !== undefined && SCIM_FLAGS.has(flag)) scim.set(flag, value);
     else if (flag === '--port') {
       const port = Number(value);
@@ -52,6 +59,7 @@ export async function runDevEntra(argv: string[], out: (line: string) => void): 
   const emu = await startEntraEmulator({
     fixturePath: args.fixture, host: args.host, port: args.port,
     publicBaseUrl: args.publicUrl, graphBaseUrl: args.graphUrl, extraRedirectUris: args.redirectUris,
+    ...(args.riskRps !== undefined ? { riskRequestsPerSecond: args.riskRps } : {}),
   });
   out('!!! DEVELOPMENT EMULATOR — this is NOT Microsoft Entra ID. Demo passwords and secrets are public; never use it in production. !!!');
   out(`listening      ${emu.listenUrl}`);
@@ -62,9 +70,13 @@ export async function runDevEntra(argv: string[], out: (line: string) => void): 
   for (const c of emu.fixture.clients) out(`client         ${c.clientId} ${c.displayName ?? ''} redirect: ${c.redirectUris.join(', ') || '(none)'}`);
   out('demo users (passwords are in the fixture):');
   for (const u of emu.directory.users()) {
-    const traits = [u.accountEnabled ? null : 'DISABLED', u.mfa ? 'mfa' : null, u.compliantDevice ? 'compliant device' : null].filter(Boolean).join(', ');
+    const risk = emu.risky.get(u.id);
+    const atRisk = risk && risk.riskLevel !== 'none' ? `${risk.riskLevel.toUpperCase()} RISK` : null;
+    const traits = [u.accountEnabled ? null : 'DISABLED', u.mfa ? 'mfa' : null, u.compliantDevice ? 'compliant device' : null, atRisk].filter(Boolean).join(', ');
     out(`  ${u.userPrincipalName.padEnd(24)} ${u.displayName}${traits ? ` — ${traits}` : ''}`);
   }
+  out('raise or lower a user\'s risk (Entra ID Protection):');
+  out(`  curl -X POST ${emu.listenUrl}/_emulator/risk -d '{"user":"alice@contoso.com","level":"high"}'   # level: none|low|medium|high`);
   if (args.scim) {
     const provisioning = await startCliProvisioning(emu.directory, args.scim, out);
     const close = emu.close;
@@ -74,4 +86,10 @@ export async function runDevEntra(argv: string[], out: (line: string) => void): 
     };
   }
   return emu;
+}
+
+/** `moatless dev entra risk --user UPN --level high [--url URL]`: changes a user's risk in a running emulator. */
+export async function setEmulatorRisk(url: string, user: string, level: string): Promise<{ ok: boolean; text: string }> {
+  const res = await fetch(`${url.replace(/\/+$/, '')}/_emulator/risk`, { method: 'POST', body: JSON.stringify({ user, level }) });
+  return { ok: res.ok, text: await res.text() };
 }

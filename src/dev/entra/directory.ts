@@ -216,6 +216,26 @@ export class Directory {
     return this.#journal.slice(Math.max(0, after), Math.min(upTo, this.#journal.length));
   }
 
+  /** Deletes a group permanently (security groups have no soft delete) and its memberships. */
+  deleteGroup(groupRef: string): DirectoryGroup {
+    const group = this.#requireGroupRef(groupRef);
+    for (const id of [...(this.#members.get(group.id) ?? [])]) this.removeMember(group.id, id);
+    for (const g of this.memberOf(group.id)) this.removeMember(g.id, group.id);
+    this.#groups.delete(group.id);
+    this.#members.delete(group.id);
+    return group;
+  }
+
+  /** Deletes a user and its direct memberships (journalled); returns the deleted user. */
+  deleteUser(userRef: string): DirectoryUser {
+    const user = this.#requireUser(userRef);
+    for (const g of this.memberOf(user.id)) this.removeMember(g.id, user.id);
+    this.#users.delete(user.id);
+    this.#upns.delete(user.userPrincipalName.toLowerCase());
+    this.#passwords.delete(user.id);
+    return user;
+  }
+
   setAccountEnabled(userRef: string, enabled: boolean): void {
     this.#requireUser(userRef).accountEnabled = enabled;
   }

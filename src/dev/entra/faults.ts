@@ -8,7 +8,8 @@ export const faultSpecSchema = z.strictObject({
   /** Path glob: `*` matches one segment, `**` any number; absent = every non-emulator path. */
   path: z.string().startsWith('/').optional(),
   method: z.string().regex(/^[A-Za-z]+$/).optional(),
-  status: z.number().int().min(400).max(599),
+  /** 4xx/5xx; 200 only together with `body` (a malformed or truncated success). */
+  status: z.number().int().min(200).max(599),
   /** Seconds for the Retry-After header; absent = no header (Identity Protection 429s send none). */
   retryAfter: z.number().int().min(0).optional(),
   /** How many matching requests pass untouched before the fault applies (e.g. fail page 2 of a delta); default 0. */
@@ -17,7 +18,11 @@ export const faultSpecSchema = z.strictObject({
   count: z.number().int().positive().default(1),
   code: z.string().min(1).optional(),
   message: z.string().min(1).optional(),
-});
+  /** Raw response body sent instead of the Graph error (e.g. truncated JSON). */
+  body: z.string().optional(),
+  /** Wait this long before answering (client timeouts). */
+  delayMs: z.number().int().min(0).max(120_000).optional(),
+}).refine((f) => f.status >= 400 || f.body !== undefined, { message: 'a status below 400 needs a body', path: ['status'] });
 
 export type FaultSpec = z.input<typeof faultSpecSchema>;
 export type Fault = z.infer<typeof faultSpecSchema> & { remaining: number };

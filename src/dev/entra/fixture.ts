@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EmulatorError } from './errors.ts';
+import { RISK_LEVELS, RISK_STATES } from './risky-users.ts';
 
 const guid = z.guid('must be a GUID');
 
@@ -32,6 +33,11 @@ const userSchema = z.strictObject({
   mfa: z.boolean().default(false),
   compliantDevice: z.boolean().default(false),
   accountEnabled: z.boolean().default(true),
+  /** Entra ID Protection's rating of the user at start (riskyUsers); absent = never rated. */
+  risk: z.strictObject({
+    level: z.enum(RISK_LEVELS),
+    state: z.enum(RISK_STATES).optional(),
+  }).optional(),
 });
 
 const groupSchema = z.strictObject({

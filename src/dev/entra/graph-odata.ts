@@ -39,10 +39,10 @@ export function matchesClauses(item: Item, clauses: readonly Clause[]): boolean 
   });
 }
 
-export function parseTop(raw: string | null): number {
-  if (raw === null) return DEFAULT_PAGE;
+export function parseTop(raw: string | null, max = MAX_PAGE): number {
+  if (raw === null) return Math.min(DEFAULT_PAGE, max);
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PAGE) throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE} inclusive.`);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`);
   return n;
 }
 
@@ -83,8 +83,8 @@ export interface Page {
  * One page of a collection. `@odata.nextLink` is absolute and carries every original query option
  * plus `$skiptoken`, so clients follow it verbatim (Graph paging concept page).
  */
-export function paginate(items: Item[], query: URLSearchParams, selfUrl: string, context: string): Page {
-  const top = parseTop(query.get('$top'));
+export function paginate(items: Item[], query: URLSearchParams, selfUrl: string, context: string, maxTop = MAX_PAGE): Page {
+  const top = parseTop(query.get('$top'), maxTop);
   const offset = decodeSkipToken(query.get('$skiptoken'));
   const page: Page = { '@odata.context': context, value: items.slice(offset, offset + top) };
   if (offset + top < items.length) {

@@ -5,12 +5,16 @@ import { z } from 'zod';
 import type { Directory, DirectoryObject } from './directory.ts';
 import { GraphError } from './errors.ts';
 import type { Fixture } from './fixture.ts';
+import { runBatch } from './graph-batch.ts';
 import { groupsDelta } from './graph-delta.ts';
+import { createGroupWrites } from './graph-group-writes.ts';
+import { riskRoute, TenantRateLimit } from './graph-risk.ts';
 import { applySelect, matchesClauses, paginate, parseFilter, type Item } from './graph-odata.ts';
 import {
   GROUP_FILTERABLE, GROUP_SELECTABLE, GROUP_TYPE, graphErrorBody, groupItem, objectItem, USER_FILTERABLE, USER_SELECTABLE, USER_TYPE, userItem,
 } from './graph-shapes.ts';
 import type { VerifiedAppToken } from './keys.ts';
+import { RiskyUsers } from './risky-users.ts';
 
 export interface GraphRequest {
   method: string;
@@ -40,6 +44,14 @@ export interface GraphDeps {
   deltaRetentionMs?: number;
   /** Groups per `/groups/delta` page; default 100. */
   deltaPageSize?: number;
+  /** Identity Protection state (riskyUsers); absent = an empty tenant. */
+  risky?: RiskyUsers;
+  /** Identity Protection requests per second per tenant; default 1, 0 = unlimited. */
+  riskRequestsPerSecond?: number;
+  /** How long after a create member adds to the new group fail with 400; default 0. */
+  replicationLagMs?: number;
+  /** An injected fault for a request inside `$batch` (path with the `/v1.0` prefix). */
+  innerFault?: (method: string, path: string) => GraphResponse | undefined;
 }
 
 const DEFAULT_DELTA_RETENTION_MS = 7 * 86_400_000;
@@ -72,6 +84,10 @@ function castFilter(cast: string | undefined): (o: DirectoryObject) => boolean {
 
 export function createGraphHandler(deps: GraphDeps): (req: GraphRequest) => Promise<GraphResponse> {
   const { directory, graphUrl } = deps;
+  const now = deps.now ?? Date.now;
+  const riskLimit = new TenantRateLimit(deps.riskRequestsPerSecond ?? 1, now);
+  const groupWrites = createGroupWrites({ directory, graphUrl, now, replicationLagMs: deps.replicationLagMs ?? 0 });
+  const risky = deps.risky ?? new RiskyUsers(directory, now);
   const meta = `${graphUrl}/v1.0/$metadata`;
   const ok = (body: unknown): GraphResponse => ({ status: 200, headers: {}, body });
 
@@ -95,6 +111,20 @@ export function createGraphHandler(deps: GraphDeps): (req: GraphRequest) => Prom
     const token = await deps.verify(req.authorization);
     const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
     const [root, id, rel, cast, ...extra] = segments;
+    const need = (accepted: readonly string[]) => requireRole(token, accepted);
+    if (root === '$batch' && req.method === 'POST' && !id) {
+      const out = await runBatch(req.body, async (inner) => {
+        if (inner.path.split('/')[1] === '$batch') return answer(new GraphError(400, 'Request_BadRequest', 'A batch cannot contain a batch.'), req);
+        return deps.innerFault?.(inner.method, `/v1.0${inner.path}`) ?? handle({ ...req, ...inner });
+      });
+      return { ...out, headers: {} };
+    }
+    if (root === 'identityProtection') {
+      const out = riskRoute({ risky, limit: riskLimit, graphUrl, requireRole: need }, req, segments);
+      if (out) return { ...out, headers: {} };
+    }
+    const written = groupWrites(req, segments, need);
+    if (written) return { ...written, headers: {} };
     if (extra.length) throw new GraphError(400, 'Request_BadRequest', `Resource not found for the segment '${extra[0]}'.`);
     const get = req.method === 'GET';
 
@@ -170,17 +200,22 @@ export function createGraphHandler(deps: GraphDeps): (req: GraphRequest) => Prom
     throw new GraphError(400, 'Request_BadRequest', `Unsupported request: ${req.method} /v1.0${req.path}`);
   };
 
-  return async (req) => {
+  const handle = async (req: GraphRequest): Promise<GraphResponse> => {
     try {
       return await route(req);
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
-      const headers: Record<string, string> = {};
-      // RFC 6750 §3: a 401 names the scheme; Graph adds its authorization_uri.
-      if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="", error="invalid_token"';
-      return { status: err.status, headers, body: graphErrorBody(err.code, err.message, req.clientRequestId) };
+      return answer(err, req);
     }
   };
+  return handle;
+}
+
+function answer(err: GraphError, req: Pick<GraphRequest, 'clientRequestId'>): GraphResponse {
+  const headers: Record<string, string> = {};
+  // RFC 6750 §3: a 401 names the scheme; Graph adds its authorization_uri.
+  if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="", error="invalid_token"';
+  return { status: err.status, headers, body: graphErrorBody(err.code, err.message, req.clientRequestId) };
 }
 
 export { GROUP_TYPE, USER_TYPE };

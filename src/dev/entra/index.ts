@@ -12,12 +12,15 @@ import { createGraphHandler } from './graph-router.ts';
 import { createInteractionHandler } from './interactions.ts';
 import { createSigningKey, verifyAppToken } from './keys.ts';
 import { createOidcProvider, SignInResults } from './oidc.ts';
-import { createFrontDoor, readForm, type EmulatorLogger } from './server.ts';
+import { applyRiskChange, deleteUser, listRisk } from './risk-control.ts';
+import { RiskyUsers } from './risky-users.ts';
+import { createFrontDoor, graphFaultResponse, readForm, type EmulatorLogger } from './server.ts';
 
 export { loadFixture, parseFixture, Directory, Faults, RequestLog, EmulatorError };
 export type { Fixture, FixtureInput, EmulatorLogger };
 export type { DirectoryUser, DirectoryGroup, DirectoryObject, NewUser, NewGroup } from './directory.ts';
 export type { FaultSpec, Fault, RequestRecord } from './faults.ts';
+export { RiskyUsers, type RiskRecord, type RiskLevel as EmulatorRiskLevel } from './risky-users.ts';
 export { GraphError } from './errors.ts';
 
 export interface EntraEmulatorOptions {
@@ -40,6 +43,10 @@ export interface EntraEmulatorOptions {
   deltaRetentionMs?: number;
   /** Groups per `/groups/delta` page; default 100. */
   deltaPageSize?: number;
+  /** Identity Protection requests per second per tenant (429 without Retry-After above it); default 1, 0 = off. */
+  riskRequestsPerSecond?: number;
+  /** After `POST /groups`, member adds to the new group fail with 400 for this long; default 0. */
+  replicationLagMs?: number;
 }
 
 export interface EntraEmulator {
@@ -57,6 +64,10 @@ export interface EntraEmulator {
   directory: Directory;
   faults: Faults;
   requests: RequestLog;
+  /** Identity Protection: each user's risk; `risky.set(upn, {level: 'high'})` simulates a risky sign-in. */
+  risky: RiskyUsers;
+  /** Deletes a user (memberships go; the riskyUser stays with isDeleted), as Entra does. */
+  deleteUser(userRef: string): void;
   /** Requests whose method and path match a glob pattern, e.g. `"POST /v1.0/users/*\/getMemberObjects"`. */
   requestCount(pattern: string): number;
   close(): Promise<void>;
@@ -81,6 +92,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
   if (!fixture) throw new EmulatorError('invalid_option', 'startEntraEmulator needs fixture or fixturePath');
   const host = options.host ?? '127.0.0.1';
   const directory = Directory.fromFixture(fixture);
+  const risky = new RiskyUsers(directory, options.now);
+  for (const u of fixture.users) if (u.risk) risky.set(u.id, { level: u.risk.level, ...(u.risk.state ? { state: u.risk.state } : {}) });
   const faults = new Faults();
   const requests = new RequestLog();
   const key = await createSigningKey();
@@ -126,7 +139,15 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
         ...(options.now ? { now: options.now } : {}),
         ...(options.deltaRetentionMs !== undefined ? { deltaRetentionMs: options.deltaRetentionMs } : {}),
         ...(options.deltaPageSize !== undefined ? { deltaPageSize: options.deltaPageSize } : {}),
+        risky,
+        ...(options.riskRequestsPerSecond !== undefined ? { riskRequestsPerSecond: options.riskRequestsPerSecond } : {}),
+        ...(options.replicationLagMs !== undefined ? { replicationLagMs: options.replicationLagMs } : {}),
+        innerFault: (method, path) => {
+          const fault = faults.take(method, `${graphBase.path}${path}`);
+          return fault ? graphFaultResponse(fault) : undefined;
+        },
       }),
+      risk: { list: () => listRisk(risky), change: (body) => applyRiskChange(directory, risky, body) },
       faults,
       requests,
       multiTenantRequests,
@@ -135,7 +156,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     handler = front;
 
     return {
-      url: baseUrl, listenUrl, issuer, tenantId: fixture.tenantId, graphUrl, fixture, directory, faults, requests,
+      url: baseUrl, listenUrl, issuer, tenantId: fixture.tenantId, graphUrl, fixture, directory, faults, requests, risky,
+      deleteUser: (ref) => deleteUser(directory, risky, ref),
       requestCount: (pattern) => requests.count(pattern),
       close: () => new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
 import { EmulatorError } from './errors.ts';
-import type { Faults, RequestLog } from './faults.ts';
+import type { Fault, Faults, RequestLog } from './faults.ts';
 import type { GraphRequest, GraphResponse } from './graph-router.ts';
 import { graphErrorBody } from './graph-shapes.ts';
 import { entraTokenError } from './token-errors.ts';
@@ -30,6 +30,8 @@ export interface FrontDeps {
   requests: RequestLog;
   multiTenantRequests: WeakSet<IncomingMessage>;
   logger?: EmulatorLogger;
+  /** `/_emulator/risk`: list rated users (GET) or change one's risk (POST). */
+  risk?: { list(): unknown; change(body: unknown): unknown };
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -77,6 +79,14 @@ export function mirrorAccessTokenAcrs(search: URLSearchParams): void {
   search.set('claims', JSON.stringify(record));
 }
 
+/** The answer an injected fault gives on a Graph path (also used for requests inside `$batch`). */
+export function graphFaultResponse(fault: Fault): GraphResponse {
+  const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
+  const code = fault.code ?? (fault.status === 429 ? 'TooManyRequests' : fault.status >= 500 ? 'ServiceUnavailable' : 'Request_BadRequest');
+  const message = fault.message ?? (fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.');
+  return { status: fault.status, headers, body: graphErrorBody(code, message) };
+}
+
 export function createFrontDoor(deps: FrontDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { faults, requests } = deps;
   const tenantKeys = new Set([deps.tenantId.toLowerCase(), deps.tenantName.toLowerCase()]);
@@ -86,6 +96,15 @@ export function createFrontDoor(deps: FrontDeps): (req: IncomingMessage, res: Se
     if (path === '/_emulator/requests' && req.method === 'DELETE') return requests.reset(), sendJson(res, 204, null);
     if (path === '/_emulator/faults' && req.method === 'GET') return sendJson(res, 200, { value: faults.list() });
     if (path === '/_emulator/faults' && req.method === 'DELETE') return faults.clear(), sendJson(res, 204, null);
+    if (path === '/_emulator/risk' && deps.risk && req.method === 'GET') return sendJson(res, 200, deps.risk.list());
+    if (path === '/_emulator/risk' && deps.risk && req.method === 'POST') {
+      try {
+        return sendJson(res, 200, deps.risk.change(JSON.parse(await readBody(req)) as unknown));
+      } catch (err) {
+        const details = err instanceof EmulatorError ? err.details : [];
+        return sendJson(res, 400, { code: 'invalid_risk', message: err instanceof Error ? err.message.split('\n')[0] : 'invalid risk change', details });
+      }
+    }
     if (path === '/_emulator/faults' && req.method === 'POST') {
       try {
         const specs: unknown = JSON.parse(await readBody(req));
@@ -138,10 +157,15 @@ export function createFrontDoor(deps: FrontDeps): (req: IncomingMessage, res: Se
     const fault = faults.take(req.method ?? 'GET', path);
     const isGraph = path.startsWith(`${deps.graphPrefix}/v1.0/`);
     if (fault) {
-      const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
-      const code = fault.code ?? (fault.status === 429 ? 'TooManyRequests' : fault.status >= 500 ? 'ServiceUnavailable' : 'Request_BadRequest');
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (res.destroyed) return;
+      const out = graphFaultResponse(fault);
+      if (fault.body !== undefined) {
+        res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...out.headers });
+        return void res.end(fault.body);
+      }
       const message = fault.message ?? (fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.');
-      return sendJson(res, fault.status, isGraph ? graphErrorBody(code, message) : entraTokenError('temporarily_unavailable', message, deps.baseUrl.origin), headers);
+      return sendJson(res, fault.status, isGraph ? out.body : entraTokenError('temporarily_unavailable', message, deps.baseUrl.origin), out.headers);
     }
     if (isGraph) return graph(req, res, url, path.slice(deps.graphPrefix.length + '/v1.0'.length));
 

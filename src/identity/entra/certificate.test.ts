@@ -115,6 +115,7 @@ describe('Entra sign-in with a certificate credential', () => {
       set: async (ns, key, value) => { saved.set(`${ns}/${key}`, value); },
       delete: async (ns, key) => { saved.delete(`${ns}/${key}`); },
       list: async () => [],
+      claim: async () => false,
     };
     const list = await runAuthContextsImport(entraConfig(emulator), CREDENTIAL, { kv }, { write: () => {} });
     assert.ok(list.some((c) => c.id === 'c1'));

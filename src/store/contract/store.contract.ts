@@ -4,6 +4,7 @@ import type { Store } from '../ports.ts';
 import { describeCoreContract } from './core.contract.ts';
 import { describeDirectoryContract } from './directory.contract.ts';
 import { describeFilterContract } from './filter.contract.ts';
+import { describeRiskContract } from './risk.contract.ts';
 import { describeSessionContract } from './sessions.contract.ts';
 import { describeTransactionContract } from './transaction.contract.ts';
 
@@ -14,4 +15,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeDirectoryContract(name, makeStore);
   describeFilterContract(name, makeStore);
   describeTransactionContract(name, makeStore);
+  describeRiskContract(name, makeStore);
 }

@@ -22,5 +22,14 @@ export function kvRepo(ex: SqlExecutor, clock: () => number): KeyValueStore {
       const rows = await ex.all(`SELECT k, value FROM kv WHERE ns = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY k${ex.dialect.binaryCollate}`, [ns, clock()]);
       return rows.map((r) => ({ key: str(r, 'k'), value: str(r, 'value') }));
     },
+    async claim(ns, key, value, expiresAt) {
+      // One statement, so two processes racing for a free lease cannot both win.
+      const r = await ex.run(
+        `INSERT INTO kv (ns, k, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (ns, k) DO UPDATE SET value = excluded.value,
+         expires_at = excluded.expires_at WHERE kv.expires_at <= ? OR kv.value = excluded.value`,
+        [ns, key, value, expiresAt, clock()],
+      );
+      return r.changes > 0;
+    },
   };
 }

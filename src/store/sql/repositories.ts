@@ -6,6 +6,7 @@ import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './director
 import type { SqlExecutor } from './executor.ts';
 import { groupRepo } from './group-repo.ts';
 import { kvRepo } from './kv-repo.ts';
+import { riskRepo } from './risk-repo.ts';
 import { sessionRepo } from './session-repo.ts';
 import { signingKeyRepo } from './signing-key-repo.ts';
 import { userRepo } from './user-repo.ts';
@@ -26,6 +27,7 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
       users: userRepo(ex),
       groups: groupRepo(ex),
       provisioningLog: provisioningLogRepo(ex),
+      risk: riskRepo(ex),
     },
   };
 }
