@@ -29,6 +29,13 @@ describe('selectors need a source of their facts', () => {
     assert.match(issues[0]!, /directoryGroup/, 'says what to use instead');
   });
 
+  test('riskLevel is accepted once the risk sync writes to the directory, refused with only the Entra groups output', () => {
+    assert.deepEqual(issuesOf(config({ riskLevel: 'high' }, { risk: { identityProvider: 'entra' } })), []);
+    const entraOnly = issuesOf(config({ riskLevel: 'high' }, { risk: { identityProvider: 'entra', outputs: ['entraGroups'] } }));
+    assert.equal(entraOnly.length, 1, entraOnly.join('\n'));
+    assert.match(entraOnly[0]!, /riskLevel needs the risk sync's directory output, and risk\.outputs has only entraGroups/);
+  });
+
   test('country needs server.trustedProxies: the country header is believed only from a trusted proxy', () => {
     const issues = issuesOf(config({ country: 'KP' }));
     assert.equal(issues.length, 1, issues.join('\n'));
