@@ -45,6 +45,8 @@ export interface RiskKitOptions {
   riskRequestsPerSecond?: number;
   replicationLagMs?: number;
   groups?: FixtureInput['groups'];
+  /** The emulator's clock (risk ratings are stamped with it); default Date.now. */
+  now?: () => number;
 }
 
 export async function openRiskKit(o: RiskKitOptions = {}): Promise<RiskKit> {
@@ -54,7 +56,7 @@ export async function openRiskKit(o: RiskKitOptions = {}): Promise<RiskKit> {
   }));
   const emu = await startEntraEmulator({
     fixture: { tenantId: TENANT, tenantName: 'contoso.onmicrosoft.com', clients: [{ clientId: APP, clientSecret: SECRET, graphRoles: o.roles ?? ALL_ROLES }], users, groups: o.groups ?? [] },
-    riskRequestsPerSecond: o.riskRequestsPerSecond ?? 0, replicationLagMs: o.replicationLagMs ?? 0,
+    riskRequestsPerSecond: o.riskRequestsPerSecond ?? 0, replicationLagMs: o.replicationLagMs ?? 0, ...(o.now ? { now: o.now } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'moatless-risk-'));
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'db.sqlite') });
