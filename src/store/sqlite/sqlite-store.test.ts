@@ -22,13 +22,13 @@ describe('sqlite specifics', () => {
   test('opens with WAL, synchronous=NORMAL, foreign keys and a busy timeout; migrations are recorded once', async () => {
     const path = join(dir, 'pragmas.db');
     const db = openSqliteDatabase(path);
-    assert.equal(await migrateSqlite(db), 5);
+    assert.equal(await migrateSqlite(db), 6);
     assert.equal(await migrateSqlite(db), 0);
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, 1);
     assert.equal(db.prepare('PRAGMA foreign_keys').get()?.foreign_keys, 1);
     assert.equal(db.prepare('PRAGMA busy_timeout').get()?.timeout, 5000);
-    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version), [1, 2, 3, 4, 5]);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version), [1, 2, 3, 4, 5, 6]);
     db.close();
   });
 
