@@ -19,6 +19,8 @@ export interface ResolvedConfig extends MoatlessConfig {
     idpClientCertificates: ReadonlyMap<string, CertificatePair>;
     serviceTokenSecrets: ReadonlyMap<string, string>;
     storageUrl: string | null;
+    /** admin.metricsToken, resolved; null when /metrics is loopback-only. */
+    metricsToken?: string | null;
   };
 }
 
@@ -81,9 +83,11 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   });
   const storageUrl = cfg.storage.kind === 'postgres' ? resolveSecret(cfg.storage.url, 'storage.url', src, issues) : null;
 
+  const metricsToken = cfg.admin.metricsToken ? resolveSecret(cfg.admin.metricsToken, 'admin.metricsToken', src, issues) : null;
+
   const refs = validateReferences(cfg);
   issues.push(...refs.issues);
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
-  const config: ResolvedConfig = { ...cfg, sourcePath, baseDir, secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl } };
+  const config: ResolvedConfig = { ...cfg, sourcePath, baseDir, secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken } };
   return { ok: true, config, warnings: refs.warnings };
 }

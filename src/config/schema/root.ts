@@ -1,5 +1,6 @@
 // The whole moatless.yaml: one schema composed from each capability's section. Unknown keys are errors.
 import { z } from 'zod';
+import { adminSchema } from './admin.ts';
 import { durationMs } from './common.ts';
 import { appSchema, serviceTokenSchema } from './apps.ts';
 import { identityProviderSchema } from './identity.ts';
@@ -35,6 +36,7 @@ export const configSchema = z.strictObject({
   storage: storageSchema,
   logging: loggingSchema,
   keys: keysSchema,
+  admin: adminSchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;
