@@ -17,7 +17,8 @@ export interface HandlerContext {
   audit(note: AuditNote): Promise<void>;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+/** What the router and the OpenAPI document know of an operation besides its schemas. */
+export interface RouteMeta {
   method: 'get' | 'post';
   /** OpenAPI style: `/sessions/{id}`. */
   path: string;
@@ -26,6 +27,9 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   tag: string;
   /** read: admins, auditors and read tokens; write: admins and write tokens (and audit-logged). */
   access: 'read' | 'write';
+}
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> extends RouteMeta {
   params?: P;
   query?: Q;
   body?: B;
@@ -36,13 +40,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 export interface RawInput { params: Record<string, string>; query: Record<string, string>; body: unknown }
 
 /** A declared route with its types erased, as the router and the OpenAPI builder see it. */
-export interface Route {
-  method: 'get' | 'post';
-  path: string;
-  operationId: string;
-  summary: string;
-  tag: string;
-  access: 'read' | 'write';
+export interface Route extends RouteMeta {
   schemas: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; response: z.ZodType };
   run(raw: RawInput, ctx: HandlerContext): Promise<unknown>;
 }
