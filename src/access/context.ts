@@ -38,4 +38,6 @@ export interface AccessContext {
   now(): number;
   directoryFacts?: DirectoryFactsSource;
   mounts: AuthHostMount[];
+  /** /healthz and /readyz on every host, before routing (src/admin/health.ts); true when answered. */
+  probes?: (rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, host: string, path: string) => boolean;
 }

@@ -122,6 +122,7 @@ export class AccessServer {
         sendDenyPage(res, { status: g.status, title: 'Bad request', message: g.message, requestId: info.id }, info.wantsJson);
         return;
       }
+      if (this.#ctx.probes?.(rt, req, res, g.host, g.path)) return;
       if (g.host === rt.authHost) {
         await this.auth.handle(rt, req, res, info, g.path);
         return;

@@ -8,6 +8,7 @@ import { devEntra } from './commands/dev-entra.ts';
 import { entraAuthContextsImport } from './commands/entra-auth-contexts.ts';
 import { scimDirectorySet, scimTokenCreate, scimTokenList, scimTokenRevoke } from './commands/scim-token.ts';
 import { UsageError } from './args.ts';
+import { adminTokenCreate, adminTokenList, adminTokenRevoke } from './commands/admin-token.ts';
 import { scimGroups, scimLog, scimUsers } from './commands/scim-inspect.ts';
 import { riskStatus, riskSync } from './commands/risk.ts';
 
@@ -42,6 +43,17 @@ export const COMMANDS: Record<string, Command> = {
   'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml]', run: riskSync },
   'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml]', run: riskStatus },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
+  'admin token': {
+    summary: 'create (printed once), list or revoke admin API tokens (scoped, expiring)',
+    usage: 'moatless admin token create --name NAME --scope read|write --expires 30d | list | revoke --name NAME  [--config moatless.yaml]',
+    run: (args) => {
+      const sub = args.positional.shift();
+      if (sub === 'create') return adminTokenCreate(args);
+      if (sub === 'list') return adminTokenList(args);
+      if (sub === 'revoke') return adminTokenRevoke(args);
+      throw new UsageError('expected create, list or revoke');
+    },
+  },
 };
 
 export function usage(): string {

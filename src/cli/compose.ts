@@ -3,7 +3,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { AccessLog } from '../access/access-log.ts';
 import { threadedAccessLogStore } from '../access/access-log-thread.ts';
 import { ConnectionRegistry } from '../access/connections.ts';
 import type { AccessContext, AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
@@ -22,6 +21,7 @@ import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import { SessionService } from '../identity/sessions.ts';
 import { buildRiskScheduler } from '../risk/index.ts';
 import { openStore } from '../store/open-store.ts';
+import { createOperate, MeteredAccessLog } from '../admin/index.ts';
 import type { Store } from '../store/ports.ts';
 
 export interface MoatlessProcess {
@@ -104,14 +104,18 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const storeConfig = storeConfigOf(initial);
   // On SQLite, access-log rows are written from a thread (access-log-thread.ts); PostgreSQL is async already.
   const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store.accessLog, logger) : null;
-  const accessLog = new AccessLog(logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
+  // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
+  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime });
+  const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
   const deps = { store, sessions, logger, config: () => config };
+  const directoryFacts = opts.directoryFacts?.({ store });
   const ctx: AccessContext = {
     runtime: () => runtime, store, sessions, keys, accessLog, logger, now,
     upstreams: new UpstreamPools({ connectMs: initial.server.timeouts.upstreamConnect, headersMs: initial.server.timeouts.upstreamHeaders, bodyMs: initial.server.timeouts.upstreamBody }),
     connections: new ConnectionRegistry(),
-    mounts: opts.mounts ? opts.mounts(deps) : [],
-    ...(opts.directoryFacts ? { directoryFacts: opts.directoryFacts({ store }) } : {}),
+    mounts: operate.mounts(opts.mounts ? opts.mounts(deps) : [], directoryFacts),
+    probes: operate.probes,
+    ...(directoryFacts ? { directoryFacts } : {}),
   };
   const server = new AccessServer(ctx);
   const listeners = await server.listen();

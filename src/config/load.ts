@@ -22,6 +22,8 @@ export interface ResolvedConfig extends MoatlessConfig {
     idpClientCertificates: ReadonlyMap<string, CertificatePair>;
     serviceTokenSecrets: ReadonlyMap<string, string>;
     storageUrl: string | null;
+    /** admin.metricsToken, resolved; null when /metrics is loopback-only. */
+    metricsToken?: string | null;
   };
   /** Each app's policies (by app index), compiled once by validation; the proxy serves these. */
   readonly policySets: readonly CompiledPolicySet[];
@@ -89,13 +91,15 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   const storage = cfg.storage;
   const storageUrl = storage?.kind === 'postgres' ? resolveSecret(storage.url, 'storage.url', src, issues) : null;
 
+  const metricsToken = cfg.admin?.metricsToken ? resolveSecret(cfg.admin.metricsToken, 'admin.metricsToken', src, issues) : null;
+
   const refs = validateReferences(cfg, parsed.broken);
   issues.push(...refs.issues);
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
   // No issues: every section parsed, so this is the whole config.
   const config: ResolvedConfig = {
     ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets,
-    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl },
+    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken },
   };
   return { ok: true, config, warnings: refs.warnings };
 }

@@ -11,7 +11,8 @@ describe('risk scheduler', () => {
 
   test('only the lease holder runs; a dead holder is replaced within two intervals', async () => {
     k = await openRiskKit({ risk: { 0: 'high' } });
-    const interval = 200;
+    // Long enough that a cycle (a real Graph read over HTTP) is small beside it on a loaded machine.
+    const interval = 600;
     const a = createRiskScheduler({ ...k.deps(), intervalMs: interval, holder: 'a' });
     const b = createRiskScheduler({ ...k.deps(), intervalMs: interval, holder: 'b' });
     assert.notEqual(await a.tick(), null, 'a takes the free lease and runs');

@@ -1,8 +1,10 @@
 // The store's ports: every repository interface Moatless persists through, with the contract each
 // method keeps. Owns: shapes and contracts only. Must not: mention SQL, a driver, or a dialect
 // beyond the informational `dialect` tag. Both adapters pass the one suite in ./contract/.
+import type { AdminStore } from './ports-admin.ts';
 import type { DirectoryStore } from './ports-directory.ts';
 
+export type * from './ports-admin.ts';
 export type * from './ports-directory.ts';
 
 export interface Store {
@@ -12,6 +14,7 @@ export interface Store {
   readonly accessLog: AccessLogStore;
   readonly kv: KeyValueStore;
   readonly directory: DirectoryStore;
+  readonly admin: AdminStore;
   readonly changes: ChangeFeed;
   /**
    * Runs fn atomically: every repository call made through `tx` commits or rolls back together;

@@ -1,5 +1,6 @@
 // The whole moatless.yaml: one schema composed from each capability's section. Unknown keys are errors.
 import { z } from 'zod';
+import { adminSchema } from './admin.ts';
 import { durationMs } from './common.ts';
 import { appSchema, serviceTokenSchema } from './apps.ts';
 import { identityProviderSchema } from './identity.ts';
@@ -37,6 +38,7 @@ export const configSchema = z.strictObject({
   logging: loggingSchema,
   keys: keysSchema,
   risk: riskSchema,
+  admin: adminSchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;

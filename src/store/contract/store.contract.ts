@@ -1,6 +1,7 @@
 // The one contract suite every Store adapter must pass (pomerium storagetest style). Owns:
 // composing the per-repository contracts. Must not: know which adapter it is testing.
 import type { Store } from '../ports.ts';
+import { describeAdminContract } from './admin.contract.ts';
 import { describeCoreContract } from './core.contract.ts';
 import { describeDirectoryContract } from './directory.contract.ts';
 import { describeFilterContract } from './filter.contract.ts';
@@ -16,4 +17,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeFilterContract(name, makeStore);
   describeTransactionContract(name, makeStore);
   describeRiskContract(name, makeStore);
+  describeAdminContract(name, makeStore);
 }

@@ -2,6 +2,7 @@
 // Must not: hold state; a TxStore is just these repositories bound to a transaction executor.
 import type { TxStore } from '../ports.ts';
 import { accessLogRepo } from './access-log-repo.ts';
+import { adminAuditRepo, adminTokensRepo } from './admin-repos.ts';
 import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './directory-repos.ts';
 import type { SqlExecutor } from './executor.ts';
 import { groupRepo } from './group-repo.ts';
@@ -29,5 +30,6 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
       provisioningLog: provisioningLogRepo(ex),
       risk: riskRepo(ex),
     },
+    admin: { tokens: adminTokensRepo(ex), audit: adminAuditRepo(ex) },
   };
 }

@@ -1,0 +1,31 @@
+// The admin API's public face: every route, and the mount that serves them at /api/v1.
+// Owns: the list of operations. Must not: hold endpoint logic.
+import { z } from 'zod';
+import type { AuthHostMount } from '../../access/context.ts';
+import type { ApiDeps } from './common.ts';
+import { configRoutes } from './config-routes.ts';
+import { directoryRoutes } from './directory-routes.ts';
+import { logRoutes } from './logs-routes.ts';
+import { adminApiMount, type ApiMountOptions } from './mount.ts';
+import { policyTestRoutes } from './policy-test-routes.ts';
+import { defineRoute, type Route } from './route.ts';
+import { sessionRoutes } from './sessions-routes.ts';
+
+export { API_PREFIX } from './mount.ts';
+export type { ApiDeps } from './common.ts';
+
+const meRoute = defineRoute({
+  method: 'get', path: '/me', operationId: 'whoAmI', tag: 'auth', access: 'read', summary: 'The caller and what they may do',
+  response: z.object({ actor: z.string(), kind: z.enum(['user', 'token']), role: z.enum(['admin', 'auditor']).nullable(), canWrite: z.boolean() }).meta({ id: 'Me' }),
+  async handle(_input, { who }) {
+    return { actor: who.actor, kind: who.kind, role: who.kind === 'user' ? who.role : null, canWrite: who.canWrite };
+  },
+});
+
+export function adminRoutes(deps: ApiDeps): Route[] {
+  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...policyTestRoutes(deps), ...logRoutes(deps)];
+}
+
+export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {
+  return adminApiMount({ ...deps, routes: adminRoutes(deps) });
+}

@@ -1,0 +1,51 @@
+// Public face of the admin capability (operate): health probes, Prometheus metrics, the admin API
+// at /api/v1, the app launcher at /, and API tokens. Owns: assembling them from one set of
+// dependencies. Must not: bypass the store's interfaces or the SessionService for revocations.
+import type { Logger } from 'pino';
+import type { AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
+import type { AccessRuntime } from '../access/runtime.ts';
+import { SCIM_PREFIX } from '../directory/http/scim-mount.ts';
+import type { SessionService } from '../identity/sessions.ts';
+import type { Store } from '../store/ports.ts';
+import { adminApi } from './api/index.ts';
+import { createProbes, type ProbeHandler } from './health.ts';
+import { launcherMounts } from './launcher/launcher-mount.ts';
+import { Metrics } from './metrics.ts';
+import { meteredScimMount, metricsMount } from './metrics-mount.ts';
+
+export { MeteredAccessLog } from './metered-access-log.ts';
+export { createAdminToken, verifyAdminToken, ADMIN_TOKEN_PREFIX } from './api-tokens.ts';
+export { Metrics } from './metrics.ts';
+
+export interface OperateDeps {
+  store: Store;
+  sessions: SessionService;
+  logger: Logger;
+  now: () => number;
+  runtime: () => AccessRuntime;
+}
+
+export interface Operate {
+  metrics: Metrics;
+  probes: ProbeHandler;
+  /** The operate mounts, followed by `others` (SCIM metered). */
+  mounts(others: AuthHostMount[], directoryFacts?: DirectoryFactsSource): AuthHostMount[];
+}
+
+export function createOperate(deps: OperateDeps): Operate {
+  const metrics = new Metrics({ store: deps.store, now: deps.now });
+  return {
+    metrics,
+    probes: createProbes({ store: deps.store }),
+    mounts(others, directoryFacts) {
+      const facts = directoryFacts ? { directoryFacts } : {};
+      const authOrigin = () => deps.runtime().authOrigin;
+      return [
+        metricsMount(metrics, () => deps.runtime().config.secrets.metricsToken ?? null),
+        adminApi({ ...deps, ...facts, authOrigin, admin: () => deps.runtime().config.admin }),
+        ...launcherMounts({ ...deps, ...facts }),
+        ...others.map((m) => (m.prefix === SCIM_PREFIX ? meteredScimMount(m, metrics) : m)),
+      ];
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The process's Prometheus registry: proxy request figures (request-metrics.ts), active sessions,
+// SCIM requests, change-feed freshness and Node's process metrics. Owns: metric names and the
+// scrape-time reads. Must not: query the store on the request path (store reads happen at scrape
+// time, bounded), or use prom-client's global registry (tests run several servers in one process).
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { Store } from '../store/ports.ts';
+import { RequestMetrics } from './request-metrics.ts';
+import { withDeadline } from './deadline.ts';
+
+export interface MetricsDeps {
+  store: Pick<Store, 'sessions' | 'changes'>;
+  now: () => number;
+  /** Longest a scrape-time store read may take before the figure is left out. */
+  storeTimeoutMs?: number;
+  /** false: leave out Node's process metrics (tests that compare whole outputs). */
+  processMetrics?: boolean;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new RequestMetrics();
+  readonly #scim: Counter<'method' | 'status'>;
+  /** method → status → bound inc(): SCIM answers come from a small closed set. */
+  readonly #scimChildren = new Map<string, Map<number, () => void>>();
+
+  constructor(deps: MetricsDeps) {
+    const reg = this.registry;
+    const timeout = deps.storeTimeoutMs ?? 1000;
+    // Our metric objects have prom-client's exported shape; its types only know its own classes.
+    for (const m of this.requests.exported()) reg.registerMetric(m as unknown as Metric);
+    this.#scim = new Counter({ name: 'moatless_scim_requests_total', help: 'SCIM requests answered, by method and HTTP status.', labelNames: ['method', 'status'], registers: [reg] });
+    new Gauge({
+      name: 'moatless_sessions_active', help: 'Sessions neither revoked nor expired (global and app), read from the store at scrape time.', registers: [reg],
+      async collect() {
+        try {
+          const r = await withDeadline(deps.store.sessions.listActive({ limit: 0, offset: 0 }, deps.now()), timeout);
+          this.set(r.total);
+        } catch {
+          // Leave the figure out rather than report a wrong one; /readyz says why.
+          this.reset();
+        }
+      },
+    });
+    new Gauge({
+      name: 'moatless_change_feed_fresh', help: '1 while this process is known to have read every change (revocations, SCIM) within the feed deadline.', registers: [reg],
+      collect() { this.set(deps.store.changes.isFresh() ? 1 : 0); },
+    });
+    if (deps.processMetrics !== false) collectDefaultMetrics({ register: reg, prefix: 'moatless_' });
+  }
+
+  /** One SCIM answer. Not on the proxy path; children are still kept. */
+  scimRequest(method: string, status: number): void {
+    let byStatus = this.#scimChildren.get(method);
+    if (!byStatus) this.#scimChildren.set(method, (byStatus = new Map()));
+    let inc = byStatus.get(status);
+    if (!inc) {
+      const child = this.#scim.labels(method, String(status));
+      byStatus.set(status, (inc = () => child.inc()));
+    }
+    inc();
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
