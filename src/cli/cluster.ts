@@ -45,7 +45,7 @@ export interface PrimaryOptions {
 }
 
 export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions): Promise<number> {
-  const logger = o.logger ?? createLogger(cfg, { role: 'primary' });
+  const logger = o.logger ?? createLogger(cfg, { base: { role: 'primary' }, buffered: false });
   const backoff = o.backoffMs ?? { min: 500, max: 30_000 };
   // Migrations run here, once, so workers never race each other through them.
   const store = await openStore(storeConfigOf(cfg), { logger });

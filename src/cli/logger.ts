@@ -11,12 +11,16 @@ export function wantsPretty(format: ResolvedConfig['logging']['format'], isTTY: 
   return format === 'pretty' || (format === 'auto' && isTTY);
 }
 
-export function createLogger(cfg: ResolvedConfig, base: Record<string, unknown> = {}): Logger {
-  const opts = { level: cfg.logging.level, base: { app: 'moatless', ...base }, redact: REDACT };
+/**
+ * `buffered`: for processes that serve requests. A synchronous write per access-log line would be
+ * one more syscall on every request; the buffer is flushed on close. Others (the cluster primary)
+ * write each line at once, so a crash report is never left in a buffer.
+ */
+export function createLogger(cfg: ResolvedConfig, o: { base?: Record<string, unknown>; buffered?: boolean } = {}): Logger {
+  const opts = { level: cfg.logging.level, base: { app: 'moatless', ...o.base }, redact: REDACT };
   if (wantsPretty(cfg.logging.format, process.stdout.isTTY === true)) return pino(opts, prettyDestination(process.stdout));
-  // Buffered, asynchronous stdout: a synchronous write per access-log line would be one more
-  // syscall on every request. Flushed on close.
-  return pino(opts, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  const buffered = o.buffered ?? true;
+  return pino(opts, pino.destination({ dest: 1, sync: !buffered, ...(buffered ? { minLength: 4096 } : {}) }));
 }
 
 /** A pino destination that rewrites each JSON line as a human one. */
