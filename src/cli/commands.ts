@@ -20,7 +20,12 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the proxy, auth host and SCIM endpoint', usage: 'moatless serve [--config moatless.yaml] [--no-watch]', run: serve },
   demo: { summary: 'run the demo: Entra emulator, two sample apps, SQLite in ./data', usage: 'moatless demo', run: demo },
-  init: { summary: 'write a commented starter moatless.yaml', usage: 'moatless init --tenant-id GUID --client-id GUID [--cloud global] [--auth-url URL] [--app-host HOST] [--upstream URL] [--out moatless.yaml] [--force]', run: init },
+  init: {
+    summary: 'write a commented starter moatless.yaml',
+    usage: 'moatless init --tenant-id GUID --client-id GUID [--cloud global] [--auth-url URL] [--app-host HOST] '
+      + '[--upstream URL] [--out moatless.yaml] [--force]',
+    run: init,
+  },
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]', run: policyTest },

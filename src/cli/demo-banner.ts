@@ -18,9 +18,15 @@ export interface DemoUser {
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { email: 'alice@contoso.com', password: 'alice', shows: 'the wiki; payroll after an MFA step-up (Conditional Access, auth context c1)' },
+  {
+    email: 'alice@contoso.com', password: 'alice',
+    shows: 'the wiki; payroll after an MFA step-up (Conditional Access, auth context c1)',
+  },
   { email: 'bob@contoso.com', password: 'bob', shows: 'the wiki; payroll refused by Conditional Access (device not compliant)' },
-  { email: 'carol@contoso.com', password: 'carol', shows: 'the wiki with 7 groups (overage: read from Graph); payroll refused (no MFA)' },
+  {
+    email: 'carol@contoso.com', password: 'carol',
+    shows: 'the wiki with 7 groups (overage: read from Graph); payroll refused (no MFA)',
+  },
   { email: 'dave@contoso.com', password: 'dave', shows: 'refused everywhere: disabled in Entra and deprovisioned over SCIM' },
   { email: 'erin@contoso.com', password: 'erin', shows: 'signs in, then denied by policy (Engineering, not Staff)' },
 ];
@@ -32,7 +38,8 @@ export function hostUrl(cfg: ResolvedConfig, h: AppHost): string {
   const l = cfg.server.listeners[0];
   const port = l?.address.split(':').pop();
   const suffix = port === (l?.tls ? '443' : '80') ? '' : `:${port}`;
-  return `${l?.tls ? 'https' : 'http'}://${h.host.replace('*.', 'any.')}${suffix}${h.pathPrefix === '/' ? '/' : h.pathPrefix}`;
+  const path = h.pathPrefix === '/' ? '/' : h.pathPrefix;
+  return `${l?.tls ? 'https' : 'http'}://${h.host.replace('*.', 'any.')}${suffix}${path}`;
 }
 
 /** The demo's opening lines: the app to open first, the other apps, then the users table. */
@@ -41,7 +48,8 @@ export function demoBanner(cfg: ResolvedConfig): string[] {
   if (!first) return [];
   const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
   return [
-    `Open ${hostUrl(cfg, first.hosts[0]!)} — the demo's ${first.name ?? first.id}. (*.localhost is this machine: no DNS needed.)`,
+    `Open ${hostUrl(cfg, first.hosts[0]!)} — the demo's ${first.name ?? first.id}.`
+      + ' (*.localhost is this machine: no DNS needed.)',
     ...rest.map((a) => `Then ${hostUrl(cfg, a.hosts[0]!)} — ${a.name ?? a.id}.`),
     '',
     `  ${'user'.padEnd(width)}  password  what it shows`,

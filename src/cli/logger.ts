@@ -4,7 +4,9 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.ts';
 import { prettyLine } from './pretty-log.ts';
 
-const REDACT = ['*.clientSecret', '*.secret', '*.privateKeyPem', '*.token', 'req.headers.cookie', 'req.headers.authorization'];
+const REDACT = [
+  '*.clientSecret', '*.secret', '*.privateKeyPem', '*.token', 'req.headers.cookie', 'req.headers.authorization',
+];
 
 /** `auto` is pretty when stdout is a terminal: a person is reading, not a log shipper. */
 export function wantsPretty(format: ResolvedConfig['logging']['format'], isTTY: boolean): boolean {
@@ -16,9 +18,15 @@ export function wantsPretty(format: ResolvedConfig['logging']['format'], isTTY: 
  * one more syscall on every request; the buffer is flushed on close. Others (the cluster primary)
  * write each line at once, so a crash report is never left in a buffer.
  */
-export function createLogger(cfg: ResolvedConfig, o: { base?: Record<string, unknown>; buffered?: boolean } = {}): Logger {
+export interface LoggerOptions {
+  base?: Record<string, unknown>;
+  buffered?: boolean;
+}
+
+export function createLogger(cfg: ResolvedConfig, o: LoggerOptions = {}): Logger {
   const opts = { level: cfg.logging.level, base: { app: 'moatless', ...o.base }, redact: REDACT };
-  if (wantsPretty(cfg.logging.format, process.stdout.isTTY === true)) return pino(opts, prettyDestination(process.stdout));
+  const pretty = wantsPretty(cfg.logging.format, process.stdout.isTTY === true);
+  if (pretty) return pino(opts, prettyDestination(process.stdout));
   const buffered = o.buffered ?? true;
   return pino(opts, pino.destination({ dest: 1, sync: !buffered, ...(buffered ? { minLength: 4096 } : {}) }));
 }

@@ -16,14 +16,17 @@ export function listenFailure(cfg: ResolvedConfig, err: unknown): string | null 
   const where = `${typeof e.address === 'string' ? e.address : ''}:${port ?? '?'}`;
   const key = port === null ? null : keyForPort(cfg, port);
   const file = cfg.sourcePath ? ` in ${cfg.sourcePath}` : '';
-  const what = e.code === 'EADDRINUSE' ? `port ${port ?? '?'} is already in use (${where})` : `no permission to listen on ${where}`;
+  const what = e.code === 'EADDRINUSE'
+    ? `port ${port ?? '?'} is already in use (${where})`
+    : `no permission to listen on ${where}`;
   const fix = key ? `change ${key}${file}` : `change the port${file}`;
   return `moatless: ${what}: stop what listens there or ${fix}`;
 }
 
 /** The config key whose value is `port`: a listener, the dev emulator or a dev sample app. */
 export function keyForPort(cfg: ResolvedConfig, port: number): string | null {
-  const listener = cfg.server.listeners.findIndex((l) => Number(l.address.slice(l.address.lastIndexOf(':') + 1)) === port);
+  const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
+  const listener = cfg.server.listeners.findIndex((l) => portOf(l.address) === port);
   if (listener !== -1) return `server.listeners[${listener}].address`;
   if (cfg.dev?.entra && cfg.dev.entra.port === port) return 'dev.entra.port';
   const app = cfg.dev?.sampleApps.findIndex((a) => a.port === port) ?? -1;

@@ -6,17 +6,25 @@ import { wantsPretty } from './logger.ts';
 const at = new Date(2026, 0, 2, 12, 1, 2).getTime();
 
 test('an access-log line becomes one short human line', () => {
-  const json = JSON.stringify({ level: 30, time: at, app: 'moatless', type: 'access', at: 'x', requestId: 'r1', userKey: 'k', email: 'alice@contoso.com', appId: 'wiki', host: 'wiki.localhost:8080', path: '/', method: 'GET', action: 'allow', policy: 'staff', reasons: ['group Staff'], status: 200, durationMs: 1.23, clientIp: '127.0.0.1', msg: '' });
+  const json = JSON.stringify({
+    level: 30, time: at, app: 'moatless', type: 'access', at: 'x', requestId: 'r1', userKey: 'k', email: 'alice@contoso.com',
+    appId: 'wiki', host: 'wiki.localhost:8080', path: '/', method: 'GET', action: 'allow', policy: 'staff',
+    reasons: ['group Staff'], status: 200, durationMs: 1.23, clientIp: '127.0.0.1', msg: '',
+  });
   assert.equal(prettyLine(json), '12:01:02 ALLOW alice@contoso.com GET wiki.localhost/ 200 1.2ms');
 });
 
 test('a refusal says why, and an anonymous request shows a dash', () => {
-  const json = JSON.stringify({ level: 30, time: at, type: 'access', email: null, host: 'payroll.localhost', path: '/a', method: 'POST', action: 'block', reasons: ['no policy matched'], status: 403, durationMs: 12.6 });
+  const json = JSON.stringify({
+    level: 30, time: at, type: 'access', email: null, host: 'payroll.localhost', path: '/a', method: 'POST',
+    action: 'block', reasons: ['no policy matched'], status: 403, durationMs: 12.6,
+  });
   assert.equal(prettyLine(json), '12:01:02 BLOCK - POST payroll.localhost/a 403 13ms (no policy matched)');
 });
 
 test('other lines: time, level, message, then the fields; errors by their message', () => {
-  const json = JSON.stringify({ level: 50, time: at, app: 'moatless', pid: 1, msg: 'signing key refresh failed', err: { type: 'Error', message: 'disk full', stack: '…' }, idp: 'entra' });
+  const err = { type: 'Error', message: 'disk full', stack: '…' };
+  const json = JSON.stringify({ level: 50, time: at, app: 'moatless', pid: 1, msg: 'signing key refresh failed', err, idp: 'entra' });
   assert.equal(prettyLine(json), '12:01:02 ERROR signing key refresh failed err="disk full" idp=entra');
 });
 

@@ -29,9 +29,11 @@ function accessLine(f: Fields): string {
   const host = String(f.host ?? '').replace(/:\d+$/, '');
   const ms = Number(f.durationMs);
   const took = Number.isFinite(ms) ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms` : '';
-  const reasons = f.action !== 'allow' && Array.isArray(f.reasons) && f.reasons.length > 0 ? ` (${f.reasons.join(', ')})` : '';
+  const refused = f.action !== 'allow' && Array.isArray(f.reasons) && f.reasons.length > 0;
+  const reasons = refused ? ` (${(f.reasons as unknown[]).join(', ')})` : '';
   const who = typeof f.email === 'string' ? f.email : '-';
-  return `${String(f.action ?? '').toUpperCase().padEnd(5)} ${who} ${f.method} ${host}${f.path} ${f.status} ${took}${reasons}`;
+  const action = String(f.action ?? '').toUpperCase().padEnd(5);
+  return `${action} ${who} ${f.method} ${host}${f.path} ${f.status} ${took}${reasons}`;
 }
 
 function clock(t: unknown): string {
@@ -41,7 +43,9 @@ function clock(t: unknown): string {
 
 function value(key: string, v: unknown): string {
   // Errors: the message is what a person needs at a glance; the JSON format keeps the stack.
-  if (key === 'err' && typeof v === 'object' && v !== null && 'message' in v) return JSON.stringify((v as { message: unknown }).message);
+  if (key === 'err' && typeof v === 'object' && v !== null && 'message' in v) {
+    return JSON.stringify((v as { message: unknown }).message);
+  }
   if (typeof v === 'string') return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
   return JSON.stringify(v) ?? String(v);
 }

@@ -11,7 +11,9 @@ import { SECRET_ENV, starterConfig, type StarterOptions } from '../starter-confi
 export async function init(args: ParsedArgs): Promise<number> {
   const tenantId = flag(args, 'tenant-id');
   const clientId = flag(args, 'client-id');
-  if (!tenantId || !clientId) throw new UsageError('--tenant-id and --client-id are required (the Entra app registration, docs/entra.md)');
+  if (!tenantId || !clientId) {
+    throw new UsageError('--tenant-id and --client-id are required (the Entra app registration, docs/entra.md)');
+  }
   const opts: StarterOptions = {
     tenantId, clientId,
     cloud: flag(args, 'cloud') ?? 'global',

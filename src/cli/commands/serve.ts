@@ -29,7 +29,9 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directoryWiring() };
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
   const workers = workerCount(cfg.server.workers);
-  if (workers > 1) return runClusterPrimary(cfg, { workers, out, onListening: (urls) => banner(cfg, urls, out, workers) });
+  if (workers > 1) {
+    return runClusterPrimary(cfg, { workers, out, onListening: (urls) => banner(cfg, urls, out, workers) });
+  }
   // The development helpers' lines wait until after the banner: the first URL printed is the one to open.
   const devLines: string[] = [];
   const flushDev = () => devLines.splice(0).forEach(out);
@@ -46,7 +48,9 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
     process.stderr.write(`${line}\n`);
     return 1;
   }
-  await dev.afterStart(m).catch((err: unknown) => devLines.push(`dev: SCIM provisioning failed to start: ${(err as Error).message}`));
+  await dev.afterStart(m).catch((err: unknown) => {
+    devLines.push(`dev: SCIM provisioning failed to start: ${(err as Error).message}`);
+  });
   banner(cfg, m.listeners.map((l) => l.url), out, 1);
   flushDev();
   const devServices = dev;
@@ -67,5 +71,7 @@ function banner(cfg: ResolvedConfig, urls: string[], out: (s: string) => void, w
   if (usesDemoTenant(cfg)) demoBanner(cfg).forEach(out);
   for (const url of urls) out(`moatless: listening on ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
   out(`moatless: auth host ${cfg.server.authUrl}`);
-  for (const app of cfg.apps) out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => hostUrl(cfg, h)).join(' ')}`);
+  for (const app of cfg.apps) {
+    out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => hostUrl(cfg, h)).join(' ')}`);
+  }
 }
