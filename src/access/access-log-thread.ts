@@ -35,7 +35,9 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
     else w?.reject(new Error(m.error));
   });
   worker.on('error', fail);
-  worker.on('exit', () => fail(new Error('access log thread exited')));
+  // An exit we asked for (close) is not a failure: the thread may exit before our reply handler runs.
+  let closing = false;
+  worker.on('exit', () => closing || fail(new Error('access log thread exited')));
   const ask = (msg: ToThread) => new Promise<void>((resolve, reject) => {
     waiting.set(msg.id, { resolve, reject });
     worker.postMessage(msg);
@@ -52,6 +54,7 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
       purgeBefore: (t) => main.purgeBefore(t),
     },
     async close() {
+      closing = true;
       if (!dead) await ask({ id: ++next, close: true }).catch(() => {});
       dead = true;
       await worker.terminate();

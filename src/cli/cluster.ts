@@ -6,7 +6,8 @@
 import { GRAPH_POLLER_ENV, isGraphPollerWorker } from '../config/env.ts';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import { openStore } from '../store/open-store.ts';
 import { processChannel, withIpcChangeFeed } from '../store/ipc-change-feed.ts';
@@ -44,7 +45,7 @@ export interface PrimaryOptions {
 }
 
 export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions): Promise<number> {
-  const logger = o.logger ?? pino({ level: cfg.logging.level, base: { app: 'moatless', role: 'primary' } });
+  const logger = o.logger ?? createLogger(cfg, { base: { role: 'primary' }, buffered: false });
   const backoff = o.backoffMs ?? { min: 500, max: 30_000 };
   // Migrations run here, once, so workers never race each other through them.
   const store = await openStore(storeConfigOf(cfg), { logger });

@@ -1,6 +1,7 @@
 // The command table: name → usage and runner. Each runner is a small composition root of its own.
 import type { ParsedArgs } from './args.ts';
 import { configCheck } from './commands/config-check.ts';
+import { init } from './commands/init.ts';
 import { serve, demo } from './commands/serve.ts';
 import { sessionsRevoke } from './commands/sessions-revoke.ts';
 import { policyTest } from './commands/policy-test.ts';
@@ -21,6 +22,12 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the proxy, auth host and SCIM endpoint', usage: 'moatless serve [--config moatless.yaml] [--no-watch]', run: serve },
   demo: { summary: 'run the demo: Entra emulator, two sample apps, SQLite in ./data', usage: 'moatless demo', run: demo },
+  init: {
+    summary: 'write a commented starter moatless.yaml',
+    usage: 'moatless init --tenant-id GUID --client-id GUID [--cloud global] [--auth-url URL] [--app-host HOST] '
+      + '[--upstream URL] [--out moatless.yaml] [--force]',
+    run: init,
+  },
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]', run: policyTest },

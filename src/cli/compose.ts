@@ -2,7 +2,7 @@
 // The only place that wires capabilities together; tests boot the real server through it too.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { threadedAccessLogStore } from '../access/access-log-thread.ts';
 import { ConnectionRegistry } from '../access/connections.ts';
 import type { AccessContext, AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
@@ -20,6 +20,7 @@ import { OidcProvider } from '../identity/oidc-provider.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import { SessionService } from '../identity/sessions.ts';
 import { buildRiskScheduler } from '../risk/index.ts';
+import { createLogger } from './logger.ts';
 import { openStore } from '../store/open-store.ts';
 import { createOperate, MeteredAccessLog } from '../admin/index.ts';
 import type { Store } from '../store/ports.ts';
@@ -87,12 +88,7 @@ export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>
 }
 
 export async function startMoatless(initial: ResolvedConfig, opts: ComposeOptions = {}): Promise<MoatlessProcess> {
-  const logger = opts.logger ?? pino(
-    { level: initial.logging.level, base: { app: 'moatless' }, redact: ['*.clientSecret', '*.secret', '*.privateKeyPem', '*.token', 'req.headers.cookie', 'req.headers.authorization'] },
-    // Buffered, asynchronous stdout: a synchronous write per access-log line would be one more
-    // syscall on every request. Flushed on close.
-    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
-  );
+  const logger = opts.logger ?? createLogger(initial);
   const now = opts.now ?? Date.now;
   const opened = await openStore(storeConfigOf(initial), { logger });
   const store = opts.wrapStore ? opts.wrapStore(opened, logger) : opened;
@@ -118,7 +114,21 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     ...(directoryFacts ? { directoryFacts } : {}),
   };
   const server = new AccessServer(ctx);
-  const listeners = await server.listen();
+  // Everything opened so far, released in order; also when a listener cannot bind (port in use).
+  const release = async () => {
+    await server.close(config.server.shutdownGrace);
+    await accessLog.close();
+    await logThread?.close();
+    for (const mount of ctx.mounts) await mount.close?.();
+    await ctx.upstreams.close();
+    sessions.close();
+    await store.close();
+    if (!opts.logger) logger.flush();
+  };
+  const listeners = await server.listen().catch(async (err: unknown) => {
+    await release();
+    throw err;
+  });
 
   const timers = [
     setInterval(() => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')), 60 * 60_000),
@@ -185,14 +195,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       for (const t of timers) clearInterval(t);
       await Promise.all(groupSyncs.map((sync) => sync.stop()));
       await riskScheduler?.stop();
-      await server.close(config.server.shutdownGrace);
-      await accessLog.close();
-      await logThread?.close();
-      for (const mount of ctx.mounts) await mount.close?.();
-      await ctx.upstreams.close();
-      sessions.close();
-      await store.close();
-      if (!opts.logger) logger.flush();
+      await release();
     },
   };
 }

@@ -25,7 +25,12 @@ export async function startDevServices(cfg: ResolvedConfig, out: (s: string) => 
   let emulator: EntraEmulator | null = null;
   if (cfg.dev?.entra) {
     out('!!! DEVELOPMENT MODE: starting the Entra ID emulator in this process. Never use this config in production. !!!');
-    emulator = await startEntraEmulator({ fixturePath: resolve(cfg.baseDir, cfg.dev.entra.fixture), host: cfg.dev.entra.host, port: cfg.dev.entra.port });
+    // The callback URL follows server.authUrl, so a demo moved to other ports still signs in.
+    const callback = `${new URL(cfg.server.authUrl).origin}/oauth2/callback`;
+    emulator = await startEntraEmulator({
+      fixturePath: resolve(cfg.baseDir, cfg.dev.entra.fixture), host: cfg.dev.entra.host, port: cfg.dev.entra.port,
+      extraRedirectUris: [callback],
+    });
     out(`dev: Entra emulator at ${emulator.url} (tenant ${emulator.tenantId})`);
     const emu = emulator;
     closers.push(() => emu.close());
@@ -49,6 +54,8 @@ export async function startDevServices(cfg: ResolvedConfig, out: (s: string) => 
       const client = createProvisioningClient({
         directory: emulator.directory, token, dialect: p.dialect === 'compliant' ? 'aadOptscim062020' : 'entra-legacy',
         scimBaseUrl: `${new URL(cfg.server.authUrl).origin}/scim/v2`,
+        // The auth host is a *.localhost name, which getaddrinfo does not resolve without an
+        // /etc/hosts entry (only browsers and curl map it to loopback): dial the listener directly.
         fetch: pinnedFetch(listener.address.slice(0, listener.address.lastIndexOf(':')).replace(/^\[|\]$/g, '')),
         onCycle: (s) => out(`dev: SCIM provisioning ${formatSummary(s)}`),
       });

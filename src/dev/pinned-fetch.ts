@@ -1,6 +1,7 @@
 // A fetch that dials one fixed address whatever the URL's host says, keeping the URL (and so the
-// Host header) intact: the demo's emulator reaches `http://auth.localtest.me:8080` on a machine
-// with no DNS. Development only.
+// Host header) intact: the demo's emulator reaches `http://auth.localhost:8080` on a machine with
+// no DNS and no /etc/hosts entry for it (Node's getaddrinfo resolves plain `localhost`, not
+// `*.localhost`). Development only.
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 

@@ -13,7 +13,7 @@ test('policy test names the deciding rule, the missing auth context, and the all
     .replace('path: ../data/moatless.db', `path: ${join(dir, 'db.sqlite')}`)
     .replace('fixture: ../dev/entra-fixture.yaml', `fixture: ${resolve(import.meta.dirname, '../../dev/entra-fixture.yaml')}`);
   writeFileSync(join(dir, 'moatless.yaml'), demo);
-  const base = ['policy', 'test', '--user', 'alice@contoso.com', '--url', 'http://payroll.localtest.me:8080/salaries', '--groups', 'Staff', '--config', join(dir, 'moatless.yaml')];
+  const base = ['policy', 'test', '--user', 'alice@contoso.com', '--url', 'http://payroll.localhost:8080/salaries', '--groups', 'Staff', '--config', join(dir, 'moatless.yaml')];
   try {
     const denied = await runMoatless(base);
     assert.equal(denied.code, 0, denied.stderr);
@@ -22,7 +22,7 @@ test('policy test names the deciding rule, the missing auth context, and the all
     assert.match(denied.stdout, /include\s+yes\s+group: staff/);
     const allowed = await runMoatless([...base, '--acrs', 'c1']);
     assert.match(allowed.stdout, /^decision: allow by policy #0 "staff-with-compliant-mfa"$/m);
-    const nobody = await runMoatless(['policy', 'test', '--user', 'eve@evil.example', '--url', 'http://wiki.localtest.me:8080/', '--config', join(dir, 'moatless.yaml')]);
+    const nobody = await runMoatless(['policy', 'test', '--user', 'eve@evil.example', '--url', 'http://wiki.localhost:8080/', '--config', join(dir, 'moatless.yaml')]);
     assert.match(nobody.stdout, /^decision: deny$/m);
     assert.match(nobody.stdout, /default_deny/);
   } finally {

@@ -1,10 +1,16 @@
 // Real Chromium for browser scenarios (Debian's /usr/bin/chromium driven by playwright-core).
 // *.localtest.me resolves to 127.0.0.1 inside the browser, and no other network is reachable.
+// With `noDns`, every name except *.localhost (which Chromium maps to loopback itself, RFC 6761
+// §6.3, without asking DNS or /etc/hosts) and loopback literals fails to resolve: what a machine
+// with no DNS sees.
 import { chromium, type Browser } from 'playwright-core';
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(opts: { noDns?: boolean } = {}): Promise<Browser> {
+  const rules = opts.noDns
+    ? 'MAP * ~NOTFOUND, EXCLUDE *.localhost, EXCLUDE localhost, EXCLUDE 127.0.0.1'
+    : 'MAP *.localtest.me 127.0.0.1, MAP localtest.me 127.0.0.1';
   const args = [
-    '--host-resolver-rules=MAP *.localtest.me 127.0.0.1, MAP localtest.me 127.0.0.1',
+    `--host-resolver-rules=${rules}`,
     '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu',
   ];
   if (process.getuid?.() === 0) args.push('--no-sandbox');

@@ -3,11 +3,13 @@
 // With `server.workers` > 1 the same steps run as a cluster (../cluster.ts).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevServices } from '../dev-services.ts';
+import { startDevServices, type DevServices } from '../dev-services.ts';
+import { demoBanner, hostUrl, usesDemoTenant } from '../demo-banner.ts';
+import { listenFailure } from '../port-in-use.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
 import { flag, type ParsedArgs } from '../args.ts';
 import { isClusterWorker, runClusterPrimary, runClusterWorker, workerCount } from '../cluster.ts';
-import { startMoatless } from '../compose.ts';
+import { startMoatless, type MoatlessProcess } from '../compose.ts';
 import { withConfig } from '../load-config.ts';
 import { directoryWiring } from '../directory-wiring.ts';
 
@@ -27,16 +29,36 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directoryWiring() };
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
   const workers = workerCount(cfg.server.workers);
-  if (workers > 1) return runClusterPrimary(cfg, { workers, out, onListening: (urls) => banner(cfg, args, urls, out, workers) });
-  const dev = await startDevServices(cfg, out);
-  const m = await startMoatless(cfg, composeOpts);
-  await dev.afterStart(m).catch((err: unknown) => out(`dev: SCIM provisioning failed to start: ${(err as Error).message}`));
-  banner(cfg, args, m.listeners.map((l) => l.url), out, 1);
+  if (workers > 1) {
+    return runClusterPrimary(cfg, { workers, out, onListening: (urls) => banner(cfg, urls, out, workers) });
+  }
+  // The development helpers' lines wait until after the banner: the first URL printed is the one to open.
+  const devLines: string[] = [];
+  const flushDev = () => devLines.splice(0).forEach(out);
+  let dev: DevServices | null = null;
+  let m: MoatlessProcess;
+  try {
+    dev = await startDevServices(cfg, (line) => devLines.push(line));
+    m = await startMoatless(cfg, composeOpts);
+  } catch (err) {
+    flushDev();
+    await dev?.stop();
+    const line = listenFailure(cfg, err);
+    if (!line) throw err;
+    process.stderr.write(`${line}\n`);
+    return 1;
+  }
+  await dev.afterStart(m).catch((err: unknown) => {
+    devLines.push(`dev: SCIM provisioning failed to start: ${(err as Error).message}`);
+  });
+  banner(cfg, m.listeners.map((l) => l.url), out, 1);
+  flushDev();
+  const devServices = dev;
   return await new Promise<number>((done) => {
     const stop = async (signal: string) => {
       out(`moatless: ${signal}, finishing in-flight requests…`);
       await m.close();
-      await dev.stop();
+      await devServices.stop();
       done(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -45,24 +67,11 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   });
 }
 
-function banner(cfg: ResolvedConfig, args: ParsedArgs, urls: string[], out: (s: string) => void, workers: number): void {
+function banner(cfg: ResolvedConfig, urls: string[], out: (s: string) => void, workers: number): void {
+  if (usesDemoTenant(cfg)) demoBanner(cfg).forEach(out);
   for (const url of urls) out(`moatless: listening on ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
   out(`moatless: auth host ${cfg.server.authUrl}`);
-  for (const app of cfg.apps) out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => `${listenerScheme(cfg)}://${h.host.replace('*.', 'any.')}${portSuffix(cfg)}${h.pathPrefix === '/' ? '/' : h.pathPrefix}`).join(' ')}`);
-  if (flag(args, 'config') === DEMO_CONFIG) {
-    out('');
-    out('Demo: open http://wiki.localtest.me:8080/ and http://payroll.localtest.me:8080/ (localtest.me resolves to 127.0.0.1).');
-    out('Users (password = first name): alice (Finance, passes Conditional Access c1), bob (Staff, fails c1), carol (many groups: overage).');
-    out('Risk: bob is high risk in Entra ID Protection (group IdentityProtection-RiskyUser-RiskLevel-high, riskLevel: high). Raise anyone\'s:');
-    out('  curl -X POST http://127.0.0.1:8090/_emulator/risk -d \'{"user":"alice@contoso.com","level":"high"}\'   # then `npm run moatless -- risk status --config demo/moatless.yaml`');
+  for (const app of cfg.apps) {
+    out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => hostUrl(cfg, h)).join(' ')}`);
   }
-}
-
-function listenerScheme(cfg: ResolvedConfig): string {
-  return cfg.server.listeners[0]?.tls ? 'https' : 'http';
-}
-
-function portSuffix(cfg: ResolvedConfig): string {
-  const port = cfg.server.listeners[0]?.address.split(':').pop();
-  return port === '80' || port === '443' ? '' : `:${port}`;
 }

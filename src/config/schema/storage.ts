@@ -19,6 +19,8 @@ export type StorageConfig = z.infer<typeof storageSchema>;
 
 export const loggingSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** json: one JSON object a line; pretty: short human lines; auto: pretty on a terminal, else json. */
+  format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Write one JSON line per access decision to stdout. */
   accessLog: z.boolean().default(true),
   /** Access and provisioning logs kept in the store for the dashboard. */

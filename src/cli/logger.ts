@@ -1,0 +1,37 @@
+// The process logger: pino, writing JSON lines (for log shippers) or short human lines (on a
+// terminal), as `logging.format` says. Built by composition roots only; nothing else picks a format.
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { ResolvedConfig } from '../config/load.ts';
+import { prettyLine } from './pretty-log.ts';
+
+const REDACT = [
+  '*.clientSecret', '*.secret', '*.privateKeyPem', '*.token', 'req.headers.cookie', 'req.headers.authorization',
+];
+
+/** `auto` is pretty when stdout is a terminal: a person is reading, not a log shipper. */
+export function wantsPretty(format: ResolvedConfig['logging']['format'], isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY);
+}
+
+/**
+ * `buffered`: for processes that serve requests. A synchronous write per access-log line would be
+ * one more syscall on every request; the buffer is flushed on close. Others (the cluster primary)
+ * write each line at once, so a crash report is never left in a buffer.
+ */
+export interface LoggerOptions {
+  base?: Record<string, unknown>;
+  buffered?: boolean;
+}
+
+export function createLogger(cfg: ResolvedConfig, o: LoggerOptions = {}): Logger {
+  const opts = { level: cfg.logging.level, base: { app: 'moatless', ...o.base }, redact: REDACT };
+  const pretty = wantsPretty(cfg.logging.format, process.stdout.isTTY === true);
+  if (pretty) return pino(opts, prettyDestination(process.stdout));
+  const buffered = o.buffered ?? true;
+  return pino(opts, pino.destination({ dest: 1, sync: !buffered, ...(buffered ? { minLength: 4096 } : {}) }));
+}
+
+/** A pino destination that rewrites each JSON line as a human one. */
+export function prettyDestination(out: { write(s: string): unknown }): DestinationStream {
+  return { write: (line: string) => void out.write(`${prettyLine(line)}\n`) };
+}
