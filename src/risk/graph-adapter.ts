@@ -62,7 +62,7 @@ export function explain(err: unknown, what: string, permission: string): RiskSyn
 const odataString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export function createRiskGraph(graph: GraphClient & { graphBase?: string }, graphBase: string, opts: RiskGraphOptions = {}): RiskGraph {
-  const paceMs = opts.paceMs ?? 1000;
+  const paceMs = opts.paceMs ?? 1050;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
@@ -83,14 +83,15 @@ export function createRiskGraph(graph: GraphClient & { graphBase?: string }, gra
     for (let n = 1; next !== undefined; n++) {
       if (n > MAX_PAGES) throw new RiskSyncError('invalid_response', `riskyUsers paging did not end after ${MAX_PAGES} pages`);
       await paced();
+      // Counted from the send, with a margin over one second (paceMs): the service counts arrivals,
+      // which keep about the spacing of the sends; counting from the answer would add every
+      // page's serving time to the floor. A 429 from jitter is retried with backoff by the client.
+      nextRiskCall = now() + paceMs;
       let body: unknown;
       try {
         body = await graph.request('GET', next);
       } catch (err) {
         throw explain(err, `read riskyUsers (page ${n})`, PERMISSIONS.read);
-      } finally {
-        // Counted from the answer, not the send: the service counts arrivals, which come later.
-        nextRiskCall = now() + paceMs;
       }
       const p = page.safeParse(body);
       if (!p.success) throw new RiskSyncError('invalid_response', `riskyUsers page ${n} is not a Graph collection (malformed or truncated JSON)`);

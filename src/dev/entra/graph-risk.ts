@@ -114,9 +114,15 @@ export function riskRoute(deps: RiskRouteDeps, req: RiskRequest, segments: reado
   if (!id && req.method === 'GET') {
     const filter = req.query.get('$filter');
     const clauses = filter === null ? [] : parseRiskFilter(filter);
-    let items = deps.risky.list().map(riskyUserItem).filter((i) => clauses.every((c) => compare(i[c.prop], c)));
-    items = applySelect(items, req.query.get('$select'), SELECTABLE, 'microsoft.graph.riskyUser');
-    return { status: 200, body: paginate(items, req.query, `${deps.graphUrl}/v1.0${req.path}`, `${meta}#identityProtection/riskyUsers`, RISKY_MAX_PAGE) };
+    const records = deps.risky.list();
+    const matching = clauses.length === 0 ? records : records.filter((r) => {
+      const i = riskyUserItem(r);
+      return clauses.every((c) => compare(i[c.prop], c));
+    });
+    // Page first, then shape only that page: 100,000 records are not copied for every 500 served.
+    const body = paginate(matching as unknown as Item[], req.query, `${deps.graphUrl}/v1.0${req.path}`, `${meta}#identityProtection/riskyUsers`, RISKY_MAX_PAGE);
+    const shaped = (body.value as unknown as RiskRecord[]).map(riskyUserItem);
+    return { status: 200, body: { ...body, value: applySelect(shaped, req.query.get('$select'), SELECTABLE, 'microsoft.graph.riskyUser') } };
   }
   if (id && req.method === 'POST' && (id === 'dismiss' || id === 'confirmCompromised' || id === 'confirmSafe')) {
     const body = actionBody.safeParse(req.body);
