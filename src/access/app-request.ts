@@ -13,7 +13,7 @@ import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
 import { redirect, type RequestInfo } from './request-info.ts';
-import { isMoatlessCookie, sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
+import { sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
@@ -120,7 +120,7 @@ export class AppRequests {
       }
     }
     return buildUpstreamHeaders({
-      req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => isMoatlessCookie(rt, n),
+      req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
       clientIp: info.clientIp, peer: info.peer, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
     });
