@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../identity/identity.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { Decision, Facts } from '../policy/types.ts';
-import type { SessionRecord } from '../store/ports.ts';
+import type { Session } from '../identity/sessions.ts';
 import { AssertionCache } from './assertion-cache.ts';
 import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
@@ -20,7 +20,7 @@ import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
 
 export interface Admission {
   decision: Decision;
-  session: SessionRecord | null;
+  session: Session | null;
   identity: Identity | undefined;
   serviceToken: string | null;
 }
@@ -41,7 +41,7 @@ export class AppRequests {
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
     const secret = readCookie(req.headers.cookie, sessionCookieName(route, info.proto === 'https'));
     const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
-    const identity = session ? (session.identity as Identity) : undefined;
+    const identity = session?.identity;
     const directory = identity && this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
     const facts: Facts = {
       now,

@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../identity/identity.ts';
 import { SignInError } from '../identity/provider.ts';
-import type { SessionRecord } from '../store/ports.ts';
+import type { Session } from '../identity/sessions.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
@@ -59,7 +59,7 @@ export class AuthHost {
     const global = await this.#globalSession(rt, req);
     const wantedIdp = url.searchParams.get('idp');
     if (global && (!wantedIdp || wantedIdp === global.idp) && target.app.idps.includes(global.idp)) {
-      const identity = global.identity as Identity;
+      const identity = global.identity;
       if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, nonce, false);
     }
     const idpId = wantedIdp ?? (target.app.idps.length === 1 ? target.app.idps[0] : null);
@@ -108,8 +108,8 @@ export class AuthHost {
    * Checks the app's policy before handing over, so a user who may not enter gets a clear page here
    * instead of a redirect loop, and a missing auth context leads to one step-up sign-in.
    */
-  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
-    const identity = global.identity as Identity;
+  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: Session, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
+    const identity = global.identity;
     const app = target.app;
     const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
     const decision = evaluate(app.policies, {
@@ -146,7 +146,7 @@ export class AuthHost {
 
   async #home(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     const global = await this.#globalSession(rt, req);
-    const who = global ? `Signed in as ${(global.identity as Identity).email}.` : 'Not signed in.';
+    const who = global ? `Signed in as ${global.identity.email}.` : 'Not signed in.';
     sendDenyPage(res, { status: 200, title: 'Moatless', message: `${who} Open an application to continue.`, requestId: info.id, ...(global ? { signOutUrl: '/logout' } : {}) }, info.wantsJson);
   }
 
@@ -164,7 +164,7 @@ export class AuthHost {
     res.end(body);
   }
 
-  async #globalSession(rt: AccessRuntime, req: IncomingMessage): Promise<SessionRecord | null> {
+  async #globalSession(rt: AccessRuntime, req: IncomingMessage): Promise<Session | null> {
     const secret = readCookie(req.headers.cookie, rt.authCookieName);
     return secret ? this.#ctx.sessions.resolve(secret, { kind: 'global' }) : null;
   }
