@@ -7,6 +7,7 @@ import { SignInError } from '../identity/provider.ts';
 import type { Session } from '../identity/sessions.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { formatReason } from '../policy/reasons.ts';
+import { accessLogEntry } from './admission.ts';
 import type { AccessContext } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
@@ -15,6 +16,7 @@ import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
 import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 import { isBindingNonce } from './handoff-binding.ts';
+import { gatherFacts, requestFacts } from './request-facts.ts';
 
 export const CALLBACK_PATH = '/oauth2/callback';
 
@@ -111,11 +113,9 @@ export class AuthHost {
   async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: Session, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = []): Promise<void> {
     const identity = global.identity;
     const app = target.app;
-    const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
-    const decision = evaluate(app.policies, {
-      now: this.#ctx.now(), identity, directory,
-      request: { ip: info.clientIp, country: info.country, host: target.url.hostname, path: target.url.pathname, method: 'GET' },
-    });
+    // The same facts the app host will build for the request the user returns with.
+    const request = requestFacts(info, target.url.host, target.url.pathname, 'GET');
+    const decision = evaluate(app.policies, await gatherFacts(this.#ctx.directoryFacts, { now: this.#ctx.now(), request, identity, serviceToken: null }));
     if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
       const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
       if (missing.length > 0 && app.idps.includes(global.idp)) {
@@ -124,7 +124,7 @@ export class AuthHost {
     }
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
-      this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map(formatReason), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
+      this.#ctx.accessLog.record(accessLogEntry(info, app.id, target.url.host, target.url.pathname, 'GET', decision, { identity }, 403, this.#ctx.now()));
       return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
     }
     const code = await this.#signins.putHandoff({

@@ -4,8 +4,8 @@
 import type { Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { accessLogEntry, forwards } from './admission.ts';
 import type { AppRequests } from './app-request.ts';
-import { formatReason } from '../policy/reasons.ts';
 import type { AccessContext } from './context.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { AccessRuntime, AppRoute } from './runtime.ts';
@@ -19,9 +19,8 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   const cl = req.headers['content-length'];
   if ((cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined) return refuse(socket, 400, 'Bad Request', info.id);
   const a = await apps.admit(rt, route, req, info, path);
-  const allowed = a.decision.action === 'allow' || a.decision.action === 'bypass' || a.decision.action === 'service_auth';
-  const log = (status: number) => ctx.accessLog.record({ time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? null, email: a.identity?.email ?? null, appId: app.id, host: req.headers.host ?? '', path, method: 'UPGRADE', action: a.decision.action, policy: a.decision.policy?.name ?? null, reasons: a.decision.reasons.map(formatReason), status, durationMs: ctx.now() - info.started, clientIp: info.clientIp });
-  if (!allowed) {
+  const log = (status: number) => ctx.accessLog.record(accessLogEntry(info, app.id, req.headers.host ?? '', path, 'UPGRADE', a.decision, a, status, ctx.now()));
+  if (!forwards(a.decision.action)) {
     const status = a.decision.action === 'authenticate' ? 401 : 403;
     log(status);
     return refuse(socket, status, status === 401 ? 'Unauthorized' : 'Forbidden', info.id);
