@@ -31,7 +31,10 @@ export interface Requester {
  * The access-log entry for one decision. `host`, `path`, `method` are what was asked for; `status`
  * is what the client was finally given. Positional, to add no object per request beyond the entry.
  */
-export function accessLogEntry(info: RequestInfo, appId: string, host: string, path: string, method: string, d: Decision, who: Requester, status: number, now: number): AccessLogEntry {
+export function accessLogEntry(
+  info: RequestInfo, appId: string, host: string, path: string, method: string,
+  d: Decision, who: Requester, status: number, now: number,
+): AccessLogEntry {
   return {
     time: info.started, requestId: info.id,
     userKey: who.identity?.userKey ?? (who.serviceToken ? `service:${who.serviceToken}` : null),

@@ -44,7 +44,10 @@ export class AppRequests {
     if (path.startsWith(`${route.base}/.moatless/`)) return handleMoatlessEndpoint(this.#ctx, rt, route, req, res, info, path.slice(route.base.length), query);
     const a = await this.admit(rt, route, req, info, path);
     const d = a.decision;
-    const log = (status: number) => this.#ctx.accessLog.record(accessLogEntry(info, app.id, req.headers.host ?? '', path, req.method ?? 'GET', d, a, status, this.#ctx.now()));
+    const host = req.headers.host ?? '';
+    const method = req.method ?? 'GET';
+    const log = (status: number) =>
+      this.#ctx.accessLog.record(accessLogEntry(info, app.id, host, path, method, d, a, status, this.#ctx.now()));
     if (forwards(d.action)) return log(await this.#forward(rt, app, req, res, info, a));
     switch (d.action) {
       case 'authenticate':

@@ -115,7 +115,9 @@ export class AuthHost {
     const app = target.app;
     // The same facts the app host will build for the request the user returns with.
     const request = requestFacts(info, target.url.host, target.url.pathname, 'GET');
-    const decision = evaluate(app.policies, await gatherFacts(this.#ctx.directoryFacts, { now: this.#ctx.now(), request, identity, serviceToken: null }));
+    const now = this.#ctx.now();
+    const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken: null });
+    const decision = evaluate(app.policies, facts);
     if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
       const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
       if (missing.length > 0 && app.idps.includes(global.idp)) {
@@ -124,7 +126,9 @@ export class AuthHost {
     }
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
-      this.#ctx.accessLog.record(accessLogEntry(info, app.id, target.url.host, target.url.pathname, 'GET', decision, { identity }, 403, this.#ctx.now()));
+      const { host, pathname } = target.url;
+      const entry = accessLogEntry(info, app.id, host, pathname, 'GET', decision, { identity }, 403, this.#ctx.now());
+      this.#ctx.accessLog.record(entry);
       return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
     }
     const code = await this.#signins.putHandoff({

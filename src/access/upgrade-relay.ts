@@ -29,7 +29,8 @@ export function responseHead(status: number, text: string, headers: readonly str
 }
 
 export function refuse(socket: Duplex, status: number, text: string, requestId: string): void {
-  socket.end(responseHead(status, text, ['connection', 'close', 'content-length', '0', 'moatless-request-id', requestId]));
+  const headers = ['connection', 'close', 'content-length', '0', 'moatless-request-id', requestId];
+  socket.end(responseHead(status, text, headers));
   drain(socket);
 }
 

@@ -15,8 +15,13 @@ const FORWARDED = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 
  * Easy Auth, Cloudflare Access), which origins migrating from them still trust. Stripped from every
  * client unless the app lists one in `passClientHeaders`.
  */
-const FAMILY_NAMES = new Set(['x-forwarded-user', 'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-forwarded-access-token']);
-const FAMILY_PREFIXES = ['x-auth-request-', 'remote-', 'x-remote-', 'x-moatless-', 'x-ms-client-principal', 'cf-access-'];
+const FAMILY_NAMES = new Set([
+  'x-forwarded-user', 'x-forwarded-email', 'x-forwarded-groups',
+  'x-forwarded-preferred-username', 'x-forwarded-access-token',
+]);
+const FAMILY_PREFIXES = [
+  'x-auth-request-', 'remote-', 'x-remote-', 'x-moatless-', 'x-ms-client-principal', 'cf-access-',
+];
 
 /** Lower-case name → the name a CGI-style origin would see; allocates only when there is a `_`. */
 export function normaliseHeaderName(lower: string): string {

@@ -17,9 +17,13 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   // A handshake carries no body (RFC 6455 §4.1); one that claims to is refused rather than relayed
   // with bytes the origin might read as a second request.
   const cl = req.headers['content-length'];
-  if ((cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined) return refuse(socket, 400, 'Bad Request', info.id);
+  if ((cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined) {
+    return refuse(socket, 400, 'Bad Request', info.id);
+  }
   const a = await apps.admit(rt, route, req, info, path);
-  const log = (status: number) => ctx.accessLog.record(accessLogEntry(info, app.id, req.headers.host ?? '', path, 'UPGRADE', a.decision, a, status, ctx.now()));
+  const host = req.headers.host ?? '';
+  const log = (status: number) =>
+    ctx.accessLog.record(accessLogEntry(info, app.id, host, path, 'UPGRADE', a.decision, a, status, ctx.now()));
   if (!forwards(a.decision.action)) {
     const status = a.decision.action === 'authenticate' ? 401 : 403;
     log(status);
@@ -34,7 +38,8 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   }
   const t = rt.config.server.timeouts;
   const status = await relayUpgrade(socket, head, {
-    origin: app.upstreamOrigin, path: `${app.upstreamBasePath}${req.url}`, method: req.method ?? 'GET', headers, requestId: info.id,
+    origin: app.upstreamOrigin, path: `${app.upstreamBasePath}${req.url}`, method: req.method ?? 'GET',
+    headers, requestId: info.id,
     timeouts: { connectMs: t.upstreamConnect, headersMs: t.upstreamHeaders, bodyMs: t.upstreamBody },
   });
   log(status);

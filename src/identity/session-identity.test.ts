@@ -20,14 +20,17 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const good = { userKey: 't:ann', email: 'ann@contoso.com', idp: 'entra', groups: ['g1'], groupNames: ['Staff'], amr: ['pwd'], acrs: [], claims: {} };
+const good = {
+  userKey: 't:ann', email: 'ann@contoso.com', idp: 'entra', groups: ['g1'], groupNames: ['Staff'], amr: ['pwd'], acrs: [], claims: {},
+};
 
 async function stored(identity: unknown): Promise<string> {
   const secret = newSessionSecret();
   const now = Date.now();
   await store.sessions.create({
     id: sessionIdOf(secret), kind: 'global', parentId: null, appId: null, userKey: 't:ann', email: 'ann@contoso.com', idp: 'entra',
-    identity, createdAt: now, expiresAt: now + 3_600_000, lastSeenAt: now, ip: null, userAgent: null, revokedAt: null, revokedReason: null,
+    identity, createdAt: now, expiresAt: now + 3_600_000, lastSeenAt: now,
+    ip: null, userAgent: null, revokedAt: null, revokedReason: null,
   });
   return secret;
 }

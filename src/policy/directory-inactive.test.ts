@@ -16,7 +16,8 @@ const inactive = { groups: [], active: false };
 
 test('an inactive user is denied even where a bypass or service_auth policy would forward the request', () => {
   for (const f of [facts({ request: lan, directory: inactive }), facts({ serviceToken: { name: 'ci-bot' }, directory: inactive })]) {
-    assert.deepEqual(evaluate(set, f), { action: 'deny', reasons: [{ code: 'directory.inactive', detail: 'the directory marks this user inactive' }] });
+    const detail = 'the directory marks this user inactive';
+    assert.deepEqual(evaluate(set, f), { action: 'deny', reasons: [{ code: 'directory.inactive', detail }] });
   }
 });
 

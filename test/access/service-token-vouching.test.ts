@@ -21,7 +21,10 @@ after(async () => { await s.close(); });
 test('a service token with a user session along: the origin gets the token\'s assertion and no user identity', async () => {
   const secret = await sessionFor(s, 'zed@contoso.com', 'api', { groups: ['Visitors'] });
   const r = await s.browser().get(`http://api.localtest.me:${s.port}/deploy`, {
-    headers: { cookie: `moatless_session=${secret}`, 'moatless-access-client-id': 'ci-client-0001', 'moatless-access-client-secret': 's3cret-s3cret' },
+    headers: {
+      cookie: `moatless_session=${secret}`,
+      'moatless-access-client-id': 'ci-client-0001', 'moatless-access-client-secret': 's3cret-s3cret',
+    },
   });
   assert.equal(r.status, 200);
   const seen = s.wiki.seen.at(-1)!;

@@ -12,11 +12,15 @@ after(async () => { await s.close(); });
 test('an app session whose identity lacks a field is treated as absent: sign in again, nothing reaches the origin', async () => {
   const email = 'alice@contoso.com';
   // Would pass the wiki's Staff policy if believed; `acrs` is missing, as from a damaged row.
-  const damaged = { userKey: `${TENANT}:${email}`, email, idp: 'entra', groups: [], groupNames: ['Staff'], amr: ['pwd'], claims: {} };
+  const userKey = `${TENANT}:${email}`;
+  const damaged = { userKey, email, idp: 'entra', groups: [], groupNames: ['Staff'], amr: ['pwd'], claims: {} };
   const g = newSessionSecret();
   const a = newSessionSecret();
   const now = Date.now();
-  const row = { userKey: `${TENANT}:${email}`, email, idp: 'entra', identity: damaged, createdAt: now, expiresAt: now + 3_600_000, lastSeenAt: now, ip: null, userAgent: null, revokedAt: null, revokedReason: null };
+  const row = {
+    userKey, email, idp: 'entra', identity: damaged, createdAt: now, expiresAt: now + 3_600_000, lastSeenAt: now,
+    ip: null, userAgent: null, revokedAt: null, revokedReason: null,
+  };
   await s.moatless.store.sessions.create({ ...row, id: sessionIdOf(g), kind: 'global', parentId: null, appId: null });
   await s.moatless.store.sessions.create({ ...row, id: sessionIdOf(a), kind: 'app', parentId: sessionIdOf(g), appId: 'wiki' });
   const b = s.browser();

@@ -4,38 +4,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../harness/ports.ts';
-import { defaultApps, sessionFor, startStack, type Stack } from '../harness/stack.ts';
+import { sessionFor, type Stack } from '../harness/stack.ts';
 import { RawClient } from '../harness/raw-client.ts';
-import { startRawOrigin, type RawOrigin } from '../fakes/raw-origin.ts';
+import { startRawStack, type RawStack } from '../harness/raw-stack.ts';
+import { STAFF_ONLY, upgradeHead, type RawOrigin } from '../fakes/raw-origin.ts';
 
 describe('WebSocket upgrades the origin refuses', () => {
+  let rs: RawStack;
   let s: Stack;
   let origin: RawOrigin;
   let host: string;
   let cookie: string;
   before(async () => {
-    origin = await startRawOrigin();
     const nobody = await freePort();
-    s = await startStack({
-      apps: (wiki, payroll) => [...defaultApps(wiki, payroll), {
-        id: 'raw', hosts: ['raw.localtest.me'], upstream: origin.url, identityHeaders: { email: 'x-remote-user' },
-        policies: [{ name: 'staff', action: 'allow', include: [{ group: ['Staff'] }] }],
-      }, {
-        id: 'gone', hosts: ['gone.localtest.me'], upstream: `http://127.0.0.1:${nobody}`,
-        policies: [{ name: 'staff', action: 'allow', include: [{ group: ['Staff'] }] }],
-      }],
-    });
+    rs = await startRawStack((url) => [
+      { id: 'raw', hosts: ['raw.localtest.me'], upstream: url, identityHeaders: { email: 'x-remote-user' }, policies: STAFF_ONLY },
+      { id: 'gone', hosts: ['gone.localtest.me'], upstream: `http://127.0.0.1:${nobody}`, policies: STAFF_ONLY },
+    ]);
+    ({ s, origin } = rs);
     host = `raw.localtest.me:${s.port}`;
     cookie = `moatless_session=${await sessionFor(s, 'alice@contoso.com', 'raw')}`;
   });
-  after(async () => {
-    await s.close();
-    await origin.close();
-  });
+  after(() => rs.close());
 
-  const upgrade = (path: string) =>
-    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+  const upgrade = (path: string) => `${upgradeHead(path, host, cookie)}\r\n`;
   const smuggled = (tag: string) =>
     `GET /smuggled-${tag} HTTP/1.1\r\nHost: payroll.localtest.me\r\nX-Remote-User: ceo@contoso.com\r\n\r\n`;
   const reachedOrigin = (tag: string) => origin.seen.some((r) => r.line.includes(`/smuggled-${tag}`));

@@ -30,7 +30,8 @@ function answer(path: string, sock: Socket, origin: RawOrigin): 'http' | 'upgrad
   if (path.startsWith('/426')) sock.write(body('426 Upgrade Required', 'this origin does not speak WebSocket'));
   else if (path.startsWith('/200')) sock.write(body('200 OK', 'not a websocket'));
   else if (path.startsWith('/403')) {
-    sock.write('HTTP/1.1 403 Forbidden\r\ntransfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n5\r\nno ws\r\n6\r\n here.\r\n0\r\n\r\n');
+    sock.write('HTTP/1.1 403 Forbidden\r\ntransfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n');
+    sock.write('5\r\nno ws\r\n6\r\n here.\r\n0\r\n\r\n');
   } else if (path.startsWith('/101-close')) {
     sock.end('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n');
     return 'upgraded';
@@ -82,4 +83,13 @@ export async function startRawOrigin(): Promise<RawOrigin> {
 /** Normalised as CGI/WSGI servers read names: case-insensitive, `_` and `-` the same. */
 export function normalisedName(name: string): string {
   return name.toLowerCase().replaceAll('_', '-');
+}
+
+/** A policy list admitting the harness's default users (group Staff). */
+export const STAFF_ONLY = [{ name: 'staff', action: 'allow', include: [{ group: ['Staff'] }] }];
+
+/** The header block of a WebSocket handshake, without the blank line that ends it. */
+export function upgradeHead(path: string, host: string, cookie: string): string {
+  return `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
 }

@@ -56,7 +56,10 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
       userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
       groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: claims(args),
     } : undefined;
-    const request = { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.host, path: url.pathname, method: flag(args, 'method') ?? 'GET' };
+    const request = {
+      ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(),
+      host: url.host, path: url.pathname, method: flag(args, 'method') ?? 'GET',
+    };
     const facts = buildFacts({ now: Date.now(), request, identity, serviceToken: serviceToken ?? null }, directory);
     const who = !identity
       ? `(not signed in${serviceToken !== undefined ? `; service token "${serviceToken}"` : ''})`

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appSchema } from './apps.ts';
 
-const base = { id: 'legacy', hosts: ['legacy.example.com'], upstream: 'http://10.0.0.5:8080', identityHeaders: { user: 'Remote_User' } };
+const base = {
+  id: 'legacy', hosts: ['legacy.example.com'], upstream: 'http://10.0.0.5:8080', identityHeaders: { user: 'Remote_User' },
+};
 
 test('passClientHeaders takes header names, lower-cased', () => {
   const r = appSchema.safeParse({ ...base, passClientHeaders: ['X-Forwarded-User', 'x_auth_request_email'] });
@@ -11,7 +13,8 @@ test('passClientHeaders takes header names, lower-cased', () => {
 });
 
 test('passClientHeaders cannot let a client set the app\'s own identity or assertion header, in any spelling', () => {
-  const r = appSchema.safeParse({ ...base, passClientHeaders: ['remote-user', 'Moatless_JWT_Assertion', 'moatless-access-client-id', 'bad header'] });
+  const passClientHeaders = ['remote-user', 'Moatless_JWT_Assertion', 'moatless-access-client-id', 'bad header'];
+  const r = appSchema.safeParse({ ...base, passClientHeaders });
   assert.ok(!r.success);
   const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   assert.deepEqual(issues.sort(), [

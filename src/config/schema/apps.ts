@@ -66,7 +66,8 @@ export const appSchema = z.strictObject({
     if (clash === undefined && !h.replaceAll('_', '-').startsWith('moatless-')) return;
     ctx.addIssue({
       code: 'custom', path: ['passClientHeaders', i],
-      message: `"${h}" is ${clash !== undefined ? `this app's ${what} "${clash}"` : 'a Moatless header'}; only Moatless may set it`,
+      message: `"${h}" is ${clash !== undefined ? `this app's ${what} "${clash}"` : 'a Moatless header'}; `
+        + 'only Moatless may set it',
     });
   });
 });
