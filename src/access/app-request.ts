@@ -2,28 +2,20 @@
 // → facts → decision → upstream with a signed assertion. Any error while loading a session or
 // deciding denies (the caller's catch sends the deny page).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Identity } from '../identity/identity.ts';
 import { evaluate } from '../policy/evaluate.ts';
-import type { Decision, Facts } from '../policy/types.ts';
-import type { SessionRecord } from '../store/ports.ts';
 import { AssertionCache } from './assertion-cache.ts';
 import { formatReason } from '../policy/reasons.ts';
+import { accessLogEntry, forwards, type Admission } from './admission.ts';
 import type { AccessContext } from './context.ts';
 import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
 import { redirect, type RequestInfo } from './request-info.ts';
-import { isMoatlessCookie, sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
+import { sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
-
-export interface Admission {
-  decision: Decision;
-  session: SessionRecord | null;
-  identity: Identity | undefined;
-  serviceToken: string | null;
-}
+import { gatherFacts, requestFacts } from './request-facts.ts';
 
 export class AppRequests {
   readonly #ctx: AccessContext;
@@ -41,18 +33,10 @@ export class AppRequests {
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
     const secret = readCookie(req.headers.cookie, sessionCookieName(route, info.proto === 'https'));
     const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
-    const identity = session ? (session.identity as Identity) : undefined;
-    const directory = identity && this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
-    const facts: Facts = {
-      now,
-      request: { ip: info.clientIp, country: info.country, host: req.headers.host ?? '', path, method: req.method ?? 'GET' },
-      identity, directory,
-      ...(serviceToken ? { serviceToken: { name: serviceToken } } : {}),
-    };
-    let decision = evaluate(app.policies, facts);
-    // A deprovisioned user is refused even if a stale session slipped through a cache.
-    if (directory && !directory.active && identity) decision = { action: 'deny', reasons: [{ code: 'directory.inactive' as Decision['reasons'][number]['code'], detail: identity.email }] };
-    return { decision, session, identity, serviceToken };
+    const identity = session?.identity;
+    const request = requestFacts(info, req.headers.host ?? '', path, req.method ?? 'GET');
+    const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken });
+    return { decision: evaluate(app.policies, facts), session, identity, serviceToken };
   }
 
   async handle(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
@@ -60,15 +44,12 @@ export class AppRequests {
     if (path.startsWith(`${route.base}/.moatless/`)) return handleMoatlessEndpoint(this.#ctx, rt, route, req, res, info, path.slice(route.base.length), query);
     const a = await this.admit(rt, route, req, info, path);
     const d = a.decision;
-    const log = (status: number) => this.#log(app, req, info, path, a, status);
+    const host = req.headers.host ?? '';
+    const method = req.method ?? 'GET';
+    const log = (status: number) =>
+      this.#ctx.accessLog.record(accessLogEntry(info, app.id, host, path, method, d, a, status, this.#ctx.now()));
+    if (forwards(d.action)) return log(await this.#forward(rt, app, req, res, info, a));
     switch (d.action) {
-      case 'allow':
-      case 'bypass':
-      case 'service_auth': {
-        const outcome = await this.#forward(rt, app, req, res, info, a);
-        log(outcome);
-        return;
-      }
       case 'authenticate':
         log(info.wantsJson ? 401 : 302);
         return this.#toSignIn(rt, route, req, res, info, []);
@@ -107,20 +88,23 @@ export class AppRequests {
   upstreamHeaders(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, a: Admission): string[] {
     const add: [string, string][] = [['moatless-request-id', info.id]];
     const id = a.identity;
+    const action = a.decision.action;
     // Bypass turns enforcement off, so nothing vouches for the caller: no assertion, no identity.
-    if (a.decision.action !== 'bypass') {
-      const jwt = id && a.session ? this.assertions.forSession(rt, app, a.session, id) : a.serviceToken ? this.assertions.forServiceToken(rt, app, a.serviceToken) : null;
-      if (jwt) add.push([app.config.assertion.header, jwt]);
-      if (id) {
-        const h = app.config.identityHeaders;
-        if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
-        if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
-        if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
-        if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
-      }
+    // On `service_auth` a token that came with the request is what was checked, so the token is
+    // vouched for, not a user whose session cookie rode along.
+    const token = action === 'service_auth' ? a.serviceToken : null;
+    if (action !== 'bypass' && token === null && id && a.session) {
+      add.push([app.config.assertion.header, this.assertions.forSession(rt, app, a.session, id)]);
+      const h = app.config.identityHeaders;
+      if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
+      if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
+      if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
+      if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
+    } else if (token !== null) {
+      add.push([app.config.assertion.header, this.assertions.forServiceToken(rt, app, token)]);
     }
     return buildUpstreamHeaders({
-      req, protectedHeaders: rt.protectedHeaders, isOurCookie: (n) => isMoatlessCookie(rt, n),
+      req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
       clientIp: info.clientIp, peer: info.peer, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
     });
@@ -140,15 +124,6 @@ export class AppRequests {
     } finally {
       untrack?.();
     }
-  }
-
-  #log(app: CompiledApp, req: IncomingMessage, info: RequestInfo, path: string, a: Admission, status: number): void {
-    const d = a.decision;
-    this.#ctx.accessLog.record({
-      time: info.started, requestId: info.id, userKey: a.identity?.userKey ?? (a.serviceToken ? `service:${a.serviceToken}` : null), email: a.identity?.email ?? null,
-      appId: app.id, host: req.headers.host ?? '', path, method: req.method ?? 'GET', action: d.action, policy: d.policy?.name ?? null,
-      reasons: d.reasons.map(formatReason), status, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp,
-    });
   }
 }
 

@@ -4,9 +4,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../identity/identity.ts';
 import { SignInError } from '../identity/provider.ts';
-import type { SessionRecord } from '../store/ports.ts';
+import type { Session } from '../identity/sessions.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { formatReason } from '../policy/reasons.ts';
+import { accessLogEntry } from './admission.ts';
 import type { AccessContext, AuthHostMount } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
@@ -16,6 +17,7 @@ import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 import { SIGNIN_FAILED_PATH, failurePage, failureOf, failureUrl, type SignInFailure } from './signin-failure.ts';
 import { isBindingNonce } from './handoff-binding.ts';
+import { gatherFacts, requestFacts } from './request-facts.ts';
 
 export const CALLBACK_PATH = '/oauth2/callback';
 
@@ -69,7 +71,7 @@ export class AuthHost {
     const global = await this.#globalSession(rt, req);
     const wantedIdp = url.searchParams.get('idp');
     if (global && (!wantedIdp || wantedIdp === global.idp) && target.app.idps.includes(global.idp)) {
-      const identity = global.identity as Identity;
+      const identity = global.identity;
       if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, nonce, false);
     }
     const idpId = wantedIdp ?? (target.app.idps.length === 1 ? target.app.idps[0] : null);
@@ -129,14 +131,17 @@ export class AuthHost {
    * Checks the app's policy before handing over, so a user who may not enter gets a clear page here
    * instead of a redirect loop, and a missing auth context leads to one step-up sign-in.
    */
-  async #handoff(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: SessionRecord, target: ReturnTarget, browserNonce: string, afterStepUp: boolean, cookies: string[] = [], fromCallback = false): Promise<void> {
-    const identity = global.identity as Identity;
+  async #handoff(
+    rt: AccessRuntime, res: ServerResponse, info: RequestInfo, global: Session, target: ReturnTarget, browserNonce: string,
+    afterStepUp: boolean, cookies: string[] = [], fromCallback = false,
+  ): Promise<void> {
+    const identity = global.identity;
     const app = target.app;
-    const directory = this.#ctx.directoryFacts ? await this.#ctx.directoryFacts(identity.email) : undefined;
-    const decision = evaluate(app.policies, {
-      now: this.#ctx.now(), identity, directory,
-      request: { ip: info.clientIp, country: info.country, host: target.url.hostname, path: target.url.pathname, method: 'GET' },
-    });
+    // The same facts the app host will build for the request the user returns with.
+    const request = requestFacts(info, target.url.host, target.url.pathname, 'GET');
+    const now = this.#ctx.now();
+    const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken: null });
+    const decision = evaluate(app.policies, facts);
     if (decision.action === 'deny' && decision.stepUp && !afterStepUp) {
       const missing = decision.stepUp.authContexts.filter((a) => !identity.acrs.includes(a));
       if (missing.length > 0 && app.idps.includes(global.idp)) {
@@ -145,7 +150,9 @@ export class AuthHost {
     }
     if (decision.action !== 'allow') {
       const why = decision.stepUp ? `${app.name} requires Conditional Access (${decision.stepUp.authContexts.join(', ')}) that this sign-in did not satisfy.` : `You are signed in as ${identity.email}, but your access policy does not allow ${app.name}.`;
-      this.#ctx.accessLog.record({ time: this.#ctx.now(), requestId: info.id, userKey: identity.userKey, email: identity.email, appId: app.id, host: target.url.hostname, path: target.url.pathname, method: 'GET', action: decision.action, policy: decision.policy?.name ?? null, reasons: decision.reasons.map(formatReason), status: 403, durationMs: this.#ctx.now() - info.started, clientIp: info.clientIp });
+      const { host, pathname } = target.url;
+      const entry = accessLogEntry(info, app.id, host, pathname, 'GET', decision, { identity }, 403, this.#ctx.now());
+      this.#ctx.accessLog.record(entry);
       const reason = decision.stepUp ? 'auth_context' : 'access_denied';
       if (fromCallback) return redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
       return this.#fail(rt, res, info, 403, 'Access denied', why, decision.reasons.map(formatReason), cookies);
@@ -169,7 +176,7 @@ export class AuthHost {
 
   async #home(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     const global = await this.#globalSession(rt, req);
-    const who = global ? `Signed in as ${(global.identity as Identity).email}.` : 'Not signed in.';
+    const who = global ? `Signed in as ${global.identity.email}.` : 'Not signed in.';
     sendDenyPage(res, { status: 200, title: 'Moatless', message: `${who} Open an application to continue.`, requestId: info.id, ...(global ? { signOutUrl: '/logout' } : {}) }, info.wantsJson);
   }
 
@@ -187,7 +194,7 @@ export class AuthHost {
     res.end(body);
   }
 
-  async #globalSession(rt: AccessRuntime, req: IncomingMessage): Promise<SessionRecord | null> {
+  async #globalSession(rt: AccessRuntime, req: IncomingMessage): Promise<Session | null> {
     const secret = readCookie(req.headers.cookie, rt.authCookieName);
     return secret ? this.#ctx.sessions.resolve(secret, { kind: 'global' }) : null;
   }

@@ -1,7 +1,6 @@
 // The endpoints under /.moatless/ on every protected host: the sign-in hand-off, the JWKS origins
 // verify assertions with, the caller's identity, and logout.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Identity } from '../identity/identity.ts';
 import type { AccessContext } from './context.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
@@ -34,7 +33,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
         sendDenyPage(res, { status: 400, title: 'Sign-in expired', message: 'This sign-in link has expired or was already used. Open the application again.', requestId: info.id }, info.wantsJson);
         return;
       }
-      const { secret, record } = await ctx.sessions.createApp(parent, app.id, h.durationMs, parent.identity as Identity, info.clientIp, req.headers['user-agent'] ?? null);
+      const { secret, record } = await ctx.sessions.createApp(parent, app.id, h.durationMs, parent.identity, info.clientIp, req.headers['user-agent'] ?? null);
       const cookie = serializeCookie(cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
       // Only the path of the return URL is used: the hand-off never leaves this host.
       const back = new URL(h.returnUrl);
@@ -48,7 +47,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
         sendDenyPage(res, { status: 401, title: 'Not signed in', message: 'No session for this application.', requestId: info.id }, true);
         return;
       }
-      const id = s.identity as Identity;
+      const id = s.identity;
       const directory = ctx.directoryFacts ? await ctx.directoryFacts(id.email) : undefined;
       const body = JSON.stringify({
         email: id.email, name: id.name ?? null, user_key: id.userKey, idp: id.idp, groups: id.groupNames, group_ids: id.groups,

@@ -8,6 +8,7 @@ import type { CompiledPolicySet } from '../policy/types.ts';
 import { TrustedProxies } from './client-ip.ts';
 import { RouteTable } from './route-table.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, ServiceTokens } from './service-tokens.ts';
+import { normaliseHeaderName } from './upstream-headers.ts';
 
 export interface CompiledApp {
   readonly id: string;
@@ -20,6 +21,8 @@ export interface CompiledApp {
   readonly policies: CompiledPolicySet;
   readonly sessionDurationMs: number;
   readonly idps: readonly string[];
+  /** Normalised identity-family header names the origin may receive from the client. */
+  readonly passClientHeaders: ReadonlySet<string>;
 }
 
 /**
@@ -44,8 +47,10 @@ export interface AccessRuntime {
   readonly trusted: TrustedProxies;
   readonly serviceTokens: ServiceTokens;
   readonly idps: ReadonlyMap<string, IdentityProviderAdapter>;
-  /** Request headers no client may send to an origin: assertion and identity headers of every app. */
+  /** Request headers no client may send to an origin (normalised): every app's assertion and identity headers. */
   readonly protectedHeaders: ReadonlySet<string>;
+  /** Cookies the origin must never see: every app session cookie and Moatless's own. */
+  readonly isOurCookie: (name: string) => boolean;
   readonly cookieName: string;
   readonly authCookieName: string;
 }
@@ -62,6 +67,11 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
   const routes = new RouteTable<AppRoute>();
   const apps = new Map<string, CompiledApp>();
   const protectedHeaders = new Set<string>([CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, 'moatless-jwt-assertion', 'moatless-request-id']);
+  for (const app of config.apps) {
+    protectedHeaders.add(app.assertion.header);
+    for (const name of Object.values(app.identityHeaders)) if (name) protectedHeaders.add(name);
+  }
+  const normalised = new Set([...protectedHeaders].map(normaliseHeaderName));
   config.apps.forEach((app, i) => {
     const upstream = new URL(app.upstream);
     const c: CompiledApp = {
@@ -72,18 +82,19 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
       policies: config.policySets[i]!,
       sessionDurationMs: app.sessionDuration ?? config.sessions.appDuration,
       idps: app.identityProviders.length > 0 ? app.identityProviders : config.identityProviders.map((p) => p.id),
+      // A protected name stays protected even if listed (the schema refuses the app's own already).
+      passClientHeaders: new Set(app.passClientHeaders.map(normaliseHeaderName).filter((n) => !normalised.has(n))),
     };
     apps.set(app.id, c);
     for (const h of app.hosts) {
       const base = h.pathPrefix === '/' ? '' : h.pathPrefix;
       routes.add(h, { app: c, base, cookieName: base ? `${config.sessions.cookieName}_${app.id}` : config.sessions.cookieName, cookiePath: base || '/' });
     }
-    protectedHeaders.add(app.assertion.header);
-    for (const name of Object.values(app.identityHeaders)) if (name) protectedHeaders.add(name);
   });
   const authUrl = new URL(config.server.authUrl);
   return {
-    config, routes, apps, idps, protectedHeaders,
+    config, routes, apps, idps, protectedHeaders: normalised,
+    isOurCookie: ourCookieTest(config.sessions.cookieName),
     authHost: authUrl.hostname.toLowerCase(),
     authOrigin: authUrl.origin,
     trusted: new TrustedProxies(config.server.trustedProxies),
@@ -102,8 +113,13 @@ export function sessionCookieName(route: AppRoute, secure: boolean): string {
   return secure && route.base === '' ? `__Host-${route.cookieName}` : route.cookieName;
 }
 
-/** Cookies the origin must never see: every app session cookie and Moatless's own. */
-export function isMoatlessCookie(rt: AccessRuntime, name: string): boolean {
-  const bare = name.startsWith('__Host-') ? name.slice(7) : name;
-  return bare === rt.cookieName || bare.startsWith(`${rt.cookieName}_`) || bare.startsWith('moatless_');
+/**
+ * Every cookie whose name, ignoring case and a `__Host-`/`__Secure-` prefix, starts with the session
+ * cookie's name or `moatless_`: origins and frameworks differ on case and prefixes, so any spelling
+ * of ours is kept from them. Compiled once per runtime, not per request.
+ */
+function ourCookieTest(cookieName: string): (name: string) => boolean {
+  // The schema allows only [A-Za-z0-9_-] in cookieName: nothing to escape.
+  const re = new RegExp(`^(?:__host-|__secure-)?(?:${cookieName}|moatless_)`, 'i');
+  return (name) => re.test(name);
 }

@@ -1,6 +1,8 @@
 // The request headers an origin receives: the client's, minus hop-by-hop fields, minus anything
 // that could impersonate Moatless (assertion, identity headers, service-token headers, our cookies,
-// untrusted X-Forwarded-*), plus the verified identity.
+// untrusted X-Forwarded-*) or another identity-aware proxy, plus the verified identity.
+// Names are compared normalised (lower case, `_` as `-`): CGI/WSGI-style origins read
+// `Remote_User` and `remote-user` as the same HTTP_REMOTE_USER (RFC 3875 §4.1.18).
 import type { IncomingMessage } from 'node:http';
 import { stripCookies } from './cookies.ts';
 import { HOP_BY_HOP } from './upstream.ts';
@@ -8,9 +10,37 @@ import { unmap } from './client-ip.ts';
 
 const FORWARDED = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
 
+/**
+ * Identity headers other proxies set (oauth2-proxy, Apache/nginx auth modules, Azure App Service
+ * Easy Auth, Cloudflare Access), which origins migrating from them still trust. Stripped from every
+ * client unless the app lists one in `passClientHeaders`.
+ */
+const FAMILY_NAMES = new Set([
+  'x-forwarded-user', 'x-forwarded-email', 'x-forwarded-groups',
+  'x-forwarded-preferred-username', 'x-forwarded-access-token',
+]);
+const FAMILY_PREFIXES = [
+  'x-auth-request-', 'remote-', 'x-remote-', 'x-moatless-', 'x-ms-client-principal', 'cf-access-',
+];
+
+/** Lower-case name → the name a CGI-style origin would see; allocates only when there is a `_`. */
+export function normaliseHeaderName(lower: string): string {
+  return lower.includes('_') ? lower.replaceAll('_', '-') : lower;
+}
+
+/** Whether a normalised name belongs to one of the default-stripped identity families. */
+export function isIdentityFamily(n: string): boolean {
+  if (FAMILY_NAMES.has(n)) return true;
+  for (const p of FAMILY_PREFIXES) if (n.startsWith(p)) return true;
+  return false;
+}
+
 export interface UpstreamHeaderInput {
   req: IncomingMessage;
+  /** Normalised names no client may send (every app's assertion and identity headers, …). */
   protectedHeaders: ReadonlySet<string>;
+  /** Normalised family names this app lets through from the client (its `passClientHeaders`). */
+  passClientHeaders: ReadonlySet<string>;
   isOurCookie: (name: string) => boolean;
   hostHeader: string;
   clientIp: string;
@@ -29,9 +59,11 @@ export function buildUpstreamHeaders(i: UpstreamHeaderInput): string[] {
   const out: string[] = [];
   for (let k = 0; k < raw.length; k += 2) {
     const name = raw[k]!.toLowerCase();
-    if (name === 'host' || HOP_BY_HOP.has(name) || FORWARDED.has(name) || i.protectedHeaders.has(name) || connectionTokens.includes(name)) continue;
+    if (name === 'host' || HOP_BY_HOP.has(name) || connectionTokens.includes(name)) continue;
+    const n = normaliseHeaderName(name);
+    if (FORWARDED.has(n) || i.protectedHeaders.has(n)) continue;
     // Anything prefixed like ours is refused too, so a renamed header in a future version stays safe.
-    if (name.startsWith('moatless-')) continue;
+    if (n.startsWith('moatless-') || (isIdentityFamily(n) && !i.passClientHeaders.has(n))) continue;
     if (name === 'cookie') {
       const kept = stripCookies(raw[k + 1], i.isOurCookie);
       if (kept !== null) out.push('cookie', kept);

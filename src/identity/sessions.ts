@@ -3,6 +3,7 @@
 // Every surface (Access now, Gateway and isolation later) resolves sessions through this service.
 import type { SessionRecord, Store } from '../store/ports.ts';
 import type { Identity } from './identity.ts';
+import { parseStoredIdentity } from './identity-schema.ts';
 import { newSessionSecret, sessionIdOf, looksLikeSessionSecret } from './session-tokens.ts';
 
 export const REVOKED_TOPIC = 'sessions.revoked';
@@ -15,8 +16,19 @@ export interface RevocationNotice {
   reason: string;
 }
 
+/** A session whose stored identity has been validated: what every caller gets. */
+export interface Session extends SessionRecord {
+  identity: Identity;
+}
+
+/** A row from the store as a Session, or null when its identity JSON does not validate (= no session). */
+function decode(record: SessionRecord | null): Session | null {
+  const identity = record ? parseStoredIdentity(record.identity) : null;
+  return record && identity ? { ...record, identity } : null;
+}
+
 interface CacheEntry {
-  record: SessionRecord;
+  record: Session;
   loadedAt: number;
   /** Set on every hit, cleared by the evictor: a second chance (CLOCK) instead of reordering on hits. */
   used: boolean;
@@ -88,11 +100,11 @@ export class SessionService {
     return () => this.#listeners.delete(listener);
   }
 
-  async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null }): Promise<{ secret: string; record: SessionRecord }> {
+  async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null }): Promise<{ secret: string; record: Session }> {
     return this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent);
   }
 
-  async createApp(parent: SessionRecord, appId: string, durationMs: number, identity: Identity, ip: string | null, userAgent: string | null): Promise<{ secret: string; record: SessionRecord }> {
+  async createApp(parent: SessionRecord, appId: string, durationMs: number, identity: Identity, ip: string | null, userAgent: string | null): Promise<{ secret: string; record: Session }> {
     // An app session never outlives the sign-in it came from.
     const capped = Math.min(durationMs, parent.expiresAt - this.#now());
     return this.#create('app', parent.id, appId, identity, capped, ip, userAgent);
@@ -101,7 +113,7 @@ export class SessionService {
   async #create(kind: 'global' | 'app', parentId: string | null, appId: string | null, identity: Identity, durationMs: number, ip: string | null, userAgent: string | null) {
     const secret = newSessionSecret();
     const now = this.#now();
-    const record: SessionRecord = {
+    const record: Session = {
       id: sessionIdOf(secret), kind, parentId, appId, userKey: identity.userKey, email: identity.email.toLowerCase(), idp: identity.idp,
       identity, createdAt: now, expiresAt: now + Math.max(0, durationMs), lastSeenAt: now, ip, userAgent: userAgent?.slice(0, 512) ?? null,
       revokedAt: null, revokedReason: null,
@@ -114,7 +126,7 @@ export class SessionService {
    * The live session for a cookie value, or null (unknown, expired, revoked, wrong kind or app).
    * Throws only when the store fails; callers deny in that case (fail closed).
    */
-  async resolve(secret: string, expect: { kind: 'global' } | { kind: 'app'; appId: string }): Promise<SessionRecord | null> {
+  async resolve(secret: string, expect: { kind: 'global' } | { kind: 'app'; appId: string }): Promise<Session | null> {
     if (!looksLikeSessionSecret(secret)) return null;
     const id = sessionIdOf(secret);
     const now = this.#now();
@@ -123,7 +135,7 @@ export class SessionService {
       entry.used = true;
     } else {
       const epoch = this.#epoch;
-      const record = await this.#store.sessions.get(id);
+      const record = decode(await this.#store.sessions.get(id));
       if (!record) return null;
       entry = { record, loadedAt: now, used: false };
       if (epoch === this.#epoch) this.#remember(entry);
@@ -136,8 +148,8 @@ export class SessionService {
   }
 
   /** The parent sign-in of an app session must still be alive too (logout ends everything). */
-  async resolveById(id: string): Promise<SessionRecord | null> {
-    const record = await this.#store.sessions.get(id);
+  async resolveById(id: string): Promise<Session | null> {
+    const record = decode(await this.#store.sessions.get(id));
     if (!record || record.revokedAt !== null || record.expiresAt <= this.#now()) return null;
     return record;
   }

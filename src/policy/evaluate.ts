@@ -40,11 +40,16 @@ function stepUpDecision<A extends string>(p: CompiledPolicy<A>, contexts: string
 function run<A extends string>(set: CompiledPolicySet<A>, facts: Facts): Decision<A> {
   const { dialect } = set;
   let stepUp: { policy: CompiledPolicy<A>; contexts: string[] } | undefined;
+  // A deprovisioned user's frozen identity must not outlive the directory record (SCIM active=false),
+  // whatever phase would decide: a bypass or service_auth match would still carry their session.
+  if (facts.identity && facts.directory && facts.directory.active !== true) {
+    const detail = 'the directory marks this user inactive';
+    return { action: 'deny', reasons: [{ code: reasons.directoryInactive, detail }] };
+  }
   for (let phase = 0; phase < set.byPhase.length; phase++) {
-    if (phase === dialect.identityFromPhase) {
-      if (!facts.identity) return { action: 'authenticate', reasons: [{ code: reasons.identityRequired, detail: 'no bypass or service-auth policy matched and nobody is signed in' }] };
-      // A deprovisioned user's frozen identity must not outlive the directory record (SCIM active=false).
-      if (facts.directory && facts.directory.active !== true) return { action: 'deny', reasons: [{ code: reasons.directoryInactive, detail: 'the directory marks this user inactive' }] };
+    if (phase === dialect.identityFromPhase && !facts.identity) {
+      const detail = 'no bypass or service-auth policy matched and nobody is signed in';
+      return { action: 'authenticate', reasons: [{ code: reasons.identityRequired, detail }] };
     }
     for (const p of set.byPhase[phase]!) {
       const by = matchPolicy(p, facts);

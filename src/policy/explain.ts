@@ -60,9 +60,10 @@ export function explain<A extends string = AccessAction>(set: CompiledPolicySet<
   const decision = evaluate(set, facts);
   const policies: PolicyTrace[] = [];
   // Once the decision is known, everything after the deciding policy (or the sign-in gate) was not reached.
-  let reached = true;
+  // An inactive directory user is refused before any phase runs.
+  let reached = decision.reasons[0]?.code !== reasons.directoryInactive;
   set.byPhase.forEach((list, phase) => {
-    if (phase === set.dialect.identityFromPhase && (decision.action === 'authenticate' || decision.reasons[0]?.code === reasons.directoryInactive)) reached = false;
+    if (phase === set.dialect.identityFromPhase && decision.action === 'authenticate') reached = false;
     for (const p of list) {
       const matched = matchRuleSet(p.rules, facts);
       const decided = decision.policy?.index === p.index;

@@ -2,12 +2,13 @@
 // why?" — answered by the same engine and trace as `moatless policy test` (policy/explain.ts) and
 // the same directory lookup the proxy makes. Owns: turning the request body into facts. Must not:
 // change anything; it is a POST only because the question has a body.
+import { buildFacts } from '../../access/request-facts.ts';
 import { z } from 'zod';
 import { checkPath } from '../../access/request-guard.ts';
 import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { explain, formatExplanation } from '../../policy/explain.ts';
 import { formatReason } from '../../policy/reasons.ts';
-import type { Facts, IdentityFacts } from '../../policy/types.ts';
+import type { IdentityFacts } from '../../policy/types.ts';
 import type { ApiDeps } from './common.ts';
 import { ApiError } from './errors.ts';
 import { defineRoute, type Route } from './route.ts';
@@ -68,12 +69,9 @@ export function policyTestRoutes(deps: ApiDeps): Route[] {
         userKey: `policy-test|${email}`, email, idp: q.idp ?? app.idps[0] ?? 'unknown', groups, groupNames: groups,
         amr: q.amr ?? [], acrs: q.acrs ?? [], claims: q.claims ?? {},
       } : undefined;
-      const facts: Facts = {
-        now: deps.now(),
-        request: { ip: q.ip, country: q.country?.toUpperCase(), host: url.hostname, path: url.pathname, method: q.method },
-        ...(identity ? { identity } : {}), ...(directory ? { directory } : {}),
-        ...(q.serviceToken !== undefined ? { serviceToken: { name: q.serviceToken } } : {}),
-      };
+      // The facts the proxy would build (src/access/request-facts.ts), from what the tester was told.
+      const request = { ip: q.ip, country: q.country?.toUpperCase(), host: url.hostname, path: url.pathname, method: q.method };
+      const facts = buildFacts({ now: deps.now(), request, identity, serviceToken: q.serviceToken ?? null }, directory);
       const trace = explain(app.policies, facts);
       const d = trace.decision;
       return {

@@ -3,6 +3,7 @@
 // Owns: that question. Must not: grant anything — the proxy decides again on the real request.
 import type { AccessRuntime } from '../../access/runtime.ts';
 import type { Identity } from '../../identity/identity.ts';
+import { buildFacts } from '../../access/request-facts.ts';
 import { evaluate } from '../../policy/evaluate.ts';
 import type { DirectoryFacts } from '../../policy/types.ts';
 
@@ -23,7 +24,8 @@ export function visibleApps(rt: AccessRuntime, identity: Identity, directory: Di
     const host = app.config.hosts.find((h) => !h.wildcard);
     if (!host) continue; // a wildcard app has no single address to link to
     const path = host.pathPrefix === '/' ? '/' : `${host.pathPrefix}/`;
-    const d = evaluate(app.policies, { now, identity, directory, request: { ip: clientIp, host: host.host, path, method: 'GET' } });
+    const request = { ip: clientIp, host: host.host, path, method: 'GET' };
+    const d = evaluate(app.policies, buildFacts({ now, request, identity, serviceToken: null }, directory));
     const allowed = d.action === 'allow' || d.action === 'bypass';
     if (!allowed && !(d.action === 'deny' && d.stepUp)) continue;
     out.push({ id: app.id, name: app.name, url: `${scheme}//${host.host}${port ? `:${port}` : ''}${path}`, stepUp: allowed ? null : d.stepUp?.authContexts ?? null });

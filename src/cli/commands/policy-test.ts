@@ -2,8 +2,9 @@
 // Identity comes from the flags and, when the user was provisioned by SCIM, from the directory.
 import { buildRuntime } from '../../access/runtime.ts';
 import { checkPath } from '../../access/request-guard.ts';
+import { buildFacts } from '../../access/request-facts.ts';
 import { explain, formatExplanation } from '../../policy/explain.ts';
-import type { Facts, IdentityFacts } from '../../policy/types.ts';
+import type { IdentityFacts } from '../../policy/types.ts';
 import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
@@ -55,13 +56,11 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
       userKey: `policy-test|${email.toLowerCase()}`, email: email.toLowerCase(), idp: flag(args, 'idp') ?? app.idps[0] ?? 'unknown',
       groups, groupNames: groups, amr: list(flag(args, 'amr')), acrs: list(flag(args, 'acrs')), claims: claims(args),
     } : undefined;
-    const facts: Facts = {
-      now: Date.now(),
-      request: { ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(), host: url.hostname, path: url.pathname, method: flag(args, 'method') ?? 'GET' },
-      ...(identity ? { identity } : {}),
-      ...(directory ? { directory } : {}),
-      ...(serviceToken !== undefined ? { serviceToken: { name: serviceToken } } : {}),
+    const request = {
+      ip: flag(args, 'ip') ?? '127.0.0.1', country: flag(args, 'country')?.toUpperCase(),
+      host: url.host, path: url.pathname, method: flag(args, 'method') ?? 'GET',
     };
+    const facts = buildFacts({ now: Date.now(), request, identity, serviceToken: serviceToken ?? null }, directory);
     const who = !identity
       ? `(not signed in${serviceToken !== undefined ? `; service token "${serviceToken}"` : ''})`
       : `${identity.email}${directory ? ` — provisioned, ${directory.active ? 'active' : 'INACTIVE'}, groups: ${directory.groups.join(', ') || '(none)'}` : ' — not in the SCIM directory'}`;

@@ -22,6 +22,8 @@ export const appHostSchema = z.string().transform((text, ctx) => {
 export type AppHost = z.infer<typeof appHostSchema>;
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name').transform((s) => s.toLowerCase());
+/** How CGI/WSGI-style origins compare header names: case-insensitive, `_` and `-` the same. */
+const sameHeader = (a: string, b: string) => a.replaceAll('_', '-') === b.replaceAll('_', '-');
 
 export const appSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
@@ -49,7 +51,25 @@ export const appSchema = z.strictObject({
   /** Rewrite the Host header to the upstream's host (default: pass the client's Host through). */
   upstreamHostHeader: z.boolean().default(false),
   websockets: z.boolean().default(true),
+  /**
+   * Identity headers of other proxies (X-Forwarded-User, X-Auth-Request-*, Remote-*, …) that this
+   * origin may still receive from the client; stripped by default.
+   */
+  passClientHeaders: z.array(headerName).default([]),
   policies: z.array(policySchema).default([]),
+}).superRefine((app, ctx) => {
+  // A client must never be able to set a header the origin takes as Moatless's word.
+  const own = [...Object.values(app.identityHeaders).filter((h) => h !== undefined), app.assertion.header];
+  app.passClientHeaders.forEach((h, i) => {
+    const clash = own.find((o) => sameHeader(o, h));
+    const what = clash === app.assertion.header ? 'assertion header' : 'identity header';
+    if (clash === undefined && !h.replaceAll('_', '-').startsWith('moatless-')) return;
+    ctx.addIssue({
+      code: 'custom', path: ['passClientHeaders', i],
+      message: `"${h}" is ${clash !== undefined ? `this app's ${what} "${clash}"` : 'a Moatless header'}; `
+        + 'only Moatless may set it',
+    });
+  });
 });
 export type AppConfig = z.infer<typeof appSchema>;
 

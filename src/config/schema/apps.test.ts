@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appSchema } from './apps.ts';
+
+const base = {
+  id: 'legacy', hosts: ['legacy.example.com'], upstream: 'http://10.0.0.5:8080', identityHeaders: { user: 'Remote_User' },
+};
+
+test('passClientHeaders takes header names, lower-cased', () => {
+  const r = appSchema.safeParse({ ...base, passClientHeaders: ['X-Forwarded-User', 'x_auth_request_email'] });
+  assert.ok(r.success);
+  assert.deepEqual(r.data.passClientHeaders, ['x-forwarded-user', 'x_auth_request_email']);
+});
+
+test('passClientHeaders cannot let a client set the app\'s own identity or assertion header, in any spelling', () => {
+  const passClientHeaders = ['remote-user', 'Moatless_JWT_Assertion', 'moatless-access-client-id', 'bad header'];
+  const r = appSchema.safeParse({ ...base, passClientHeaders });
+  assert.ok(!r.success);
+  const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  assert.deepEqual(issues.sort(), [
+    'passClientHeaders.0: "remote-user" is this app\'s identity header "remote_user"; only Moatless may set it',
+    'passClientHeaders.1: "moatless_jwt_assertion" is this app\'s assertion header "moatless-jwt-assertion"; only Moatless may set it',
+    'passClientHeaders.2: "moatless-access-client-id" is a Moatless header; only Moatless may set it',
+    'passClientHeaders.3: an HTTP header name',
+  ]);
+});
