@@ -12,6 +12,8 @@ export const RISKY_USERS_PAGE = 500;
 const BATCH_LIMIT = 20;
 const SELECT = 'id,userPrincipalName,riskLevel,riskState,isDeleted,riskLastUpdatedDateTime';
 const MAX_PAGES = 10_000;
+/** A page still throttled after the client's retries is tried again this many times, a second or more apart. */
+const THROTTLED_PAGE_RETRIES = 5;
 
 export const PERMISSIONS = {
   read: 'IdentityRiskyUser.Read.All',
@@ -88,10 +90,19 @@ export function createRiskGraph(graph: GraphClient & { graphBase?: string }, gra
       // page's serving time to the floor. A 429 from jitter is retried with backoff by the client.
       nextRiskCall = now() + paceMs;
       let body: unknown;
-      try {
-        body = await graph.request('GET', next);
-      } catch (err) {
-        throw explain(err, `read riskyUsers (page ${n})`, PERMISSIONS.read);
+      for (let throttled = 0; ; throttled++) {
+        try {
+          body = await graph.request('GET', next);
+          break;
+        } catch (err) {
+          // The client's own retries wait fractions of a second; Identity Protection's window is a
+          // whole second and its 429s say nothing more, so wait at least that long before trying again.
+          if (!(err instanceof GraphError && err.status === 429) || throttled >= THROTTLED_PAGE_RETRIES) {
+            throw explain(err, `read riskyUsers (page ${n})`, PERMISSIONS.read);
+          }
+          await sleep(paceMs * (1 + throttled) + random() * paceMs);
+          nextRiskCall = now() + paceMs;
+        }
       }
       const p = page.safeParse(body);
       if (!p.success) throw new RiskSyncError('invalid_response', `riskyUsers page ${n} is not a Graph collection (malformed or truncated JSON)`);
