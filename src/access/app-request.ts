@@ -118,7 +118,7 @@ export class AppRequests {
       : null;
     try {
       const outcome = await this.#ctx.upstreams.forward(req, res, app.upstreamOrigin, app.upstreamBasePath + (req.url ?? '/'), headers, (status) => {
-        sendDenyPage(res, { status, title: status === 504 ? 'The application did not answer in time' : 'The application is unreachable', message: `${app.name} could not be reached. Try again in a moment; if it persists, tell your administrator.`, requestId: info.id }, info.wantsJson);
+        sendDenyPage(res, { status, title: status === 504 ? 'The application did not answer in time' : 'The application is unreachable', message: `${app.name} could not be reached. Try again in a moment; if it persists, tell your administrator.`, requestId: info.id, support: rt.config.server.support }, info.wantsJson);
       }, info.id);
       return outcome.status;
     } finally {

@@ -30,7 +30,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       const mine = h !== null && isBindingNonce(bound) && isBindingNonce(h.browserNonce) && sameNonce(bound, h.browserNonce);
       const parent = h && mine && h.appId === app.id ? await ctx.sessions.resolveById(h.globalSessionId) : null;
       if (!h || !parent) {
-        sendDenyPage(res, { status: 400, title: 'Sign-in expired', message: 'This sign-in link has expired or was already used. Open the application again.', requestId: info.id }, info.wantsJson);
+        sendDenyPage(res, { status: 400, title: 'Sign-in expired', message: 'This sign-in link has expired or was already used. Open the application again.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
         return;
       }
       const { secret, record } = await ctx.sessions.createApp(parent, app.id, h.durationMs, parent.identity, info.clientIp, req.headers['user-agent'] ?? null);

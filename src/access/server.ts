@@ -129,14 +129,14 @@ export class AccessServer {
       }
       const route = rt.routes.lookup(g.host, g.path);
       if (!route) {
-        sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id }, info.wantsJson);
+        sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
         return;
       }
       await this.apps.handle(rt, route, req, res, info, g.path, g.query);
     } catch (err) {
       // Fail closed: whatever broke, the request does not reach the origin.
       this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
-      sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id }, info.wantsJson);
+      sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
     }
   }
 

@@ -100,4 +100,16 @@ describe('sign-in callback and failure pages', () => {
     assert.match(r.body, /href="mailto:helpdesk@contoso\.com\?subject=Moatless%20request%20/);
     assert.match(r.body, /href="https:\/\/help\.contoso\.com\/access"/);
   });
+
+  test('the unknown-application and unreachable-application pages link the support contact too', async () => {
+    const b = s.browser();
+    const unknown = await b.get(`http://nowhere.localtest.me:${s.port}/`, { headers: { host: `nowhere.localtest.me:${s.port}` } });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body, /href="https:\/\/help\.contoso\.com\/access"/);
+    await s.wiki.close();
+    b.jar.set('wiki.localtest.me', new Map([['moatless_session', await sessionFor(s, 'alice@contoso.com', 'wiki')]]));
+    const down = await b.get(`${s.wikiUrl}/`);
+    assert.equal(down.status, 502);
+    assert.match(down.body, /href="mailto:helpdesk@contoso\.com/);
+  });
 });
