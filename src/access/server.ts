@@ -111,13 +111,16 @@ export class AccessServer {
     return this.#listeners;
   }
 
+  /** Auth-host mounts whose path after the prefix is opaque (the isolation viewer's /browser/<URL>). */
+  readonly #opaque = (host: string, path: string): boolean => host === this.#ctx.runtime().authHost && this.auth.mountAt(path)?.opaquePath === true;
+
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     this.#inFlight++;
     res.once('close', this.#requestDone);
     try {
-      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
       if (!g.ok) {
         sendDenyPage(res, { status: g.status, title: 'Bad request', message: g.message, requestId: info.id }, info.wantsJson);
         return;
@@ -157,6 +160,8 @@ export class AccessServer {
     socket.on('error', () => socket.destroy());
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      const mount = g.ok && g.host === rt.authHost ? this.auth.mountAt(g.path) : undefined;
+      if (mount?.upgrade) return mount.upgrade(req, socket, head);
       const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
       if (!g.ok || !route) {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
