@@ -27,6 +27,8 @@ export class AccessServer {
   readonly auth: AuthHost;
   readonly #listeners: RunningListener[] = [];
   #inFlight = 0;
+  /** Upgraded sockets (WebSockets) outlive their request: shutdown must end them, or close() waits forever. */
+  readonly #upgraded = new Set<Duplex>();
   #rechecking = false;
   readonly #staleCheck: NodeJS.Timeout;
   /** One shared listener rather than a closure per request. */
@@ -158,6 +160,8 @@ export class AccessServer {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     socket.on('error', () => socket.destroy());
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
       const mount = g.ok && g.host === rt.authHost ? this.auth.mountAt(g.path) : undefined;
@@ -185,6 +189,7 @@ export class AccessServer {
       for (const l of this.#listeners) l.server.closeIdleConnections();
     }
     for (const l of this.#listeners) l.server.closeAllConnections();
+    for (const socket of this.#upgraded) socket.destroy();
     await Promise.all(closing);
   }
 }

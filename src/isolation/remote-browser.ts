@@ -126,7 +126,9 @@ export class RemoteBrowser {
       return;
     }
     if (this.#tabs.size >= this.#o.maxTabs) {
-      // A page opening popups without end: each one beyond the cap is closed before it runs.
+      // A page opening popups without end: each one beyond the cap is closed at once. It is resumed
+      // first: its opener waits in window.open() until the new page runs, and would hang otherwise.
+      this.#cdp.post('Runtime.runIfWaitingForDebugger', {}, session);
       this.#cdp.post('Target.closeTarget', { targetId: info.targetId });
       this.#emit({ t: 'notice', text: `A new tab was blocked: at most ${this.#o.maxTabs} tabs are open at once.` });
       return;
@@ -180,6 +182,7 @@ export class RemoteBrowser {
       this.#casting = null;
     }
     this.#cdp.post('Target.activateTarget', { targetId: id });
+    this.#cdp.post('Page.bringToFront', {}, this.#tabs.get(id)!.session);
     this.#emitState();
     if (this.#sink) this.#startCast();
   }

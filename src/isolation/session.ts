@@ -96,6 +96,8 @@ export class IsolationSession {
       bufferedAmount: () => ws.bufferedAmount,
     };
     this.#sink = sink;
+    // ws reports oversized frames and protocol errors here, then closes (1009/1002): never a crash.
+    ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
       // Binary messages are upload bytes only, bounded by the announced (and capped) size.

@@ -50,7 +50,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(u.pathname === '/popup' ? `<title>popup</title>popup ${u.search}` : PAGE);
+    res.end(PAGE);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
