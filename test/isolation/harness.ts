@@ -32,7 +32,8 @@ export async function openViewer(browser: Browser, stack: Stack, secret: string,
 }
 
 export async function waitForFrames(page: Page, n = 1): Promise<void> {
-  await page.waitForFunction(`window.__frames >= ${n}`, undefined, { timeout: 15_000, polling: 20 });
+  // A function, not a string: the viewer's CSP forbids eval.
+  await page.waitForFunction((k) => (globalThis as unknown as { __frames: number }).__frames >= k, n, { timeout: 15_000, polling: 20 });
 }
 
 /** The viewport point (x, y) of the remote page, on the user's screen. */
@@ -42,14 +43,20 @@ export async function onCanvas(page: Page, x: number, y: number): Promise<{ x: n
 }
 
 /** The canvas pixel at remote page point (x, y), as [r, g, b]. */
-export async function canvasPixel(page: Page, x: number, y: number): Promise<number[]> {
-  const px = await page.evaluate(`[...document.getElementById('screen').getContext('2d').getImageData(${x}, ${y}, 1, 1).data.slice(0, 3)]`);
-  return px as number[];
+export function canvasPixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(([px, py]) => {
+    type Canvas = { getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const doc = (globalThis as unknown as { document: { getElementById(id: string): Canvas } }).document;
+    return [...doc.getElementById('screen').getContext('2d').getImageData(px!, py!, 1, 1).data.slice(0, 3)];
+  }, [x, y]);
 }
 
 /** Everything of the user's page a site could have leaked into: markup and rendered text. */
 export async function userPageText(page: Page): Promise<string> {
-  return String(await page.evaluate('document.documentElement.outerHTML + document.body.innerText'));
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { documentElement: { outerHTML: string }; body: { innerText: string } } }).document;
+    return doc.documentElement.outerHTML + doc.body.innerText;
+  });
 }
 
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {

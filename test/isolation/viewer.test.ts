@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
+import { REGISTRY_NS } from '../../src/isolation/index.ts';
 import { canvasPixel, launchChromium, onCanvas, openViewer, signIn, startIsolationStack, until, userPageText, waitForFrames, type Isolation } from './harness.ts';
 
 let stack: Stack;
@@ -32,6 +33,9 @@ test('a signed-in user drives the remote page through the canvas; no site DOM re
   const session = iso().manager.find(alice.userKey)!;
   assert.ok(session, 'a session exists for the user');
   await until(() => session.url === site.url, 'the remote tab to load the site');
+  // `moatless isolation sessions` reads this registry.
+  const rows = await stack.moatless.store.kv.list(REGISTRY_NS);
+  assert.ok(rows.some((r) => r.key === session.id && r.value.includes('alice@contoso.com')), 'the session is registered in the store');
   await until(async () => (await canvasPixel(page, 600, 500)).every((v) => v > 240), 'the white page on the canvas');
 
   // Click: the site sees a trusted click at the same coordinates, and the canvas turns red.
