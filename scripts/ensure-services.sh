@@ -11,4 +11,6 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "ensure-services: installing Chromium (Debian package)"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/tmp/moatless-apt.log 2>&1 || echo "ensure-services: could not install chromium; see /tmp/moatless-apt.log"
 fi
+# Remote browsers run as this account, sandbox on (src/isolation/run-as.ts).
+[ "$(id -u)" = "0" ] && bash "$(dirname "$0")/setup-isolation-user.sh" moatless-rbi
 exit 0

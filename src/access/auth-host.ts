@@ -34,17 +34,17 @@ export class AuthHost {
     return this.#signins;
   }
 
-  #mountAt(path: string): AuthHostMount | undefined {
+  mountAt(path: string): AuthHostMount | undefined {
     return this.#ctx.mounts.find((m) => path === m.prefix || path.startsWith(m.prefix + '/'));
   }
 
   /** `Expect: 100-continue`: the mount at `path`, if any, may refuse the body before it is sent. */
   refuseBeforeBody(req: IncomingMessage, res: ServerResponse, path: string): boolean {
-    return this.#mountAt(path)?.refuseBeforeBody?.(req, res) ?? false;
+    return this.mountAt(path)?.refuseBeforeBody?.(req, res) ?? false;
   }
 
   async handle(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {
-    const mount = this.#mountAt(path);
+    const mount = this.mountAt(path);
     if (mount) return mount.handle(req, res, info.id);
     const url = new URL(req.url ?? '/', rt.authOrigin);
     if (req.method !== 'GET' && req.method !== 'HEAD' && !(path === '/logout' && req.method === 'POST')) {

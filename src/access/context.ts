@@ -1,6 +1,7 @@
 // What the access request path needs from the rest of the process, handed in by the composition root.
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { SessionService } from '../identity/sessions.ts';
 import type { DirectoryFacts } from '../policy/types.ts';
 import type { Store } from '../store/ports.ts';
@@ -24,6 +25,13 @@ export interface AuthHostMount {
   refuseBeforeBody?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Called on shutdown, before the store closes (flush buffers). */
   close?(): Promise<void>;
+  /** A WebSocket upgrade under the prefix (the isolation viewer). Without it upgrades get 400. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * The rest of the path after the prefix is an opaque value, not a path (`/browser/https://x/`):
+   * it is exempt from the empty-segment check. Only for mounts that never proxy the path onward.
+   */
+  opaquePath?: boolean;
 }
 
 export interface AccessContext {

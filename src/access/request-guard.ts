@@ -10,7 +10,8 @@ const HOST_RE = /^([a-z0-9.-]{1,253}|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
 /** Headers that must appear at most once: two of them smuggle a second meaning past one parser. */
 const SINGLETON = new Set(['host', 'content-length', 'authorization', 'cookie', 'transfer-encoding']);
 
-export function guardRequest(req: IncomingMessage, maxHeaderCount: number): GuardResult {
+/** `opaque(host, path)`: true where the path carries a value (a URL), exempt from checkPath. */
+export function guardRequest(req: IncomingMessage, maxHeaderCount: number, opaque?: (host: string, path: string) => boolean): GuardResult {
   const raw = req.rawHeaders;
   if (raw.length / 2 > maxHeaderCount) return { ok: false, status: 431, code: 'too_many_headers', message: 'too many request headers' };
   let seen: Set<string> | null = null;
@@ -31,7 +32,7 @@ export function guardRequest(req: IncomingMessage, maxHeaderCount: number): Guar
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q);
-  const pathProblem = checkPath(path);
+  const pathProblem = opaque?.(host, path) && !/[\x00-\x1f\x7f]/.test(path) ? null : checkPath(path);
   if (pathProblem) return { ok: false, status: 400, code: 'bad_path', message: pathProblem };
   return { ok: true, host: host.endsWith('.') ? host.slice(0, -1) : host, path, query };
 }

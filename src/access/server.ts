@@ -27,6 +27,8 @@ export class AccessServer {
   readonly auth: AuthHost;
   readonly #listeners: RunningListener[] = [];
   #inFlight = 0;
+  /** Upgraded sockets (WebSockets) outlive their request: shutdown must end them, or close() waits forever. */
+  readonly #upgraded = new Set<Duplex>();
   #rechecking = false;
   readonly #staleCheck: NodeJS.Timeout;
   /** One shared listener rather than a closure per request. */
@@ -111,13 +113,16 @@ export class AccessServer {
     return this.#listeners;
   }
 
+  /** Auth-host mounts whose path after the prefix is opaque (the isolation viewer's /browser/<URL>). */
+  readonly #opaque = (host: string, path: string): boolean => host === this.#ctx.runtime().authHost && this.auth.mountAt(path)?.opaquePath === true;
+
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     this.#inFlight++;
     res.once('close', this.#requestDone);
     try {
-      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
       if (!g.ok) {
         sendDenyPage(res, { status: g.status, title: 'Bad request', message: g.message, requestId: info.id }, info.wantsJson);
         return;
@@ -156,8 +161,12 @@ export class AccessServer {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     socket.on('error', () => socket.destroy());
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      const mount = g.ok && g.host === rt.authHost ? this.auth.mountAt(g.path) : undefined;
+      if (mount?.upgrade) return mount.upgrade(req, socket, head);
       const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
       if (!g.ok || !route) {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -181,6 +190,7 @@ export class AccessServer {
       for (const l of this.#listeners) l.server.closeIdleConnections();
     }
     for (const l of this.#listeners) l.server.closeAllConnections();
+    for (const socket of this.#upgraded) socket.destroy();
     await Promise.all(closing);
   }
 }

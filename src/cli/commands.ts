@@ -12,6 +12,7 @@ import { UsageError } from './args.ts';
 import { adminTokenCreate, adminTokenList, adminTokenRevoke } from './commands/admin-token.ts';
 import { scimGroups, scimLog, scimUsers } from './commands/scim-inspect.ts';
 import { riskStatus, riskSync } from './commands/risk.ts';
+import { isolationSessions } from './commands/isolation.ts';
 
 export interface Command {
   summary: string;
@@ -49,6 +50,7 @@ export const COMMANDS: Record<string, Command> = {
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
   'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml]', run: riskSync },
   'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml]', run: riskStatus },
+  'isolation sessions': { summary: 'list isolation sessions (remote browsers), or end one', usage: 'moatless isolation sessions [--end ID] [--json] [--config moatless.yaml]', run: isolationSessions },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
   'admin token': {
     summary: 'create (printed once), list or revoke admin API tokens (scoped, expiring)',

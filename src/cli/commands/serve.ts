@@ -12,6 +12,7 @@ import { isClusterWorker, runClusterPrimary, runClusterWorker, workerCount } fro
 import { startMoatless, type MoatlessProcess } from '../compose.ts';
 import { withConfig } from '../load-config.ts';
 import { directoryWiring } from '../directory-wiring.ts';
+import { combineMounts, isolationWiring } from '../isolation-wiring.ts';
 
 const DEMO_CONFIG = resolve(fileURLToPath(new URL('../../../demo/moatless.yaml', import.meta.url)));
 
@@ -26,7 +27,8 @@ export function serve(args: ParsedArgs): Promise<number> {
 
 async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directoryWiring() };
+  const directory = directoryWiring();
+  const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directory, mounts: combineMounts(directory.mounts, isolationWiring().mounts) };
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
   const workers = workerCount(cfg.server.workers);
   if (workers > 1) {

@@ -9,6 +9,7 @@ import { sessionsSchema } from './sessions.ts';
 import { keysSchema, loggingSchema, storageSchema } from './storage.ts';
 import { serverSchema } from './server.ts';
 import { riskSchema } from './risk.ts';
+import { isolationSchema } from './isolation.ts';
 
 export const devSchema = z.strictObject({
   /** Start the Entra emulator inside this process (demo only; loudly warned). */
@@ -39,6 +40,7 @@ export const configSchema = z.strictObject({
   keys: keysSchema,
   risk: riskSchema,
   admin: adminSchema,
+  isolation: isolationSchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;

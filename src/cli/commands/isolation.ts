@@ -1,0 +1,35 @@
+// `moatless isolation sessions [--end ID] [--json]`: the isolation sessions every server sharing this
+// store has registered (refreshed every 10 s), and ending one (through the change feed, so the
+// process holding it ends it). Must not: touch a browser itself.
+import { END_TOPIC, REGISTRY_NS, type SessionSummary } from '../../isolation/index.ts';
+import { flag, type ParsedArgs } from '../args.ts';
+import { withConfigAndStore } from '../load-config.ts';
+
+export async function isolationSessions(args: ParsedArgs): Promise<number> {
+  const end = flag(args, 'end');
+  return withConfigAndStore(args, async (store) => {
+    const rows = (await store.kv.list(REGISTRY_NS)).map((r) => JSON.parse(r.value) as SessionSummary);
+    if (end !== undefined) {
+      if (!rows.some((r) => r.id === end)) {
+        process.stderr.write(`isolation sessions: no session ${end} is registered; run without --end to list them\n`);
+        return 1;
+      }
+      await store.changes.publish(END_TOPIC, { id: end });
+      process.stdout.write(`asked the server holding isolation session ${end} to end it\n`);
+      return 0;
+    }
+    if (args.flags.has('json')) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    if (rows.length === 0) {
+      process.stdout.write('no isolation sessions\n');
+      return 0;
+    }
+    for (const r of rows) {
+      const age = Math.round((Date.now() - r.startedAt) / 60_000);
+      process.stdout.write(`${r.id}  ${r.user}  ${r.state}  ${age} min  ${r.tabs} tab(s)  viewer:${r.viewer ? 'yes' : 'no'}  ${r.host}  ${r.url}\n`);
+    }
+    return 0;
+  });
+}

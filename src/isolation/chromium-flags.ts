@@ -1,0 +1,42 @@
+// The command line of a remote browser. Owns: which switches harden it (sandbox stays on, egress
+// through the proxy with loopback included, no WebRTC leak, no background traffic). Pure.
+export interface FlagOptions {
+  profileDir: string;
+  /** http://host:port of the egress proxy; null = direct (warned about by the caller). */
+  proxy: string | null;
+  rendererHeapMb: number;
+  width: number;
+  height: number;
+}
+
+/** Switches that must never appear: each one turns off a layer of the isolation. */
+export const FORBIDDEN_FLAGS = ['--no-sandbox', '--disable-setuid-sandbox', '--disable-web-security', '--remote-debugging-port'];
+
+export function chromiumFlags(o: FlagOptions): string[] {
+  const flags = [
+    '--headless',
+    // The DevTools endpoint is a pipe to this process only: no port any local process could reach.
+    '--remote-debugging-pipe',
+    `--user-data-dir=${o.profileDir}`,
+    `--window-size=${o.width},${o.height}`,
+    '--disable-gpu', '--disable-dev-shm-usage', '--mute-audio', '--no-first-run', '--no-default-browser-check',
+    '--disable-extensions', '--disable-component-update', '--disable-sync', '--disable-default-apps',
+    '--disable-background-networking', '--disable-crash-reporter', '--disable-breakpad', '--deny-permission-prompts',
+    '--dns-prefetch-disable', '--password-store=basic', '--use-mock-keychain',
+    '--disable-features=MediaRouter,OptimizationHints,Translate,AutofillServerCommunication',
+    // WebRTC must not send UDP around the proxy (or reveal host addresses): proxied TCP only.
+    '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+    '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+    '--enforce-webrtc-ip-permission-check',
+    `--js-flags=--max-old-space-size=${o.rendererHeapMb}`,
+  ];
+  if (o.proxy) {
+    const u = new URL(o.proxy);
+    flags.push(`--proxy-server=${u.protocol}//${u.host}`);
+    // Chromium bypasses the proxy for loopback by default; "<-loopback>" removes that rule, so the
+    // Gateway's egress policy also covers 127.0.0.1 and localhost (SSRF to the host itself).
+    flags.push('--proxy-bypass-list=<-loopback>');
+  }
+  flags.push('about:blank');
+  return flags;
+}

@@ -1,0 +1,83 @@
+// Flow control for the screencast. Chromium sends the next frame only after an ack, so acking is
+// the frame-rate cap: ack N no sooner than 1/fps after ack N−1, and only once the viewer has drawn
+// the frame before (a slow viewer slows the stream instead of queueing it). The viewer's ack round
+// trip steers quality: slower → lower JPEG quality and fps, faster → back up. Pure (clock injected).
+export interface PacerLevel { quality: number; fps: number }
+
+const SLOW_RTT_MS = 300;
+const FAST_RTT_MS = 100;
+const SETTLE_MS = 2000;
+/** An ack the viewer never sends must not freeze the stream: ack Chromium anyway after this. */
+export const CLIENT_ACK_TIMEOUT_MS = 2000;
+
+export function levelsFor(quality: number, maxFps: number): PacerLevel[] {
+  return [
+    { quality, fps: maxFps },
+    { quality: Math.min(quality, 40), fps: Math.min(maxFps, 10) },
+    { quality: Math.min(quality, 25), fps: Math.min(maxFps, 5) },
+  ];
+}
+
+export class FramePacer {
+  readonly levels: PacerLevel[];
+  #level = 0;
+  #lastChange = -Infinity;
+  #lastAck = -Infinity;
+  #rtt: number | null = null;
+  readonly #sent = new Map<number, number>();
+
+  constructor(quality: number, maxFps: number) {
+    this.levels = levelsFor(quality, maxFps);
+  }
+
+  get level(): PacerLevel {
+    return this.levels[this.#level]!;
+  }
+
+  get rttMs(): number | null {
+    return this.#rtt;
+  }
+
+  /** A frame went to the viewer. */
+  sent(frame: number, now: number): void {
+    this.#sent.set(frame, now);
+    // Only the newest few matter; acks for older ones are late anyway.
+    if (this.#sent.size > 8) this.#sent.delete(this.#sent.keys().next().value!);
+  }
+
+  /** When Chromium may be acked (ms from now), keeping to the fps cap. */
+  delayBeforeAck(now: number): number {
+    return Math.max(0, this.#lastAck + 1000 / this.level.fps - now);
+  }
+
+  acked(now: number): void {
+    this.#lastAck = now;
+  }
+
+  /** The viewer drew `frame`. Returns the new level when quality should change, else null. */
+  viewerAck(frame: number, now: number): PacerLevel | null {
+    const at = this.#sent.get(frame);
+    if (at === undefined) return null;
+    this.#sent.delete(frame);
+    const sample = now - at;
+    this.#rtt = this.#rtt === null ? sample : this.#rtt * 0.7 + sample * 0.3;
+    return this.#adapt(now);
+  }
+
+  /** The viewer did not ack in time: counts as a slow sample. */
+  viewerTimeout(now: number): PacerLevel | null {
+    this.#rtt = Math.max(this.#rtt ?? 0, CLIENT_ACK_TIMEOUT_MS);
+    return this.#adapt(now);
+  }
+
+  #adapt(now: number): PacerLevel | null {
+    if (now - this.#lastChange < SETTLE_MS || this.#rtt === null) return null;
+    let next = this.#level;
+    if (this.#rtt > SLOW_RTT_MS && next < this.levels.length - 1) next++;
+    else if (this.#rtt < FAST_RTT_MS && next > 0) next--;
+    if (next === this.#level) return null;
+    this.#level = next;
+    this.#lastChange = now;
+    return this.level;
+  }
+}

@@ -1,0 +1,133 @@
+// The isolation viewer on the auth host: `/browser/<URL>` serves the static viewer page to signed-in
+// users (a strict CSP, no inline script), `/isolation/*` serves its assets, its WebSocket (global
+// session cookie, Origin must be the auth origin) and one-time downloads. Must not: start a session
+// past capacity, or serve anything from the isolated site except through the session's controls.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { AuthHostMount } from '../../access/context.ts';
+import { readCookie } from '../../access/cookies.ts';
+import { sendDenyPage } from '../../access/deny-page.ts';
+import { AUTH_COOKIE } from '../../access/runtime.ts';
+import type { ResolvedConfig } from '../../config/load.ts';
+import type { SessionService } from '../../identity/sessions.ts';
+import type { SessionRecord } from '../../store/ports.ts';
+import { CapacityError, type SessionManager } from '../manager.ts';
+import { normalizeUrl } from '../session.ts';
+import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
+
+export const BROWSER_PREFIX = '/browser';
+export const ASSET_PREFIX = '/isolation';
+
+export interface ViewerMountDeps {
+  manager: SessionManager;
+  sessions: SessionService;
+  config: () => ResolvedConfig;
+  logger: Logger;
+}
+
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  '/isolation/viewer.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../viewer/viewer.js', import.meta.url)) },
+  '/isolation/viewer.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../viewer/viewer.css', import.meta.url)) },
+};
+
+/** `/browser/<URL>` → the URL to open (null for the landing page); undefined when unusable. */
+export function targetOf(rawUrl: string): string | null | undefined {
+  const rest = rawUrl.slice(BROWSER_PREFIX.length + 1);
+  if (rest === '' || rest === '/') return null;
+  return normalizeUrl(rest) ?? undefined;
+}
+
+export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
+  const authOrigin = () => new URL(d.config().server.authUrl).origin;
+  const deny = (res: ServerResponse, id: string, status: number, title: string, message: string) =>
+    sendDenyPage(res, { status, title, message, requestId: id, signOutUrl: `${authOrigin()}/logout` }, false);
+  const globalSession = async (req: IncomingMessage): Promise<SessionRecord | null> => {
+    const secret = readCookie(req.headers.cookie, AUTH_COOKIE);
+    return secret ? d.sessions.resolve(secret, { kind: 'global' }) : null;
+  };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: d.config().isolation.limits.maxMessageBytes, perMessageDeflate: false });
+
+  const browser: AuthHostMount = {
+    prefix: BROWSER_PREFIX,
+    opaquePath: true,
+    async handle(req, res, id) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, id, 405, 'Method not allowed', 'This address only answers GET.');
+      const cfg = d.config().isolation;
+      const target = targetOf(req.url ?? '');
+      if (target === undefined) return deny(res, id, 400, 'Not a web address', 'Only http:// and https:// addresses can be opened in the isolated browser.');
+      const g = await globalSession(req);
+      if (!g) return deny(res, id, 401, 'Sign in first', 'Sign in to Moatless, then open this link again: isolated browsing is for signed-in users.');
+      if (!cfg.enabled) return deny(res, id, 503, 'Isolation is off', 'This site must be opened in the isolated browser, which is not enabled here. It was not opened.');
+      if (!d.manager.admits(g.userKey)) {
+        return deny(res, id, 503, 'Isolation capacity reached', 'Every isolated browser on this server is in use. The site was not opened; try again in a few minutes.');
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': VIEWER_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      res.end(req.method === 'HEAD' ? undefined : viewerPage());
+    },
+  };
+
+  const assets: AuthHostMount = {
+    prefix: ASSET_PREFIX,
+    async handle(req, res, id) {
+      const path = (req.url ?? '').split('?')[0]!;
+      const asset = ASSETS[path];
+      if (asset) {
+        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+        return void res.end(asset.body);
+      }
+      const m = /^\/isolation\/download\/([A-Za-z0-9_-]{32})$/.exec(path);
+      if (!m) return deny(res, id, 404, 'Not found', 'There is nothing at this address.');
+      const g = await globalSession(req);
+      const offer = g ? d.manager.find(g.userKey)?.remote?.transfers.takeOffer(m[1]!) : null;
+      if (!offer) return deny(res, id, 404, 'Download not available', 'This download link was used already, has ended with its session, or belongs to someone else.');
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream', 'content-length': String(statSync(offer.path).size), 'cache-control': 'no-store',
+        'content-disposition': `attachment; filename="${offer.name.replace(/[^\x20-\x7e]|"/g, '_')}"`, 'x-content-type-options': 'nosniff',
+      });
+      createReadStream(offer.path).pipe(res);
+    },
+    upgrade(req, socket, head) {
+      void upgrade(req, socket, head).catch((err: unknown) => {
+        d.logger.error({ err }, 'isolation viewer upgrade failed');
+        refuse(socket, 503, 'Service Unavailable');
+      });
+    },
+    async close() {
+      wss.close();
+      await d.manager.close();
+    },
+  };
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', authOrigin());
+    if (url.pathname !== '/isolation/ws') return refuse(socket, 404, 'Not Found');
+    // Cross-site WebSocket hijacking: the cookie is sent from any page, the Origin tells whose page.
+    if (req.headers.origin !== authOrigin()) return refuse(socket, 403, 'Forbidden');
+    const g = await globalSession(req);
+    if (!g) return refuse(socket, 401, 'Unauthorized');
+    if (!d.config().isolation.enabled) return refuse(socket, 503, 'Service Unavailable');
+    if (!d.manager.admits(g.userKey)) return refuse(socket, 503, 'Service Unavailable');
+    const raw = url.searchParams.get('url');
+    const target = raw ? normalizeUrl(raw) : null;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const user = { email: g.email, userKey: g.userKey, globalSessionId: g.id };
+      d.manager.sessionFor(user, target).then((s) => {
+        if (ws.readyState === ws.OPEN) s.attach(ws, target);
+      }, (err: unknown) => {
+        const message = err instanceof CapacityError ? 'Isolation capacity reached: the site was not opened.' : 'The isolated browser could not be started.';
+        if (!(err instanceof CapacityError)) d.logger.error({ err }, 'isolation session failed to start');
+        ws.send(JSON.stringify({ t: 'error', message }));
+        ws.close(4003, 'not started');
+      });
+    });
+  }
+
+  return [browser, assets];
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}

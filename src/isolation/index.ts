@@ -1,0 +1,51 @@
+// The isolation capability's public face: build the session manager and the viewer's auth-host
+// mounts from config. Warns loudly when the remote browser has no egress proxy.
+import type { Logger } from 'pino';
+import type { AuthHostMount } from '../access/context.ts';
+import type { ResolvedConfig } from '../config/load.ts';
+import type { SessionService } from '../identity/sessions.ts';
+import type { Store } from '../store/ports.ts';
+import { LogAudit } from './audit.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { viewerMounts } from './http/viewer-mount.ts';
+import { SessionManager, type ControlsSource } from './manager.ts';
+import { resolveRunAs, type RunAs } from './run-as.ts';
+import type { IsolationAudit, NavigationCheck } from './types.ts';
+
+export { SessionManager, REGISTRY_NS, END_TOPIC, type SessionSummary } from './manager.ts';
+export { LogAudit } from './audit.ts';
+export type { AuditEvent, IsolationAudit, NavigationCheck } from './types.ts';
+
+export interface IsolationDeps {
+  store: Store;
+  sessions: SessionService;
+  logger: Logger;
+  config: () => ResolvedConfig;
+  audit?: IsolationAudit;
+  checkNavigation?: NavigationCheck;
+  controlsFor?: ControlsSource;
+}
+
+export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
+  const audit = d.audit ?? new LogAudit(d.logger);
+  let runAs: { name: string; value: RunAs | null } | null = null;
+  let warned = false;
+  const launch = (): LaunchOptions => {
+    const c = d.config().isolation;
+    // Resolved when a session starts (not at boot), so a missing account fails that session clearly.
+    if (runAs?.name !== c.runAs) runAs = { name: c.runAs, value: resolveRunAs(c.runAs) };
+    if (!c.proxy && !warned) {
+      warned = true;
+      d.logger.warn('isolation.proxy is not set: remote browsers reach the network DIRECTLY, bypassing Gateway egress policy');
+    }
+    return {
+      chromiumPath: c.chromiumPath, runAs: runAs.value, proxy: c.proxy ?? null, rendererHeapMb: c.limits.rendererHeapMb,
+      width: 1280, height: 720, ...(c.profileDir ? { profileBase: c.profileDir } : {}),
+    };
+  };
+  const manager = new SessionManager({
+    config: () => d.config().isolation, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
+    ...(d.checkNavigation ? { checkNavigation: d.checkNavigation } : {}), ...(d.controlsFor ? { controlsFor: d.controlsFor } : {}),
+  });
+  return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger }) };
+}

@@ -1,0 +1,174 @@
+// The sessions of this process: one per user (so one Chromium per user), admission from cores and
+// memory, deadlines (grace, idle, hard maximum), immediate end on revocation, logout and
+// deprovisioning, and a registry in the store that `moatless isolation sessions` reads and can end
+// sessions through (the change feed reaches this process). Must not: admit past capacity.
+import { hostname, cpus, totalmem } from 'node:os';
+import type { Logger } from 'pino';
+import type { IsolationConfig, IsolationControls } from '../config/schema/isolation.ts';
+import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
+import type { Store } from '../store/ports.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { IsolationSession, type SessionUser } from './session.ts';
+import type { IsolationAudit, NavigationCheck } from './types.ts';
+
+export const REGISTRY_NS = 'isolation.sessions';
+export const END_TOPIC = 'isolation.end';
+const TICK_MS = 1000;
+const REGISTRY_EVERY_MS = 10_000;
+
+export interface SessionSummary {
+  id: string; user: string; startedAt: number; lastInputAt: number; state: string; url: string;
+  tabs: number; viewer: boolean; pid: number | null; host: string; policy: string;
+}
+
+/** What isolates a user and under which controls; the Gateway supplies per-policy answers later. */
+export type ControlsSource = (user: SessionUser, url: string | null) => { controls: IsolationControls; policy: string };
+
+export interface ManagerDeps {
+  config: () => IsolationConfig;
+  launch: () => LaunchOptions;
+  sessions: SessionService;
+  store: Store;
+  audit: IsolationAudit;
+  logger: Logger;
+  checkNavigation?: NavigationCheck;
+  controlsFor?: ControlsSource;
+  now?: () => number;
+}
+
+/** min(3 × cores, (RAM − 1 GB) / 400 MB), from the notes' measurements (≈200–400 MB per session). */
+export function defaultMaxSessions(cores = cpus().length, memBytes = totalmem()): number {
+  return Math.max(1, Math.min(3 * cores, Math.floor((memBytes - 1024 ** 3) / (400 * 1024 ** 2))));
+}
+
+export const httpOnly: NavigationCheck = async (_user, url) =>
+  url.protocol === 'http:' || url.protocol === 'https:' ? { allow: true } : { allow: false, reason: 'not a web address' };
+
+export class SessionManager {
+  readonly #d: ManagerDeps;
+  readonly #now: () => number;
+  readonly #byUser = new Map<string, IsolationSession>();
+  readonly #starting = new Map<string, Promise<IsolationSession>>();
+  readonly #unsubscribe: Array<() => void> = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #host = `${hostname()}:${process.pid}`;
+
+  constructor(d: ManagerDeps) {
+    this.#d = d;
+    this.#now = d.now ?? Date.now;
+    this.#unsubscribe.push(
+      d.sessions.onRevoked((n) => this.#revoked(n)),
+      d.store.changes.subscribe(END_TOPIC, (p) => {
+        const id = (p as { id?: unknown }).id;
+        const s = [...this.#byUser.values()].find((x) => x.id === id);
+        if (s) void s.end('ended by an administrator');
+      }),
+    );
+    const tick = setInterval(() => this.#tick(), TICK_MS);
+    const registry = setInterval(() => void this.#publish(), REGISTRY_EVERY_MS);
+    tick.unref();
+    registry.unref();
+    this.#timers.push(tick, registry);
+  }
+
+  get maxSessions(): number {
+    return this.#d.config().limits.maxSessions ?? defaultMaxSessions();
+  }
+
+  get size(): number {
+    return this.#byUser.size;
+  }
+
+  /** Whether `user` may have a session now: they already do, or there is room. */
+  admits(userKey: string): boolean {
+    return this.#byUser.has(userKey) || this.#starting.has(userKey) || this.#byUser.size + this.#starting.size < this.maxSessions;
+  }
+
+  find(userKey: string): IsolationSession | undefined {
+    return this.#byUser.get(userKey);
+  }
+
+  /** The user's session, started if needed. Throws CapacityError when full. */
+  async sessionFor(user: SessionUser, url: string | null): Promise<IsolationSession> {
+    const existing = this.#byUser.get(user.userKey);
+    if (existing && existing.state !== 'ended') return existing;
+    const pending = this.#starting.get(user.userKey);
+    if (pending) return pending;
+    if (!this.admits(user.userKey)) throw new CapacityError(this.maxSessions);
+    const { controls, policy } = (this.#d.controlsFor ?? ((_u) => ({ controls: this.#d.config().controls, policy: 'isolation.controls' })))(user, url);
+    const deps = { config: this.#d.config(), launch: this.#d.launch(), audit: this.#d.audit, now: this.#now, checkNavigation: this.#d.checkNavigation ?? httpOnly };
+    const s = new IsolationSession(user, controls, policy, deps, (x, reason) => this.#ended(x, reason));
+    const starting = s.start().then(() => {
+      this.#byUser.set(user.userKey, s);
+      s.audit('session-start', url ?? undefined);
+      void this.#publish();
+      return s;
+    }).finally(() => this.#starting.delete(user.userKey));
+    this.#starting.set(user.userKey, starting);
+    return starting;
+  }
+
+  list(): SessionSummary[] {
+    return [...this.#byUser.values()].map((s) => ({
+      id: s.id, user: s.user.email, startedAt: s.startedAt, lastInputAt: s.lastInputAt, state: s.state, url: s.url,
+      tabs: s.remote?.tabCount ?? 0, viewer: s.hasViewer, pid: s.remote?.pid ?? null, host: this.#host, policy: s.policy,
+    }));
+  }
+
+  async end(id: string, reason: string): Promise<boolean> {
+    const s = [...this.#byUser.values()].find((x) => x.id === id);
+    if (!s) return false;
+    await s.end(reason);
+    return true;
+  }
+
+  #ended(s: IsolationSession, reason: string): void {
+    if (this.#byUser.get(s.user.userKey) === s) this.#byUser.delete(s.user.userKey);
+    this.#d.logger.info({ isolationSession: s.id, user: s.user.email, reason }, 'isolation session ended');
+    void this.#d.store.kv.delete(REGISTRY_NS, s.id).catch(() => {});
+  }
+
+  #revoked(n: RevocationNotice): void {
+    const users = new Set(n.userKeys);
+    const emails = new Set(n.emails);
+    const ids = new Set(n.sessionIds);
+    for (const s of this.#byUser.values()) {
+      if (users.has(s.user.userKey) || emails.has(s.user.email) || ids.has(s.user.globalSessionId)) {
+        void s.end(`signed out or revoked (${n.reason})`);
+      }
+    }
+  }
+
+  #tick(): void {
+    const now = this.#now();
+    const l = this.#d.config().lifecycle;
+    for (const s of this.#byUser.values()) {
+      if (now - s.startedAt >= l.maxDuration) void s.end('the maximum session length was reached');
+      else if (now - s.lastInputAt >= l.idle) void s.end('idle');
+      else if (s.viewerLeftAt !== null && now - s.viewerLeftAt >= l.grace) void s.end('the viewer was closed');
+    }
+  }
+
+  async #publish(): Promise<void> {
+    const expires = this.#now() + 3 * REGISTRY_EVERY_MS;
+    for (const row of this.list()) {
+      await this.#d.store.kv.set(REGISTRY_NS, row.id, JSON.stringify(row), expires).catch((err: unknown) => this.#d.logger.warn({ err }, 'isolation registry write failed'));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const u of this.#unsubscribe) u();
+    for (const t of this.#timers) clearInterval(t);
+    await Promise.allSettled([...this.#starting.values()]);
+    await Promise.all([...this.#byUser.values()].map((s) => s.end('the server is shutting down')));
+  }
+}
+
+export class CapacityError extends Error {
+  readonly max: number;
+  constructor(max: number) {
+    super(`isolation capacity reached (${max} sessions)`);
+    this.name = 'CapacityError';
+    this.max = max;
+  }
+}

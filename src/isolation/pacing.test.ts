@@ -1,0 +1,62 @@
+// Frame pacing, adaptive quality, the viewer rate limit and the remote browser's command line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromiumFlags } from './chromium-flags.ts';
+import { FramePacer } from './frame-pacer.ts';
+import { parseHelperReport } from './helper-report.ts';
+import { RateLimit } from './rate-limit.ts';
+import { resolveRunAs } from './run-as.ts';
+
+test('acks keep to the fps cap: the next ack waits 1/fps after the last one', () => {
+  const p = new FramePacer(60, 10);
+  p.acked(1000);
+  assert.equal(p.delayBeforeAck(1020), 80);
+  assert.equal(p.delayBeforeAck(1200), 0);
+});
+
+test('a slow viewer lowers quality and fps step by step; a fast one brings them back', () => {
+  const p = new FramePacer(60, 15);
+  let t = 10_000;
+  for (let f = 1; f <= 5; f++) { p.sent(f, t); t += 900; p.viewerAck(f, t); }
+  assert.ok(p.level.quality <= 40 && p.level.fps <= 10, JSON.stringify(p.level));
+  for (let f = 6; f <= 60; f++) { p.sent(f, t); t += 20; p.viewerAck(f, t); t += 200; }
+  assert.deepEqual(p.level, { quality: 60, fps: 15 });
+});
+
+test('a flooding viewer is dropped, then cut off; a steady one never is', () => {
+  const r = new RateLimit(10, 0);
+  const verdicts = Array.from({ length: 30 }, () => r.take(0));
+  assert.equal(verdicts.filter((v) => v === 'ok').length, 10);
+  assert.equal(verdicts.at(-1), 'close');
+  const steady = new RateLimit(10, 0);
+  for (let i = 0; i < 100; i++) assert.equal(steady.take(i * 100), 'ok');
+});
+
+test('the command line keeps the sandbox, proxies loopback too, and stops WebRTC leaks', () => {
+  const f = chromiumFlags({ profileDir: '/tmp/p', proxy: 'http://127.0.0.1:3128', rendererHeapMb: 512, width: 800, height: 600 });
+  assert.ok(!f.some((a) => a.includes('no-sandbox')));
+  assert.ok(f.includes('--proxy-server=http://127.0.0.1:3128'));
+  assert.ok(f.includes('--proxy-bypass-list=<-loopback>'));
+  assert.ok(f.includes('--force-webrtc-ip-handling-policy=disable_non_proxied_udp'));
+  assert.ok(f.includes('--remote-debugging-pipe'));
+  assert.ok(!chromiumFlags({ profileDir: '/p', proxy: null, rendererHeapMb: 1, width: 1, height: 1 }).some((a) => a.startsWith('--proxy')));
+});
+
+test('as root, Chromium runs as the configured unprivileged account, which must exist', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'passwd-'));
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\nmoatless-rbi:x:999:995::/nonexistent:/usr/sbin/nologin\n');
+  assert.deepEqual(resolveRunAs('moatless-rbi', passwd, 0), { uid: 999, gid: 995, name: 'moatless-rbi' });
+  assert.equal(resolveRunAs('moatless-rbi', passwd, 1000), null);
+  assert.throws(() => resolveRunAs('nobody-here', passwd, 0), /useradd --system/);
+  assert.throws(() => resolveRunAs('root', passwd, 0), /unprivileged/);
+});
+
+test('helper reports from the page are bounded: unknown cursors and url() images become default', () => {
+  assert.deepEqual(parseHelperReport('{"k":"cursor","v":"url(http://evil/x.png), pointer"}'), { k: 'cursor', v: 'pointer' });
+  assert.deepEqual(parseHelperReport('{"k":"cursor","v":"url(http://evil/x.png)"}'), { k: 'cursor', v: 'default' });
+  assert.equal(parseHelperReport('{"k":"eval","v":"x"}'), null);
+});

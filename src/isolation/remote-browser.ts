@@ -1,0 +1,418 @@
+// One user's remote browser: its tabs (popups become tabs, up to a cap), the screencast of the active
+// tab with ack pacing, navigation checked before any document request leaves, dialogs, <select>
+// lists, cursor, file choosers and downloads relayed to the viewer. Must not: accept DevTools
+// commands from outside this capability, or hold more than one user (one process per user).
+import { mkdirSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IsolationControls } from '../config/schema/isolation.ts';
+import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
+import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
+import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
+import { parseHelperReport } from './helper-report.ts';
+import type { CdpCommand } from './input-mapper.ts';
+import { chooseOptionSource, HELPER_BINDING, HELPER_SOURCE, HELPER_WORLD, SELECTION_SOURCE } from './page-helper.ts';
+import { Transfers } from './transfers.ts';
+import type { AuditKind, TabInfo, ViewerEvent } from './types.ts';
+
+export interface RemoteSink {
+  frame(data: Buffer): void;
+  event(e: ViewerEvent): void;
+  bufferedAmount(): number;
+}
+
+export interface RemoteBrowserOptions {
+  launch: LaunchOptions;
+  controls: IsolationControls;
+  maxTabs: number;
+  maxFps: number;
+  quality: number;
+  maxDownloadBytes: number;
+  checkNavigation(url: URL): Promise<{ allow: boolean; reason?: string }>;
+  audit(kind: AuditKind, url?: string, detail?: string): void;
+}
+
+interface Tab extends TabInfo { session: string; helperContext: number | null }
+
+/** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
+const MAX_BUFFERED = 1_000_000;
+export const FRAME_TAG = 1;
+
+export class RemoteBrowser {
+  readonly #proc: ChromiumProcess;
+  readonly #cdp: CdpConnection;
+  readonly #o: RemoteBrowserOptions;
+  readonly #tabs = new Map<string, Tab>();
+  #active: string | null = null;
+  #sink: RemoteSink | null = null;
+  #viewport = { width: 1280, height: 720, dpr: 1 };
+  readonly #pacer: FramePacer;
+  #frameNo = 0;
+  #pendingAck: { session: string; ackId: number } | null = null;
+  #ackTimer: NodeJS.Timeout | null = null;
+  #viewerTimer: NodeJS.Timeout | null = null;
+  #lastFrame: Buffer | null = null;
+  #casting: string | null = null;
+  #dialogTab: string | null = null;
+  readonly transfers: Transfers;
+  #closed = false;
+
+  private constructor(proc: ChromiumProcess, o: RemoteBrowserOptions) {
+    this.#proc = proc;
+    this.#cdp = proc.cdp;
+    this.#o = o;
+    this.#pacer = new FramePacer(o.quality, o.maxFps);
+    this.transfers = new Transfers(this.#cdp, join(proc.profileDir, 'transfers'), o);
+  }
+
+  static async start(o: RemoteBrowserOptions): Promise<RemoteBrowser> {
+    const proc = await launchChromium(o.launch);
+    const rb = new RemoteBrowser(proc, o);
+    try {
+      await rb.#init();
+    } catch (err) {
+      await proc.close();
+      throw err;
+    }
+    return rb;
+  }
+
+  get exited(): Promise<void> { return this.#proc.exited; }
+  get pid(): number { return this.#proc.pid; }
+  get tabCount(): number { return this.#tabs.size; }
+  get activeUrl(): string | null { return this.#active ? this.#tabs.get(this.#active)?.url ?? null : null; }
+
+  async #init(): Promise<void> {
+    const c = this.#cdp;
+    const dir = join(this.#proc.profileDir, 'transfers');
+    mkdirSync(dir, { mode: 0o700 });
+    if (this.#o.launch.runAs) chownSync(dir, this.#o.launch.runAs.uid, this.#o.launch.runAs.gid);
+    c.on('Target.attachedToTarget', (p) => void this.#attached(p));
+    c.on('Target.detachedFromTarget', (p) => this.#detached(String(p.targetId ?? '')));
+    c.on('Target.targetInfoChanged', (p) => this.#infoChanged(p.targetInfo as CdpParams));
+    c.on('Page.screencastFrame', (p, sid) => this.#onFrame(p, sid));
+    c.on('Page.frameNavigated', (p, sid) => this.#onNavigated(p, sid));
+    c.on('Page.javascriptDialogOpening', (p, sid) => this.#onDialog(p, sid));
+    c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
+    c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
+    c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
+    c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tab()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
+    c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
+    await this.transfers.init((e) => this.#emit(e), (url) => this.newTab(url));
+    await c.send('Target.setDiscoverTargets', { discover: true });
+    await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+    // The initial about:blank page is attached by setAutoAttach; wait until it is a tab.
+    for (let i = 0; i < 250 && this.#active === null; i++) await new Promise((r) => setTimeout(r, 20));
+    if (this.#active === null) throw new Error('the remote browser opened no tab');
+  }
+
+  #tab(): Tab | undefined {
+    return this.#active ? this.#tabs.get(this.#active) : undefined;
+  }
+
+  #emit(e: ViewerEvent): void {
+    this.#sink?.event(e);
+  }
+
+  #emitState(): void {
+    const tabs = [...this.#tabs.values()].map(({ id, title, url }) => ({ id, title, url }));
+    this.#emit({ t: 'state', tabs, active: this.#active });
+  }
+
+  async #attached(p: CdpParams): Promise<void> {
+    const info = p.targetInfo as { targetId: string; type: string; url: string; title: string };
+    const session = String(p.sessionId);
+    if (info.type !== 'page') {
+      this.#cdp.post('Runtime.runIfWaitingForDebugger', {}, session);
+      return;
+    }
+    if (this.#tabs.size >= this.#o.maxTabs) {
+      // A page opening popups without end: each one beyond the cap is closed at once. It is resumed
+      // first: its opener waits in window.open() until the new page runs, and would hang otherwise.
+      this.#cdp.post('Runtime.runIfWaitingForDebugger', {}, session);
+      this.#cdp.post('Target.closeTarget', { targetId: info.targetId });
+      this.#emit({ t: 'notice', text: `A new tab was blocked: at most ${this.#o.maxTabs} tabs are open at once.` });
+      return;
+    }
+    const tab: Tab = { id: info.targetId, title: info.title, url: info.url, session, helperContext: null };
+    this.#tabs.set(tab.id, tab);
+    const send = (m: string, params: CdpParams = {}) => this.#cdp.send(m, params, session);
+    try {
+      await Promise.all([
+        send('Page.enable'), send('Runtime.enable'),
+        send('Page.addScriptToEvaluateOnNewDocument', { source: HELPER_SOURCE, worldName: HELPER_WORLD, runImmediately: true }),
+        send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
+        send('Page.setInterceptFileChooserDialog', { enabled: true }),
+        send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }] }),
+        this.#applyViewport(session),
+      ]);
+      await send('Runtime.runIfWaitingForDebugger');
+    } catch {
+      return; // closed while starting
+    }
+    // A popup takes the screen, like a new tab would in a local browser.
+    this.#activate(tab.id);
+  }
+
+  #detached(targetId: string): void {
+    if (!this.#tabs.delete(targetId)) return;
+    if (this.#active === targetId) {
+      this.#active = null;
+      this.#casting = null;
+      const next = [...this.#tabs.keys()].at(-1);
+      if (next) this.#activate(next);
+      else void this.newTab('about:blank');
+    }
+    this.#emitState();
+  }
+
+  #infoChanged(info: CdpParams): void {
+    const tab = this.#tabs.get(String(info.targetId));
+    if (!tab) return;
+    tab.url = String(info.url ?? tab.url).slice(0, 8192);
+    tab.title = String(info.title ?? '').slice(0, 300);
+    this.#emitState();
+  }
+
+  #activate(id: string): void {
+    if (!this.#tabs.has(id)) return;
+    const previous = this.#tab();
+    this.#active = id;
+    if (previous && previous.id !== id && this.#casting === previous.session) {
+      this.#cdp.post('Page.stopScreencast', {}, previous.session);
+      this.#casting = null;
+    }
+    this.#cdp.post('Target.activateTarget', { targetId: id });
+    this.#cdp.post('Page.bringToFront', {}, this.#tabs.get(id)!.session);
+    this.#emitState();
+    if (this.#sink) this.#startCast();
+  }
+
+  #startCast(): void {
+    const tab = this.#tab();
+    if (!tab) return;
+    const { width, height, dpr } = this.#viewport;
+    this.#pendingAck = null;
+    this.#casting = tab.session;
+    const s = tab.session;
+    this.#cdp.post('Page.stopScreencast', {}, s);
+    this.#cdp.post('Page.startScreencast', {
+      format: 'jpeg', quality: this.#pacer.level.quality, everyNthFrame: 1,
+      maxWidth: Math.round(width * dpr), maxHeight: Math.round(height * dpr),
+    }, s);
+  }
+
+  #stopCast(): void {
+    const s = this.#casting;
+    this.#casting = null;
+    if (s) this.#cdp.post('Page.stopScreencast', {}, s);
+  }
+
+  #onFrame(p: CdpParams, sid: string | undefined): void {
+    const ackId = Number(p.sessionId);
+    if (!sid || sid !== this.#casting) {
+      if (sid) this.#cdp.post('Page.screencastFrameAck', { sessionId: ackId }, sid);
+      return;
+    }
+    const jpeg = Buffer.from(String(p.data), 'base64');
+    const frame = Buffer.allocUnsafe(5 + jpeg.length);
+    frame[0] = FRAME_TAG;
+    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
+    jpeg.copy(frame, 5);
+    this.#lastFrame = frame;
+    this.#pendingAck = { session: sid, ackId };
+    const sink = this.#sink;
+    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
+    sink.frame(frame);
+    this.#pacer.sent(this.#frameNo, Date.now());
+    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
+    this.#viewerTimer = setTimeout(() => {
+      this.#viewerTimer = null;
+      if (this.#pacer.viewerTimeout(Date.now())) this.#startCast();
+      else this.#scheduleAck();
+    }, CLIENT_ACK_TIMEOUT_MS);
+  }
+
+  /** The viewer drew `frame`: Chromium may send the next one, no sooner than the fps cap allows. */
+  viewerAck(frame: number): void {
+    if (frame !== this.#frameNo) return;
+    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
+    this.#viewerTimer = null;
+    const changed = this.#pacer.viewerAck(frame, Date.now());
+    if (changed) return this.#startCast();
+    this.#scheduleAck();
+  }
+
+  #scheduleAck(): void {
+    if (this.#ackTimer || !this.#pendingAck) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = null;
+      const a = this.#pendingAck;
+      this.#pendingAck = null;
+      if (!a || a.session !== this.#casting) return;
+      this.#pacer.acked(Date.now());
+      this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+    }, this.#pacer.delayBeforeAck(Date.now()));
+  }
+
+  /** A viewer (re)connects: it gets the last frame at once, then a live stream. */
+  attach(sink: RemoteSink): void {
+    this.#sink = sink;
+    this.#emitState();
+    if (this.#lastFrame) {
+      const f = Buffer.from(this.#lastFrame);
+      sink.frame(f);
+      this.#pacer.sent(f.readUInt32BE(1), Date.now());
+    }
+    this.#startCast();
+  }
+
+  detach(sink: RemoteSink): void {
+    if (this.#sink !== sink) return;
+    this.#sink = null;
+    this.#stopCast();
+  }
+
+  get pacerLevel(): { quality: number; fps: number } { return this.#pacer.level; }
+
+  async #applyViewport(session: string): Promise<void> {
+    const { width, height, dpr } = this.#viewport;
+    await this.#cdp.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: dpr, mobile: false }, session);
+  }
+
+  async resize(width: number, height: number, dpr: number): Promise<void> {
+    this.#viewport = { width, height, dpr };
+    await Promise.all([...this.#tabs.values()].map((t) => this.#applyViewport(t.session).catch(() => {})));
+    if (this.#sink) this.#startCast();
+  }
+
+  get viewport(): { width: number; height: number } { return this.#viewport; }
+
+  async input(commands: CdpCommand[]): Promise<void> {
+    const tab = this.#tab();
+    if (!tab) return;
+    for (const c of commands) await this.#cdp.send(c.method, c.params, tab.session).catch(() => {});
+  }
+
+  async navigate(url: string): Promise<void> {
+    const tab = this.#tab();
+    if (!tab) return;
+    await this.#cdp.send('Page.navigate', { url }, tab.session).catch(() => {});
+  }
+
+  async history(step: -1 | 1): Promise<void> {
+    const tab = this.#tab();
+    if (!tab) return;
+    const h = await this.#cdp.send('Page.getNavigationHistory', {}, tab.session) as { currentIndex: number; entries: { id: number }[] };
+    const entry = h.entries[h.currentIndex + step];
+    if (entry) await this.#cdp.send('Page.navigateToHistoryEntry', { entryId: entry.id }, tab.session);
+  }
+
+  reload(): void {
+    const tab = this.#tab();
+    if (tab) this.#cdp.post('Page.reload', {}, tab.session);
+  }
+
+  async newTab(url: string): Promise<void> {
+    if (this.#tabs.size >= this.#o.maxTabs) return this.#emit({ t: 'notice', text: `At most ${this.#o.maxTabs} tabs are open at once.` });
+    await this.#cdp.send('Target.createTarget', { url }).catch(() => {});
+  }
+
+  switchTab(id: string): void { this.#activate(id); }
+
+  closeTab(id: string): void {
+    if (this.#tabs.has(id)) this.#cdp.post('Target.closeTarget', { targetId: id });
+  }
+
+  /** The selection in the active tab (copy: allow), read in the helper world. */
+  async selection(): Promise<string> {
+    const tab = this.#tab();
+    if (!tab) return '';
+    const r = await this.#cdp.send('Runtime.evaluate', {
+      expression: SELECTION_SOURCE, returnByValue: true, ...(tab.helperContext ? { contextId: tab.helperContext } : {}),
+    }, tab.session).catch(() => ({})) as { result?: { value?: unknown } };
+    return typeof r.result?.value === 'string' ? r.result.value : '';
+  }
+
+  async choose(i: number): Promise<void> {
+    const tab = this.#tab();
+    if (!tab?.helperContext) return;
+    this.#cdp.post('Runtime.evaluate', { expression: chooseOptionSource(i), contextId: tab.helperContext }, tab.session);
+  }
+
+  answerDialog(ok: boolean, text?: string): void {
+    const tab = this.#dialogTab ? this.#tabs.get(this.#dialogTab) : undefined;
+    this.#dialogTab = null;
+    if (tab) this.#cdp.post('Page.handleJavaScriptDialog', { accept: ok, ...(text !== undefined ? { promptText: text } : {}) }, tab.session);
+  }
+
+  async printToPdf(): Promise<Buffer | null> {
+    const tab = this.#tab();
+    if (!tab) return null;
+    const r = await this.#cdp.send('Page.printToPDF', {}, tab.session).catch(() => null) as { data?: string } | null;
+    return r?.data ? Buffer.from(r.data, 'base64') : null;
+  }
+
+  #tabBySession(sid: string | undefined): Tab | undefined {
+    for (const t of this.#tabs.values()) if (t.session === sid) return t;
+    return undefined;
+  }
+
+  #onNavigated(p: CdpParams, sid: string | undefined): void {
+    const frame = p.frame as { parentId?: string; url: string };
+    const tab = this.#tabBySession(sid);
+    if (!tab || frame.parentId) return;
+    tab.url = frame.url.slice(0, 8192);
+    tab.helperContext = null;
+    if (frame.url !== 'about:blank') this.#o.audit('navigate', tab.url);
+    this.#emitState();
+  }
+
+  #onDialog(p: CdpParams, sid: string | undefined): void {
+    const tab = this.#tabBySession(sid);
+    if (!tab) return;
+    const kind = String(p.type);
+    // beforeunload would otherwise hold the tab; nothing is lost by leaving a remote page.
+    if (kind === 'beforeunload' || !this.#sink) return this.#cdp.post('Page.handleJavaScriptDialog', { accept: kind === 'beforeunload' }, tab.session);
+    this.#dialogTab = tab.id;
+    this.#emit({ t: 'dialog', kind, message: String(p.message ?? '').slice(0, 4000), prompt: String(p.defaultPrompt ?? '').slice(0, 4000) });
+  }
+
+  #onContext(p: CdpParams, sid: string | undefined): void {
+    const ctx = p.context as { id: number; name: string; auxData?: { frameId?: string } };
+    const tab = this.#tabBySession(sid);
+    if (tab && ctx.name === HELPER_WORLD && ctx.auxData?.frameId === tab.id) tab.helperContext = ctx.id;
+  }
+
+  #onBinding(p: CdpParams, sid: string | undefined): void {
+    if (p.name !== HELPER_BINDING || sid !== this.#tab()?.session) return;
+    const r = parseHelperReport(String(p.payload ?? ''));
+    if (r?.k === 'cursor') this.#emit({ t: 'cursor', v: r.v });
+    else if (r?.k === 'select') this.#emit({ t: 'select', options: r.options, selected: r.selected });
+  }
+
+  /** Every document request — address bar, link, redirect, popup, frame — is checked before it leaves. */
+  async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
+    const requestId = String(p.requestId);
+    const raw = String((p.request as { url?: string }).url ?? '');
+    let verdict: { allow: boolean; reason?: string } = { allow: false, reason: 'not a web address' };
+    try {
+      const url = new URL(raw);
+      if (url.protocol === 'http:' || url.protocol === 'https:') verdict = await this.#o.checkNavigation(url);
+    } catch {
+      verdict = { allow: false, reason: 'the navigation check failed' };
+    }
+    if (verdict.allow) return this.#cdp.post('Fetch.continueRequest', { requestId }, sid);
+    this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
+    this.#o.audit('navigation-blocked', raw.slice(0, 2048), verdict.reason);
+    this.#emit({ t: 'notice', text: `Blocked: ${raw.slice(0, 200)} (${verdict.reason ?? 'policy'})` });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
+    this.#sink = null;
+    await this.#proc.close();
+  }
+}

@@ -1,0 +1,149 @@
+// Files across the isolation boundary, under the download and upload controls. Downloads land in the
+// session's own directory (deleted with its profile): "allow" offers each once to the viewer through
+// an unguessable link, "remote-view" opens it in a new remote tab, "deny" cancels it. Uploads go
+// through the intercepted file chooser, byte-capped. Must not: let a file out under "deny".
+import { randomBytes } from 'node:crypto';
+import { chownSync, closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
+import type { RemoteBrowserOptions } from './remote-browser.ts';
+import type { ViewerEvent } from './types.ts';
+
+type Emit = (e: ViewerEvent) => void;
+
+interface Download { name: string; url: string }
+interface Upload { fd: number; path: string; name: string; size: number; written: number }
+
+export function safeFileName(name: string): string {
+  const base = name.replace(/[\x00-\x1f\x7f/\\:*?"<>|]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  return base || 'download';
+}
+
+export class Transfers {
+  readonly #cdp: CdpConnection;
+  readonly #dir: string;
+  readonly #o: RemoteBrowserOptions;
+  readonly #downloads = new Map<string, Download>();
+  readonly #offers = new Map<string, { path: string; name: string }>();
+  #chooser: { session: string; backendNodeId: number } | null = null;
+  #upload: Upload | null = null;
+
+  constructor(cdp: CdpConnection, dir: string, o: RemoteBrowserOptions) {
+    this.#cdp = cdp;
+    this.#dir = dir;
+    this.#o = o;
+  }
+
+  async init(emit: Emit, openTab: (url: string) => Promise<void>): Promise<void> {
+    const mode = this.#o.controls.download;
+    this.#cdp.on('Browser.downloadWillBegin', (p) => {
+      const d = { name: safeFileName(String(p.suggestedFilename ?? 'download')), url: String(p.url ?? '').slice(0, 2048) };
+      this.#downloads.set(String(p.guid), d);
+      if (mode === 'deny') {
+        this.#o.audit('download-blocked', d.url, d.name);
+        emit({ t: 'notice', text: `Download of ${d.name} blocked by policy.` });
+      }
+    });
+    this.#cdp.on('Browser.downloadProgress', (p) => void this.#progress(p, mode, emit, openTab));
+    await this.#cdp.send('Browser.setDownloadBehavior', mode === 'deny'
+      ? { behavior: 'deny', eventsEnabled: true }
+      : { behavior: 'allowAndName', downloadPath: this.#dir, eventsEnabled: true });
+  }
+
+  async #progress(p: CdpParams, mode: string, emit: Emit, openTab: (url: string) => Promise<void>): Promise<void> {
+    const guid = String(p.guid);
+    const d = this.#downloads.get(guid);
+    if (!d) return;
+    if (p.state === 'inProgress' && Number(p.receivedBytes) > this.#o.maxDownloadBytes) {
+      this.#downloads.delete(guid);
+      this.#cdp.post('Browser.cancelDownload', { guid });
+      this.#o.audit('download-blocked', d.url, `${d.name}: larger than ${this.#o.maxDownloadBytes} bytes`);
+      return emit({ t: 'notice', text: `Download of ${d.name} stopped: larger than the limit.` });
+    }
+    if (p.state === 'canceled') this.#downloads.delete(guid);
+    if (p.state !== 'completed' || mode === 'deny') return;
+    this.#downloads.delete(guid);
+    const path = join(this.#dir, guid + extname(d.name).slice(0, 10));
+    renameSync(join(this.#dir, guid), path);
+    if (mode === 'remote-view') {
+      this.#o.audit('download', d.url, `${d.name}: viewed in the remote browser`);
+      return openTab(`file://${path}`);
+    }
+    const token = randomBytes(24).toString('base64url');
+    this.#offers.set(token, { path, name: d.name });
+    this.#o.audit('download', d.url, d.name);
+    emit({ t: 'download', name: d.name, href: `/isolation/download/${token}` });
+  }
+
+  /** A download offered to the viewer, once. */
+  takeOffer(token: string): { path: string; name: string } | null {
+    const o = this.#offers.get(token) ?? null;
+    this.#offers.delete(token);
+    return o;
+  }
+
+  /** Offers bytes made on the server side (print to PDF) as a download. */
+  offer(name: string, data: Buffer, emit: Emit): void {
+    const path = join(this.#dir, `${randomBytes(8).toString('hex')}-${safeFileName(name)}`);
+    const fd = openSync(path, 'wx', 0o600);
+    try { writeSync(fd, data); } finally { closeSync(fd); }
+    const token = randomBytes(24).toString('base64url');
+    this.#offers.set(token, { path, name });
+    emit({ t: 'download', name, href: `/isolation/download/${token}` });
+  }
+
+  chooserOpened(p: CdpParams, session: string | undefined, emit: Emit): void {
+    if (!session) return;
+    if (this.#o.controls.upload === 'deny') {
+      this.#o.audit('upload-blocked', undefined, 'file chooser opened');
+      return emit({ t: 'notice', text: 'Uploading files is blocked by policy.' });
+    }
+    this.#chooser = { session, backendNodeId: Number(p.backendNodeId) };
+    emit({ t: 'filechooser', multiple: p.mode === 'selectMultiple' });
+  }
+
+  /** Returns an error message, or null when the upload may start. */
+  beginUpload(name: string, size: number, maxBytes: number): string | null {
+    if (this.#o.controls.upload === 'deny') return 'uploads are blocked by policy';
+    if (!this.#chooser) return 'no file chooser is open';
+    if (size > maxBytes) return `the file is larger than ${maxBytes} bytes`;
+    this.cancelUpload();
+    const path = join(this.#dir, `up-${randomBytes(8).toString('hex')}-${safeFileName(name)}`);
+    this.#upload = { fd: openSync(path, 'wx', 0o600), path, name: safeFileName(name), size, written: 0 };
+    if (size === 0) this.#finishUpload();
+    return null;
+  }
+
+  /** Bytes of the announced file. Returns an error message, or null. */
+  uploadChunk(chunk: Buffer): string | null {
+    const u = this.#upload;
+    if (!u) return 'no upload in progress';
+    if (u.written + chunk.length > u.size) {
+      this.cancelUpload();
+      return 'more bytes than announced';
+    }
+    writeSync(u.fd, chunk);
+    u.written += chunk.length;
+    if (u.written === u.size) this.#finishUpload();
+    return null;
+  }
+
+  #finishUpload(): void {
+    const u = this.#upload!;
+    const c = this.#chooser!;
+    this.#upload = null;
+    this.#chooser = null;
+    closeSync(u.fd);
+    if (this.#o.launch.runAs) chownSync(u.path, this.#o.launch.runAs.uid, this.#o.launch.runAs.gid);
+    this.#o.audit('upload', undefined, `${u.name} (${u.size} bytes)`);
+    this.#cdp.post('DOM.setFileInputFiles', { files: [u.path], backendNodeId: c.backendNodeId }, c.session);
+  }
+
+  cancelUpload(): void {
+    const u = this.#upload;
+    if (!u) return;
+    this.#upload = null;
+    closeSync(u.fd);
+    rmSync(u.path, { force: true });
+  }
+}

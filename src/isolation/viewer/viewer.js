@@ -1,0 +1,210 @@
+// The isolation viewer (runs on the user's device). Draws JPEG frames from the remote browser on a
+// canvas and sends input back as allow-listed messages. It never receives the site's HTML, scripts
+// or fonts — only pixels, titles, addresses and what the session's controls let through.
+const $ = (id) => document.getElementById(id);
+const canvas = $('screen');
+const ctx2d = canvas.getContext('2d');
+const keys = $('keys');
+const PREFIX = '/browser/';
+const target = location.pathname.startsWith(PREFIX) ? location.pathname.slice(PREFIX.length) + location.search : '';
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/isolation/ws${target ? `?url=${encodeURIComponent(target)}` : ''}`;
+let ws = null;
+let ended = false;
+let retry = 0;
+let overlayDone = null;
+window.__frames = 0;
+
+const send = (m) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
+const mods = (e) => (e.altKey ? 1 : 0) | (e.ctrlKey ? 2 : 0) | (e.metaKey ? 4 : 0) | (e.shiftKey ? 8 : 0);
+
+function toast(text, link) {
+  const t = $('toast');
+  t.textContent = text;
+  if (link) { const a = document.createElement('a'); a.href = link.href; a.textContent = ` ${link.name}`; a.download = link.name; t.append(a); }
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, link ? 30000 : 6000);
+}
+
+function showOverlay({ message, prompt, options, restart, cancel = true }) {
+  $('message').textContent = message ?? '';
+  $('prompt').hidden = prompt === undefined;
+  $('prompt').value = prompt ?? '';
+  const list = $('options');
+  list.replaceChildren();
+  for (const [i, o] of (options?.items ?? []).entries()) {
+    const li = document.createElement('li');
+    li.textContent = o.label;
+    if (o.disabled) li.className = 'disabled';
+    else li.addEventListener('click', () => closeOverlay(true, i));
+    if (i === options.selected) li.classList.add('selected');
+    list.append(li);
+  }
+  $('ok').hidden = Boolean(options) || Boolean(restart);
+  $('cancel').hidden = !cancel;
+  $('restart').hidden = !restart;
+  $('overlay').hidden = false;
+  return new Promise((resolve) => { overlayDone = resolve; });
+}
+function closeOverlay(ok, value) {
+  $('overlay').hidden = true;
+  const done = overlayDone;
+  overlayDone = null;
+  done?.({ ok, value });
+}
+$('ok').addEventListener('click', () => closeOverlay(true, $('prompt').value));
+$('cancel').addEventListener('click', () => closeOverlay(false));
+$('restart').addEventListener('click', () => { closeOverlay(false); send({ t: 'restart' }); });
+
+function resize() {
+  const r = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(r.width * dpr));
+  canvas.height = Math.max(1, Math.round(r.height * dpr));
+  send({ t: 'resize', w: Math.max(1, Math.round(r.width)), h: Math.max(1, Math.round(r.height)), dpr });
+}
+let resizeTimer;
+window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 150); });
+
+async function drawFrame(buf) {
+  const view = new DataView(buf);
+  const frame = view.getUint32(1);
+  try {
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(buf, 5)], { type: 'image/jpeg' }));
+    ctx2d.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    window.__frames++;
+  } finally {
+    send({ t: 'ack', f: frame });
+  }
+}
+
+function renderTabs(tabs, active) {
+  const nav = $('tabs');
+  nav.replaceChildren();
+  for (const t of tabs) {
+    const b = document.createElement('button');
+    b.textContent = t.title || t.url || 'New tab';
+    b.title = t.url;
+    if (t.id === active) b.className = 'active';
+    b.addEventListener('click', () => send({ t: 'tab', a: 'switch', id: t.id }));
+    b.addEventListener('auxclick', (e) => { if (e.button === 1) send({ t: 'tab', a: 'close', id: t.id }); });
+    nav.append(b);
+  }
+  const plus = document.createElement('button');
+  plus.textContent = '+';
+  plus.title = 'New tab';
+  plus.addEventListener('click', () => send({ t: 'tab', a: 'new' }));
+  nav.append(plus);
+  const cur = tabs.find((t) => t.id === active);
+  if (cur) {
+    if (document.activeElement !== $('address')) $('address').value = cur.url === 'about:blank' ? '' : cur.url;
+    document.title = `${cur.title || cur.url} · Isolated`;
+    if (/^https?:/.test(cur.url)) history.replaceState(null, '', PREFIX + cur.url);
+  }
+}
+
+async function onEvent(e) {
+  switch (e.t) {
+    case 'hello': $('why').textContent = `Signed in as ${e.user}; isolated by ${e.reason}.`; window.__controls = e.controls; break;
+    case 'state': renderTabs(e.tabs, e.active); break;
+    case 'cursor': canvas.style.cursor = e.v; break;
+    case 'notice': case 'error': toast(e.text ?? e.message); break;
+    case 'clipboard': navigator.clipboard?.writeText(e.s).catch(() => toast('Copied text could not be placed on your clipboard.')); break;
+    case 'download': toast('Download ready:', { href: e.href, name: e.name }); break;
+    case 'filechooser': $('file').multiple = false; $('file').click(); break;
+    case 'dialog': {
+      const r = await showOverlay({ message: e.message, prompt: e.kind === 'prompt' ? e.prompt : undefined, cancel: e.kind !== 'alert' });
+      send({ t: 'dialog', ok: r.ok, ...(e.kind === 'prompt' && r.ok ? { s: String(r.value) } : {}) });
+      break;
+    }
+    case 'select': {
+      const r = await showOverlay({ options: { items: e.options, selected: e.selected } });
+      if (r.ok) send({ t: 'select', i: r.value });
+      break;
+    }
+    case 'crashed': showOverlay({ message: e.scope === 'tab' ? 'This tab crashed.' : 'The isolated browser stopped.', restart: true, cancel: false }); break;
+    case 'ended': ended = true; showOverlay({ message: `This isolated session has ended: ${e.reason}.`, cancel: false }); break;
+  }
+}
+
+function connect() {
+  ws = new WebSocket(wsUrl);
+  ws.binaryType = 'arraybuffer';
+  ws.addEventListener('open', () => { retry = 0; resize(); });
+  ws.addEventListener('message', (m) => {
+    if (typeof m.data === 'string') void onEvent(JSON.parse(m.data));
+    else if (new Uint8Array(m.data)[0] === 1) void drawFrame(m.data);
+  });
+  ws.addEventListener('close', (e) => {
+    if (ended || e.code === 4000 || e.code === 4001 || e.code === 4003) {
+      if (e.code === 4000) toast('This isolated session was opened in another window.');
+      return;
+    }
+    setTimeout(connect, Math.min(10000, 500 * 2 ** retry++));
+  });
+}
+
+// Mouse: coordinates in CSS pixels of the canvas, which is the remote viewport's size.
+function pointer(type, e) {
+  const r = canvas.getBoundingClientRect();
+  const b = ['left', 'middle', 'right'][e.button] ?? 'none';
+  send({ t: 'mouse', a: type, x: e.clientX - r.left, y: e.clientY - r.top, b: type === 'move' ? 'none' : b, n: Math.min(3, e.detail || 1), mods: mods(e) });
+}
+canvas.addEventListener('mousedown', (e) => { e.preventDefault(); keys.focus({ preventScroll: true }); pointer('down', e); });
+canvas.addEventListener('mouseup', (e) => pointer('up', e));
+let moveQueued = null;
+canvas.addEventListener('mousemove', (e) => {
+  if (!moveQueued) requestAnimationFrame(() => { pointer('move', moveQueued); moveQueued = null; });
+  moveQueued = e;
+});
+canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+canvas.addEventListener('wheel', (e) => {
+  e.preventDefault();
+  const r = canvas.getBoundingClientRect();
+  send({ t: 'wheel', x: e.clientX - r.left, y: e.clientY - r.top, dx: e.deltaX, dy: e.deltaY, mods: mods(e) });
+}, { passive: false });
+
+// Keyboard: printable characters arrive as committed text (typing, IME, dead keys); the rest as keys.
+let composing = false;
+const printable = (e) => e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
+const keyMsg = (a, e) => ({ t: 'key', a, key: e.key.slice(0, 32), code: /^[A-Za-z0-9]{0,32}$/.test(e.code) ? e.code : '', kc: e.keyCode & 255, mods: mods(e) });
+keys.addEventListener('keydown', (e) => {
+  if (composing || e.isComposing || printable(e)) return;
+  // Ctrl+V with paste "allow" must reach the paste event below, so it is not prevented.
+  const paste = (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'v';
+  if (!paste || window.__controls?.paste !== 'allow') e.preventDefault();
+  send(keyMsg('down', e));
+});
+keys.addEventListener('keyup', (e) => { if (!composing && !printable(e)) send(keyMsg('up', e)); });
+keys.addEventListener('compositionstart', () => { composing = true; });
+keys.addEventListener('compositionend', (e) => { composing = false; if (e.data) send({ t: 'text', s: e.data }); keys.value = ''; });
+keys.addEventListener('input', (e) => {
+  if (composing || e.isComposing) return;
+  if (keys.value) send({ t: 'text', s: keys.value.slice(0, 1000) });
+  keys.value = '';
+});
+keys.addEventListener('paste', (e) => {
+  e.preventDefault();
+  send({ t: 'paste', s: e.clipboardData?.getData('text/plain') ?? '' });
+});
+
+$('back').addEventListener('click', () => send({ t: 'back' }));
+$('forward').addEventListener('click', () => send({ t: 'forward' }));
+$('reload').addEventListener('click', () => send({ t: 'reload' }));
+$('print').addEventListener('click', () => send({ t: 'print' }));
+$('go').addEventListener('submit', (e) => { e.preventDefault(); send({ t: 'nav', url: $('address').value }); keys.focus(); });
+
+$('file').addEventListener('change', async () => {
+  const f = $('file').files?.[0];
+  $('file').value = '';
+  if (!f) return send({ t: 'upload-cancel' });
+  send({ t: 'upload', name: f.name.slice(0, 255), size: f.size });
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  for (let i = 0; i < bytes.length; i += 32768) {
+    while (ws.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 20));
+    ws.send(bytes.subarray(i, i + 32768));
+  }
+});
+
+connect();

@@ -1,0 +1,77 @@
+// Isolation, end to end with two real Chromiums: a signed-in user opens /browser/<site> in their own
+// browser, sees the remote page's first frame on the canvas, clicks a button in it and sees the
+// result, types into a form — and the site's DOM text never reaches the user's page. The remote
+// browser runs as the unprivileged account with its sandbox on.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
+import type { Stack } from '../harness/stack.ts';
+import { REGISTRY_NS } from '../../src/isolation/index.ts';
+import { canvasPixel, launchChromium, onCanvas, openViewer, signIn, startIsolationStack, until, userPageText, waitForFrames, type Isolation } from './harness.ts';
+
+let stack: Stack;
+let iso: () => Isolation;
+let site: IsolationSite;
+let browser: Browser;
+before(async () => {
+  site = await startIsolationSite();
+  ({ stack, iso } = await startIsolationStack({ lifecycle: { grace: '1s' } }));
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await stack?.close();
+  await site?.close();
+});
+
+test('a signed-in user drives the remote page through the canvas; no site DOM reaches their page', async () => {
+  const alice = await signIn(stack, 'alice@contoso.com');
+  const { page, context } = await openViewer(browser, stack, alice.secret, site.url);
+  await waitForFrames(page);
+  const session = iso().manager.find(alice.userKey)!;
+  assert.ok(session, 'a session exists for the user');
+  await until(() => session.url === site.url, 'the remote tab to load the site');
+  // `moatless isolation sessions` reads this registry.
+  const rows = await stack.moatless.store.kv.list(REGISTRY_NS);
+  assert.ok(rows.some((r) => r.key === session.id && r.value.includes('alice@contoso.com')), 'the session is registered in the store');
+  await until(async () => (await canvasPixel(page, 600, 500)).every((v) => v > 240), 'the white page on the canvas');
+
+  // Click: the site sees a trusted click at the same coordinates, and the canvas turns red.
+  const at = await onCanvas(page, 100, 70);
+  await page.mouse.click(at.x, at.y);
+  await until(() => site.clicks.length === 1, 'the click to reach the site');
+  assert.deepEqual(site.clicks[0], { x: 100, y: 70, trusted: true });
+  await until(async () => { const [r, g, b] = await canvasPixel(page, 600, 500); return r! > 200 && g! < 60 && b! < 60; }, 'red pixels on the canvas');
+
+  // Typing (including non-ASCII as committed text) and Enter reach the remote form.
+  const field = await onCanvas(page, 120, 175);
+  await page.mouse.click(field.x, field.y);
+  await page.keyboard.type('hello wörld');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Enter');
+  await until(() => site.typed.includes('hello wörl'), 'the typed text to reach the site');
+
+  const dom = await userPageText(page);
+  assert.ok(!dom.includes(SECRET), 'the secret text is not in the user page');
+  assert.ok(!dom.includes('Press me'), 'the button label is not in the user page');
+
+  // The remote browser: its own unprivileged account, sandbox on, loopback proxied when a proxy is set.
+  const pid = session.remote!.pid;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
+  if (process.getuid?.() === 0) assert.notEqual(uid, 0, 'Chromium does not run as root');
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  assert.ok(!cmdline.includes('--no-sandbox'), 'the sandbox is on');
+  assert.ok(cmdline.includes('--remote-debugging-pipe'), 'no DevTools port');
+
+  // Closing the viewer: after the grace period the session, its processes and its profile are gone.
+  const profile = cmdline.find((a) => a.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
+  await context.close();
+  await until(() => iso().manager.find(alice.userKey) === undefined, 'the session to end after the grace period', 8000);
+  await until(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 'the browser process to exit', 5000);
+  assert.throws(() => readFileSync(`${profile}/Local State`), 'the profile directory is deleted');
+  assert.ok(iso().audit && (iso().audit as unknown as { recent(): { kind: string; user: string }[] }).recent()
+    .some((e) => e.kind === 'navigate' && e.user === 'alice@contoso.com'), 'the navigation was audited with the user');
+});
