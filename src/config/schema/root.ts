@@ -8,6 +8,7 @@ import { sessionsSchema } from './sessions.ts';
 import { keysSchema, loggingSchema, storageSchema } from './storage.ts';
 import { serverSchema } from './server.ts';
 import { riskSchema } from './risk.ts';
+import { gatewaySchema } from './gateway.ts';
 
 export const devSchema = z.strictObject({
   /** Start the Entra emulator inside this process (demo only; loudly warned). */
@@ -37,6 +38,7 @@ export const configSchema = z.strictObject({
   logging: loggingSchema,
   keys: keysSchema,
   risk: riskSchema,
+  gateway: gatewaySchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;
