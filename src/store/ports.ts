@@ -2,8 +2,10 @@
 // method keeps. Owns: shapes and contracts only. Must not: mention SQL, a driver, or a dialect
 // beyond the informational `dialect` tag. Both adapters pass the one suite in ./contract/.
 import type { DirectoryStore } from './ports-directory.ts';
+import type { GatewayStore } from './ports-gateway.ts';
 
 export type * from './ports-directory.ts';
+export type * from './ports-gateway.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -12,6 +14,7 @@ export interface Store {
   readonly accessLog: AccessLogStore;
   readonly kv: KeyValueStore;
   readonly directory: DirectoryStore;
+  readonly gateway: GatewayStore;
   readonly changes: ChangeFeed;
   /**
    * Runs fn atomically: every repository call made through `tx` commits or rolls back together;

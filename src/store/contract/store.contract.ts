@@ -4,6 +4,7 @@ import type { Store } from '../ports.ts';
 import { describeCoreContract } from './core.contract.ts';
 import { describeDirectoryContract } from './directory.contract.ts';
 import { describeFilterContract } from './filter.contract.ts';
+import { describeGatewayContract } from './gateway.contract.ts';
 import { describeRiskContract } from './risk.contract.ts';
 import { describeSessionContract } from './sessions.contract.ts';
 import { describeTransactionContract } from './transaction.contract.ts';
@@ -16,4 +17,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeFilterContract(name, makeStore);
   describeTransactionContract(name, makeStore);
   describeRiskContract(name, makeStore);
+  describeGatewayContract(name, makeStore);
 }

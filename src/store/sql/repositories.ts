@@ -4,6 +4,7 @@ import type { TxStore } from '../ports.ts';
 import { accessLogRepo } from './access-log-repo.ts';
 import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './directory-repos.ts';
 import type { SqlExecutor } from './executor.ts';
+import { gatewayRepos } from './gateway-repos.ts';
 import { groupRepo } from './group-repo.ts';
 import { kvRepo } from './kv-repo.ts';
 import { riskRepo } from './risk-repo.ts';
@@ -29,5 +30,6 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
       provisioningLog: provisioningLogRepo(ex),
       risk: riskRepo(ex),
     },
+    gateway: gatewayRepos(ex),
   };
 }
