@@ -12,6 +12,8 @@ const unidentified = z.union([z.literal(407).transform(() => '407' as const), z.
 export const gatewaySchema = z.strictObject({
   /** The forward proxy's listener (plain HTTP: clients speak absolute-form HTTP and CONNECT to it). */
   listener: z.strictObject({ address: listenAddress }),
+  /** host:port devices use to reach the proxy (PAC file, devices page); default: the listener address. */
+  publicAddress: listenAddress.optional(),
   /** What traffic no rule matched gets. Cloudflare Gateway allows by default. */
   defaultAction: z.enum(['allow', 'block']).default('allow'),
   /** Traffic without a valid proxy credential: 407 (ask for one), block, or evaluate the rules as anonymous. */
