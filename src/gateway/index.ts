@@ -43,6 +43,8 @@ export interface RunningGateway {
   credentials: ProxyCredentials;
   log: GatewayLog;
   mounts: AuthHostMount[];
+  /** base64 SHA-256 of the CA's public key (Chromium's --ignore-certificate-errors-spki-list), when inspecting. */
+  caSpkiHash?: string | null;
   close(): Promise<void>;
 }
 

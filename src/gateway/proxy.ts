@@ -183,6 +183,11 @@ export class GatewayProxy {
       const plan = await decide(this.#env(), 'connect', { host: t.host, port: t.port }, ctx.sourceIp, auth.who);
       const d = plan.decision;
       const inspector = this.#d.config().gateway.inspect ? this.#d.inspector : undefined;
+      // Refused before any decryption: an HTTPS destination opens only through CONNECT-stage rules.
+      if (!plan.egress.ok && d.action !== 'block') {
+        writeRaw(socket, 403, 'Forbidden', base.id, {}, `The gateway does not connect to this address: ${plan.egress.reason}.`);
+        return this.#log(ctx, { host: t.host, url: where, method, status: 403, plan, action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`] });
+      }
       if (d.action !== 'doNotInspect' && inspector) {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         this.#track(socket);
@@ -192,10 +197,6 @@ export class GatewayProxy {
       if (d.action === 'block') {
         writeRaw(socket, 403, 'Forbidden', base.id, {}, d.rule?.block?.message ?? 'Blocked by your organisation\'s web policy.');
         return this.#log(ctx, { host: t.host, url: where, method, status: 403, plan });
-      }
-      if (!plan.egress.ok) {
-        writeRaw(socket, 403, 'Forbidden', base.id, {}, `The gateway does not connect to this address: ${plan.egress.reason}.`);
-        return this.#log(ctx, { host: t.host, url: where, method, status: 403, plan, action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`] });
       }
       await this.#tunnel(ctx, socket, head, plan, t.port, where);
     } catch (err) {
