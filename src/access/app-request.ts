@@ -17,6 +17,7 @@ import { isMoatlessCookie, sessionCookieName, type AccessRuntime, type AppRoute,
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
+import { applyGatewayRules } from '../gateway/access-hook.ts';
 
 export interface Admission {
   decision: Decision;
@@ -65,6 +66,8 @@ export class AppRequests {
       case 'allow':
       case 'bypass':
       case 'service_auth': {
+        // Gateway HTTP rules (isolate, block) on Access apps too: src/gateway/access-hook.ts.
+        if (await applyGatewayRules(this.#ctx, rt, req, res, info, a, log)) return;
         const outcome = await this.#forward(rt, app, req, res, info, a);
         log(outcome);
         return;
