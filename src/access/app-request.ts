@@ -16,6 +16,7 @@ import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
 import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
 import { gatherFacts, requestFacts } from './request-facts.ts';
+import { applyGatewayRules } from '../gateway/access-hook.ts';
 
 export class AppRequests {
   readonly #ctx: AccessContext;
@@ -48,7 +49,11 @@ export class AppRequests {
     const method = req.method ?? 'GET';
     const log = (status: number) =>
       this.#ctx.accessLog.record(accessLogEntry(info, app.id, host, path, method, d, a, status, this.#ctx.now()));
-    if (forwards(d.action)) return log(await this.#forward(rt, app, req, res, info, a));
+    if (forwards(d.action)) {
+      // Gateway HTTP rules (isolate, block) on Access apps too: src/gateway/access-hook.ts.
+      if (await applyGatewayRules(this.#ctx, rt, req, res, info, a, log)) return;
+      return log(await this.#forward(rt, app, req, res, info, a));
+    }
     switch (d.action) {
       case 'authenticate':
         log(info.wantsJson ? 401 : 302);

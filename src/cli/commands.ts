@@ -31,7 +31,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
   'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
-  'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]', run: policyTest },
+  'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]; --gateway --url URL (--user EMAIL | --anonymous) [--ip IP] [--destination-ip IP] [--stage http|connect] [--from-isolation] for Gateway rules', run: policyTest },
   'scim token': {
     summary: 'create (printed once), list or revoke SCIM bearer tokens',
     usage: 'moatless scim token create --name entra [--directory NAME] | list | revoke --name NAME  [--config moatless.yaml]',

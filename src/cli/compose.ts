@@ -23,6 +23,7 @@ import { buildRiskScheduler } from '../risk/index.ts';
 import { createLogger } from './logger.ts';
 import { openStore } from '../store/open-store.ts';
 import { createOperate, MeteredAccessLog } from '../admin/index.ts';
+import { startGatewayFor, type GatewayOptions, type RunningGateway } from '../gateway/compose-gateway.ts';
 import type { Store } from '../store/ports.ts';
 
 export interface MoatlessProcess {
@@ -31,6 +32,8 @@ export interface MoatlessProcess {
   sessions: SessionService;
   server: AccessServer;
   listeners: readonly RunningListener[];
+  /** The secure web gateway, when the config has a `gateway:` section. */
+  gateway: RunningGateway | null;
   logger: Logger;
   /** Re-reads the config file; keeps the running config when the new one is invalid. */
   reload(): Promise<{ ok: boolean; issues?: string }>;
@@ -55,6 +58,8 @@ export interface ComposeOptions {
    * it on one worker only, so a tenant is polled once, not once per worker. Default true.
    */
   pollGraph?: boolean;
+  /** Gateway test seams (resolver, dialer). */
+  gateway?: GatewayOptions;
 }
 
 /** One Graph group-delta poller per Entra IdP that opted into re-authentication on group change. */
@@ -129,6 +134,8 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     await release();
     throw err;
   });
+  const gateway = await startGatewayFor({ config: () => config, store, sessions, logger, now, listeners, ...ctx.directoryFacts ? { directoryFacts: ctx.directoryFacts } : {}, ...opts.gateway });
+  if (gateway) ctx.mounts.push(...gateway.mounts);
 
   const timers = [
     setInterval(() => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')), 60 * 60_000),
@@ -149,6 +156,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       const t = now();
       await store.sessions.purgeExpired(t - 86_400_000);
       await store.accessLog.purgeBefore(t - config.logging.retention);
+      await store.gateway.log.purgeBefore(t - config.logging.retention);
       await store.directory.provisioningLog.purgeBefore(t - config.logging.retention);
     } catch (err) {
       logger.error({ err }, 'retention purge failed');
@@ -189,12 +197,13 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   }
 
   return {
-    config: () => config, store, sessions, server, listeners, logger, reload,
+    config: () => config, store, sessions, server, listeners, gateway, logger, reload,
     async close() {
       watcher?.close();
       for (const t of timers) clearInterval(t);
       await Promise.all(groupSyncs.map((sync) => sync.stop()));
       await riskScheduler?.stop();
+      await gateway?.close();
       await release();
     },
   };

@@ -10,6 +10,7 @@ import { parseConfigParts } from './parse.ts';
 import { checkCertificatePair, resolveSecret, type CertificatePair, type SecretSources } from './secrets.ts';
 import { validateReferences } from './validate.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
+import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
 
 /** The config with every secret resolved to its value. Never log this object whole. */
 export interface ResolvedConfig extends MoatlessConfig {
@@ -24,9 +25,13 @@ export interface ResolvedConfig extends MoatlessConfig {
     storageUrl: string | null;
     /** admin.metricsToken, resolved; null when /metrics is loopback-only. */
     metricsToken?: string | null;
+    /** gateway.caKeySecret: encrypts the gateway CA's private key at rest (null: a generated key file). */
+    gatewayCaKey: string | null;
   };
   /** Each app's policies (by app index), compiled once by validation; the proxy serves these. */
   readonly policySets: readonly CompiledPolicySet[];
+  /** The `gateway:` rules compiled once by validation; null without a gateway section. */
+  readonly gatewayPolicies: CompiledGatewaySet | null;
 }
 
 export type LoadResult =
@@ -90,6 +95,8 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   });
   const storage = cfg.storage;
   const storageUrl = storage?.kind === 'postgres' ? resolveSecret(storage.url, 'storage.url', src, issues) : null;
+  const caKey = cfg.gateway?.caKeySecret;
+  const gatewayCaKey = caKey !== undefined ? resolveSecret(caKey, 'gateway.caKeySecret', src, issues) : null;
 
   const metricsToken = cfg.admin?.metricsToken ? resolveSecret(cfg.admin.metricsToken, 'admin.metricsToken', src, issues) : null;
 
@@ -98,8 +105,8 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
   // No issues: every section parsed, so this is the whole config.
   const config: ResolvedConfig = {
-    ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets,
-    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken },
+    ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets, gatewayPolicies: refs.gateway,
+    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey },
   };
   return { ok: true, config, warnings: refs.warnings };
 }

@@ -7,6 +7,8 @@ import type { BrokenNames } from './parse.ts';
 import { compileAppPolicies } from './validate-policies.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
 import { riskIssues } from './schema/risk.ts';
+import { compileGatewayConfig } from './validate-gateway.ts';
+import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
 
 const LOOPBACK = /^(127\.|\[::1\]|localhost:)/;
 
@@ -15,6 +17,8 @@ export interface ReferenceCheck {
   warnings: ConfigIssue[];
   /** Every app's compiled policies, by app index: what the proxy serves once the config is valid. */
   policySets: CompiledPolicySet[];
+  /** The compiled `gateway:` rules, or null without a gateway section. */
+  gateway: CompiledGatewaySet | null;
 }
 
 export function validateReferences(cfg: Partial<MoatlessConfig>, broken?: BrokenNames): ReferenceCheck {
@@ -77,5 +81,8 @@ export function validateReferences(cfg: Partial<MoatlessConfig>, broken?: Broken
   const policies = compileAppPolicies(cfg, broken);
   issues.push(...policies.issues);
   warnings.push(...policies.warnings);
-  return { issues, warnings, policySets: policies.sets };
+  const gateway = compileGatewayConfig(cfg);
+  issues.push(...gateway.issues);
+  warnings.push(...gateway.warnings);
+  return { issues, warnings, policySets: policies.sets, gateway: gateway.set };
 }

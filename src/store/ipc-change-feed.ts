@@ -143,7 +143,8 @@ export class IpcChangeFeed implements ChangeFeed {
 export function withIpcChangeFeed(store: Store, channel: IpcChannel, opts: IpcChangeFeedOptions = {}): Store {
   const changes = new IpcChangeFeed(store.changes, channel, opts);
   return {
-    dialect: store.dialect, sessions: store.sessions, keys: store.keys, accessLog: store.accessLog, kv: store.kv, directory: store.directory, admin: store.admin,
+    dialect: store.dialect, sessions: store.sessions, keys: store.keys, accessLog: store.accessLog, kv: store.kv, directory: store.directory,
+    admin: store.admin, gateway: store.gateway,
     changes,
     async transaction(fn) {
       // Changes published inside commit with it (the store's path); the siblings hear of them after.

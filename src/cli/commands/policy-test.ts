@@ -8,6 +8,7 @@ import type { IdentityFacts } from '../../policy/types.ts';
 import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
+import { gatewayPolicyTest } from './policy-test-gateway.ts';
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -29,6 +30,7 @@ function rawPath(text: string): string {
 }
 
 export async function policyTest(args: ParsedArgs): Promise<number> {
+  if (args.flags.has('gateway')) return gatewayPolicyTest(args);
   const email = flag(args, 'user');
   const rawUrl = flag(args, 'url');
   const serviceToken = flag(args, 'service-token');

@@ -10,6 +10,7 @@ import { keysSchema, loggingSchema, storageSchema } from './storage.ts';
 import { serverSchema } from './server.ts';
 import { riskSchema } from './risk.ts';
 import { isolationSchema } from './isolation.ts';
+import { gatewaySchema } from './gateway.ts';
 
 export const devSchema = z.strictObject({
   /** Start the Entra emulator inside this process (demo only; loudly warned). */
@@ -41,6 +42,7 @@ export const configSchema = z.strictObject({
   risk: riskSchema,
   admin: adminSchema,
   isolation: isolationSchema,
+  gateway: gatewaySchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;

@@ -5,6 +5,7 @@ import { describeAdminContract } from './admin.contract.ts';
 import { describeCoreContract } from './core.contract.ts';
 import { describeDirectoryContract } from './directory.contract.ts';
 import { describeFilterContract } from './filter.contract.ts';
+import { describeGatewayContract } from './gateway.contract.ts';
 import { describeRiskContract } from './risk.contract.ts';
 import { describeSessionContract } from './sessions.contract.ts';
 import { describeTransactionContract } from './transaction.contract.ts';
@@ -18,4 +19,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeTransactionContract(name, makeStore);
   describeRiskContract(name, makeStore);
   describeAdminContract(name, makeStore);
+  describeGatewayContract(name, makeStore);
 }

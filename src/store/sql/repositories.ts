@@ -5,6 +5,7 @@ import { accessLogRepo } from './access-log-repo.ts';
 import { adminAuditRepo, adminTokensRepo } from './admin-repos.ts';
 import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './directory-repos.ts';
 import type { SqlExecutor } from './executor.ts';
+import { gatewayRepos } from './gateway-repos.ts';
 import { groupRepo } from './group-repo.ts';
 import { kvRepo } from './kv-repo.ts';
 import { riskRepo } from './risk-repo.ts';
@@ -31,5 +32,6 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
       risk: riskRepo(ex),
     },
     admin: { tokens: adminTokensRepo(ex), audit: adminAuditRepo(ex) },
+    gateway: gatewayRepos(ex),
   };
 }

@@ -1,0 +1,44 @@
+// Gateway HTTP rules on Access apps (DESIGN.md's request path: "Access decision → Gateway HTTP
+// policies"): after Access allows a signed-in user, the same gateway rules run on the request, so
+// the seed's isolate rule holds whether the user comes through the forward proxy or opens the app
+// through Access. Isolate redirects a page load to the viewer (other requests are blocked), Block
+// answers with the block page. The app's upstream is configured, not resolved, so destinationIp
+// rules never match here. Called from src/access/app-request.ts; owns nothing in Access.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessContext } from '../access/context.ts';
+import type { RequestInfo } from '../access/request-info.ts';
+import type { AccessRuntime } from '../access/runtime.ts';
+import type { Identity } from '../identity/identity.ts';
+import { evaluateGateway } from '../policy/gateway-evaluate.ts';
+import type { Decision } from '../policy/types.ts';
+import { gatewayFacts, httpRequestFacts } from './facts.ts';
+import { sendBlock, sendIsolate } from './responses.ts';
+
+/** True when the gateway answered (blocked or isolated); `log` gets the status it sent. */
+export async function applyGatewayRules(
+  ctx: AccessContext, rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo,
+  a: { decision: Decision; identity: Identity | undefined }, log: (status: number) => void,
+): Promise<boolean> {
+  const set = rt.config.gatewayPolicies;
+  if (!set || a.decision.action !== 'allow' || !a.identity) return false;
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', `${info.proto}://${req.headers.host ?? ''}`);
+  } catch {
+    return false;
+  }
+  const directory = ctx.directoryFacts ? await ctx.directoryFacts(a.identity.email) : undefined;
+  const facts = gatewayFacts('http', httpRequestFacts(url, req.method ?? 'GET', info.clientIp), { identity: a.identity, directory }, ctx.now());
+  const d = evaluateGateway(set, facts);
+  const debug = rt.config.server.debugDenyReasons;
+  if (d.action === 'block') {
+    log(sendBlock(res, req, d, info.id, debug));
+    return true;
+  }
+  if (d.action === 'isolate') {
+    log(sendIsolate(res, req, d, url.href, rt.authOrigin, info.id, debug).status);
+    ctx.logger.info({ type: 'gateway', requestId: info.id, email: a.identity.email, url: url.href, action: 'isolate', policy: d.policy?.name }, 'gateway rule on an Access app');
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,29 @@
+// Who is proxying: the per-device credential in `Proxy-Authorization`, and what happens to
+// traffic without one (`gateway.unidentified`: 407, block, or the rules as anonymous). A credential
+// that is presented but dead (revoked, session gone, user deprovisioned) always gets 407, never a
+// silent downgrade to anonymous.
+import type { ProxyCredentials, CredentialFailure } from './credentials.ts';
+import type { Who } from './facts.ts';
+
+export type Identified =
+  | { ok: true; who: Who; credentialId: string | null; email: string | null; userKey: string | null }
+  | { ok: false; status: 407 | 403; why: string; reason: CredentialFailure };
+
+const WHY: Record<CredentialFailure, string> = {
+  missing: 'This proxy needs your device credential. Create one on the Moatless sign-in site under /gateway/devices.',
+  malformed: 'The proxy credential is not in the expected form (Basic, id:secret).',
+  unknown: 'The proxy credential is not recognised.',
+  revoked: 'This proxy credential was revoked. Create a new one under /gateway/devices.',
+  session: 'The sign-in this proxy credential belongs to has ended. Sign in again and create a new one.',
+  inactive: 'Your account is disabled.',
+};
+
+export async function identify(creds: ProxyCredentials, header: string | undefined, unidentified: '407' | 'block' | 'anonymous'): Promise<Identified> {
+  const v = await creds.verify(header);
+  if (v.ok) {
+    return { ok: true, who: { identity: v.identity, directory: v.directory }, credentialId: v.credential.id, email: v.identity.email, userKey: v.identity.userKey };
+  }
+  if (v.reason === 'missing' && unidentified === 'anonymous') return { ok: true, who: {}, credentialId: null, email: null, userKey: null };
+  if (v.reason === 'missing' && unidentified === 'block') return { ok: false, status: 403, why: 'This proxy does not serve unidentified traffic.', reason: v.reason };
+  return { ok: false, status: 407, why: WHY[v.reason], reason: v.reason };
+}

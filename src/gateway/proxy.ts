@@ -1,0 +1,273 @@
+// The forward proxy: one listener for explicit proxying — absolute-form HTTP and CONNECT tunnels
+// (decrypted by the inspector unless a Do Not Inspect rule or `inspect: false` says otherwise).
+// Every request: target parsed strictly → user identified → decided (decide.ts) → blocked,
+// isolated, or dialled on the checked address → logged. Errors are contained per request; the
+// listener keeps serving everyone else.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { newRequestId } from '../access/request-info.ts';
+import type { GatewayConfig } from '../config/schema/gateway.ts';
+import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
+import type { ProxyCredentials } from './credentials.ts';
+import { decide, matchedGroups, type Plan } from './decide.ts';
+import type { Dialer } from './dialer.ts';
+import type { Listener, Resolver } from './egress.ts';
+import { forward } from './forward.ts';
+import type { GatewayLog } from './gateway-log.ts';
+import { identify, type Identified } from './identify.ts';
+import type { Inspector } from './inspector.ts';
+import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
+import { parseAbsoluteTarget, parseAuthority } from './target.ts';
+import { sendDenyPage } from '../access/deny-page.ts';
+import type { GatewayIsolation } from '../store/ports.ts';
+
+export interface GatewayDeps {
+  config(): { gateway: GatewayConfig; set: CompiledGatewaySet; authOrigin: string; debug: boolean };
+  credentials: ProxyCredentials;
+  log: GatewayLog;
+  logger: Logger;
+  now(): number;
+  resolver: Resolver;
+  dialer: Dialer;
+  /** The process's own listeners (Access and the gateway), never dialled. */
+  ownListeners(): readonly Listener[];
+  inspector?: Inspector | undefined;
+}
+
+interface Ctx {
+  id: string;
+  started: number;
+  sourceIp: string;
+  auth: Extract<Identified, { ok: true }> | null;
+}
+
+export class GatewayProxy {
+  readonly #d: GatewayDeps;
+  #server: Server | null = null;
+  readonly #tunnels = new Set<Duplex>();
+
+  constructor(deps: GatewayDeps) {
+    this.#d = deps;
+  }
+
+  async listen(address: string): Promise<{ host: string; port: number; url: string }> {
+    const cfg = this.#d.config().gateway;
+    const server = createServer({
+      maxHeaderSize: cfg.maxHeaderBytes, headersTimeout: cfg.timeouts.handshake, requestTimeout: 0,
+      keepAliveTimeout: 5_000, insecureHTTPParser: false, joinDuplicateHeaders: false,
+      connectionsCheckingInterval: 1000,
+    }, (req, res) => void this.#onRequest(req, res));
+    server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onConnect(req, socket, head));
+    server.on('clientError', (err, socket) => {
+      const code = (err as { code?: string }).code;
+      const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
+      else socket.destroy();
+    });
+    const i = address.lastIndexOf(':');
+    const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(Number(address.slice(i + 1)), host, () => resolve());
+    });
+    this.#server = server;
+    const a = server.address();
+    const port = typeof a === 'object' && a ? a.port : 0;
+    return { host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    if (!s) return;
+    for (const t of this.#tunnels) t.destroy();
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  #ctx(req: IncomingMessage): Omit<Ctx, 'auth'> {
+    return { id: newRequestId(), started: this.#d.now(), sourceIp: req.socket.remoteAddress ?? '' };
+  }
+
+  #env() {
+    const c = this.#d.config();
+    return { set: c.set, resolver: this.#d.resolver, ownListeners: this.#d.ownListeners(), now: this.#d.now() };
+  }
+
+  #log(ctx: Omit<Ctx, 'auth'> & { auth: Ctx['auth'] }, e: { host: string; url: string; method: string; status: number; bytes?: number; plan?: Plan; action?: string; reasons?: string[]; isolation?: GatewayIsolation }): void {
+    const d = e.plan?.decision;
+    this.#d.log.record({
+      time: ctx.started, requestId: ctx.id, userKey: ctx.auth?.userKey ?? null, email: ctx.auth?.email ?? null,
+      groups: e.plan ? matchedGroups(e.plan) : [], host: e.host, url: e.url, method: e.method,
+      action: e.action ?? d?.action ?? 'refused', policy: d?.policy?.name ?? null,
+      reasons: e.reasons ?? d?.reasons.map((r) => (r.detail ? `${r.code}: ${r.detail}` : r.code)) ?? [],
+      status: e.status, bytes: e.bytes ?? 0, isolation: e.isolation ?? null, clientIp: ctx.sourceIp,
+    });
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const base = this.#ctx(req);
+    try {
+      const t = parseAbsoluteTarget(req.url, req.headers.host);
+      if (!t.ok) {
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method: req.method ?? '', status: 400, action: 'refused', reasons: [t.message] });
+      }
+      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified);
+      if (!auth.ok) {
+        if (auth.status === 407) sendProxyAuthRequired(res, base.id, auth.why);
+        else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
+      }
+      await this.serve(req, res, { ...base, auth }, t.url!, null);
+    } catch (err) {
+      this.#d.logger.error({ err, requestId: base.id }, 'gateway request failed');
+      sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
+    }
+  }
+
+  /** Decides and answers one HTTP request (plain, or decrypted from a tunnel when `secure` is set). */
+  async serve(req: IncomingMessage, res: ServerResponse, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    const plan = await decide(this.#env(), 'http', { host: url.hostname, port, url, method: req.method ?? 'GET' }, ctx.sourceIp, ctx.auth?.who ?? {});
+    const { authOrigin, debug } = this.#d.config();
+    const log = (status: number, extra: { bytes?: number; isolation?: GatewayIsolation; reasons?: string[]; action?: string } = {}) =>
+      this.#log(ctx, { host: plan.facts.request.host, url: url.href, method: req.method ?? '', status, plan, ...extra });
+    const d = plan.decision;
+    if (d.action === 'block') return log(sendBlock(res, req, d, ctx.id, debug));
+    if (d.action === 'isolate') {
+      const r = sendIsolate(res, req, d, url.href, authOrigin, ctx.id, debug);
+      return log(r.status, { isolation: r.isolation });
+    }
+    if (!plan.egress.ok) {
+      const status = sendBlock(res, req, { ...d, rule: undefined }, ctx.id, debug, `The gateway does not connect to this address: ${plan.egress.reason}.`);
+      return log(status, { action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`, ...d.reasons.map((r) => r.code)] });
+    }
+    let socket: Duplex;
+    try {
+      socket = await this.#d.dialer(plan.destinationIp!, port, this.#d.config().gateway.timeouts.upstreamConnect);
+      if (secure) socket = await this.#d.inspector!.connectUpstream(socket, secure.servername);
+    } catch (err) {
+      const msg = (err as Error).name === 'UpstreamCertificateError' ? (err as Error).message : `${url.host} could not be reached.`;
+      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: msg, requestId: ctx.id }, wantsJson(req));
+      return log(502, { reasons: [`upstream: ${(err as Error).message}`] });
+    }
+    try {
+      const out = await forward(req, res, socket, url, this.#d.config().gateway.timeouts.idle);
+      log(out.status, { bytes: out.bytes });
+    } catch {
+      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} closed the connection.`, requestId: ctx.id }, wantsJson(req));
+      log(502, { reasons: ['upstream: connection reset'] });
+    }
+  }
+
+  async #onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const base = this.#ctx(req);
+    socket.on('error', () => socket.destroy());
+    const method = 'CONNECT';
+    try {
+      const t = parseAuthority(req.url);
+      if (!t.ok) {
+        writeRaw(socket, 400, 'Bad Request', base.id, {}, t.message);
+        return this.#log({ ...base, auth: null }, { host: '', url: String(req.url ?? '').slice(0, 300), method, status: 400, action: 'refused', reasons: [t.message] });
+      }
+      const authHeader = req.headers['proxy-authorization'];
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified);
+      const where = `https://${t.host}:${t.port}`;
+      if (!auth.ok) {
+        writeRaw(socket, auth.status, auth.status === 407 ? 'Proxy Authentication Required' : 'Forbidden', base.id, auth.status === 407 ? { 'proxy-authenticate': PROXY_REALM } : {}, auth.why);
+        return this.#log({ ...base, auth: null }, { host: t.host, url: where, method, status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
+      }
+      const ctx: Ctx = { ...base, auth };
+      const plan = await decide(this.#env(), 'connect', { host: t.host, port: t.port }, ctx.sourceIp, auth.who);
+      const d = plan.decision;
+      const inspector = this.#d.config().gateway.inspect ? this.#d.inspector : undefined;
+      // Refused before any decryption: an HTTPS destination opens only through CONNECT-stage rules.
+      if (!plan.egress.ok && d.action !== 'block') {
+        writeRaw(socket, 403, 'Forbidden', base.id, {}, `The gateway does not connect to this address: ${plan.egress.reason}.`);
+        return this.#log(ctx, { host: t.host, url: where, method, status: 403, plan, action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`] });
+      }
+      if (d.action !== 'doNotInspect' && inspector) {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        this.#track(socket);
+        inspector.intercept(socket, head, t.host, (ireq, ires) => void this.#onDecrypted(ireq, ires, base, t, authHeader));
+        return;
+      }
+      if (d.action === 'block') {
+        writeRaw(socket, 403, 'Forbidden', base.id, {}, d.rule?.block?.message ?? 'Blocked by your organisation\'s web policy.');
+        return this.#log(ctx, { host: t.host, url: where, method, status: 403, plan });
+      }
+      await this.#tunnel(ctx, socket, head, plan, t.port, where);
+    } catch (err) {
+      this.#d.logger.error({ err, requestId: base.id }, 'gateway CONNECT failed');
+      writeRaw(socket, 502, 'Bad Gateway', base.id);
+    }
+  }
+
+  #track(socket: Duplex): void {
+    this.#tunnels.add(socket);
+    socket.once('close', () => this.#tunnels.delete(socket));
+  }
+
+  /** A blind tunnel (Do Not Inspect, or inspection off): bytes both ways, counted, idle-limited. */
+  async #tunnel(ctx: Ctx, client: Duplex, head: Buffer, plan: Plan, port: number, where: string): Promise<void> {
+    const timeouts = this.#d.config().gateway.timeouts;
+    let upstream: Socket;
+    try {
+      upstream = await this.#d.dialer(plan.destinationIp!, port, timeouts.upstreamConnect);
+    } catch (err) {
+      writeRaw(client, 502, 'Bad Gateway', ctx.id, {}, 'The site could not be reached.');
+      return this.#log(ctx, { host: plan.facts.request.host, url: where, method: 'CONNECT', status: 502, plan, reasons: [`upstream: ${(err as Error).message}`] });
+    }
+    this.#track(client);
+    let bytes = 0;
+    upstream.on('data', (c: Buffer) => { bytes += c.length; });
+    client.on('data', (c: Buffer) => { bytes += c.length; });
+    upstream.setTimeout(timeouts.idle, () => upstream.destroy());
+    const done = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on('error', done);
+    upstream.on('close', done);
+    client.on('close', () => {
+      done();
+      this.#log(ctx, { host: plan.facts.request.host, url: where, method: 'CONNECT', status: 200, plan, bytes });
+    });
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) upstream.write(head);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** A request decrypted from a CONNECT tunnel: the tunnel's credential is checked again, every time. */
+  async #onDecrypted(req: IncomingMessage, res: ServerResponse, connect: Omit<Ctx, 'auth'>, t: { host: string; port: number }, authHeader: string | undefined): Promise<void> {
+    const base = { ...connect, id: newRequestId(), started: this.#d.now() };
+    try {
+      const authority = t.port === 443 ? t.host : `${t.host}:${t.port}`;
+      let url: URL;
+      try {
+        url = new URL(req.url?.startsWith('/') ? req.url : '/', `https://${authority}`);
+      } catch {
+        url = new URL(`https://${authority}/`);
+      }
+      // Domain fronting: the Host inside the tunnel must be the host the tunnel was opened to.
+      const host = req.headers.host?.toLowerCase();
+      if (!req.url?.startsWith('/') || (host !== undefined && host !== authority.toLowerCase() && host !== `${authority.toLowerCase()}:443`)) {
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'The Host header does not match the site this connection was opened to.', requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['host.mismatch'] });
+      }
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified);
+      if (!auth.ok) {
+        // Inside a tunnel the client cannot answer a 407; the page says what to do.
+        sendDenyPage(res, { status: 403, title: 'Proxy sign-in ended', message: auth.why, requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 403, action: 'refused', reasons: [`credential.${auth.reason}`] });
+      }
+      await this.serve(req, res, { ...base, auth }, url, { servername: t.host });
+    } catch (err) {
+      this.#d.logger.error({ err, requestId: base.id }, 'gateway decrypted request failed');
+      sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
+    }
+  }
+}

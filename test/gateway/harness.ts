@@ -1,0 +1,132 @@
+// Boots a real `moatless serve` (composition root) with a `gateway:` section on SQLite in a temp
+// dir, a fake upstream on 127.0.0.1, a resolver that maps test names to addresses without DNS, and
+// a directory-facts port the test controls. Clients are raw sockets / node:http through the proxy.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import { connect } from 'node:net';
+import { pino } from 'pino';
+import { loadConfigObject } from '../../src/config/load.ts';
+import { startMoatless, type MoatlessProcess } from '../../src/cli/compose.ts';
+import type { Dialer } from '../../src/gateway/dialer.ts';
+import type { DirectoryFacts } from '../../src/policy/types.ts';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
+import { freePort } from '../harness/ports.ts';
+
+export interface GatewayStack {
+  moatless: MoatlessProcess;
+  upstream: FakeUpstream;
+  authPort: number;
+  authHost: string;
+  gwPort: number;
+  directory: Map<string, DirectoryFacts>;
+  /** Every address the gateway dialled. */
+  dialled: string[];
+  signIn(email: string, groupNames?: string[]): Promise<string>;
+  createCredential(cookie: string, label?: string): Promise<{ id: string; secret: string; auth: string }>;
+  authGet(path: string, cookie?: string): Promise<Reply>;
+  authPost(path: string, form: Record<string, string>, cookie: string, origin?: string | null): Promise<Reply>;
+  proxy(method: string, target: string, headers?: Record<string, string>, body?: string): Promise<Reply>;
+  rawProxy(bytes: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface GatewayStackOptions {
+  gateway?: Record<string, unknown>;
+  names?: Record<string, string>;
+  dialer?: Dialer;
+}
+
+function send(opts: RequestOptions, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<GatewayStack> {
+  const upstream = await startFakeUpstream();
+  const authPort = await freePort();
+  const authHost = `auth.localtest.me:${authPort}`;
+  const dir = mkdtempSync(join(tmpdir(), 'moatless-gw-'));
+  const loaded = loadConfigObject({
+    server: { listeners: [{ address: `127.0.0.1:${authPort}` }], authUrl: `http://${authHost}`, debugDenyReasons: true, shutdownGrace: '1s' },
+    storage: { kind: 'sqlite', path: join(dir, 'db.sqlite') },
+    gateway: { listener: { address: '127.0.0.1:0' }, ...o.gateway },
+  }, { env: {} });
+  if (!loaded.ok) {
+    await upstream.close();
+    throw new Error(JSON.stringify(loaded.issues));
+  }
+  const directory = new Map<string, DirectoryFacts>();
+  const names: Record<string, string> = { 'app1.example.com': '127.0.0.1', 'app2.example.com': '127.0.0.1', 'blocked.example.com': '127.0.0.1', ...o.names };
+  const dialled: string[] = [];
+  const { tcpDialer } = await import('../../src/gateway/dialer.ts');
+  const inner = o.dialer ?? tcpDialer;
+  const moatless = await startMoatless(loaded.config, {
+    logger: pino({ level: 'silent' }), accessLogThread: false, pollGraph: false,
+    directoryFacts: () => async (email) => directory.get(email),
+    gateway: {
+      resolver: async (h) => { const ip = names[h]; if (!ip) throw new Error(`ENOTFOUND ${h}`); return [ip]; },
+      dialer: (ip, port, t) => { dialled.push(`${ip}:${port}`); return inner(ip, port, t); },
+    },
+  });
+  const gwPort = moatless.gateway!.port;
+  const stack: GatewayStack = {
+    moatless, upstream, authPort, authHost, gwPort, directory, dialled,
+    async signIn(email, groupNames = []) {
+      const { secret } = await moatless.sessions.createGlobal({
+        identity: { userKey: `test|${email}`, email, idp: 'test', groups: [], groupNames, amr: ['pwd'], acrs: [], claims: {} },
+        durationMs: 3_600_000, ip: '127.0.0.1', userAgent: 'test',
+      });
+      return `moatless_auth=${secret}`;
+    },
+    async createCredential(cookie, label = 'laptop') {
+      const page = await stack.authGet('/gateway/devices', cookie);
+      const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(page.body)?.[1] ?? '';
+      const made = await stack.authPost('/gateway/devices', { csrf, label }, cookie);
+      const id = /User name: <code>(gw_[0-9a-f]+)<\/code>/.exec(made.body)?.[1];
+      const secret = /Password: <code>([A-Za-z0-9_-]+)<\/code>/.exec(made.body)?.[1];
+      if (made.status !== 201 || !id || !secret) throw new Error(`credential not created: ${made.status} ${made.body.slice(0, 300)}`);
+      return { id, secret, auth: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` };
+    },
+    authGet: (path, cookie) => send({ host: '127.0.0.1', port: authPort, path, headers: { host: authHost, ...(cookie ? { cookie } : {}) } }),
+    authPost(path, form, cookie, origin = `http://${authHost}`) {
+      const body = new URLSearchParams(form).toString();
+      return send({ host: '127.0.0.1', port: authPort, path, method: 'POST', headers: { host: authHost, cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...(origin ? { origin } : {}) } }, body);
+    },
+    proxy(method, target, headers = {}, body) {
+      const host = new URL(target).host;
+      return send({ host: '127.0.0.1', port: gwPort, method, path: target, headers: { host, ...headers } }, body);
+    },
+    rawProxy(bytes) {
+      return new Promise((resolve) => {
+        const s = connect(gwPort, '127.0.0.1');
+        const chunks: Buffer[] = [];
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+        s.on('error', () => resolve(Buffer.concat(chunks).toString('latin1')));
+        s.setTimeout(5000, () => s.destroy());
+        s.write(bytes);
+      });
+    },
+    async close() {
+      await moatless.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

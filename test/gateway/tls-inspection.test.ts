@@ -1,0 +1,157 @@
+// TLS inspection end to end on loopback: the gateway's CA (downloaded from the auth host) is the
+// only trust a client needs; decrypted requests get HTTP-stage rules (path block); upstream
+// certificates are verified (a test CA via gateway.extraCaFile); an untrusted upstream gets the
+// block page; Do Not Inspect tunnels stay end-to-end; a client that stalls its handshake is cut off.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { createLeaf, createRootCa, newKeys, privateKeyPem } from '../../src/gateway/certificates.ts';
+import { startGatewayStack, type GatewayStack } from './harness.ts';
+
+let s: GatewayStack;
+let auth: string;
+let gatewayCa: string;
+let testCaPem: string;
+const servers: Server[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'moatless-tls-'));
+
+async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
+  const ca = await createRootCa(`CN=${trusted ? 'Test Upstream CA' : 'Untrusted CA'}`, Date.now());
+  if (trusted) testCaPem = ca.cert.toString('pem');
+  const keys = await newKeys();
+  const leaf = await createLeaf(ca, host, keys.publicKey, Date.now());
+  const srv = createServer({ key: await privateKeyPem(keys.privateKey), cert: leaf.toString('pem') }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`upstream ${host} ${req.method} ${req.url}`);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  servers.push(srv);
+  return (srv.address() as { port: number }).port;
+}
+
+let securePort: number;
+let evilPort: number;
+let pinnedPort: number;
+
+before(async () => {
+  securePort = await httpsUpstream('secure.example.com', true);
+  const trustedCa = testCaPem;
+  pinnedPort = await httpsUpstream('pinned.example.com', true);
+  writeFileSync(join(dir, 'test-ca.pem'), `${trustedCa}\n${testCaPem}`);
+  evilPort = await httpsUpstream('evil.example.com', false);
+  s = await startGatewayStack({
+    names: { 'secure.example.com': '127.0.0.1', 'evil.example.com': '127.0.0.1', 'pinned.example.com': '127.0.0.1' },
+    gateway: {
+      extraCaFile: join(dir, 'test-ca.pem'),
+      timeouts: { handshake: '1s' },
+      rules: [
+        { name: 'Pinned app', action: 'doNotInspect', when: { host: { is: 'pinned.example.com' } } },
+        { name: 'No admin', action: 'block', when: { and: [{ host: { is: 'secure.example.com' } }, { path: { matches: '^/admin' } }] } },
+        { name: 'Local test upstreams', action: 'allow', when: { destinationIp: { is: '127.0.0.1' } } },
+      ],
+    },
+  });
+  auth = (await s.createCredential(await s.signIn('alice@contoso.com'))).auth;
+  const download = await s.authGet('/gateway/ca.crt');
+  assert.equal(download.status, 200);
+  gatewayCa = download.body;
+});
+after(async () => {
+  await s.close();
+  for (const srv of servers) srv.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function connectTunnel(target: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = netConnect(s.gwPort, '127.0.0.1');
+    sock.once('error', reject);
+    sock.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Authorization: ${auth}\r\n\r\n`);
+    let got = '';
+    const onData = (c: Buffer) => {
+      got += c.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      sock.off('data', onData);
+      if (!got.startsWith('HTTP/1.1 200')) reject(new Error(got.split('\r\n')[0]));
+      else resolve(sock);
+    };
+    sock.on('data', onData);
+  });
+}
+
+async function httpsGet(target: string, host: string, path: string, ca: string): Promise<{ text: string; issuer: string; alpn: string | false }> {
+  const sock = await connectTunnel(target);
+  return new Promise((resolve, reject) => {
+    const t = tls.connect({ socket: sock, servername: host, ca, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      const issuer = String(t.getPeerCertificate().issuer.CN ?? '');
+      const alpn = t.alpnProtocol ?? false;
+      t.write(`GET ${path} HTTP/1.1\r\nHost: ${target}\r\nAccept: text/html\r\nConnection: close\r\n\r\n`);
+      let text = '';
+      t.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      t.on('end', () => resolve({ text, issuer, alpn }));
+    });
+    t.on('error', reject);
+  });
+}
+
+test('an inspected HTTPS request reaches the upstream with a gateway-minted certificate and HTTP/1.1', async () => {
+  const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', '/docs?a=1', gatewayCa);
+  assert.equal(r.issuer, 'Moatless Gateway CA');
+  assert.equal(r.alpn, 'http/1.1');
+  assert.match(r.text, /^HTTP\/1\.1 200 /);
+  assert.match(r.text, /upstream secure\.example\.com GET \/docs\?a=1/);
+});
+
+test('HTTP-stage rules see the decrypted path: /admin gets the block page', async () => {
+  const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', '/admin/users', gatewayCa);
+  assert.match(r.text, /^HTTP\/1\.1 403 /);
+  assert.match(r.text, /Blocked by your organisation/);
+});
+
+test('an upstream whose certificate is not trusted gets the block page, not a connection', async () => {
+  const r = await httpsGet(`evil.example.com:${evilPort}`, 'evil.example.com', '/', gatewayCa);
+  assert.match(r.text, /^HTTP\/1\.1 502 /);
+  assert.match(r.text, /certificate that cannot be trusted/);
+});
+
+test('Do Not Inspect: the tunnel is end to end and the client sees the upstream\'s own certificate', async () => {
+  const r = await httpsGet(`pinned.example.com:${pinnedPort}`, 'pinned.example.com', '/x', testCaPem);
+  assert.equal(r.issuer, 'Test Upstream CA');
+  assert.match(r.text, /upstream pinned\.example\.com GET \/x/);
+});
+
+test('a client that never finishes its TLS handshake is disconnected; others are served meanwhile', async () => {
+  const sock = await connectTunnel(`secure.example.com:${securePort}`);
+  const closed = new Promise<number>((r) => { const t0 = Date.now(); sock.on('close', () => r(Date.now() - t0)); });
+  sock.write(Buffer.from([0x16, 0x03, 0x01]));
+  const other = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', '/ok', gatewayCa);
+  assert.match(other.text, /^HTTP\/1\.1 200 /);
+  const ms = await closed;
+  assert.ok(ms < 5000, `closed after ${ms} ms`);
+});
+
+test('a request whose Host differs from the tunnel\'s host is refused (no domain fronting)', async () => {
+  const sock = await connectTunnel(`secure.example.com:${securePort}`);
+  const text = await new Promise<string>((resolve, reject) => {
+    const t = tls.connect({ socket: sock, servername: 'secure.example.com', ca: gatewayCa }, () => {
+      t.write('GET / HTTP/1.1\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n');
+      let out = '';
+      t.on('data', (c: Buffer) => { out += c.toString(); });
+      t.on('end', () => resolve(out));
+    });
+    t.on('error', reject);
+  });
+  assert.match(text, /^HTTP\/1\.1 400 /);
+});
+
+test('decrypted requests are logged with their full URL', async () => {
+  await s.moatless.gateway!.log.flush();
+  const rows = await s.moatless.store.gateway.log.query({ limit: 100 });
+  assert.ok(rows.some((r) => r.url === `https://secure.example.com:${securePort}/docs?a=1` && r.status === 200 && r.action === 'allow'));
+  assert.ok(rows.some((r) => r.url.endsWith('/admin/users') && r.action === 'block' && r.policy === 'No admin'));
+});
