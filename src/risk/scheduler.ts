@@ -2,11 +2,11 @@
 // lease in the store (kv `lease`/`risk.sync`, renewed while held, 1.5 intervals long), so a dead
 // holder is replaced within two intervals; a cycle runs when one interval has passed since the last
 // attempt by any replica. Must not run two cycles at once in one process or log secrets.
-import { randomUUID } from 'node:crypto';
+import { createLease, LEASE_NS } from '../store/lease.ts';
 import { readHealth } from './health.ts';
 import { runRiskCycle, type CycleReport, type RiskSyncDeps } from './sync.ts';
 
-export const RISK_LEASE = { ns: 'lease', key: 'risk.sync' } as const;
+export const RISK_LEASE = { ns: LEASE_NS, key: 'risk.sync' } as const;
 
 export interface RiskSchedulerDeps extends RiskSyncDeps {
   intervalMs: number;
@@ -26,16 +26,15 @@ export interface RiskScheduler {
 
 export function createRiskScheduler(deps: RiskSchedulerDeps): RiskScheduler {
   const now = deps.now ?? Date.now;
-  const holder = deps.holder ?? randomUUID();
   const kv = deps.store.kv;
-  const ttl = Math.round(deps.intervalMs * 1.5);
+  const lease = createLease(kv, RISK_LEASE.key, Math.round(deps.intervalMs * 1.5), { ...(deps.holder ? { holder: deps.holder } : {}), now });
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<CycleReport> | null = null;
 
   async function tick(): Promise<CycleReport | null> {
     const t = now();
     // Renewed even while a long full reconcile runs, so no other replica starts one beside it.
-    if (!(await kv.claim(RISK_LEASE.ns, RISK_LEASE.key, holder, t + ttl))) return null;
+    if (!(await lease.hold())) return null;
     if (running) return null;
     const h = await readHealth(kv);
     if (h.lastAttemptAt !== null && t - h.lastAttemptAt < deps.intervalMs * 0.9) return null;
@@ -46,7 +45,7 @@ export function createRiskScheduler(deps: RiskSchedulerDeps): RiskScheduler {
   const safeTick = () => void tick().catch((err: unknown) => deps.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'risk sync: scheduling failed'));
 
   return {
-    holder,
+    holder: lease.holder,
     tick,
     start() {
       if (timer) return;
@@ -58,7 +57,7 @@ export function createRiskScheduler(deps: RiskSchedulerDeps): RiskScheduler {
       if (timer) clearInterval(timer);
       timer = null;
       await running;
-      if ((await kv.get(RISK_LEASE.ns, RISK_LEASE.key)) === holder) await kv.delete(RISK_LEASE.ns, RISK_LEASE.key);
+      await lease.release();
     },
   };
 }

@@ -48,10 +48,12 @@ function logger(): GroupSyncLogger & { lines: { level: string; msg: string }[] }
 /** A sync for an IdP with its own kv key; the Graph client retries without waiting. */
 function syncFor(id: string, overrides: Record<string, unknown> = {}) {
   const idp = entraConfig(emu, { id, reauthOnGroupChange: true, ...overrides });
-  const graph = createEntraGraphClient(idp, SECRET_CREDENTIAL, { sleep: async () => {} });
+  const sent = { graph: 0 };
+  const counting: typeof fetch = (url, init) => { if (String(url).includes('/groups/delta')) sent.graph++; return fetch(url, init); };
+  const graph = createEntraGraphClient(idp, SECRET_CREDENTIAL, { sleep: async () => {}, fetch: counting });
   const log = logger();
   const sync = createGraphGroupSync({ idp, graph, kv: store.kv, hook: createGroupChangeHook({ sessions, idpConfigs: [idp] }), logger: log });
-  return { sync, log, link: () => store.kv.get(GROUP_DELTA_NAMESPACE, id) };
+  return { sync, log, sent, link: () => store.kv.get(GROUP_DELTA_NAMESPACE, id) };
 }
 
 test('alice is removed from Finance: the next poll revokes her session, not bob\'s', async () => {
@@ -153,4 +155,19 @@ test('start() polls right away and on its interval; stop() ends it', async () =>
   const after = emu.requestCount('GET /v1.0/groups/delta');
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(emu.requestCount('GET /v1.0/groups/delta'), after, 'no polls after stop');
+});
+
+test('two replicas polling one IdP: only the lease holder reads Graph; when it stops, the other takes over', async () => {
+  const a = syncFor('leased', { groupChangePolling: '150ms' });
+  const b = syncFor('leased', { groupChangePolling: '150ms' });
+  a.sync.start();
+  await new Promise((r) => setTimeout(r, 50));
+  b.sync.start();
+  await new Promise((r) => setTimeout(r, 400));
+  assert.ok(a.sent.graph >= 2, `the holder polled (${a.sent.graph} reads)`);
+  assert.equal(b.sent.graph, 0, 'b never read Graph while a held the lease');
+  await a.sync.stop();
+  await new Promise((r) => setTimeout(r, 400));
+  assert.ok(b.sent.graph > 0, 'b took over once a gave the lease up');
+  await b.sync.stop();
 });

@@ -4,6 +4,7 @@
 // the stored deltaLink (kv `entra.groupDelta`, key = IdP id) and the poll timer. Must not revoke
 // sessions itself, move the link forward after a failed round, or log tokens.
 // Permissions (application): GroupMember.Read.All (delta) and User.Read.All (emails).
+import { createLease } from '../../store/lease.ts';
 import type { EntraIdpConfig } from '../../config/schema/identity.ts';
 import type { KeyValueStore } from '../../store/ports.ts';
 import type { GroupChangeHook, MembershipChange } from '../group-change.ts';
@@ -42,9 +43,12 @@ export interface GroupSyncResult {
 export interface GraphGroupSync {
   /** One round; never throws (a failure is logged, the stored link kept, and retried next round). */
   runOnce(): Promise<GroupSyncResult>;
-  /** Runs a round now and then every interval (unref'd timer); no-op when polling is off. */
+  /**
+   * Runs a round now and then every interval (unref'd timer) while this replica holds the poller's
+   * lease (one poller per IdP across replicas); no-op when polling is off.
+   */
   start(): void;
-  /** Stops the timer and waits for a running round. */
+  /** Stops the timer, waits for a running round and gives the lease up. */
   stop(): Promise<void>;
 }
 
@@ -59,6 +63,14 @@ export function createGraphGroupSync(deps: GraphGroupSyncDeps): GraphGroupSync {
   const log = { idp: idp.id };
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<GroupSyncResult> | null = null;
+  const lease = createLease(kv, `entra.group-sync.${idp.id}`, Math.round(intervalMs * 1.5), deps.now ? { now: deps.now } : {});
+  const tick = async (): Promise<void> => {
+    try {
+      if (await lease.hold()) await runOnce();
+    } catch (err) {
+      logger.error({ ...log, err: describe(err) }, 'entra group sync: could not take the poller lease');
+    }
+  };
 
   /** A fresh "from now" link; changes before it are not wanted (sessions started after them). */
   const baseline = async (): Promise<string> => (await readDeltaRound(graph, LATEST_DELTA_PATH)).deltaLink;
@@ -106,14 +118,15 @@ export function createGraphGroupSync(deps: GraphGroupSyncDeps): GraphGroupSync {
     runOnce,
     start() {
       if (!enabled || timer) return;
-      void runOnce();
-      timer = setInterval(() => void runOnce(), intervalMs);
+      void tick();
+      timer = setInterval(() => void tick(), intervalMs);
       timer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
       await running;
+      await lease.release().catch(() => undefined);
     },
   };
 }
