@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { audienceFor } from '../../src/access/runtime.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
@@ -13,7 +13,11 @@ import { caddyBinary, startCaddy, startNginx, type RunningProxy } from '../harne
 import { freePort } from '../harness/ports.ts';
 import { defaultApps, sessionFor, startStack, TENANT, type Stack } from '../harness/stack.ts';
 
-const staffOnly = [{ name: 'staff', action: 'allow', include: [{ group: ['Staff'] }] }];
+const staffOnly = [
+  { name: 'ci', action: 'service_auth', include: [{ serviceToken: 'ci' }] },
+  { name: 'staff', action: 'allow', include: [{ group: ['Staff'] }] },
+];
+const CI_TOKEN = { 'moatless-access-client-id': 'ci-client-0001', 'moatless-access-client-secret': 's3cret-s3cret' };
 const fwdApp = (id: string, host: string) => ({
   id, name: id.toUpperCase(), hosts: [host], mode: 'forwardAuth',
   identityHeaders: { user: 'x-remote-user', groups: 'x-remote-groups' }, policies: staffOnly,
@@ -27,7 +31,7 @@ before(async () => {
   s = await startStack({
     port,
     apps: (wiki, payroll) => [...defaultApps(wiki, payroll), fwdApp('nx', 'nx.localtest.me'), fwdApp('cd', 'cd.localtest.me')],
-    extra: { server: {
+    extra: { serviceTokens: [{ name: 'ci', clientId: 'ci-client-0001', clientSecret: 's3cret-s3cret' }], server: {
       listeners: [{ address: `127.0.0.1:${port}` }], authUrl: `http://auth.localtest.me:${port}`, shutdownGrace: '2s',
       forwardAuth: { trustedCallers: ['127.0.0.1'] },
     } },
@@ -123,6 +127,13 @@ for (const p of proxies) {
       assert.equal(h['x-remote-user'], 'alice@contoso.com');
       assert.equal(h['x-remote-groups'], 'Staff');
       assert.notEqual(h['moatless-jwt-assertion'], 'forged.jwt.value');
+      // Admitted on a service token, Moatless sends no user headers: the client's must not stand in.
+      const ci = await s.browser().get(`${app}/deploy`, { headers: { ...forged, ...CI_TOKEN } });
+      assert.equal(ci.status, 200, ci.body);
+      assert.doesNotMatch(String(lastSeen().headers['x-remote-user']), /ceo@/);
+      assert.doesNotMatch(String(lastSeen().headers['x-remote-groups']), /Admins/);
+      const svc = decodeJwt(String(lastSeen().headers['moatless-jwt-assertion']));
+      assert.deepEqual(svc.custom, { common_name: 'ci' });
       // Without a session the forged headers get the browser a sign-in redirect, not the origin.
       const before = origin.seen.length;
       const anon = await s.browser().get(`${app}/reports`, { headers: forged });
