@@ -4,12 +4,14 @@
 // identity the origin gets, forged headers, revocation and policy refusals, as with the built-in proxy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { resolve } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { audienceFor } from '../../src/access/runtime.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
-import { caddyBinary, startCaddy, startNginx, type RunningProxy } from '../harness/forward-auth-proxies.ts';
+import { caddyBinary, FORWARD_AUTH_DIR, startCaddy, startNginx, type RunningProxy } from '../harness/forward-auth-proxies.ts';
 import { freePort } from '../harness/ports.ts';
 import { defaultApps, sessionFor, startStack, TENANT, type Stack } from '../harness/stack.ts';
 
@@ -167,6 +169,13 @@ for (const p of proxies) {
     });
   });
 }
+
+test('docs/forward-auth.md shows the tested configs verbatim', () => {
+  const doc = readFileSync(resolve(FORWARD_AUTH_DIR, '../../docs/forward-auth.md'), 'utf8');
+  for (const f of ['nginx.conf', 'Caddyfile', 'traefik.yml']) {
+    assert.ok(doc.includes(readFileSync(resolve(FORWARD_AUTH_DIR, f), 'utf8')), `docs/forward-auth.md lacks deploy/forward-auth/${f}`);
+  }
+});
 
 describe('the verify endpoint itself', () => {
   const url = () => `http://nx.localtest.me:8443/docs`;
