@@ -4,17 +4,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { evaluate } from '../policy/evaluate.ts';
 import { AssertionCache } from './assertion-cache.ts';
-import { formatReason } from '../policy/reasons.ts';
 import { accessLogEntry, forwards, type Admission } from './admission.ts';
 import type { AccessContext } from './context.ts';
 import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
-import { redirect, type RequestInfo } from './request-info.ts';
+import type { RequestInfo } from './request-info.ts';
 import { sessionCookieName, type AccessRuntime, type AppRoute, type CompiledApp } from './runtime.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER } from './service-tokens.ts';
 import { buildUpstreamHeaders, safeHeaderValue } from './upstream-headers.ts';
-import { bindingCookie, newBindingNonce } from './handoff-binding.ts';
+import { sendRefusal } from './refusal.ts';
 import { gatherFacts, requestFacts } from './request-facts.ts';
 import { applyGatewayRules } from '../gateway/access-hook.ts';
 
@@ -27,15 +26,18 @@ export class AppRequests {
     this.assertions = new AssertionCache(ctx);
   }
 
-  /** Decides whether this request may reach the app. Shared by HTTP and WebSocket upgrades. */
-  async admit(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, info: RequestInfo, path: string): Promise<Admission> {
+  /**
+   * Decides whether this request may reach the app. Shared by HTTP, WebSocket upgrades and
+   * forward-auth, whose `target` is the host and method asked for when they are not this request's.
+   */
+  async admit(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, info: RequestInfo, path: string, target?: { host: string; method: string }): Promise<Admission> {
     const app = route.app;
     const now = this.#ctx.now();
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
     const secret = readCookie(req.headers.cookie, sessionCookieName(route, info.proto === 'https'));
     const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
     const identity = session?.identity;
-    const request = requestFacts(info, req.headers.host ?? '', path, req.method ?? 'GET');
+    const request = requestFacts(info, target?.host ?? req.headers.host ?? '', path, target?.method ?? req.method ?? 'GET');
     const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken });
     return { decision: evaluate(app.policies, facts), session, identity, serviceToken };
   }
@@ -54,43 +56,20 @@ export class AppRequests {
       if (await applyGatewayRules(this.#ctx, rt, req, res, info, a, log)) return;
       return log(await this.#forward(rt, app, req, res, info, a));
     }
-    switch (d.action) {
-      case 'authenticate':
-        log(info.wantsJson ? 401 : 302);
-        return this.#toSignIn(rt, route, req, res, info, []);
-      default:
-        if (d.stepUp && a.identity) {
-          log(info.wantsJson ? 401 : 302);
-          return this.#toSignIn(rt, route, req, res, info, d.stepUp.authContexts);
-        }
-        log(403);
-        sendDenyPage(res, {
-          status: 403, title: 'Access denied', requestId: info.id,
-          message: a.identity ? `You are signed in as ${a.identity.email}, but your access policy does not allow ${app.name}.` : `${app.name} is not available to you.`,
-          signOutUrl: `${rt.authOrigin}/logout`, support: rt.config.server.support,
-          ...(rt.config.server.debugDenyReasons ? { reasons: d.reasons.map(formatReason) } : {}),
-        }, info.wantsJson);
-    }
-  }
-
-  /** Browsers go to the auth host; scripts (X-Requested-With: XMLHttpRequest) get a 401 they can act on. */
-  #toSignIn(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, acrs: string[]): void {
-    const back = `${info.proto}://${req.headers.host}${req.url}`;
-    const start = new URL('/oauth2/start', rt.authOrigin);
-    start.searchParams.set('rd', back);
-    if (acrs.length > 0) start.searchParams.set('acrs', acrs.join(','));
-    const nonce = newBindingNonce();
-    start.searchParams.set('n', nonce);
-    res.setHeader('set-cookie', bindingCookie(route, nonce, info.proto === 'https'));
-    if (info.wantsJson) {
-      sendDenyPage(res, { status: 401, title: 'Authentication required', message: `Sign in at ${start.href}`, requestId: info.id }, true);
-      return;
-    }
-    redirect(res, start.href, [], info.id);
+    log(sendRefusal(rt, route, res, info, a, `${info.proto}://${host}${req.url}`));
   }
 
   /** What the origin receives, for HTTP and WebSocket alike: cleaned client headers plus the verified identity. */
   upstreamHeaders(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, a: Admission): string[] {
+    return buildUpstreamHeaders({
+      req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
+      hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
+      clientIp: info.clientIp, peer: info.peer, proto: info.proto, add: this.identityHeaders(rt, app, info, a), priorForwardedFor: info.priorForwardedFor,
+    });
+  }
+
+  /** The request id, assertion and identity headers Moatless vouches for: sent upstream, or to a forward-auth caller. */
+  identityHeaders(rt: AccessRuntime, app: CompiledApp, info: RequestInfo, a: Admission): [string, string][] {
     const add: [string, string][] = [['moatless-request-id', info.id]];
     const id = a.identity;
     const action = a.decision.action;
@@ -108,11 +87,7 @@ export class AppRequests {
     } else if (token !== null) {
       add.push([app.config.assertion.header, this.assertions.forServiceToken(rt, app, token)]);
     }
-    return buildUpstreamHeaders({
-      req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
-      hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
-      clientIp: info.clientIp, peer: info.peer, proto: info.proto, add, priorForwardedFor: info.priorForwardedFor,
-    });
+    return add;
   }
 
   async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {

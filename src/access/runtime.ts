@@ -73,12 +73,13 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
   }
   const normalised = new Set([...protectedHeaders].map(normaliseHeaderName));
   config.apps.forEach((app, i) => {
-    const upstream = new URL(app.upstream);
+    // A forwardAuth app has no upstream: its own proxy forwards (forward-auth.ts).
+    const upstream = app.upstream === undefined ? null : new URL(app.upstream);
     const c: CompiledApp = {
       id: app.id, name: app.name ?? app.id, config: app,
       audience: app.audience ?? audienceFor(app.id),
-      upstreamOrigin: upstream.origin, upstreamHost: upstream.host,
-      upstreamBasePath: upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, ''),
+      upstreamOrigin: upstream?.origin ?? '', upstreamHost: upstream?.host ?? '',
+      upstreamBasePath: !upstream || upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, ''),
       policies: config.policySets[i]!,
       sessionDurationMs: app.sessionDuration ?? config.sessions.appDuration,
       idps: app.identityProviders.length > 0 ? app.identityProviders : config.identityProviders.map((p) => p.id),
@@ -97,7 +98,8 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
     isOurCookie: ourCookieTest(config.sessions.cookieName),
     authHost: authUrl.hostname.toLowerCase(),
     authOrigin: authUrl.origin,
-    trusted: new TrustedProxies(config.server.trustedProxies),
+    // A forward-auth caller is a proxy in front of us: its X-Forwarded-For/-Proto are believed too.
+    trusted: new TrustedProxies([...config.server.trustedProxies, ...config.server.forwardAuth.trustedCallers]),
     serviceTokens: new ServiceTokens(config.serviceTokens.map((t) => ({ name: t.name, clientId: t.clientId, secret: config.secrets.serviceTokenSecrets.get(t.name) ?? '', expiresAt: t.expiresAt }))),
     cookieName: config.sessions.cookieName,
     authCookieName: AUTH_COOKIE,

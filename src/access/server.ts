@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { AppRequests } from './app-request.ts';
 import { AuthHost } from './auth-host.ts';
+import { ForwardAuth, VERIFY_PATH } from './forward-auth.ts';
 import type { AccessContext } from './context.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { guardRequest } from './request-guard.ts';
@@ -25,6 +26,7 @@ export class AccessServer {
   readonly #ctx: AccessContext;
   readonly apps: AppRequests;
   readonly auth: AuthHost;
+  readonly forwardAuth: ForwardAuth;
   readonly #listeners: RunningListener[] = [];
   #inFlight = 0;
   /** Upgraded sockets (WebSockets) outlive their request: shutdown must end them, or close() waits forever. */
@@ -38,6 +40,7 @@ export class AccessServer {
     this.#ctx = ctx;
     this.apps = new AppRequests(ctx);
     this.auth = new AuthHost(ctx);
+    this.forwardAuth = new ForwardAuth(ctx, this.apps);
     ctx.sessions.onRevoked((n) => {
       const closed = ctx.connections.close(n);
       if (closed > 0) ctx.logger.info({ closed, reason: n.reason }, 'closed live connections of revoked sessions');
@@ -128,6 +131,7 @@ export class AccessServer {
         return;
       }
       if (this.#ctx.probes?.(rt, req, res, g.host, g.path)) return;
+      if (g.path === VERIFY_PATH) return await this.forwardAuth.verify(rt, req, res, info, g.query);
       if (g.host === rt.authHost) {
         await this.auth.handle(rt, req, res, info, g.path);
         return;
@@ -137,6 +141,7 @@ export class AccessServer {
         sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
         return;
       }
+      if (route.app.config.mode === 'forwardAuth') return await this.forwardAuth.appHost(rt, route, req, res, info, g.path, g.query);
       await this.apps.handle(rt, route, req, res, info, g.path, g.query);
     } catch (err) {
       // Fail closed: whatever broke, the request does not reach the origin.
@@ -168,7 +173,8 @@ export class AccessServer {
       const mount = g.ok && g.host === rt.authHost ? this.auth.mountAt(g.path) : undefined;
       if (mount?.upgrade) return mount.upgrade(req, socket, head);
       const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
-      if (!g.ok || !route) {
+      // A forwardAuth app's upgrades go through its own proxy, never through Moatless.
+      if (!g.ok || !route || route.app.config.mode === 'forwardAuth') {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
         return;
       }

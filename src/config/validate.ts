@@ -56,6 +56,9 @@ export function validateReferences(cfg: Partial<MoatlessConfig>, broken?: Broken
       issues.push({ path: `apps[${i}].identityProviders[${j}]`, message: `unknown identity provider "${ref}"; known: ${known}` });
     });
     if (app.policies.length === 0) warnings.push({ path: `apps[${i}].policies`, message: 'no policies: every request is denied (deny by default)' });
+    if (app.mode === 'forwardAuth' && cfg.server?.forwardAuth.trustedCallers.length === 0) {
+      warnings.push({ path: `apps[${i}].mode`, message: 'forwardAuth, but server.forwardAuth.trustedCallers is empty: every verify call is refused' });
+    }
   });
   if (apps.some(() => true) && idpList.length === 0 && brokenIdps.size === 0 && cfg.identityProviders) {
     issues.push({ path: 'identityProviders', message: 'at least one identity provider is needed to sign users in' });

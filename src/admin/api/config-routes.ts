@@ -32,7 +32,7 @@ function policiesOf(app: AppConfig): z.input<typeof policySchema>[] {
 function appView(app: AppConfig, idps: readonly string[]): z.input<typeof appSchema> {
   return {
     id: app.id, name: app.name ?? app.id, hosts: app.hosts.map((h) => `${h.host}${h.pathPrefix === '/' ? '' : h.pathPrefix}`),
-    upstream: app.upstream, identityProviders: [...idps], websockets: app.websockets, policies: policiesOf(app), source: 'config',
+    upstream: app.upstream ?? '', identityProviders: [...idps], websockets: app.websockets, policies: policiesOf(app), source: 'config',
   };
 }
 

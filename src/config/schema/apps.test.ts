@@ -24,3 +24,15 @@ test('passClientHeaders cannot let a client set the app\'s own identity or asser
     'passClientHeaders.3: an HTTP header name',
   ]);
 });
+
+test('an app needs an upstream unless its own proxy forwards (mode: forwardAuth), which refuses one', () => {
+  const { upstream: _, ...noUpstream } = base;
+  assert.ok(appSchema.safeParse({ ...noUpstream, mode: 'forwardAuth' }).success);
+  const missing = appSchema.safeParse(noUpstream);
+  assert.ok(!missing.success);
+  assert.deepEqual(missing.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    ['upstream: required: the origin Moatless proxies to (or set mode: forwardAuth)']);
+  const both = appSchema.safeParse({ ...base, mode: 'forwardAuth' });
+  assert.ok(!both.success);
+  assert.match(both.error.issues[0]!.message, /a forwardAuth app has no upstream/);
+});

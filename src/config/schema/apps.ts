@@ -29,7 +29,13 @@ export const appSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
   name: z.string().min(1).optional(),
   hosts: z.array(appHostSchema).min(1),
-  upstream: httpUrl,
+  /**
+   * `proxy`: Moatless proxies to `upstream`. `forwardAuth`: another proxy (nginx, Traefik, Caddy)
+   * asks Moatless's verify endpoint and forwards itself (src/access/forward-auth.ts); no upstream.
+   */
+  mode: z.enum(['proxy', 'forwardAuth']).default('proxy'),
+  /** The origin Moatless forwards to; required in `proxy` mode, refused in `forwardAuth` mode. */
+  upstream: httpUrl.optional(),
   /** Identity providers offered on sign-in (one: straight to it; several: a chooser page). Empty = all. */
   identityProviders: z.array(z.string()).default([]),
   sessionDuration: durationMs.optional(),
@@ -58,6 +64,12 @@ export const appSchema = z.strictObject({
   passClientHeaders: z.array(headerName).default([]),
   policies: z.array(policySchema).default([]),
 }).superRefine((app, ctx) => {
+  if (app.mode === 'proxy' && app.upstream === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'required: the origin Moatless proxies to (or set mode: forwardAuth)' });
+  }
+  if (app.mode === 'forwardAuth' && app.upstream !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['upstream'], message: 'a forwardAuth app has no upstream: the calling proxy forwards to the origin' });
+  }
   // A client must never be able to set a header the origin takes as Moatless's word.
   const own = [...Object.values(app.identityHeaders).filter((h) => h !== undefined), app.assertion.header];
   app.passClientHeaders.forEach((h, i) => {

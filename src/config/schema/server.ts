@@ -27,6 +27,13 @@ export const serverSchema = z.strictObject({
   authUrl: httpUrl,
   /** Peers whose X-Forwarded-For / X-Forwarded-Proto / country header are believed. CIDRs or IPs. */
   trustedProxies: z.array(z.string()).default([]),
+  forwardAuth: z.strictObject({
+    /**
+     * Proxies (IPs/CIDRs) that may call the forward-auth verify endpoint; their X-Forwarded-Host,
+     * X-Forwarded-Uri, X-Original-URL name the request being checked. Also trusted as proxies.
+     */
+    trustedCallers: z.array(z.string()).default([]),
+  }).prefault({}),
   /** Header carrying the client's country (ISO 3166-1 alpha-2), set by a trusted proxy or CDN. */
   countryHeader: z.string().toLowerCase().default('cf-ipcountry'),
   timeouts: z.strictObject({
