@@ -25,3 +25,22 @@ export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTar
   if (!route) return null;
   return { url, app: route.app, route };
 }
+
+/**
+ * Auth-host pages a sign-in may return to: only the admin dashboard (`/admin/…`), and only on the
+ * auth origin itself. Every other auth-host path (e.g. /logout) stays refused.
+ */
+export const AUTH_HOST_RETURN_PREFIX = '/admin/';
+
+export function parseAuthHostReturn(rt: AccessRuntime, raw: string | null): URL | null {
+  if (!raw || raw.length > 4096) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.origin !== rt.authOrigin || url.username || url.password) return null;
+  if (checkPath(url.pathname) !== null || !url.pathname.startsWith(AUTH_HOST_RETURN_PREFIX)) return null;
+  return url;
+}
