@@ -69,7 +69,15 @@ describe('admin dashboard', () => {
     await page.waitForURL(`${s.authUrl}/admin/`);
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     await page.getByText('Active sessions').waitFor();
-    await page.locator('.chart svg rect').first().waitFor();
+    // bob's requests reach the store within about a second (batched writes): refresh until counted.
+    const allowed = page.locator('.kpi', { hasText: 'Allowed' }).locator('.kpi-value');
+    for (let i = 0; i < 20 && (await allowed.innerText()) === '0'; i++) {
+      await page.waitForTimeout(300);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+    }
+    assert.equal(await allowed.innerText(), '3', 'bob\'s three allowed wiki requests');
+    assert.match(await page.locator('.kpi', { hasText: 'Active sessions' }).innerText(), /[1-9]/);
+    await page.locator('.chart svg rect.fill-ok').first().waitFor();
     assert.match(await page.locator('.side-foot').innerText(), /alice@contoso\.com/);
     await shot(page, '1-overview');
     assert.deepEqual(errors, [], 'no console errors (a CSP violation would be one)');

@@ -7,14 +7,14 @@ export interface Stack { key: string; label: string; className: string }
 export function StackedBars({ points, stacks, summary, bucketMs }: {
   points: { time: string; values: Record<string, number> }[]; stacks: Stack[]; summary: string; bucketMs: number;
 }) {
-  const W = 720, H = 200, left = 40, bottom = 22, top = 8;
+  const W = 720, H = 200, left = 40, right = 24, bottom = 22, top = 8;
   const totals = points.map((p) => stacks.reduce((n, s) => n + (p.values[s.key] ?? 0), 0));
   const max = Math.max(1, ...totals);
-  const nice = niceMax(max);
-  const slot = (W - left) / Math.max(1, points.length);
+  const nice = Math.max(2, niceMax(max));
+  const slot = (W - left - right) / Math.max(1, points.length);
   const barW = Math.max(2, slot * 0.72);
   const y = (v: number) => top + (H - top - bottom) * (1 - v / nice);
-  const ticks = [0, nice / 2, nice];
+  const ticks = Number.isInteger(nice / 2) ? [0, nice / 2, nice] : [0, nice];
   const labelEvery = Math.ceil(points.length / 8);
   const fmt = (iso: string) => {
     const d = new Date(iso);
@@ -25,7 +25,7 @@ export function StackedBars({ points, stacks, summary, bucketMs }: {
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="none">
         {ticks.map((t) => (
           <g key={t}>
-            <line class="grid" x1={left} x2={W} y1={y(t)} y2={y(t)} />
+            <line class="grid" x1={left} x2={W - right} y1={y(t)} y2={y(t)} />
             <text class="axis" x={left - 6} y={y(t) + 4} text-anchor="end">{compact(t)}</text>
           </g>
         ))}

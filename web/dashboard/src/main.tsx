@@ -90,4 +90,6 @@ function Screen({ path, me, go }: { path: string; me: Me; go: (to: string) => vo
   }
 }
 
-render(<Shell />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.replaceChildren(); // the "Loading…" line shown before the script ran
+render(<Shell />, root);

@@ -70,7 +70,8 @@ const ACTION_KIND: Record<string, string> = {
 };
 
 export function Badge({ value, kind }: { value: string; kind?: string }) {
-  return <span class={`badge ${kind ?? ACTION_KIND[value] ?? 'neutral'}`}>{value.replace('_', ' ')}</span>;
+  const label = value.replace('_', ' ');
+  return <span class={`badge ${kind ?? ACTION_KIND[value] ?? 'neutral'}`}>{label.charAt(0).toUpperCase() + label.slice(1)}</span>;
 }
 
 export function Time({ iso }: { iso: string | null }) {

@@ -92,8 +92,8 @@ function Answer({ a }: { a: PolicyAnswer }) {
       {a.refusedBeforePolicy && <p class="verdict bad">Refused before any policy: {a.refusedBeforePolicy} (400).</p>}
       {d && (
         <p class={`verdict ${d.action === 'allow' || d.action === 'bypass' ? 'ok' : d.action === 'authenticate' ? 'warn' : 'bad'}`} data-testid="verdict">
-          <Badge value={d.action} /> {a.app?.name}{d.policy ? <> by policy <strong>{d.policy}</strong></> : ' — no policy matched'}
-          {d.stepUp && <> · needs auth context {d.stepUp.join(', ')}</>}
+          <Badge value={d.action} /> {a.app?.name}{d.policy ? <> by policy <strong>{d.policy}</strong></> : d.stepUp ? '' : ' — no policy matched'}
+          {d.stepUp && <> — needs auth context {d.stepUp.join(', ')}: the user would be asked for a step-up sign-in</>}
         </p>
       )}
       {a.user && (
