@@ -7,8 +7,12 @@ import { browserAs, globalSessionFor } from './helpers.ts';
 
 describe('dashboard at /admin/', () => {
   let s: Stack;
-  before(async () => { s = await startStack({ extra: { admin: { adminGroups: ['Finance'], auditorGroups: ['Auditors'] } } }); });
-  after(async () => { await s.close(); });
+  before(async () => {
+    s = await startStack({ extra: { admin: { adminGroups: ['Finance'], auditorGroups: ['Auditors'] } } });
+  });
+  after(async () => {
+    await s.close();
+  });
 
   test('no session: a sign-in that comes back to the same dashboard address', async () => {
     const r = await s.browser().get(`${s.authUrl}/admin/logs?log=audit`);
@@ -23,7 +27,9 @@ describe('dashboard at /admin/', () => {
 
   test('admins and auditors get the app under a strict CSP; the HTML is never cached', async () => {
     for (const groups of [['Finance'], ['Auditors']]) {
-      const r = await browserAs(s, await globalSessionFor(s, 'alice@contoso.com', groups)).get(`${s.authUrl}/admin/users`);
+      const r = await browserAs(s, await globalSessionFor(s, 'alice@contoso.com', groups)).get(
+        `${s.authUrl}/admin/users`,
+      );
       assert.equal(r.status, 200, groups.join());
       const csp = String(r.headers['content-security-policy']);
       assert.match(csp, /script-src 'self'(;|$)/);

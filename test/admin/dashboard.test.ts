@@ -22,7 +22,10 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** A same-origin fetch from the page (its cookies, Chromium's host rules), not following redirects. */
 async function fetchFrom(page: Page, path: string): Promise<string> {
-  return page.evaluate(async (p) => { const r = await fetch(p, { redirect: 'manual' }); return `${r.type} ${r.status}`; }, path);
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { redirect: 'manual' });
+    return `${r.type} ${r.status}`;
+  }, path);
 }
 
 async function signIn(page: Page, user: string): Promise<void> {
@@ -62,7 +65,10 @@ describe('admin dashboard', () => {
     page = await admin.newPage();
     const errors: string[] = [];
     // Only the dashboard's own errors: the emulator's sign-in page has no favicon.
-    page.on('console', (m) => { if (m.type() === 'error' && m.location().url.startsWith(s.authUrl)) errors.push(`${m.text()} @ ${m.location().url}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && m.location().url.startsWith(s.authUrl))
+        errors.push(`${m.text()} @ ${m.location().url}`);
+    });
     await page.goto(`${s.authUrl}/admin/`);
     assert.equal(new URL(page.url()).origin, s.emulator.url, 'sent to the identity provider');
     await signIn(page, 'alice');
@@ -75,7 +81,7 @@ describe('admin dashboard', () => {
       await page.waitForTimeout(300);
       await page.getByRole('button', { name: 'Refresh' }).click();
     }
-    assert.equal(await allowed.innerText(), '3', 'bob\'s three allowed wiki requests');
+    assert.equal(await allowed.innerText(), '3', "bob's three allowed wiki requests");
     assert.match(await page.locator('.kpi', { hasText: 'Active sessions' }).innerText(), /[1-9]/);
     await page.locator('.chart svg rect.fill-ok').first().waitFor();
     assert.match(await page.locator('.side-foot').innerText(), /alice@contoso\.com/);
@@ -92,7 +98,7 @@ describe('admin dashboard', () => {
 
   test('the policy tester explains what would happen if bob opened payroll now', async () => {
     await page.getByRole('link', { name: 'Policy tester' }).click();
-    await page.getByLabel('User\'s email').fill('bob@contoso.com');
+    await page.getByLabel("User's email").fill('bob@contoso.com');
     await page.getByLabel('Address').fill(`${s.payrollUrl}/`);
     await page.getByText('More facts (optional)').click();
     await page.getByLabel(/^Groups/).fill('Staff');
@@ -106,14 +112,17 @@ describe('admin dashboard', () => {
     await shot(page, '3-policy-tester');
   });
 
-  test('revoking bob\'s sessions ends them; his next request is refused and shows in the access log', async () => {
+  test("revoking bob's sessions ends them; his next request is refused and shows in the access log", async () => {
     await page.getByRole('link', { name: 'Users & sessions' }).click();
-    await page.getByLabel('User\'s email').fill('bob@contoso.com');
+    await page.getByLabel("User's email").fill('bob@contoso.com');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.locator('tbody tr', { hasText: 'bob@contoso.com' }).first().waitFor();
-    await page.getByRole('button', { name: 'Revoke all of bob@contoso.com\'s sessions' }).click();
+    await page.getByRole('button', { name: "Revoke all of bob@contoso.com's sessions" }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
-    await page.getByRole('status').filter({ hasText: /Revoked \d+ sessions? of bob@contoso\.com/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Revoked \d+ sessions? of bob@contoso\.com/ })
+      .waitFor();
     await page.getByText('bob@contoso.com has no active session.').waitFor();
     await shot(page, '4-users-revoked');
 
@@ -127,12 +136,22 @@ describe('admin dashboard', () => {
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForTimeout(300);
     }
-    assert.match(await row.innerText(), /anonymous[\s\S]*authenticate[\s\S]*302/i, 'refused: no session any more, sent to sign in');
-    assert.match(await page.locator('tbody tr', { hasText: '/before-revoke' }).innerText(), /bob@contoso\.com[\s\S]*allow/i);
+    assert.match(
+      await row.innerText(),
+      /anonymous[\s\S]*authenticate[\s\S]*302/i,
+      'refused: no session any more, sent to sign in',
+    );
+    assert.match(
+      await page.locator('tbody tr', { hasText: '/before-revoke' }).innerText(),
+      /bob@contoso\.com[\s\S]*allow/i,
+    );
     await shot(page, '5-access-log');
 
     await page.getByRole('button', { name: 'Admin audit' }).click();
-    assert.match(await page.locator('tbody tr').first().innerText(), /user:alice@contoso\.com[\s\S]*sessions\.revoke[\s\S]*user:bob@contoso\.com/);
+    assert.match(
+      await page.locator('tbody tr').first().innerText(),
+      /user:alice@contoso\.com[\s\S]*sessions\.revoke[\s\S]*user:bob@contoso\.com/,
+    );
   });
 
   test('a non-admin is refused the dashboard and offered the app launcher', async () => {

@@ -17,8 +17,15 @@ import { REFUSAL_CSP, renderRefusal } from './refusal-page.ts';
 export const DASHBOARD_PREFIX = '/admin';
 
 export const DASHBOARD_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 export interface DashboardDeps extends PrincipalDeps {
@@ -36,12 +43,21 @@ export function dashboardMount(deps: DashboardDeps): AuthHostMount {
       const url = new URL(req.url ?? '/', 'http://x.invalid');
       const path = url.pathname;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return sendDenyPage(res, { status: 405, title: 'Method not allowed', message: 'The dashboard only answers GET.', requestId }, false);
+        return sendDenyPage(
+          res,
+          { status: 405, title: 'Method not allowed', message: 'The dashboard only answers GET.', requestId },
+          false,
+        );
       }
       if (path === DASHBOARD_PREFIX) return redirect(res, `${DASHBOARD_PREFIX}/`, [], requestId);
       if (path.startsWith(`${DASHBOARD_PREFIX}/assets/`)) {
         const asset = files.assets.get(path.slice(DASHBOARD_PREFIX.length + 1));
-        if (!asset) return sendDenyPage(res, { status: 404, title: 'Not found', message: 'There is no such dashboard file.', requestId }, false);
+        if (!asset)
+          return sendDenyPage(
+            res,
+            { status: 404, title: 'Not found', message: 'There is no such dashboard file.', requestId },
+            false,
+          );
         // Names carry a content hash: a new build has new names, so browsers may keep these forever.
         return send(req, res, asset, { 'cache-control': 'public, max-age=31536000, immutable' }, requestId);
       }
@@ -54,21 +70,45 @@ export function dashboardMount(deps: DashboardDeps): AuthHostMount {
       const identity = session.identity as Identity;
       if (!(await roleOf(deps, identity))) {
         const body = Buffer.from(renderRefusal(identity.email, requestId));
-        return send(req, res, { body, type: 'text/html; charset=utf-8' }, { 'content-security-policy': REFUSAL_CSP, 'cache-control': 'no-store' }, requestId, 403);
+        return send(
+          req,
+          res,
+          { body, type: 'text/html; charset=utf-8' },
+          { 'content-security-policy': REFUSAL_CSP, 'cache-control': 'no-store' },
+          requestId,
+          403,
+        );
       }
       if (!files.index) {
         const message = 'The dashboard was not built. Run `npm run build:dashboard` (or reinstall the package).';
         return sendDenyPage(res, { status: 503, title: 'Dashboard unavailable', message, requestId }, false);
       }
       // Every other path is a screen of the single-page app: the same HTML, never cached.
-      send(req, res, files.index, { 'content-security-policy': DASHBOARD_CSP, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, requestId);
+      send(
+        req,
+        res,
+        files.index,
+        { 'content-security-policy': DASHBOARD_CSP, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+        requestId,
+      );
     },
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, a: Asset, headers: Record<string, string>, requestId: string, status = 200): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  a: Asset,
+  headers: Record<string, string>,
+  requestId: string,
+  status = 200,
+): void {
   res.writeHead(status, {
-    ...headers, 'content-type': a.type, 'content-length': a.body.length, 'x-content-type-options': 'nosniff', 'moatless-request-id': requestId,
+    ...headers,
+    'content-type': a.type,
+    'content-length': a.body.length,
+    'x-content-type-options': 'nosniff',
+    'moatless-request-id': requestId,
   });
   res.end(req.method === 'HEAD' ? undefined : a.body);
 }

@@ -2,7 +2,11 @@
 // A same-origin POST carries Origin, which the API's CSRF check requires. Errors become ApiFailure
 // with a sentence that says what to do next.
 
-export interface ErrorBody { code: string; message: string; details: { path: string; message: string }[] }
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details: { path: string; message: string }[];
+}
 
 export class ApiFailure extends Error {
   readonly status: number;
@@ -17,11 +21,13 @@ export class ApiFailure extends Error {
   get advice(): string {
     if (this.status === 0) return 'Check that Moatless is running and your network is up, then try again.';
     if (this.status === 401) return 'Your sign-in has ended. Reload the page to sign in again.';
-    if (this.body?.code === 'csrf_rejected') return 'Open the dashboard from its own address (the auth host), then retry.';
+    if (this.body?.code === 'csrf_rejected')
+      return 'Open the dashboard from its own address (the auth host), then retry.';
     if (this.status === 403) return 'Your role does not allow this. Ask an administrator, or use an admin account.';
     if (this.status === 404) return 'It may have ended or been removed already. Refresh the list.';
     if (this.status === 400) return 'Correct the highlighted fields and try again.';
-    if (this.status >= 500) return 'Moatless could not answer. Try again; if it persists, give your administrator the request id.';
+    if (this.status >= 500)
+      return 'Moatless could not answer. Try again; if it persists, give your administrator the request id.';
     return 'Try again.';
   }
 }
@@ -39,7 +45,12 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
-      method, credentials: 'same-origin', headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+      method,
+      credentials: 'same-origin',
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': 'application/json', accept: 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
@@ -47,7 +58,11 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   }
   const text = await res.text();
   let json: unknown = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
   if (!res.ok) {
     const err = json && typeof json === 'object' && 'code' in json ? (json as ErrorBody) : null;
     const id = res.headers.get('moatless-request-id');

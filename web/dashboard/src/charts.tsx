@@ -2,12 +2,29 @@
 // SVG keeps them crisp, styleable from CSS (no inline styles under the CSP) and readable by
 // screen readers (each chart has a text summary, each bar a tooltip title).
 
-export interface Stack { key: string; label: string; className: string }
+export interface Stack {
+  key: string;
+  label: string;
+  className: string;
+}
 
-export function StackedBars({ points, stacks, summary, bucketMs }: {
-  points: { time: string; values: Record<string, number> }[]; stacks: Stack[]; summary: string; bucketMs: number;
+export function StackedBars({
+  points,
+  stacks,
+  summary,
+  bucketMs,
+}: {
+  points: { time: string; values: Record<string, number> }[];
+  stacks: Stack[];
+  summary: string;
+  bucketMs: number;
 }) {
-  const W = 720, H = 200, left = 40, right = 24, bottom = 22, top = 8;
+  const W = 720,
+    H = 200,
+    left = 40,
+    right = 24,
+    bottom = 22,
+    top = 8;
   const totals = points.map((p) => stacks.reduce((n, s) => n + (p.values[s.key] ?? 0), 0));
   const max = Math.max(1, ...totals);
   const nice = Math.max(2, niceMax(max));
@@ -18,7 +35,9 @@ export function StackedBars({ points, stacks, summary, bucketMs }: {
   const labelEvery = Math.ceil(points.length / 8);
   const fmt = (iso: string) => {
     const d = new Date(iso);
-    return bucketMs >= 86_400_000 ? d.toLocaleDateString([], { month: 'short', day: 'numeric' }) : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return bucketMs >= 86_400_000
+      ? d.toLocaleDateString([], { month: 'short', day: 'numeric' })
+      : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   };
   return (
     <figure class="chart">
@@ -26,7 +45,9 @@ export function StackedBars({ points, stacks, summary, bucketMs }: {
         {ticks.map((t) => (
           <g key={t}>
             <line class="grid" x1={left} x2={W - right} y1={y(t)} y2={y(t)} />
-            <text class="axis" x={left - 6} y={y(t) + 4} text-anchor="end">{compact(t)}</text>
+            <text class="axis" x={left - 6} y={y(t) + 4} text-anchor="end">
+              {compact(t)}
+            </text>
           </g>
         ))}
         {points.map((p, i) => {
@@ -37,23 +58,43 @@ export function StackedBars({ points, stacks, summary, bucketMs }: {
               {stacks.map((s) => {
                 const v = p.values[s.key] ?? 0;
                 if (v === 0) return null;
-                const y0 = y(acc), y1 = y(acc + v);
+                const y0 = y(acc),
+                  y1 = y(acc + v);
                 acc += v;
-                return <rect key={s.key} class={s.className} x={x} y={y1} width={barW} height={Math.max(1, y0 - y1)}><title>{`${fmt(p.time)} · ${s.label}: ${v}`}</title></rect>;
+                return (
+                  <rect key={s.key} class={s.className} x={x} y={y1} width={barW} height={Math.max(1, y0 - y1)}>
+                    <title>{`${fmt(p.time)} · ${s.label}: ${v}`}</title>
+                  </rect>
+                );
               })}
-              {i % labelEvery === 0 && <text class="axis" x={x + barW / 2} y={H - 6} text-anchor="middle">{fmt(p.time)}</text>}
+              {i % labelEvery === 0 && (
+                <text class="axis" x={x + barW / 2} y={H - 6} text-anchor="middle">
+                  {fmt(p.time)}
+                </text>
+              )}
             </g>
           );
         })}
       </svg>
       <figcaption class="legend">
-        {stacks.map((s) => <span key={s.key}><i class={`swatch ${s.className}`} aria-hidden="true" />{s.label}</span>)}
+        {stacks.map((s) => (
+          <span key={s.key}>
+            <i class={`swatch ${s.className}`} aria-hidden="true" />
+            {s.label}
+          </span>
+        ))}
       </figcaption>
     </figure>
   );
 }
 
-export function BarList({ rows, summary }: { rows: { label: string; value: number; className: string }[]; summary: string }) {
+export function BarList({
+  rows,
+  summary,
+}: {
+  rows: { label: string; value: number; className: string }[];
+  summary: string;
+}) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   return (
     <div class="barlist" role="img" aria-label={summary}>

@@ -53,23 +53,48 @@ function Shell() {
   };
   return (
     <div class="shell">
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <aside class="side">
-        <div class="brand"><span class="logo" aria-hidden="true">◆</span> Moatless</div>
+        <div class="brand">
+          <span class="logo" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Moatless
+        </div>
         <nav aria-label="Dashboard">
           <ul>
             {SCREENS.map((s) => (
-              <li key={s.path}><a href={BASE + (s.path === '/' ? '/' : s.path)} aria-current={s.path === path ? 'page' : undefined} onClick={(e) => nav(e, s.path)}>{s.label}</a></li>
+              <li key={s.path}>
+                <a
+                  href={BASE + (s.path === '/' ? '/' : s.path)}
+                  aria-current={s.path === path ? 'page' : undefined}
+                  onClick={(e) => nav(e, s.path)}
+                >
+                  {s.label}
+                </a>
+              </li>
             ))}
           </ul>
         </nav>
         <div class="side-foot">
-          {me.data && <p class="who"><span>{me.data.actor.replace(/^user:/, '')}</span><span class="role">{me.data.role ?? me.data.kind}{me.data.canWrite ? '' : ' · read-only'}</span></p>}
+          {me.data && (
+            <p class="who">
+              <span>{me.data.actor.replace(/^user:/, '')}</span>
+              <span class="role">
+                {me.data.role ?? me.data.kind}
+                {me.data.canWrite ? '' : ' · read-only'}
+              </span>
+            </p>
+          )}
           <a href="/">Your apps</a> · <a href="/logout">Sign out</a>
         </div>
       </aside>
       <main id="main" class="main">
-        <h1 tabIndex={-1} ref={heading}>{screen?.title ?? 'Not found'}</h1>
+        <h1 tabIndex={-1} ref={heading}>
+          {screen?.title ?? 'Not found'}
+        </h1>
         {me.error && <ErrorNote error={me.error} onRetry={me.reload} />}
         {!me.data && me.loading && <Loading />}
         {me.data && <Screen path={path} me={me.data} go={go} />}
@@ -80,13 +105,34 @@ function Shell() {
 
 function Screen({ path, me, go }: { path: string; me: Me; go: (to: string) => void }) {
   switch (path) {
-    case '/': return <OverviewScreen go={go} />;
-    case '/apps': return <AppsScreen go={go} />;
-    case '/tester': return <TesterScreen key={location.search} />;
-    case '/users': return <UsersScreen me={me} key={location.search} />;
-    case '/risk': return <RiskScreen />;
-    case '/logs': return <LogsScreen />;
-    default: return <p>There is no such screen. <a href={`${BASE}/`} onClick={(e) => { e.preventDefault(); go('/'); }}>Go to the overview</a>.</p>;
+    case '/':
+      return <OverviewScreen go={go} />;
+    case '/apps':
+      return <AppsScreen go={go} />;
+    case '/tester':
+      return <TesterScreen key={location.search} />;
+    case '/users':
+      return <UsersScreen me={me} key={location.search} />;
+    case '/risk':
+      return <RiskScreen />;
+    case '/logs':
+      return <LogsScreen />;
+    default:
+      return (
+        <p>
+          There is no such screen.{' '}
+          <a
+            href={`${BASE}/`}
+            onClick={(e) => {
+              e.preventDefault();
+              go('/');
+            }}
+          >
+            Go to the overview
+          </a>
+          .
+        </p>
+      );
   }
 }
 

@@ -5,7 +5,11 @@ import { api, ApiFailure } from '../api.ts';
 import type { PolicyAnswer } from '../types.ts';
 import { Badge, Card, ErrorNote, Loading } from '../ui.tsx';
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function TesterScreen() {
   const q = new URLSearchParams(location.search);
@@ -22,42 +26,105 @@ export function TesterScreen() {
 
   async function submit(e: Event) {
     e.preventDefault();
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const body = {
-        url: url.trim(), ...(who === 'user' ? { user: user.trim() } : { anonymous: true }),
-        ...(groups.trim() ? { groups: list(groups) } : {}), ...(acrs.trim() ? { acrs: list(acrs) } : {}),
-        ...(ip.trim() ? { ip: ip.trim() } : {}), ...(country.trim() ? { country: country.trim() } : {}),
+        url: url.trim(),
+        ...(who === 'user' ? { user: user.trim() } : { anonymous: true }),
+        ...(groups.trim() ? { groups: list(groups) } : {}),
+        ...(acrs.trim() ? { acrs: list(acrs) } : {}),
+        ...(ip.trim() ? { ip: ip.trim() } : {}),
+        ...(country.trim() ? { country: country.trim() } : {}),
       };
       setAnswer(await api.post<PolicyAnswer>('/policy-test', body));
     } catch (err) {
-      setAnswer(null); setError(err as Error);
+      setAnswer(null);
+      setError(err as Error);
     } finally {
       setBusy(false);
     }
   }
-  const fieldError = (path: string) => (error instanceof ApiFailure ? error.body?.details.find((d) => d.path === path)?.message : undefined);
+  const fieldError = (path: string) =>
+    error instanceof ApiFailure ? error.body?.details.find((d) => d.path === path)?.message : undefined;
 
   return (
     <div class="grid-2 tester">
       <Card title="Ask">
         <form onSubmit={submit} class="stack" aria-describedby="tester-help">
-          <p id="tester-help" class="muted">What would happen if this person opened this address now, and why? Nothing is changed.</p>
+          <p id="tester-help" class="muted">
+            What would happen if this person opened this address now, and why? Nothing is changed.
+          </p>
           <fieldset class="segmented" role="radiogroup">
             <legend class="sr-only">Who</legend>
-            <label><input type="radio" name="who" checked={who === 'user'} onChange={() => setWho('user')} /> A user</label>
-            <label><input type="radio" name="who" checked={who === 'anonymous'} onChange={() => setWho('anonymous')} /> Nobody signed in</label>
+            <label>
+              <input type="radio" name="who" checked={who === 'user'} onChange={() => setWho('user')} /> A user
+            </label>
+            <label>
+              <input type="radio" name="who" checked={who === 'anonymous'} onChange={() => setWho('anonymous')} />{' '}
+              Nobody signed in
+            </label>
           </fieldset>
-          {who === 'user' && <Field label="User's email" name="user" value={user} set={setUser} placeholder="bob@contoso.com" type="email" required error={fieldError('body.user')} />}
-          <Field label="Address" name="url" value={url} set={setUrl} placeholder="https://payroll.example.com/" type="url" required error={fieldError('body.url')} />
+          {who === 'user' && (
+            <Field
+              label="User's email"
+              name="user"
+              value={user}
+              set={setUser}
+              placeholder="bob@contoso.com"
+              type="email"
+              required
+              error={fieldError('body.user')}
+            />
+          )}
+          <Field
+            label="Address"
+            name="url"
+            value={url}
+            set={setUrl}
+            placeholder="https://payroll.example.com/"
+            type="url"
+            required
+            error={fieldError('body.url')}
+          />
           <details>
             <summary>More facts (optional)</summary>
-            <Field label="Groups (comma-separated; default: the user's directory groups)" name="groups" value={groups} set={setGroups} placeholder="Finance, Staff" error={fieldError('body.groups')} />
-            <Field label="Auth contexts satisfied" name="acrs" value={acrs} set={setAcrs} placeholder="c1" error={fieldError('body.acrs')} />
-            <Field label="Client IP" name="ip" value={ip} set={setIp} placeholder="203.0.113.7" error={fieldError('body.ip')} />
-            <Field label="Country (2 letters)" name="country" value={country} set={setCountry} placeholder="DE" error={fieldError('body.country')} />
+            <Field
+              label="Groups (comma-separated; default: the user's directory groups)"
+              name="groups"
+              value={groups}
+              set={setGroups}
+              placeholder="Finance, Staff"
+              error={fieldError('body.groups')}
+            />
+            <Field
+              label="Auth contexts satisfied"
+              name="acrs"
+              value={acrs}
+              set={setAcrs}
+              placeholder="c1"
+              error={fieldError('body.acrs')}
+            />
+            <Field
+              label="Client IP"
+              name="ip"
+              value={ip}
+              set={setIp}
+              placeholder="203.0.113.7"
+              error={fieldError('body.ip')}
+            />
+            <Field
+              label="Country (2 letters)"
+              name="country"
+              value={country}
+              set={setCountry}
+              placeholder="DE"
+              error={fieldError('body.country')}
+            />
           </details>
-          <button type="submit" class="btn" disabled={busy}>{busy ? 'Testing…' : 'Test access'}</button>
+          <button type="submit" class="btn" disabled={busy}>
+            {busy ? 'Testing…' : 'Test access'}
+          </button>
         </form>
       </Card>
       <Card title="Answer">
@@ -70,16 +137,45 @@ export function TesterScreen() {
   );
 }
 
-function Field({ label, name, value, set, placeholder, type = 'text', required, error }: {
-  label: string; name: string; value: string; set: (v: string) => void; placeholder?: string; type?: string; required?: boolean; error?: string | undefined;
+function Field({
+  label,
+  name,
+  value,
+  set,
+  placeholder,
+  type = 'text',
+  required,
+  error,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  set: (v: string) => void;
+  placeholder?: string;
+  type?: string;
+  required?: boolean;
+  error?: string | undefined;
 }) {
   const id = `f-${name}`;
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input id={id} name={name} type={type} value={value} placeholder={placeholder} required={required} aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined} onInput={(e) => set(e.currentTarget.value)} />
-      {error && <span id={`${id}-err`} class="field-error">{error}</span>}
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        placeholder={placeholder}
+        required={required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : undefined}
+        onInput={(e) => set(e.currentTarget.value)}
+      />
+      {error && (
+        <span id={`${id}-err`} class="field-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
@@ -91,28 +187,76 @@ function Answer({ a }: { a: PolicyAnswer }) {
       {!a.app && <p class="verdict neutral">No app is configured at this address: Moatless answers 404.</p>}
       {a.refusedBeforePolicy && <p class="verdict bad">Refused before any policy: {a.refusedBeforePolicy} (400).</p>}
       {d && (
-        <p class={`verdict ${d.action === 'allow' || d.action === 'bypass' ? 'ok' : d.action === 'authenticate' ? 'warn' : 'bad'}`} data-testid="verdict">
-          <Badge value={d.action} /> {a.app?.name}{d.policy ? <> by policy <strong>{d.policy}</strong></> : d.stepUp ? '' : ' — no policy matched'}
+        <p
+          class={`verdict ${d.action === 'allow' || d.action === 'bypass' ? 'ok' : d.action === 'authenticate' ? 'warn' : 'bad'}`}
+          data-testid="verdict"
+        >
+          <Badge value={d.action} /> {a.app?.name}
+          {d.policy ? (
+            <>
+              {' '}
+              by policy <strong>{d.policy}</strong>
+            </>
+          ) : d.stepUp ? (
+            ''
+          ) : (
+            ' — no policy matched'
+          )}
           {d.stepUp && <> — needs auth context {d.stepUp.join(', ')}: the user would be asked for a step-up sign-in</>}
         </p>
       )}
       {a.user && (
-        <p class="muted">{a.user.email}: {a.user.provisioned ? `in the directory${a.user.active === false ? ' (deactivated)' : ''}` : 'not in a SCIM directory'}; groups {a.user.groups.length ? a.user.groups.join(', ') : 'none'}.</p>
+        <p class="muted">
+          {a.user.email}:{' '}
+          {a.user.provisioned
+            ? `in the directory${a.user.active === false ? ' (deactivated)' : ''}`
+            : 'not in a SCIM directory'}
+          ; groups {a.user.groups.length ? a.user.groups.join(', ') : 'none'}.
+        </p>
       )}
-      {d && d.reasons.length > 0 && <ul class="reasons">{d.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
+      {d && d.reasons.length > 0 && (
+        <ul class="reasons">
+          {d.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
       {a.policies.length > 0 && (
         <ol class="trace">
           {a.policies.map((p) => (
             <li key={p.index} class={p.decided ? 'decided' : p.reached ? '' : 'skipped'}>
-              <strong>{p.name}</strong> <Badge value={p.action} /> {p.decided ? <em>decided</em> : p.reached ? (p.matched ? 'matched' : 'did not match') : <span class="muted">not reached</span>}
+              <strong>{p.name}</strong> <Badge value={p.action} />{' '}
+              {p.decided ? (
+                <em>decided</em>
+              ) : p.reached ? (
+                p.matched ? (
+                  'matched'
+                ) : (
+                  'did not match'
+                )
+              ) : (
+                <span class="muted">not reached</span>
+              )}
               {p.rules.length > 0 && (
-                <ul>{p.rules.map((r, i) => <li key={i} class={r.matched ? 'yes' : 'no'}><span aria-label={r.matched ? 'matched' : 'not matched'}>{r.matched ? '✓' : '✗'}</span> {r.section} <code>{r.source}</code> — {r.reason}</li>)}</ul>
+                <ul>
+                  {p.rules.map((r, i) => (
+                    <li key={i} class={r.matched ? 'yes' : 'no'}>
+                      <span aria-label={r.matched ? 'matched' : 'not matched'}>{r.matched ? '✓' : '✗'}</span>{' '}
+                      {r.section} <code>{r.source}</code> — {r.reason}
+                    </li>
+                  ))}
+                </ul>
               )}
             </li>
           ))}
         </ol>
       )}
-      <details><summary>As <code>moatless policy test</code> prints it</summary><pre>{a.explanation.join('\n')}</pre></details>
+      <details>
+        <summary>
+          As <code>moatless policy test</code> prints it
+        </summary>
+        <pre>{a.explanation.join('\n')}</pre>
+      </details>
     </div>
   );
 }
