@@ -52,6 +52,7 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
       },
       query: (q) => main.query(q),
       purgeBefore: (t) => main.purgeBefore(t),
+      histogram: (q) => main.histogram(q),
     },
     async close() {
       closing = true;

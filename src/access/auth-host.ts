@@ -12,7 +12,7 @@ import type { AccessContext, AuthHostMount } from './context.ts';
 import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
-import { parseReturnUrl, type ReturnTarget } from './return-url.ts';
+import { parseAuthHostReturn, parseReturnUrl, type ReturnTarget } from './return-url.ts';
 import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 import { SIGNIN_FAILED_PATH, failurePage, failureOf, failureUrl, type SignInFailure } from './signin-failure.ts';
@@ -62,6 +62,8 @@ export class AuthHost {
   }
 
   async #start(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const home = parseAuthHostReturn(rt, url.searchParams.get('rd'));
+    if (home) return this.#startHome(rt, req, res, info, url, home);
     const target = parseReturnUrl(rt, url.searchParams.get('rd'));
     if (!target) return this.#fail(rt, res, info, 400, 'Bad sign-in link', 'The return address is missing or is not an application protected by Moatless.');
     const acrs = (url.searchParams.get('acrs') ?? '').split(',').filter((a) => /^c([1-9]|[1-9]\d)$/.test(a));
@@ -75,12 +77,25 @@ export class AuthHost {
       if (acrs.every((a) => identity.acrs.includes(a))) return this.#handoff(rt, res, info, global, target, nonce, false);
     }
     const idpId = wantedIdp ?? (target.app.idps.length === 1 ? target.app.idps[0] : null);
-    if (!idpId) return this.#chooser(rt, res, info, target, acrs, nonce);
+    if (!idpId) return this.#chooser(rt, res, info, { name: target.app.name, url: target.url, idps: target.app.idps }, acrs, nonce);
     if (!target.app.idps.includes(idpId)) return this.#fail(rt, res, info, 400, 'Unknown sign-in method', `"${idpId}" is not offered for ${target.app.name}.`);
     return this.#beginSignIn(rt, res, info, idpId, target, acrs, nonce);
   }
 
-  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: ReturnTarget, acrs: string[], browserNonce: string, status: 302 | 303 = 302): Promise<void> {
+  /**
+   * A sign-in that returns to an auth-host page (the admin dashboard): there is no app, so no
+   * hand-off code and no app-host nonce; the callback sets the global cookie and goes back.
+   */
+  async #startHome(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, home: URL): Promise<void> {
+    if (await this.#globalSession(rt, req)) return redirect(res, home.href, [], info.id);
+    const all = [...rt.idps.keys()];
+    const idpId = url.searchParams.get('idp') ?? (all.length === 1 ? all[0]! : null);
+    if (!idpId) return this.#chooser(rt, res, info, { name: 'Moatless admin', url: home, idps: all }, [], '');
+    if (!rt.idps.has(idpId)) return this.#fail(rt, res, info, 400, 'Unknown sign-in method', `"${idpId}" is not configured.`);
+    return this.#beginSignIn(rt, res, info, idpId, { url: home }, [], '');
+  }
+
+  async #beginSignIn(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, idpId: string, target: Pick<ReturnTarget, 'url'>, acrs: string[], browserNonce: string, status: 302 | 303 = 302): Promise<void> {
     const idp = rt.idps.get(idpId);
     if (!idp) return this.#fail(rt, res, info, 500, 'Sign-in unavailable', `Identity provider "${idpId}" is not configured.`);
     const { url, tx } = await idp.begin({ redirectUri: rt.authOrigin + CALLBACK_PATH, acrs });
@@ -103,8 +118,9 @@ export class AuthHost {
     const unbind = [expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))];
     if (!pending) return failed('expired', unbind);
     const target = parseReturnUrl(rt, pending.returnUrl);
+    const home = target ? null : parseAuthHostReturn(rt, pending.returnUrl);
     const idp = rt.idps.get(pending.tx.idp);
-    if (!target || !idp) return failed('expired', unbind);
+    if (!(target ?? home) || !idp) return failed('expired', unbind);
     let identity: Identity;
     try {
       ({ identity } = await idp.complete(url, pending.tx, rt.authOrigin + CALLBACK_PATH));
@@ -117,6 +133,7 @@ export class AuthHost {
       identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
     });
     const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
+    if (!target) return redirect(res, home!.href, [cookie, ...unbind], info.id, 303);
     const stepUp = pending.tx.acrs.length > 0;
     return this.#handoff(rt, res, info, record, target, pending.browserNonce, stepUp, [cookie, ...unbind], true);
   }
@@ -180,16 +197,17 @@ export class AuthHost {
     sendDenyPage(res, { status: 200, title: 'Moatless', message: `${who} Open an application to continue.`, requestId: info.id, ...(global ? { signOutUrl: '/logout' } : {}) }, info.wantsJson);
   }
 
-  #chooser(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, target: ReturnTarget, acrs: string[], nonce: string): void {
-    const links = target.app.idps.map((id) => {
+  /** `nonce` is '' for a sign-in back to the auth host itself (no app-host binding). */
+  #chooser(rt: AccessRuntime, res: ServerResponse, info: RequestInfo, target: { name: string; url: URL; idps: readonly string[] }, acrs: string[], nonce: string): void {
+    const links = target.idps.map((id) => {
       const u = new URL('/oauth2/start', rt.authOrigin);
       u.searchParams.set('rd', target.url.href);
       u.searchParams.set('idp', id);
-      u.searchParams.set('n', nonce);
+      if (nonce) u.searchParams.set('n', nonce);
       if (acrs.length > 0) u.searchParams.set('acrs', acrs.join(','));
       return `<li><a href="${u.pathname}${u.search.replace(/&/g, '&amp;')}">${escapeHtml(rt.idps.get(id)?.displayName ?? id)}</a></li>`;
     });
-    const body = `<!doctype html><meta charset="utf-8"><title>Sign in · Moatless</title><body style="font:16px system-ui;margin:3rem"><h1>Sign in to ${escapeHtml(target.app.name)}</h1><ul>${links.join('')}</ul>`;
+    const body = `<!doctype html><meta charset="utf-8"><title>Sign in · Moatless</title><body style="font:16px system-ui;margin:3rem"><h1>Sign in to ${escapeHtml(target.name)}</h1><ul>${links.join('')}</ul>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
     res.end(body);
   }

@@ -8,7 +8,8 @@ export interface ReturnTarget {
   route: AppRoute;
 }
 
-export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTarget | null {
+/** An absolute http(s) URL without credentials whose path passes the request guard, else null. */
+function parseCandidate(raw: string | null): URL | null {
   if (!raw || raw.length > 4096) return null;
   let url: URL;
   try {
@@ -18,10 +19,26 @@ export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTar
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   if (url.username || url.password) return null;
+  return checkPath(url.pathname) === null ? url : null;
+}
+
+export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTarget | null {
+  const url = parseCandidate(raw);
+  if (!url) return null;
   // Plain HTTP return targets only when the auth host itself runs on HTTP (local/dev).
   if (url.protocol === 'http:' && rt.authOrigin.startsWith('https:')) return null;
-  if (checkPath(url.pathname) !== null) return null;
   const route = rt.routes.lookup(url.hostname.toLowerCase(), url.pathname);
   if (!route) return null;
   return { url, app: route.app, route };
+}
+
+/**
+ * Auth-host pages a sign-in may return to: only the admin dashboard (`/admin/…`), and only on the
+ * auth origin itself. Every other auth-host path (e.g. /logout) stays refused.
+ */
+export const AUTH_HOST_RETURN_PREFIX = '/admin/';
+
+export function parseAuthHostReturn(rt: AccessRuntime, raw: string | null): URL | null {
+  const url = parseCandidate(raw);
+  return url && url.origin === rt.authOrigin && url.pathname.startsWith(AUTH_HOST_RETURN_PREFIX) ? url : null;
 }

@@ -1,6 +1,7 @@
 // Public face of the admin capability (operate): health probes, Prometheus metrics, the admin API
-// at /api/v1, the app launcher at /, and API tokens. Owns: assembling them from one set of
-// dependencies. Must not: bypass the store's interfaces or the SessionService for revocations.
+// at /api/v1, the dashboard at /admin/, the app launcher at /, and API tokens. Owns: assembling
+// them from one set of dependencies. Must not: bypass the store's interfaces or the SessionService
+// for revocations.
 import type { Logger } from 'pino';
 import type { AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
 import type { AccessRuntime } from '../access/runtime.ts';
@@ -8,6 +9,7 @@ import { SCIM_PREFIX } from '../directory/http/scim-mount.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
 import { adminApi } from './api/index.ts';
+import { dashboardMount } from './dashboard/dashboard-mount.ts';
 import { createProbes, type ProbeHandler } from './health.ts';
 import { launcherMounts } from './launcher/launcher-mount.ts';
 import { Metrics } from './metrics.ts';
@@ -43,6 +45,7 @@ export function createOperate(deps: OperateDeps): Operate {
       return [
         metricsMount(metrics, () => deps.runtime().config.secrets.metricsToken ?? null),
         adminApi({ ...deps, ...facts, authOrigin, admin: () => deps.runtime().config.admin }),
+        dashboardMount({ ...deps, ...facts, authOrigin, admin: () => deps.runtime().config.admin }),
         ...launcherMounts({ ...deps, ...facts }),
         ...others.map((m) => (m.prefix === SCIM_PREFIX ? meteredScimMount(m, metrics) : m)),
       ];

@@ -150,6 +150,23 @@ export interface AccessLogStore {
   query(q: AccessLogQuery): Promise<AccessLogEntry[]>;
   /** Deletes entries with time < `time`; returns how many. */
   purgeBefore(time: number): Promise<number>;
+  /**
+   * Entries with since ≤ time ≤ until counted per action and time bucket (the bucket's start:
+   * time − time mod bucketMs), oldest bucket first. Buckets with no entries are absent.
+   */
+  histogram(q: AccessLogHistogramQuery): Promise<AccessLogBucket[]>;
+}
+
+export interface AccessLogHistogramQuery {
+  since: number;
+  until: number;
+  bucketMs: number;
+}
+
+export interface AccessLogBucket {
+  bucket: number;
+  action: string;
+  count: number;
 }
 
 export interface KeyValueStore {

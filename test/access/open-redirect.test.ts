@@ -18,6 +18,15 @@ describe('return URLs', () => {
     `http://auth.localtest.me:${port}/logout`,
     'data:text/html,<script>alert(1)</script>',
     '',
+    // The auth host itself: only its /admin/ pages are return targets, on exactly its origin.
+    `http://auth.localtest.me:${port}/`,
+    `http://auth.localtest.me:${port}/admin`,
+    `http://auth.localtest.me:${port}/admin/..%2flogout`,
+    `http://auth.localtest.me:${port + 1}/admin/`,
+    `https://auth.localtest.me:${port}/admin/`,
+    `http://auth.localtest.me.evil.example:${port}/admin/`,
+    `http://user:pass@auth.localtest.me:${port}/admin/`,
+    `//auth.localtest.me:${port}/admin/`,
   ];
   test('foreign, malformed and non-app return URLs get a 400 page, never a redirect', async () => {
     for (const rd of bad(s.port)) {

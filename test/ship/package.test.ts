@@ -23,6 +23,7 @@ test('npm pack → npm install → moatless --help, init, config check from comp
     assert.ok(files.includes('dist/cli/main.js'), 'compiled entry point');
     assert.ok(files.includes('dist/store/migrations/sqlite/001-core.sql'), 'SQL migrations copied');
     assert.ok(files.includes('LICENSE'));
+    assert.ok(files.includes('web/dashboard/dist/index.html'), 'the built admin dashboard');
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.test.js')), 'no sources or tests');
 
     const prefix = join(dir, 'prefix');

@@ -7,7 +7,9 @@ import { configRoutes } from './config-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { logRoutes } from './logs-routes.ts';
 import { adminApiMount, type ApiMountOptions } from './mount.ts';
+import { overviewRoutes } from './overview-routes.ts';
 import { policyTestRoutes } from './policy-test-routes.ts';
+import { riskRoutes } from './risk-routes.ts';
 import { defineRoute, type Route } from './route.ts';
 import { sessionRoutes } from './sessions-routes.ts';
 
@@ -23,7 +25,8 @@ const meRoute = defineRoute({
 });
 
 export function adminRoutes(deps: ApiDeps): Route[] {
-  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...policyTestRoutes(deps), ...logRoutes(deps)];
+  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...policyTestRoutes(deps), ...logRoutes(deps),
+    ...overviewRoutes(deps), ...riskRoutes(deps)];
 }
 
 export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {

@@ -44,7 +44,7 @@ export async function authenticate(deps: PrincipalDeps, req: IncomingMessage): P
 }
 
 /** Group names and ids from the sign-in, plus live directory groups (SCIM), matched case-insensitively. */
-async function roleOf(deps: PrincipalDeps, identity: Identity): Promise<'admin' | 'auditor' | null> {
+export async function roleOf(deps: PrincipalDeps, identity: Identity): Promise<'admin' | 'auditor' | null> {
   const cfg = deps.admin();
   const directory = deps.directoryFacts ? await deps.directoryFacts(identity.email) : undefined;
   if (directory && !directory.active) return null;

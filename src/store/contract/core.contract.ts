@@ -44,6 +44,18 @@ export function describeCoreContract(name: string, makeStore: () => Promise<Stor
       assert.deepEqual((await store.accessLog.query({ limit: 10 })).map((e) => e.time), [T0 + 6, T0 + 5]);
     });
 
+    test('access log: histogram counts per action and time bucket within the window', async () => {
+      await store.accessLog.append([
+        logEntry(T0 + 1, { action: 'allow' }), logEntry(T0 + 2, { action: 'allow' }), logEntry(T0 + 3, { action: 'deny' }),
+        logEntry(T0 + 1_000, { action: 'allow' }), logEntry(T0 + 5_000, { action: 'deny' }),
+      ]);
+      const h = await store.accessLog.histogram({ since: T0, until: T0 + 1_999, bucketMs: 1_000 });
+      assert.deepEqual(h, [
+        { bucket: T0, action: 'allow', count: 2 }, { bucket: T0, action: 'deny', count: 1 }, { bucket: T0 + 1_000, action: 'allow', count: 1 },
+      ]);
+      assert.deepEqual(await store.accessLog.histogram({ since: T0 + 6_000, until: T0 + 9_000, bucketMs: 1_000 }), []);
+    });
+
     test('kv: set, overwrite, delete, list by namespace', async () => {
       await store.kv.set('ns', 'b', '2');
       await store.kv.set('ns', 'a', '1');

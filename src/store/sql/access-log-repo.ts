@@ -45,5 +45,14 @@ export function accessLogRepo(ex: SqlExecutor): AccessLogStore {
     async purgeBefore(time) {
       return (await ex.run('DELETE FROM access_log WHERE time < ?', [time])).changes;
     },
+    async histogram(q) {
+      const size = Math.max(1, Math.floor(q.bucketMs));
+      // Integer arithmetic in both dialects; the count is cast so PostgreSQL answers a plain int.
+      const rows = await ex.all(
+        'SELECT time - (time % ?) AS bucket, action, CAST(COUNT(*) AS INTEGER) AS n FROM access_log WHERE time >= ? AND time <= ? GROUP BY 1, 2 ORDER BY 1, 2',
+        [size, q.since, q.until],
+      );
+      return rows.map((r) => ({ bucket: num(r, 'bucket'), action: str(r, 'action'), count: num(r, 'n') }));
+    },
   };
 }
