@@ -21,14 +21,14 @@ export interface IsolationPolicyDeps {
 type User = { userKey: string; globalSessionId: string };
 
 /** The Gateway decision for a page load of `url` by the user, as if from their own browser; null when signed out. */
-async function decisionFor(d: IsolationPolicyDeps, user: User, url: URL): Promise<GatewayDecision | null> {
+async function decisionFor(d: IsolationPolicyDeps, user: User, url: URL, fromIsolation = false): Promise<GatewayDecision | null> {
   const session = await d.sessions.resolveById(user.globalSessionId);
   if (!session || session.userKey !== user.userKey) return null;
   const set = d.config().gatewayPolicies;
   if (!set) return { action: 'allow', stage: 'http', reasons: [] };
   const identity = session.identity as Identity;
   const directory = d.directoryFacts ? await d.directoryFacts(identity.email) : undefined;
-  return evaluateGateway(set, gatewayFacts('http', httpRequestFacts(url, 'GET', ''), { identity, directory }, d.now()));
+  return evaluateGateway(set, gatewayFacts('http', httpRequestFacts(url, 'GET', ''), { identity, directory, fromIsolation }, d.now()));
 }
 
 function reasonOf(d: IsolationPolicyDeps, decision: GatewayDecision): IsolationReason {
@@ -61,8 +61,18 @@ export function isolationNavigationCheck(d: IsolationPolicyDeps): NavigationChec
       return { allow: false, reason: 'the policy check failed' };
     }
     if (!decision) return { allow: false, reason: 'your sign-in has ended' };
-    if (decision.action === 'isolate') return { allow: true, isolation: reasonOf(d, decision) };
+    if (decision.action === 'isolate') {
+      // Inside the remote browser the same rules run without the isolate phase: Block still holds.
+      const inside = await decisionFor(d, user, url, true).catch(() => null);
+      if (inside?.action === 'block' || !inside) return blocked(inside);
+      return { allow: true, isolation: reasonOf(d, decision) };
+    }
     if (decision.action === 'allow' || decision.action === 'noIsolate') return { allow: true, direct: true };
-    return { allow: false, reason: decision.rule?.block?.message ?? `blocked by policy${decision.policy ? ` "${decision.policy.name}"` : ''}` };
+    return blocked(decision);
   };
+}
+
+function blocked(decision: GatewayDecision | null): { allow: false; reason: string } {
+  if (!decision) return { allow: false, reason: 'the policy check failed' };
+  return { allow: false, reason: decision.rule?.block?.message ?? `blocked by policy${decision.policy ? ` "${decision.policy.name}"` : ''}` };
 }

@@ -158,7 +158,10 @@ export class SessionManager {
     const ids = new Set(n.sessionIds);
     for (const s of this.#byUser.values()) {
       if (users.has(s.user.userKey) || emails.has(s.user.email) || ids.has(s.user.globalSessionId)) {
-        void s.end(`signed out or revoked (${n.reason})`);
+        // Groups changed (e.g. a risk group left): sign in again, and Access decides afresh whether
+        // the page still needs isolation; so the viewer sends the user to it. Otherwise: just end.
+        const direct = n.reason === 'group_change' ? s.isolatedUrl ?? undefined : undefined;
+        void s.end(`signed out or revoked (${n.reason})`, direct);
       }
     }
   }
@@ -166,9 +169,10 @@ export class SessionManager {
   /** A policy-isolated session whose page no policy isolates any more (risk dropped) ends; the user goes direct. */
   async #recheck(s: IsolationSession): Promise<void> {
     const check = this.#d.checkNavigation;
-    if (!check || !s.byPolicy || s.state !== 'running' || !/^https?:/.test(s.url)) return;
-    const v = await check(s.user, new URL(s.url)).catch(() => null);
-    if (v?.allow && v.direct) await s.end('no policy isolates this site for you any more; it opens directly', s.url);
+    const url = s.isolatedUrl;
+    if (!check || !s.byPolicy || s.state !== 'running' || !url) return;
+    const v = await check(s.user, new URL(url)).catch(() => null);
+    if (v?.allow && v.direct) await s.end('no policy isolates this site for you any more; it opens directly', url);
   }
 
   #tick(): void {

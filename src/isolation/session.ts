@@ -51,6 +51,8 @@ export class IsolationSession {
   #onEnd: (s: IsolationSession, reason: string) => void;
 
   #opts: RemoteBrowserOptions | null = null;
+  /** host → the last URL there a policy isolated: what the manager re-checks. */
+  readonly #isolatedUrls = new Map<string, string>();
 
   constructor(user: SessionUser, why: IsolationReason, deps: SessionDeps, onEnd: (s: IsolationSession, reason: string) => void) {
     this.user = user;
@@ -66,6 +68,8 @@ export class IsolationSession {
   get remote(): RemoteBrowser | null { return this.#remote; }
   get hasViewer(): boolean { return this.#viewer !== null; }
   get url(): string { return this.#remote?.activeUrl ?? this.#lastUrl; }
+  /** The page a policy isolated most recently (null until one did). */
+  get isolatedUrl(): string | null { return [...this.#isolatedUrls.values()].at(-1) ?? null; }
 
   audit(kind: AuditKind, url?: string, detail?: string): void {
     this.#deps.audit.record({
@@ -81,8 +85,11 @@ export class IsolationSession {
       quality: c.limits.quality, maxDownloadBytes: c.limits.maxDownloadBytes,
       checkNavigation: async (url) => {
         const v = await this.#deps.checkNavigation(this.user, url);
-        // Clientless isolation stays isolated wherever it goes; only a policy's isolation can end.
-        return v.direct && !this.byPolicy ? { allow: true } : v;
+        if (v.isolation) this.#isolatedUrls.set(url.host, url.href);
+        // Only a site a policy isolated in this session can stop being isolated (the user's risk
+        // dropped). Other sites the remote browser visits — the sign-in hosts on the way to an
+        // Access app, links — stay in it; clientless isolation never ends this way.
+        return v.direct && !(this.byPolicy && this.#isolatedUrls.has(url.host)) ? { allow: true } : v;
       },
       audit: (kind, url, detail) => this.audit(kind, url, detail),
       proxyAuth: this.#deps.proxyAuth, cookies: this.#deps.cookies,
