@@ -87,5 +87,8 @@ export const systemResolver: Resolver = async (host) => (await dnsLookup(host, {
 export async function resolveTarget(host: string, resolver: Resolver): Promise<string[]> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare)) return [bare];
+  // RFC 6761 §6.3: *.localhost is loopback without asking DNS (browsers do the same); the egress
+  // check then refuses it like any loopback address.
+  if (/^(?:.+\.)?localhost\.?$/i.test(bare)) return ['127.0.0.1'];
   return resolver(bare);
 }
