@@ -40,6 +40,13 @@ export interface MoatlessProcess {
   close(): Promise<void>;
 }
 
+/** What later capabilities' mounts are built from; the gateway starts after them, hence a getter. */
+export interface MountDeps {
+  store: Store; sessions: SessionService; logger: Logger; config: () => ResolvedConfig;
+  directoryFacts?: DirectoryFactsSource | undefined;
+  gateway(): RunningGateway | null;
+}
+
 export interface ComposeOptions {
   logger?: Logger;
   /** Outbound fetch for identity providers (tests route national-cloud hosts to an emulator). */
@@ -47,7 +54,7 @@ export interface ComposeOptions {
   watchConfig?: boolean;
   now?: () => number;
   /** Extra auth-host mounts added by later capabilities (SCIM, admin). */
-  mounts?: (deps: { store: Store; sessions: SessionService; logger: Logger; config: () => ResolvedConfig }) => AuthHostMount[];
+  mounts?: (deps: MountDeps) => AuthHostMount[];
   directoryFacts?: (deps: { store: Store }) => DirectoryFactsSource;
   /** false: write access-log rows on the main thread even on SQLite. */
   accessLogThread?: boolean;
@@ -108,8 +115,9 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
   const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime });
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
-  const deps = { store, sessions, logger, config: () => config };
+  let gatewayRef: RunningGateway | null = null;
   const directoryFacts = opts.directoryFacts?.({ store });
+  const deps: MountDeps = { store, sessions, logger, config: () => config, directoryFacts, gateway: () => gatewayRef };
   const ctx: AccessContext = {
     runtime: () => runtime, store, sessions, keys, accessLog, logger, now,
     upstreams: new UpstreamPools({ connectMs: initial.server.timeouts.upstreamConnect, headersMs: initial.server.timeouts.upstreamHeaders, bodyMs: initial.server.timeouts.upstreamBody }),
@@ -135,6 +143,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     throw err;
   });
   const gateway = await startGatewayFor({ config: () => config, store, sessions, logger, now, listeners, ...ctx.directoryFacts ? { directoryFacts: ctx.directoryFacts } : {}, ...opts.gateway });
+  gatewayRef = gateway;
   if (gateway) ctx.mounts.push(...gateway.mounts);
 
   const timers = [

@@ -3,6 +3,7 @@
 // Must not: print anything that is not true of the shipped demo config and fixture.
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/load.ts';
+import { resolveRunAs } from '../isolation/run-as.ts';
 
 const DEMO_FIXTURE = resolve(import.meta.dirname, '../../dev/entra-fixture.yaml');
 
@@ -24,7 +25,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
   {
     email: 'bob@contoso.com', password: 'bob',
-    shows: 'the wiki; payroll refused by Conditional Access (device not compliant); high risk in Entra ID Protection',
+    shows: 'high risk in Entra ID Protection: the wiki in an isolated remote browser (once the risk sync ran); '
+      + 'payroll refused by Conditional Access (device not compliant)',
   },
   {
     email: 'carol@contoso.com', password: 'carol',
@@ -59,6 +61,25 @@ export function demoBanner(cfg: ResolvedConfig): string[] {
     ...DEMO_USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.password.padEnd(8)}  ${u.shows}`),
     '',
     ...riskLines(cfg),
+    ...isolationLines(cfg),
+  ];
+}
+
+/** Story 3 in the demo: what isolates whom, and what is missing for it to work here. */
+function isolationLines(cfg: ResolvedConfig): string[] {
+  if (!cfg.gateway || !cfg.risk || !cfg.isolation.enabled) return [];
+  let missing: string | null = null;
+  try {
+    resolveRunAs(cfg.isolation.runAs);
+  } catch (err) {
+    missing = `  NOT READY: ${(err as Error).message} — run: sudo scripts/setup-isolation-user.sh`;
+  }
+  return [
+    'Isolation: the gateway rule "Isolate risky users" opens the apps for IdentityProtection-RiskyUser-RiskLevel-high',
+    '  members in a remote browser (/browser/<URL>; paste, downloads and printing denied). Raise alice\'s risk with the',
+    '  curl above: within one risk-sync interval she signs in again and lands there; "level":"none" ends it.',
+    ...(missing ? [missing] : []),
+    '',
   ];
 }
 

@@ -1,16 +1,35 @@
 // How the isolation capability plugs into `moatless serve`: its session manager and the viewer's
-// mounts on the auth host. Must not: hold logic (src/isolation/ does).
+// mounts on the auth host, and — when this process runs the Gateway — the Gateway's answers to it:
+// which policy isolates a user (controls, notice), every navigation re-checked, and the remote
+// browser's egress through the Gateway as its user. Must not: hold logic (src/isolation/ and
+// src/gateway/ do).
 import type { AuthHostMount } from '../access/context.ts';
-import { buildIsolation, type IsolationDeps } from '../isolation/index.ts';
-import type { ComposeOptions } from './compose.ts';
+import { isolationControls, isolationNavigationCheck } from '../gateway/isolation-policy.ts';
+import { buildIsolation, type EgressSource, type IsolationDeps } from '../isolation/index.ts';
+import type { ComposeOptions, MountDeps } from './compose.ts';
 
 type Built = ReturnType<typeof buildIsolation>;
 type MountsOption = NonNullable<ComposeOptions['mounts']>;
 
+/** The Gateway's listener as a dialable URL (a wildcard bind is reached on loopback). */
+function gatewayEgress(deps: MountDeps): EgressSource {
+  return (user) => {
+    const g = deps.gateway();
+    if (!g) return null;
+    const pass = g.passes.issue(user);
+    const proxy = g.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+    return { proxy, username: pass.username, password: pass.password, release: pass.revoke };
+  };
+}
+
 export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?: Partial<IsolationDeps> } = {}): { mounts: MountsOption } {
   return {
     mounts: (deps) => {
-      const built = buildIsolation({ ...deps, ...opts.extra });
+      const policy = { config: deps.config, sessions: deps.sessions, directoryFacts: deps.directoryFacts, now: Date.now };
+      const built = buildIsolation({
+        ...deps, controlsFor: isolationControls(policy), checkNavigation: isolationNavigationCheck(policy), egress: gatewayEgress(deps),
+        ...opts.extra,
+      });
       opts.onBuilt?.(built);
       return built.mounts;
     },

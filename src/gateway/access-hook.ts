@@ -12,6 +12,7 @@ import type { Identity } from '../identity/identity.ts';
 import { evaluateGateway } from '../policy/gateway-evaluate.ts';
 import type { Decision } from '../policy/types.ts';
 import { gatewayFacts, httpRequestFacts } from './facts.ts';
+import { ISOLATED_HEADER, verifyIsolatedMarker } from './isolation-pass.ts';
 import { sendBlock, sendIsolate } from './responses.ts';
 
 /** True when the gateway answered (blocked or isolated); `log` gets the status it sent. */
@@ -28,7 +29,10 @@ export async function applyGatewayRules(
     return false;
   }
   const directory = ctx.directoryFacts ? await ctx.directoryFacts(a.identity.email) : undefined;
-  const facts = gatewayFacts('http', httpRequestFacts(url, req.method ?? 'GET', info.clientIp), { identity: a.identity, directory }, ctx.now());
+  // The user's remote browser, relayed by this process's Gateway: already isolated, so Block still
+  // applies but Isolate does not (it would send the remote browser to the viewer again).
+  const fromIsolation = verifyIsolatedMarker(req.headers[ISOLATED_HEADER], a.identity.userKey, ctx.now());
+  const facts = gatewayFacts('http', httpRequestFacts(url, req.method ?? 'GET', info.clientIp), { identity: a.identity, directory, fromIsolation }, ctx.now());
   const d = evaluateGateway(set, facts);
   const debug = rt.config.server.debugDenyReasons;
   if (d.action === 'block') {

@@ -62,13 +62,9 @@ export class ProxyCredentials {
 
   async verify(header: string | undefined): Promise<Verified> {
     if (!header) return { ok: false, reason: 'missing' };
-    const m = /^Basic ([A-Za-z0-9+/]{1,200}={0,2})$/i.exec(header.trim());
-    if (!m) return { ok: false, reason: 'malformed' };
-    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    const id = decoded.slice(0, colon);
-    const secret = decoded.slice(colon + 1);
-    if (colon < 0 || !ID.test(id) || secret.length === 0) return { ok: false, reason: 'malformed' };
+    const basic = parseBasic(header);
+    if (!basic || !ID.test(basic.id)) return { ok: false, reason: 'malformed' };
+    const { id, secret } = basic;
     const c = await this.#d.store.gateway.credentials.get(id);
     if (!c) return { ok: false, reason: 'unknown' };
     const given = Buffer.from(hash('sha256', secret, 'hex'));
@@ -83,6 +79,16 @@ export class ProxyCredentials {
     if (c.lastUsedAt === null || now - c.lastUsedAt > TOUCH_EVERY_MS) void this.#d.store.gateway.credentials.touch(id, now).catch(() => {});
     return { ok: true, credential: c, identity, directory };
   }
+}
+
+/** `Basic base64(id:secret)` → its parts; null when not in that form. */
+export function parseBasic(header: string): { id: string; secret: string } | null {
+  const m = /^Basic ([A-Za-z0-9+/]{1,200}={0,2})$/i.exec(header.trim());
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0 || colon === decoded.length - 1) return null;
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 /** The header value a client sends for a credential (for tests and the devices page's examples). */

@@ -3,13 +3,15 @@
 // CONNECT and decrypted requests. Must not: write responses or dial.
 import type { CompiledGatewaySet, GatewayDecision, GatewayFacts, GatewayStage } from '../policy/gateway-types.ts';
 import { allowsPrivateDestination, evaluateGateway } from '../policy/gateway-evaluate.ts';
-import { checkEgress, resolveTarget, type EgressVerdict, type Listener, type Resolver } from './egress.ts';
+import { checkEgress, isAccessListener, resolveTarget, type EgressVerdict, type Listener, type Resolver } from './egress.ts';
 import { connectRequestFacts, gatewayFacts, httpRequestFacts, type Who } from './facts.ts';
 
 export interface DecideEnv {
   set: CompiledGatewaySet;
   resolver: Resolver;
   ownListeners: readonly Listener[];
+  /** Access's listeners: a remote browser's (already isolated) traffic may reach the apps there. */
+  accessListeners?: readonly Listener[];
   now: number;
 }
 
@@ -28,6 +30,8 @@ export interface Plan {
   destinationIp: string | undefined;
   /** Whether that address may be dialled; only meaningful when the action lets traffic through. */
   egress: EgressVerdict;
+  /** A remote browser's traffic to an Access app of this process (marked so Access does not isolate it again). */
+  isolatedToAccess: boolean;
 }
 
 export async function decide(env: DecideEnv, stage: GatewayStage, target: Target, sourceIp: string, who: Who): Promise<Plan> {
@@ -42,10 +46,12 @@ export async function decide(env: DecideEnv, stage: GatewayStage, target: Target
     : connectRequestFacts(target.host, target.port, sourceIp, destinationIp);
   const facts = gatewayFacts(stage, request, who, env.now);
   const decision = evaluateGateway(env.set, facts);
-  const egress: EgressVerdict = destinationIp === undefined
+  const isolatedToAccess = who.fromIsolation === true && destinationIp !== undefined
+    && isAccessListener(destinationIp, target.port, env.accessListeners ?? []);
+  const egress: EgressVerdict = isolatedToAccess ? { ok: true } : destinationIp === undefined
     ? { ok: false, reason: `${target.host} could not be resolved` }
     : checkEgress(destinationIp, target.port, env.ownListeners, allowsPrivateDestination(env.set, facts) !== undefined);
-  return { facts, decision, destinationIp, egress };
+  return { facts, decision, destinationIp, egress, isolatedToAccess };
 }
 
 /** The user's groups a deciding rule named (for the log): never the whole membership list. */

@@ -52,6 +52,23 @@ export function isOwnListener(ip: string, port: number, own: readonly Listener[]
   });
 }
 
+/**
+ * Whether ip:port is one of Access's listeners in this process, strictly: the bound address itself,
+ * or a loopback address when it is bound to loopback or every address. Remote browsers may reach
+ * Access apps through the Gateway (Access is the front door that checks them); nothing else may.
+ */
+export function isAccessListener(ip: string, port: number, access: readonly Listener[]): boolean {
+  const a = parseIp(ip);
+  if (!a) return false;
+  return access.some((l) => {
+    if (l.port !== port) return false;
+    const wildcard = l.host === '0.0.0.0' || l.host === '::';
+    const b = parseIp(l.host);
+    if (b && same(a, b)) return true;
+    return nonPublicReason(ip) === 'loopback' && (wildcard || nonPublicReason(l.host) === 'loopback');
+  });
+}
+
 export type EgressVerdict = { ok: true } | { ok: false; reason: string };
 
 export function checkEgress(ip: string, port: number, own: readonly Listener[], allowedByRule: boolean): EgressVerdict {
@@ -70,5 +87,8 @@ export const systemResolver: Resolver = async (host) => (await dnsLookup(host, {
 export async function resolveTarget(host: string, resolver: Resolver): Promise<string[]> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare)) return [bare];
+  // RFC 6761 §6.3: *.localhost is loopback without asking DNS (browsers do the same); the egress
+  // check then refuses it like any loopback address.
+  if (/^(?:.+\.)?localhost\.?$/i.test(bare)) return ['127.0.0.1'];
   return resolver(bare);
 }

@@ -9,12 +9,15 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding', 'upgrade', 'host',
 ]);
 
+/** Set only by the Gateway itself (isolation-pass.ts): never relayed from a client. */
+const OURS = 'moatless-isolated';
+
 function endToEnd(raw: readonly string[], connection: string | string[] | undefined): [string, string][] {
   const named = new Set(String(connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    if (!HOP_BY_HOP.has(name) && !named.has(name)) out.push([raw[i]!, raw[i + 1]!]);
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== OURS) out.push([raw[i]!, raw[i + 1]!]);
   }
   return out;
 }
@@ -42,9 +45,9 @@ export class UpstreamError extends Error {
 }
 
 /** Rejects with UpstreamError when nothing was sent to the client yet (the caller answers 502). */
-export function forward(req: IncomingMessage, res: ServerResponse, socket: Duplex, url: URL, timeoutMs: number): Promise<Forwarded> {
+export function forward(req: IncomingMessage, res: ServerResponse, socket: Duplex, url: URL, timeoutMs: number, extra: [string, string][] = []): Promise<Forwarded> {
   return new Promise((resolve, reject) => {
-    const headers: [string, string][] = [['host', url.host], ...endToEnd(req.rawHeaders, req.headers.connection)];
+    const headers: [string, string][] = [['host', url.host], ...endToEnd(req.rawHeaders, req.headers.connection), ...extra];
     const up = request({
       createConnection: () => socket as unknown as import('node:net').Socket,
       method: req.method, path: url.pathname + url.search, headers: headers.flat() as unknown as IncomingHttpHeaders,

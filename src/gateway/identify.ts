@@ -2,8 +2,9 @@
 // traffic without one (`gateway.unidentified`: 407, block, or the rules as anonymous). A credential
 // that is presented but dead (revoked, session gone, user deprovisioned) always gets 407, never a
 // silent downgrade to anonymous.
-import type { ProxyCredentials, CredentialFailure } from './credentials.ts';
+import { parseBasic, type ProxyCredentials, type CredentialFailure } from './credentials.ts';
 import type { Who } from './facts.ts';
+import { IsolationPasses } from './isolation-pass.ts';
 
 export type Identified =
   | { ok: true; who: Who; credentialId: string | null; email: string | null; userKey: string | null }
@@ -18,7 +19,17 @@ const WHY: Record<CredentialFailure, string> = {
   inactive: 'Your account is disabled.',
 };
 
-export async function identify(creds: ProxyCredentials, header: string | undefined, unidentified: '407' | 'block' | 'anonymous'): Promise<Identified> {
+export async function identify(
+  creds: ProxyCredentials, header: string | undefined, unidentified: '407' | 'block' | 'anonymous', passes?: IsolationPasses,
+): Promise<Identified> {
+  // A remote browser's pass: its user, and traffic already isolated (never isolated again).
+  const basic = header ? parseBasic(header) : null;
+  if (basic && IsolationPasses.owns(basic.id)) {
+    const p = passes ? await passes.verify(basic.id, basic.secret) : { ok: false as const, reason: 'unknown' as const };
+    if (!p.ok) return { ok: false, status: 407, why: WHY[p.reason], reason: p.reason };
+    const who = { identity: p.identity, directory: p.directory, fromIsolation: true };
+    return { ok: true, who, credentialId: basic.id, email: p.identity.email, userKey: p.identity.userKey };
+  }
   const v = await creds.verify(header);
   if (v.ok) {
     return { ok: true, who: { identity: v.identity, directory: v.directory }, credentialId: v.credential.id, email: v.identity.email, userKey: v.identity.userKey };

@@ -14,9 +14,11 @@ import { systemResolver, type Listener, type Resolver } from './egress.ts';
 import { GatewayLog } from './gateway-log.ts';
 import { browserPlaceholderMount, devicesMount } from './http/devices-mount.ts';
 import type { Inspector } from './inspector.ts';
+import { IsolationPasses } from './isolation-pass.ts';
 import { GatewayProxy } from './proxy.ts';
 
 export { ProxyCredentials, proxyAuthorization } from './credentials.ts';
+export { IsolationPasses } from './isolation-pass.ts';
 export type { Dialer } from './dialer.ts';
 export type { Resolver } from './egress.ts';
 
@@ -41,6 +43,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   credentials: ProxyCredentials;
+  /** Per-session proxy credentials for remote browsers (their traffic is marked as already isolated). */
+  passes: IsolationPasses;
   log: GatewayLog;
   mounts: AuthHostMount[];
   /** base64 SHA-256 of the CA's public key (Chromium's --ignore-certificate-errors-spki-list), when inspecting. */
@@ -61,7 +65,9 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   const credentials = new ProxyCredentials({ store: d.store, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now });
   const log = new GatewayLog(d.store.gateway.log, d.logger);
   const own: Listener[] = [...d.accessListeners];
+  const passes = new IsolationPasses({ sessions: d.sessions, directoryFacts: d.directoryFacts });
   const proxy = new GatewayProxy({
+    passes, accessListeners: () => d.accessListeners,
     config: current, credentials, log, logger: d.logger, now: d.now,
     resolver: d.resolver ?? systemResolver, dialer: d.dialer ?? tcpDialer, ownListeners: () => own, inspector: d.inspector,
   });
@@ -73,7 +79,7 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
     browserPlaceholderMount(),
   ];
   return {
-    url: bound.url, port: bound.port, credentials, log, mounts,
+    url: bound.url, port: bound.port, credentials, passes, log, mounts,
     async close() {
       await proxy.close();
       await log.close();

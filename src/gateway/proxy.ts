@@ -17,6 +17,7 @@ import type { Listener, Resolver } from './egress.ts';
 import { forward } from './forward.ts';
 import type { GatewayLog } from './gateway-log.ts';
 import { identify, type Identified } from './identify.ts';
+import { ISOLATED_HEADER, isolatedMarker, type IsolationPasses } from './isolation-pass.ts';
 import type { Inspector } from './inspector.ts';
 import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
 import { parseAbsoluteTarget, parseAuthority } from './target.ts';
@@ -33,6 +34,9 @@ export interface GatewayDeps {
   dialer: Dialer;
   /** The process's own listeners (Access and the gateway), never dialled. */
   ownListeners(): readonly Listener[];
+  /** Access's listeners, reachable only by remote browsers' traffic (their passes). */
+  accessListeners?(): readonly Listener[];
+  passes?: IsolationPasses | undefined;
   inspector?: Inspector | undefined;
 }
 
@@ -92,7 +96,7 @@ export class GatewayProxy {
 
   #env() {
     const c = this.#d.config();
-    return { set: c.set, resolver: this.#d.resolver, ownListeners: this.#d.ownListeners(), now: this.#d.now() };
+    return { set: c.set, resolver: this.#d.resolver, ownListeners: this.#d.ownListeners(), accessListeners: this.#d.accessListeners?.() ?? [], now: this.#d.now() };
   }
 
   #log(ctx: Omit<Ctx, 'auth'> & { auth: Ctx['auth'] }, e: { host: string; url: string; method: string; status: number; bytes?: number; plan?: Plan; action?: string; reasons?: string[]; isolation?: GatewayIsolation }): void {
@@ -114,7 +118,7 @@ export class GatewayProxy {
         sendDenyPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method: req.method ?? '', status: 400, action: 'refused', reasons: [t.message] });
       }
-      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified);
+      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes);
       if (!auth.ok) {
         if (auth.status === 407) sendProxyAuthRequired(res, base.id, auth.why);
         else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
@@ -154,7 +158,8 @@ export class GatewayProxy {
       return log(502, { reasons: [`upstream: ${(err as Error).message}`] });
     }
     try {
-      const out = await forward(req, res, socket, url, this.#d.config().gateway.timeouts.idle);
+      const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
+      const out = await forward(req, res, socket, url, this.#d.config().gateway.timeouts.idle, marker);
       log(out.status, { bytes: out.bytes });
     } catch {
       sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} closed the connection.`, requestId: ctx.id }, wantsJson(req));
@@ -173,7 +178,7 @@ export class GatewayProxy {
         return this.#log({ ...base, auth: null }, { host: '', url: String(req.url ?? '').slice(0, 300), method, status: 400, action: 'refused', reasons: [t.message] });
       }
       const authHeader = req.headers['proxy-authorization'];
-      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified);
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes);
       const where = `https://${t.host}:${t.port}`;
       if (!auth.ok) {
         writeRaw(socket, auth.status, auth.status === 407 ? 'Proxy Authentication Required' : 'Forbidden', base.id, auth.status === 407 ? { 'proxy-authenticate': PROXY_REALM } : {}, auth.why);
@@ -258,7 +263,7 @@ export class GatewayProxy {
         sendDenyPage(res, { status: 400, title: 'Bad request', message: 'The Host header does not match the site this connection was opened to.', requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['host.mismatch'] });
       }
-      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified);
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes);
       if (!auth.ok) {
         // Inside a tunnel the client cannot answer a 407; the page says what to do.
         sendDenyPage(res, { status: 403, title: 'Proxy sign-in ended', message: auth.why, requestId: base.id }, wantsJson(req));

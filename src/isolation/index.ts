@@ -9,12 +9,13 @@ import { LogAudit } from './audit.ts';
 import type { LaunchOptions } from './chromium-process.ts';
 import { viewerMounts } from './http/viewer-mount.ts';
 import { SessionManager, type ControlsSource } from './manager.ts';
+import { remoteSignIn } from './remote-sign-in.ts';
 import { resolveRunAs, type RunAs } from './run-as.ts';
-import type { IsolationAudit, NavigationCheck } from './types.ts';
+import type { EgressSource, IsolationAudit, NavigationCheck } from './types.ts';
 
-export { SessionManager, REGISTRY_NS, END_TOPIC, type SessionSummary } from './manager.ts';
+export { SessionManager, REGISTRY_NS, END_TOPIC, type SessionSummary, type ControlsSource } from './manager.ts';
 export { LogAudit } from './audit.ts';
-export type { AuditEvent, IsolationAudit, NavigationCheck } from './types.ts';
+export type { AuditEvent, EgressGrant, EgressSource, IsolationAudit, IsolationReason, NavigationCheck } from './types.ts';
 
 export interface IsolationDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface IsolationDeps {
   audit?: IsolationAudit;
   checkNavigation?: NavigationCheck;
   controlsFor?: ControlsSource;
+  /** The Gateway in this process: remote browsers' traffic goes through it as their user. */
+  egress?: EgressSource;
 }
 
 export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
@@ -34,7 +37,7 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
     const c = d.config().isolation;
     // Resolved when a session starts (not at boot), so a missing account fails that session clearly.
     if (runAs?.name !== c.runAs) runAs = { name: c.runAs, value: resolveRunAs(c.runAs) };
-    if (!c.proxy && !warned) {
+    if (!c.proxy && !d.egress && !warned) {
       warned = true;
       d.logger.warn('isolation.proxy is not set: remote browsers reach the network DIRECTLY, bypassing Gateway egress policy');
     }
@@ -46,6 +49,8 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
   const manager = new SessionManager({
     config: () => d.config().isolation, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
     ...(d.checkNavigation ? { checkNavigation: d.checkNavigation } : {}), ...(d.controlsFor ? { controlsFor: d.controlsFor } : {}),
+    ...(d.egress ? { egress: d.egress } : {}),
+    signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }),
   });
   return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger }) };
 }

@@ -9,20 +9,25 @@ import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
 import type { LaunchOptions } from './chromium-process.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
-import type { IsolationAudit, NavigationCheck } from './types.ts';
+import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
 
 export const REGISTRY_NS = 'isolation.sessions';
 export const END_TOPIC = 'isolation.end';
 const TICK_MS = 1000;
 const REGISTRY_EVERY_MS = 10_000;
+/** How often a policy-isolated session's page is checked again (the user's risk may have dropped). */
+const RECHECK_EVERY_MS = 2_000;
 
 export interface SessionSummary {
   id: string; user: string; startedAt: number; lastInputAt: number; state: string; url: string;
   tabs: number; viewer: boolean; pid: number | null; host: string; policy: string;
 }
 
-/** What isolates a user and under which controls; the Gateway supplies per-policy answers later. */
-export type ControlsSource = (user: SessionUser, url: string | null) => { controls: IsolationControls; policy: string };
+/** What isolates a user at `url` and under which controls: the Gateway's isolating policy, or clientless. */
+export type ControlsSource = (user: SessionUser, url: string | null) => Promise<IsolationReason>;
+
+/** The remote browser signed in as its user (the auth host's cookie), and how to end that sign-in. */
+export type RemoteSignIn = (user: SessionUser) => Promise<{ cookies: RemoteCookie[]; release(): Promise<void> } | null>;
 
 export interface ManagerDeps {
   config: () => IsolationConfig;
@@ -33,6 +38,8 @@ export interface ManagerDeps {
   logger: Logger;
   checkNavigation?: NavigationCheck;
   controlsFor?: ControlsSource;
+  egress?: EgressSource;
+  signIn?: RemoteSignIn;
   now?: () => number;
 }
 
@@ -52,6 +59,7 @@ export class SessionManager {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #host = `${hostname()}:${process.pid}`;
+  #lastRecheck = 0;
 
   constructor(d: ManagerDeps) {
     this.#d = d;
@@ -95,17 +103,33 @@ export class SessionManager {
     const pending = this.#starting.get(user.userKey);
     if (pending) return pending;
     if (!this.admits(user.userKey)) throw new CapacityError(this.maxSessions);
-    const { controls, policy } = (this.#d.controlsFor ?? ((_u) => ({ controls: this.#d.config().controls, policy: 'isolation.controls' })))(user, url);
-    const deps = { config: this.#d.config(), launch: this.#d.launch(), audit: this.#d.audit, now: this.#now, checkNavigation: this.#d.checkNavigation ?? httpOnly };
-    const s = new IsolationSession(user, controls, policy, deps, (x, reason) => this.#ended(x, reason));
-    const starting = s.start().then(() => {
-      this.#byUser.set(user.userKey, s);
-      s.audit('session-start', url ?? undefined);
-      void this.#publish();
-      return s;
-    }).finally(() => this.#starting.delete(user.userKey));
+    const starting = this.#start(user, url).finally(() => this.#starting.delete(user.userKey));
     this.#starting.set(user.userKey, starting);
     return starting;
+  }
+
+  async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
+    const why = await (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url);
+    const launch = this.#d.launch();
+    const egress = this.#d.egress?.(user) ?? null;
+    const signIn = await this.#d.signIn?.(user) ?? null;
+    const deps = {
+      config: this.#d.config(), launch: egress ? { ...launch, proxy: egress.proxy } : launch, audit: this.#d.audit, now: this.#now,
+      checkNavigation: this.#d.checkNavigation ?? httpOnly, cookies: signIn?.cookies ?? [],
+      proxyAuth: egress ? { username: egress.username, password: egress.password } : null,
+    };
+    const release = () => { egress?.release(); void signIn?.release().catch(() => {}); };
+    const s = new IsolationSession(user, why, deps, (x, reason) => { release(); this.#ended(x, reason); });
+    try {
+      await s.start();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    this.#byUser.set(user.userKey, s);
+    s.audit('session-start', url ?? undefined);
+    void this.#publish();
+    return s;
   }
 
   list(): SessionSummary[] {
@@ -134,13 +158,29 @@ export class SessionManager {
     const ids = new Set(n.sessionIds);
     for (const s of this.#byUser.values()) {
       if (users.has(s.user.userKey) || emails.has(s.user.email) || ids.has(s.user.globalSessionId)) {
-        void s.end(`signed out or revoked (${n.reason})`);
+        // Groups changed (e.g. a risk group left): sign in again, and Access decides afresh whether
+        // the page still needs isolation; so the viewer sends the user to it. Otherwise: just end.
+        const direct = n.reason === 'group_change' ? s.isolatedUrl ?? undefined : undefined;
+        void s.end(`signed out or revoked (${n.reason})`, direct);
       }
     }
   }
 
+  /** A policy-isolated session whose page no policy isolates any more (risk dropped) ends; the user goes direct. */
+  async #recheck(s: IsolationSession): Promise<void> {
+    const check = this.#d.checkNavigation;
+    const url = s.isolatedUrl;
+    if (!check || !s.byPolicy || s.state !== 'running' || !url) return;
+    const v = await check(s.user, new URL(url)).catch(() => null);
+    if (v?.allow && v.direct) await s.end('no policy isolates this site for you any more; it opens directly', url);
+  }
+
   #tick(): void {
     const now = this.#now();
+    if (now - this.#lastRecheck >= RECHECK_EVERY_MS) {
+      this.#lastRecheck = now;
+      for (const s of this.#byUser.values()) void this.#recheck(s);
+    }
     const l = this.#d.config().lifecycle;
     for (const s of this.#byUser.values()) {
       if (now - s.startedAt >= l.maxDuration) void s.end('the maximum session length was reached');
@@ -162,6 +202,10 @@ export class SessionManager {
     await Promise.allSettled([...this.#starting.values()]);
     await Promise.all([...this.#byUser.values()].map((s) => s.end('the server is shutting down')));
   }
+}
+
+function clientless(controls: IsolationControls): ControlsSource {
+  return async () => ({ controls, policy: 'clientless', notice: 'clientless isolation (isolation.controls)', byPolicy: false });
 }
 
 export class CapacityError extends Error {

@@ -12,7 +12,7 @@ import { parseHelperReport } from './helper-report.ts';
 import type { CdpCommand } from './input-mapper.ts';
 import { chooseOptionSource, HELPER_BINDING, HELPER_SOURCE, HELPER_WORLD, SELECTION_SOURCE } from './page-helper.ts';
 import { Transfers } from './transfers.ts';
-import type { AuditKind, TabInfo, ViewerEvent } from './types.ts';
+import type { AuditKind, IsolationReason, NavigationVerdict, RemoteCookie, TabInfo, ViewerEvent } from './types.ts';
 
 export interface RemoteSink {
   frame(data: Buffer): void;
@@ -27,8 +27,16 @@ export interface RemoteBrowserOptions {
   maxFps: number;
   quality: number;
   maxDownloadBytes: number;
-  checkNavigation(url: URL): Promise<{ allow: boolean; reason?: string }>;
+  checkNavigation(url: URL): Promise<NavigationVerdict>;
   audit(kind: AuditKind, url?: string, detail?: string): void;
+  /** The Gateway's per-session credential, given when its proxy answers 407. */
+  proxyAuth?: { username: string; password: string } | null;
+  /** Set before the first page loads. */
+  cookies?: RemoteCookie[];
+  /** A main-frame navigation isolated by a policy (the session tightens its controls). */
+  onIsolation?(r: IsolationReason): void;
+  /** A main-frame navigation no policy isolates any more: the session ends, the user goes there directly. */
+  leave?(url: string): void;
 }
 
 interface Tab extends TabInfo { session: string; helperContext: number | null }
@@ -95,9 +103,11 @@ export class RemoteBrowser {
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
     c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
+    c.on('Fetch.authRequired', (p, sid) => this.#onAuth(p, sid));
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tab()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
     await this.transfers.init((e) => this.#emit(e), (url) => this.newTab(url));
+    if (this.#o.cookies?.length) await c.send('Storage.setCookies', { cookies: this.#o.cookies });
     await c.send('Target.setDiscoverTargets', { discover: true });
     await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
     // The initial about:blank page is attached by setAutoAttach; wait until it is a tab.
@@ -142,7 +152,9 @@ export class RemoteBrowser {
         send('Page.addScriptToEvaluateOnNewDocument', { source: HELPER_SOURCE, worldName: HELPER_WORLD, runImmediately: true }),
         send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
         send('Page.setInterceptFileChooserDialog', { enabled: true }),
-        send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }] }),
+        send('Fetch.enable', {
+          patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.proxyAuth),
+        }),
         this.#applyViewport(session),
       ]);
       await send('Runtime.runIfWaitingForDebugger');
@@ -394,17 +406,34 @@ export class RemoteBrowser {
   async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
     const requestId = String(p.requestId);
     const raw = String((p.request as { url?: string }).url ?? '');
-    let verdict: { allow: boolean; reason?: string } = { allow: false, reason: 'not a web address' };
+    let verdict: NavigationVerdict = { allow: false, reason: 'not a web address' };
     try {
       const url = new URL(raw);
       if (url.protocol === 'http:' || url.protocol === 'https:') verdict = await this.#o.checkNavigation(url);
     } catch {
       verdict = { allow: false, reason: 'the navigation check failed' };
     }
+    const main = p.frameId !== undefined && p.frameId === this.#tabBySession(sid)?.id;
+    if (main && verdict.allow && verdict.direct && this.#o.leave) {
+      this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
+      return this.#o.leave(raw);
+    }
+    if (main && verdict.isolation) this.#o.onIsolation?.(verdict.isolation);
     if (verdict.allow) return this.#cdp.post('Fetch.continueRequest', { requestId }, sid);
     this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
     this.#o.audit('navigation-blocked', raw.slice(0, 2048), verdict.reason);
     this.#emit({ t: 'notice', text: `Blocked: ${raw.slice(0, 200)} (${verdict.reason ?? 'policy'})` });
+  }
+
+  /** The Gateway's 407: answered with this session's credential; any other challenge is cancelled. */
+  #onAuth(p: CdpParams, sid: string | undefined): void {
+    const requestId = String(p.requestId);
+    const proxy = (p.authChallenge as { source?: string } | undefined)?.source === 'Proxy';
+    const creds = this.#o.proxyAuth;
+    const authChallengeResponse = proxy && creds
+      ? { response: 'ProvideCredentials', username: creds.username, password: creds.password }
+      : { response: 'CancelAuth' };
+    this.#cdp.post('Fetch.continueWithAuth', { requestId, authChallengeResponse }, sid);
   }
 
   async close(): Promise<void> {

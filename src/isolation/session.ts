@@ -8,7 +8,8 @@ import type { IsolationConfig, IsolationControls } from '../config/schema/isolat
 import { mapInput } from './input-mapper.ts';
 import { RateLimit } from './rate-limit.ts';
 import { RemoteBrowser, type RemoteBrowserOptions, type RemoteSink } from './remote-browser.ts';
-import type { AuditKind, IsolationAudit, NavigationCheck, ViewerEvent } from './types.ts';
+import { strictest } from './controls.ts';
+import type { AuditKind, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie, ViewerEvent } from './types.ts';
 import { parseViewerMessage, type ViewerMessage } from './viewer-messages.ts';
 import type { LaunchOptions } from './chromium-process.ts';
 
@@ -19,6 +20,9 @@ export interface SessionDeps {
   launch: LaunchOptions;
   audit: IsolationAudit;
   checkNavigation: NavigationCheck;
+  /** The Gateway's credential for this session's traffic (null: no Gateway in this process). */
+  proxyAuth: { username: string; password: string } | null;
+  cookies: RemoteCookie[];
   now(): number;
 }
 
@@ -29,8 +33,12 @@ const MAX_INVALID = 50;
 export class IsolationSession {
   readonly id = randomUUID();
   readonly user: SessionUser;
-  readonly controls: IsolationControls;
-  readonly policy: string;
+  controls: IsolationControls;
+  policy: string;
+  /** The viewer's notice: which policy isolates the session, and why. */
+  notice: string;
+  /** Isolated by a policy (not clientless): ends when no policy isolates its page any more. */
+  byPolicy: boolean;
   readonly startedAt: number;
   lastInputAt: number;
   viewerLeftAt: number | null = null;
@@ -42,10 +50,16 @@ export class IsolationSession {
   readonly #deps: SessionDeps;
   #onEnd: (s: IsolationSession, reason: string) => void;
 
-  constructor(user: SessionUser, controls: IsolationControls, policy: string, deps: SessionDeps, onEnd: (s: IsolationSession, reason: string) => void) {
+  #opts: RemoteBrowserOptions | null = null;
+  /** host → the last URL there a policy isolated: what the manager re-checks. */
+  readonly #isolatedUrls = new Map<string, string>();
+
+  constructor(user: SessionUser, why: IsolationReason, deps: SessionDeps, onEnd: (s: IsolationSession, reason: string) => void) {
     this.user = user;
-    this.controls = controls;
-    this.policy = policy;
+    this.controls = why.controls;
+    this.policy = why.policy;
+    this.notice = why.notice;
+    this.byPolicy = why.byPolicy;
     this.#deps = deps;
     this.startedAt = this.lastInputAt = deps.now();
     this.#onEnd = onEnd;
@@ -54,6 +68,8 @@ export class IsolationSession {
   get remote(): RemoteBrowser | null { return this.#remote; }
   get hasViewer(): boolean { return this.#viewer !== null; }
   get url(): string { return this.#remote?.activeUrl ?? this.#lastUrl; }
+  /** The page a policy isolated most recently (null until one did). */
+  get isolatedUrl(): string | null { return [...this.#isolatedUrls.values()].at(-1) ?? null; }
 
   audit(kind: AuditKind, url?: string, detail?: string): void {
     this.#deps.audit.record({
@@ -67,9 +83,20 @@ export class IsolationSession {
     const opts: RemoteBrowserOptions = {
       launch: this.#deps.launch, controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
       quality: c.limits.quality, maxDownloadBytes: c.limits.maxDownloadBytes,
-      checkNavigation: (url) => this.#deps.checkNavigation(this.user, url),
+      checkNavigation: async (url) => {
+        const v = await this.#deps.checkNavigation(this.user, url);
+        if (v.isolation) this.#isolatedUrls.set(url.host, url.href);
+        // Only a site a policy isolated in this session can stop being isolated (the user's risk
+        // dropped). Other sites the remote browser visits — the sign-in hosts on the way to an
+        // Access app, links — stay in it; clientless isolation never ends this way.
+        return v.direct && !(this.byPolicy && this.#isolatedUrls.has(url.host)) ? { allow: true } : v;
+      },
       audit: (kind, url, detail) => this.audit(kind, url, detail),
+      proxyAuth: this.#deps.proxyAuth, cookies: this.#deps.cookies,
+      onIsolation: (r) => this.#tighten(r),
+      leave: (url) => void this.end('no policy isolates this site for you any more; it opens directly', url),
     };
+    this.#opts = opts;
     const remote = await RemoteBrowser.start(opts);
     if (this.state === 'ended') return void remote.close();
     this.#remote = remote;
@@ -123,10 +150,27 @@ export class IsolationSession {
       this.viewerLeftAt = this.#deps.now();
       this.#remote?.detach(sink);
     });
-    this.#send({ t: 'hello', user: this.user.email, reason: this.policy, controls: this.controls });
+    this.#hello();
     if (this.state === 'crashed') this.#send({ t: 'crashed', scope: 'browser' });
     this.#remote?.attach(sink);
     if (url) void this.open(url);
+  }
+
+  #hello(): void {
+    this.#send({ t: 'hello', user: this.user.email, reason: this.notice, controls: this.controls });
+  }
+
+  /** Another policy isolates the next page: controls only tighten, the notice names that policy. */
+  #tighten(r: IsolationReason): void {
+    const controls = strictest(this.controls, r.controls);
+    if (r.policy === this.policy && r.notice === this.notice && JSON.stringify(controls) === JSON.stringify(this.controls)) return;
+    this.controls = controls;
+    if (this.#opts) this.#opts.controls = controls;
+    void this.#remote?.transfers.applyDownloadMode().catch(() => {});
+    this.policy = r.policy;
+    this.notice = r.notice;
+    this.byPolicy = true;
+    this.#hello();
   }
 
   async open(url: string): Promise<void> {
@@ -225,10 +269,11 @@ export class IsolationSession {
     await this.open(this.#lastUrl);
   }
 
-  async end(reason: string): Promise<void> {
+  /** `direct`: the URL the viewer then opens directly (isolation is no longer needed there). */
+  async end(reason: string, direct?: string): Promise<void> {
     if (this.state === 'ended') return;
     this.state = 'ended';
-    this.#send({ t: 'ended', reason });
+    this.#send({ t: 'ended', reason, ...(direct ? { direct } : {}) });
     this.#viewer?.close(CLOSE.ended, reason.slice(0, 100));
     this.#viewer = null;
     this.audit('session-end', undefined, reason);

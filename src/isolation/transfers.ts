@@ -35,8 +35,9 @@ export class Transfers {
   }
 
   async init(emit: Emit, openTab: (url: string) => Promise<void>): Promise<void> {
-    const mode = this.#o.controls.download;
+    // Read at each event: a session's controls can tighten while it runs (controls.ts).
     this.#cdp.on('Browser.downloadWillBegin', (p) => {
+      const mode = this.#o.controls.download;
       const d = { name: safeFileName(String(p.suggestedFilename ?? 'download')), url: String(p.url ?? '').slice(0, 2048) };
       this.#downloads.set(String(p.guid), d);
       if (mode === 'deny') {
@@ -44,7 +45,13 @@ export class Transfers {
         emit({ t: 'notice', text: `Download of ${d.name} blocked by policy.` });
       }
     });
-    this.#cdp.on('Browser.downloadProgress', (p) => void this.#progress(p, mode, emit, openTab));
+    this.#cdp.on('Browser.downloadProgress', (p) => void this.#progress(p, this.#o.controls.download, emit, openTab));
+    await this.applyDownloadMode();
+  }
+
+  /** Tells Chromium the download control in force (again after the controls tightened). */
+  async applyDownloadMode(): Promise<void> {
+    const mode = this.#o.controls.download;
     await this.#cdp.send('Browser.setDownloadBehavior', mode === 'deny'
       ? { behavior: 'deny', eventsEnabled: true }
       : { behavior: 'allowAndName', downloadPath: this.#dir, eventsEnabled: true });

@@ -4,6 +4,7 @@
 // exists or a selector is allowed for an action is the gateway compiler's job, so every such
 // problem is reported with its path.
 import { z } from 'zod';
+import { isolationControlsSchema, type IsolationControls } from '../config/schema/isolation.ts';
 
 const name = z.string().trim().min(1);
 
@@ -69,17 +70,12 @@ export const conditionSchema: z.ZodType<ConditionInput> = z.lazy(() =>
   }).transform((c) => c as ConditionInput),
 );
 
-const allowDeny = z.enum(['allow', 'deny']);
-/** Cloudflare's per-policy isolation settings (reference §2.5), handed to the viewer. */
-export const isolationSettingsSchema = z.strictObject({
-  copy: z.enum(['allow', 'deny', 'remoteOnly']).default('allow'),
-  paste: z.enum(['allow', 'deny', 'remoteOnly']).default('allow'),
-  download: z.enum(['allow', 'deny', 'remoteView']).default('allow'),
-  upload: allowDeny.default('allow'),
-  keyboard: allowDeny.default('allow'),
-  printing: allowDeny.default('allow'),
-});
-export type IsolationSettings = z.infer<typeof isolationSettingsSchema>;
+/**
+ * Cloudflare's per-policy isolation settings (reference §2.5), handed to the viewer: the same schema
+ * (and spelling) as `isolation.controls`, so a control reads the same in both places.
+ */
+export const isolationSettingsSchema = isolationControlsSchema;
+export type IsolationSettings = IsolationControls;
 
 /** Block: the block page (with this message), or a 307 redirect to a URL of your own. */
 export const blockSettingsSchema = z.strictObject({

@@ -15,6 +15,7 @@ import type { ResolvedConfig } from '../../config/load.ts';
 import type { SessionService } from '../../identity/sessions.ts';
 import type { SessionRecord } from '../../store/ports.ts';
 import { CapacityError, type SessionManager } from '../manager.ts';
+import { RunAsError } from '../run-as.ts';
 import { normalizeUrl } from '../session.ts';
 import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
 
@@ -117,7 +118,10 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
       d.manager.sessionFor(user, target).then((s) => {
         if (ws.readyState === ws.OPEN) s.attach(ws, target);
       }, (err: unknown) => {
-        const message = err instanceof CapacityError ? 'Isolation capacity reached: the site was not opened.' : 'The isolated browser could not be started.';
+        // A missing isolation account says what to run (run-as.ts); other failures stay generic.
+        const message = err instanceof CapacityError ? 'Isolation capacity reached: the site was not opened.'
+          : err instanceof RunAsError ? `The isolated browser could not be started: ${err.message}. The site was not opened.`
+            : 'The isolated browser could not be started.';
         if (!(err instanceof CapacityError)) d.logger.error({ err }, 'isolation session failed to start');
         ws.send(JSON.stringify({ t: 'error', message }));
         ws.close(4003, 'not started');

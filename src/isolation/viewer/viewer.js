@@ -124,7 +124,16 @@ async function onEvent(e) {
       break;
     }
     case 'crashed': showOverlay({ message: e.scope === 'tab' ? 'This tab crashed.' : 'The isolated browser stopped.', restart: true, cancel: false }); break;
-    case 'ended': ended = true; showOverlay({ message: `This isolated session has ended: ${e.reason}.`, cancel: false }); break;
+    case 'ended': {
+      ended = true;
+      // No policy isolates the page any more: the user goes there directly (http(s) only).
+      const direct = typeof e.direct === 'string' && /^https?:\/\//i.test(e.direct) ? e.direct : null;
+      const go = () => { if (direct) location.replace(direct); };
+      if (direct) setTimeout(go, 1500);
+      const r = await showOverlay({ message: `This isolated session has ended: ${e.reason}.${direct ? ` Opening ${direct} directly…` : ''}`, cancel: false });
+      if (r.ok) go();
+      break;
+    }
   }
 }
 
