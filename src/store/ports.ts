@@ -3,9 +3,11 @@
 // beyond the informational `dialect` tag. Both adapters pass the one suite in ./contract/.
 import type { AdminStore } from './ports-admin.ts';
 import type { DirectoryStore } from './ports-directory.ts';
+import type { TunnelStore } from './ports-tunnel.ts';
 
 export type * from './ports-admin.ts';
 export type * from './ports-directory.ts';
+export type * from './ports-tunnel.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -15,6 +17,7 @@ export interface Store {
   readonly kv: KeyValueStore;
   readonly directory: DirectoryStore;
   readonly admin: AdminStore;
+  readonly tunnels: TunnelStore;
   readonly changes: ChangeFeed;
   /**
    * Runs fn atomically: every repository call made through `tx` commits or rolls back together;

@@ -8,6 +8,7 @@ import { describeFilterContract } from './filter.contract.ts';
 import { describeRiskContract } from './risk.contract.ts';
 import { describeSessionContract } from './sessions.contract.ts';
 import { describeTransactionContract } from './transaction.contract.ts';
+import { describeTunnelContract } from './tunnel.contract.ts';
 
 /** makeStore must return a fresh, empty, migrated store on every call. */
 export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
@@ -18,4 +19,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeTransactionContract(name, makeStore);
   describeRiskContract(name, makeStore);
   describeAdminContract(name, makeStore);
+  describeTunnelContract(name, makeStore);
 }
