@@ -1,6 +1,7 @@
 // What the access request path needs from the rest of the process, handed in by the composition root.
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { SessionService } from '../identity/sessions.ts';
 import type { DirectoryFacts } from '../policy/types.ts';
 import type { Store } from '../store/ports.ts';
@@ -22,6 +23,8 @@ export interface AuthHostMount {
    * now and return true to refuse the body (e.g. 413), or return false to let it come. Optional.
    */
   refuseBeforeBody?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** An HTTP/1.1 Upgrade (WebSocket) under the prefix; without it such requests are refused. Optional. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Called on shutdown, before the store closes (flush buffers). */
   close?(): Promise<void>;
 }

@@ -158,6 +158,7 @@ export class AccessServer {
     socket.on('error', () => socket.destroy());
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
+      if (g.ok && g.host === rt.authHost && this.auth.upgrade(req, socket, head, g.path)) return;
       const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
       if (!g.ok || !route) {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
