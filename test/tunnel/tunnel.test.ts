@@ -149,3 +149,17 @@ test('revoking the token cuts the tunnel on the spot', async () => {
   assert.equal(r.status, 502);
   await until('the connector to be refused', async () => /refused the token/.test(connectors[1]!.output()), 5000);
 });
+
+test('a bad token, or no connector id, is refused before any WebSocket is set up', async () => {
+  const status = (headers: Record<string, string>) => new Promise<number>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/tunnel/v1/connect`, { headers: { host: new URL(s.authUrl).host, ...headers } });
+    ws.on('unexpected-response', (_q, res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    ws.on('open', () => { ws.close(); resolve(101); });
+    ws.on('error', () => resolve(-1));
+  });
+  assert.equal(await status({ authorization: `Bearer mlt_${'A'.repeat(43)}`, 'moatless-connector-id': 'c1' }), 401);
+  assert.equal(await status({ authorization: 'Bearer nonsense', 'moatless-connector-id': 'c1' }), 401);
+  assert.equal(await status({ authorization: `Bearer ${token}` }), 400);
+  const plain = await s.browser().get(`${s.authUrl}/tunnel/v1/connect`);
+  assert.equal(plain.status, 426);
+});

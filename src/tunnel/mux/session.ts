@@ -134,6 +134,8 @@ export class MuxSession {
 
   #add(id: number): TunnelStream {
     const s = new TunnelStream(id, this.#link, this.#opts.remoteAddress);
+    // A reset before its consumer attached listeners must not become an uncaught 'error'.
+    s.on('error', () => undefined);
     this.#streams.set(id, s);
     return s;
   }
