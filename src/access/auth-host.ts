@@ -2,6 +2,7 @@
 // sessions to protected hosts, and signs users out. SCIM and the admin API are mounted here too.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Identity } from '../identity/identity.ts';
 import { SignInError } from '../identity/provider.ts';
 import type { Session } from '../identity/sessions.ts';
@@ -41,6 +42,14 @@ export class AuthHost {
   /** `Expect: 100-continue`: the mount at `path`, if any, may refuse the body before it is sent. */
   refuseBeforeBody(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     return this.mountAt(path)?.refuseBeforeBody?.(req, res) ?? false;
+  }
+
+  /** An upgrade on the auth host goes to the mount at `path`, if it takes upgrades; false if none does. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): boolean {
+    const mount = this.mountAt(path);
+    if (!mount?.upgrade) return false;
+    mount.upgrade(req, socket, head);
+    return true;
   }
 
   async handle(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {

@@ -23,10 +23,13 @@ export interface AuthHostMount {
    * now and return true to refuse the body (e.g. 413), or return false to let it come. Optional.
    */
   refuseBeforeBody?(req: IncomingMessage, res: ServerResponse): boolean;
+  /**
+   * An HTTP/1.1 Upgrade (WebSocket) under the prefix — the isolation viewer, tunnel connectors;
+   * without it such requests get 400. Optional.
+   */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Called on shutdown, before the store closes (flush buffers). */
   close?(): Promise<void>;
-  /** A WebSocket upgrade under the prefix (the isolation viewer). Without it upgrades get 400. */
-  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /**
    * The rest of the path after the prefix is an opaque value, not a path (`/browser/https://x/`):
    * it is exempt from the empty-segment check. Only for mounts that never proxy the path onward.

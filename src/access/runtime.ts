@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/schema/apps.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
 import { TrustedProxies } from './client-ip.ts';
+import { tunnelOrigin } from './dialer.ts';
 import { RouteTable } from './route-table.ts';
 import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, ServiceTokens } from './service-tokens.ts';
 import { normaliseHeaderName } from './upstream-headers.ts';
@@ -73,8 +74,10 @@ export function buildRuntime(config: ResolvedConfig, idps: ReadonlyMap<string, I
   }
   const normalised = new Set([...protectedHeaders].map(normaliseHeaderName));
   config.apps.forEach((app, i) => {
-    // A forwardAuth app has no upstream: its own proxy forwards (forward-auth.ts).
-    const upstream = app.upstream === undefined ? null : new URL(app.upstream);
+    // A forwardAuth app has no upstream: its own proxy forwards (forward-auth.ts). `tunnel:<name>`
+    // dials through the tunnel's connectors (src/tunnel).
+    const upstream = app.upstream === undefined ? null
+      : new URL(app.upstream.startsWith('tunnel:') ? tunnelOrigin(app.upstream.slice(7)) : app.upstream);
     const c: CompiledApp = {
       id: app.id, name: app.name ?? app.id, config: app,
       audience: app.audience ?? audienceFor(app.id),

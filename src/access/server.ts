@@ -170,8 +170,7 @@ export class AccessServer {
     socket.once('close', () => this.#upgraded.delete(socket));
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
-      const mount = g.ok && g.host === rt.authHost ? this.auth.mountAt(g.path) : undefined;
-      if (mount?.upgrade) return mount.upgrade(req, socket, head);
+      if (g.ok && g.host === rt.authHost && this.auth.upgrade(req, socket, head, g.path)) return;
       const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
       // A forwardAuth app's upgrades go through its own proxy, never through Moatless.
       if (!g.ok || !route || route.app.config.mode === 'forwardAuth') {

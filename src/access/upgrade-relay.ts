@@ -5,9 +5,9 @@
 // the session check, the policy and the header stripping (Hardening issue, item 1).
 // Must not: read or write client bytes before the origin has said 101.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { UpstreamDialer } from './dialer.ts';
 import { HOP_BY_HOP, type UpstreamTimeouts } from './upstream.ts';
 
 export interface UpgradeTarget {
@@ -19,6 +19,8 @@ export interface UpgradeTarget {
   headers: string[];
   timeouts: UpstreamTimeouts;
   requestId: string;
+  /** Opens the origin connection (TCP, TLS or a tunnel stream): the same dial path as the proxy. */
+  dialer: UpstreamDialer;
 }
 
 /** A response head for the raw client socket, from a flat [name, value, …] list. */
@@ -54,14 +56,17 @@ const DRAIN_MS = 5000;
  */
 export function relayUpgrade(client: Duplex, clientHead: Buffer, t: UpgradeTarget): Promise<number> {
   return new Promise((resolve) => {
-    const url = new URL(t.origin);
-    const tls = url.protocol === 'https:';
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const req: ClientRequest = (tls ? httpsRequest : httpRequest)({
-      host, port: Number(url.port || (tls ? 443 : 80)), method: t.method, path: t.path, headers: t.headers,
-      // A connection of its own: after a 101 it is no longer HTTP, after a refusal it is closed.
-      agent: false, setHost: false, timeout: t.timeouts.headersMs,
-      ...(tls && isIP(host) === 0 ? { servername: host } : {}),
+    const req: ClientRequest = httpRequest({
+      method: t.method, path: t.path, headers: t.headers,
+      // No agent, so a connection of its own (node then sends no keep-alive): after a 101 it is no
+      // longer HTTP, after a refusal it is closed. The dialer does TCP and TLS (or opens a tunnel
+      // stream) and bounds the connect time itself.
+      setHost: false, timeout: t.timeouts.headersMs,
+      createConnection: (_o, oncreate) => {
+        t.dialer.connect({ origin: t.origin, timeoutMs: t.timeouts.connectMs })
+          .then((s) => oncreate(null, s as Socket), (e: Error) => oncreate(e, null as unknown as Socket));
+        return undefined;
+      },
     });
     let answered = false;
     const fail = (status: 502 | 504) => {
@@ -71,14 +76,11 @@ export function relayUpgrade(client: Duplex, clientHead: Buffer, t: UpgradeTarge
       refuse(client, status, status === 504 ? 'Gateway Timeout' : 'Bad Gateway', t.requestId);
       resolve(status);
     };
-    const connectTimer = setTimeout(() => fail(504), t.timeouts.connectMs);
-    req.once('socket', (s: Socket) => s.once(tls ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer)));
     req.on('timeout', () => fail(504));
-    req.on('error', () => fail(502));
+    req.on('error', (err: Error & { code?: string }) => fail(err.code?.includes('TIMEOUT') ? 504 : 502));
     client.once('close', () => req.destroy());
 
     req.once('upgrade', (res: IncomingMessage, upstream: Socket, upstreamHead: Buffer) => {
-      clearTimeout(connectTimer);
       answered = true;
       upstream.setTimeout(0);
       const headers = [...res.rawHeaders, 'moatless-request-id', t.requestId];
@@ -100,7 +102,6 @@ export function relayUpgrade(client: Duplex, clientHead: Buffer, t: UpgradeTarge
     });
 
     req.once('response', (res: IncomingMessage) => {
-      clearTimeout(connectTimer);
       answered = true;
       const status = res.statusCode ?? 502;
       client.write(responseHead(status, res.statusMessage ?? '', refusalHeaders(res, t.requestId)));

@@ -1,7 +1,9 @@
 // Streams a request to an upstream and its response back, without buffering either body: undici's
 // dispatch API with keep-alive pools per origin, and backpressure in both directions.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
+import { tcpDialer, type UpstreamDialer } from './dialer.ts';
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -36,9 +38,12 @@ export type UpstreamOutcome = { status: number; error?: 'connect' | 'timeout' | 
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();
   readonly #t: UpstreamTimeouts;
+  /** How connections to origins are opened (TCP or a tunnel); the upgrade relay dials through it too. */
+  readonly dialer: UpstreamDialer;
 
-  constructor(timeouts: UpstreamTimeouts) {
+  constructor(timeouts: UpstreamTimeouts, dialer: UpstreamDialer = tcpDialer()) {
     this.#t = timeouts;
+    this.dialer = dialer;
   }
 
   #pool(origin: string): Pool {
@@ -50,7 +55,9 @@ export class UpstreamPools {
         keepAliveTimeout: 30_000,
         headersTimeout: this.#t.headersMs,
         bodyTimeout: this.#t.bodyMs,
-        connect: { timeout: this.#t.connectMs },
+        // undici only needs a Duplex from its connector (stream API, cork, ref checks guarded).
+        connect: (_o, cb) => void this.dialer.connect({ origin, timeoutMs: this.#t.connectMs })
+          .then((s) => cb(null, s as Socket), (e: Error) => cb(e, null)),
       });
       this.#pools.set(origin, pool);
     }

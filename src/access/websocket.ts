@@ -39,7 +39,7 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   const t = rt.config.server.timeouts;
   const status = await relayUpgrade(socket, head, {
     origin: app.upstreamOrigin, path: `${app.upstreamBasePath}${req.url}`, method: req.method ?? 'GET',
-    headers, requestId: info.id,
+    headers, requestId: info.id, dialer: ctx.upstreams.dialer,
     timeouts: { connectMs: t.upstreamConnect, headersMs: t.upstreamHeaders, bodyMs: t.upstreamBody },
   });
   log(status);

@@ -13,6 +13,8 @@ import { adminTokenCreate, adminTokenList, adminTokenRevoke } from './commands/a
 import { scimGroups, scimLog, scimUsers } from './commands/scim-inspect.ts';
 import { riskStatus, riskSync } from './commands/risk.ts';
 import { isolationSessions } from './commands/isolation.ts';
+import { connector } from './commands/connector.ts';
+import { tunnelStatus, tunnelTokenCreate, tunnelTokenList, tunnelTokenRevoke } from './commands/tunnel.ts';
 
 export interface Command {
   summary: string;
@@ -63,6 +65,25 @@ export const COMMANDS: Record<string, Command> = {
       throw new UsageError('expected create, list or revoke');
     },
   },
+  connector: {
+    summary: 'run a connector next to a private app: dials out to the edge, no inbound port (docs/tunnel.md)',
+    usage: 'moatless connector --edge URL [--edge-address HOST:PORT]… (--token T | --token-file F) '
+      + '(--url SERVICE | --ingress HOST[/PATH]=SERVICE… | --ingress-file FILE) [--connections 2] [--ca-file PEM] '
+      + '[--pin-sha256 B64] [--require-assertion [--audience AUD]…] [--metrics 127.0.0.1:20241]',
+    run: connector,
+  },
+  'tunnel token': {
+    summary: 'create (printed once), list or revoke connector tokens; a revoke cuts the tunnel at once',
+    usage: 'moatless tunnel token create --name NAME --tunnel TUNNEL | list | revoke --name NAME  [--config moatless.yaml]',
+    run: (args) => {
+      const sub = args.positional.shift();
+      if (sub === 'create') return tunnelTokenCreate(args);
+      if (sub === 'list') return tunnelTokenList(args);
+      if (sub === 'revoke') return tunnelTokenRevoke(args);
+      throw new UsageError('expected create, list or revoke');
+    },
+  },
+  'tunnel status': { summary: 'tunnels, their connectors, versions, addresses, connections and health', usage: 'moatless tunnel status [--json] [--config moatless.yaml]', run: tunnelStatus },
 };
 
 export function usage(): string {

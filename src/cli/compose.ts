@@ -10,6 +10,8 @@ import { buildRuntime, type AccessRuntime } from '../access/runtime.ts';
 import { AccessServer, type RunningListener } from '../access/server.ts';
 import { SigningKeys } from '../access/signing-keys.ts';
 import { UpstreamPools } from '../access/upstream.ts';
+import { routingDialer, tcpDialer } from '../access/dialer.ts';
+import { TunnelHub, tunnelMount } from '../tunnel/index.ts';
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { formatIssues } from '../config/issues.ts';
 import { processEnv } from '../config/env.ts';
@@ -117,12 +119,16 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
   let gatewayRef: RunningGateway | null = null;
   const directoryFacts = opts.directoryFacts?.({ store });
+  // Tunnels (src/tunnel): connectors dial in on the auth host; `tunnel:<name>` upstreams dial out through them.
+  const tunnels = new TunnelHub({ store, logger, now });
+  const dialer = routingDialer(tcpDialer(), (name, timeoutMs) => tunnels.dial(name, timeoutMs));
+  const tunnelDoor = tunnelMount({ hub: tunnels, store, logger, now, jwks: () => keys.jwksJson });
   const deps: MountDeps = { store, sessions, logger, config: () => config, directoryFacts, gateway: () => gatewayRef };
   const ctx: AccessContext = {
     runtime: () => runtime, store, sessions, keys, accessLog, logger, now,
-    upstreams: new UpstreamPools({ connectMs: initial.server.timeouts.upstreamConnect, headersMs: initial.server.timeouts.upstreamHeaders, bodyMs: initial.server.timeouts.upstreamBody }),
+    upstreams: new UpstreamPools({ connectMs: initial.server.timeouts.upstreamConnect, headersMs: initial.server.timeouts.upstreamHeaders, bodyMs: initial.server.timeouts.upstreamBody }, dialer),
     connections: new ConnectionRegistry(),
-    mounts: operate.mounts(opts.mounts ? opts.mounts(deps) : [], directoryFacts),
+    mounts: operate.mounts([...(opts.mounts ? opts.mounts(deps) : []), tunnelDoor], directoryFacts),
     probes: operate.probes,
     ...(directoryFacts ? { directoryFacts } : {}),
   };

@@ -144,7 +144,7 @@ export function withIpcChangeFeed(store: Store, channel: IpcChannel, opts: IpcCh
   const changes = new IpcChangeFeed(store.changes, channel, opts);
   return {
     dialect: store.dialect, sessions: store.sessions, keys: store.keys, accessLog: store.accessLog, kv: store.kv, directory: store.directory,
-    admin: store.admin, gateway: store.gateway,
+    admin: store.admin, gateway: store.gateway, tunnels: store.tunnels,
     changes,
     async transaction(fn) {
       // Changes published inside commit with it (the store's path); the siblings hear of them after.

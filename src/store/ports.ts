@@ -8,6 +8,11 @@ import type { GatewayStore } from './ports-gateway.ts';
 export type * from './ports-admin.ts';
 export type * from './ports-directory.ts';
 export type * from './ports-gateway.ts';
+import type { TunnelStore } from './ports-tunnel.ts';
+
+export type * from './ports-admin.ts';
+export type * from './ports-directory.ts';
+export type * from './ports-tunnel.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -18,6 +23,7 @@ export interface Store {
   readonly directory: DirectoryStore;
   readonly admin: AdminStore;
   readonly gateway: GatewayStore;
+  readonly tunnels: TunnelStore;
   readonly changes: ChangeFeed;
   /**
    * Runs fn atomically: every repository call made through `tx` commits or rolls back together;

@@ -25,6 +25,11 @@ const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP he
 /** How CGI/WSGI-style origins compare header names: case-insensitive, `_` and `-` the same. */
 const sameHeader = (a: string, b: string) => a.replaceAll('_', '-') === b.replaceAll('_', '-');
 
+/** An http(s) origin, or `tunnel:<name>`: reached through that tunnel's connectors (docs/tunnel.md). */
+const upstreamSchema = z.union([httpUrl, z.string().regex(/^tunnel:[a-z0-9][a-z0-9_-]{0,62}$/)], {
+  error: 'expected an http:// or https:// URL, or tunnel:<name> (lower-case letters, digits, - and _)',
+});
+
 export const appSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
   name: z.string().min(1).optional(),
@@ -35,7 +40,7 @@ export const appSchema = z.strictObject({
    */
   mode: z.enum(['proxy', 'forwardAuth']).default('proxy'),
   /** The origin Moatless forwards to; required in `proxy` mode, refused in `forwardAuth` mode. */
-  upstream: httpUrl.optional(),
+  upstream: upstreamSchema.optional(),
   /** Identity providers offered on sign-in (one: straight to it; several: a chooser page). Empty = all. */
   identityProviders: z.array(z.string()).default([]),
   sessionDuration: durationMs.optional(),

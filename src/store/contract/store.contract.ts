@@ -9,6 +9,7 @@ import { describeGatewayContract } from './gateway.contract.ts';
 import { describeRiskContract } from './risk.contract.ts';
 import { describeSessionContract } from './sessions.contract.ts';
 import { describeTransactionContract } from './transaction.contract.ts';
+import { describeTunnelContract } from './tunnel.contract.ts';
 
 /** makeStore must return a fresh, empty, migrated store on every call. */
 export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
@@ -20,4 +21,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeRiskContract(name, makeStore);
   describeAdminContract(name, makeStore);
   describeGatewayContract(name, makeStore);
+  describeTunnelContract(name, makeStore);
 }

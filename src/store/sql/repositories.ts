@@ -11,6 +11,7 @@ import { kvRepo } from './kv-repo.ts';
 import { riskRepo } from './risk-repo.ts';
 import { sessionRepo } from './session-repo.ts';
 import { signingKeyRepo } from './signing-key-repo.ts';
+import { tunnelConnectionsRepo, tunnelTokensRepo } from './tunnel-repos.ts';
 import { userRepo } from './user-repo.ts';
 
 /** Every repository; a transaction adds its TxChanges (transaction.ts). */
@@ -33,5 +34,6 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
     },
     admin: { tokens: adminTokensRepo(ex), audit: adminAuditRepo(ex) },
     gateway: gatewayRepos(ex),
+    tunnels: { tokens: tunnelTokensRepo(ex), connections: tunnelConnectionsRepo(ex) },
   };
 }

@@ -1,0 +1,100 @@
+// `moatless tunnel token create|list|revoke` and `moatless tunnel status`: connector tokens (printed
+// once, stored hashed; a revoke cuts the tunnel on every replica) and the live connectors as the
+// edge replicas recorded them in the store. Must not: hold tunnel logic (src/tunnel does).
+import { STALE_AFTER_MS, TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
+import type { TunnelConnectionRecord } from '../../store/ports.ts';
+import { UsageError, flag, type ParsedArgs } from '../args.ts';
+import { withConfigAndStore } from '../load-config.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
+
+function table(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+}
+
+export async function tunnelTokenCreate(args: ParsedArgs): Promise<number> {
+  const name = flag(args, 'name');
+  const tunnel = flag(args, 'tunnel');
+  if (!name || !NAME.test(name)) throw new UsageError('--name NAME is required (letters, digits, . _ -; at most 64)');
+  if (!tunnel || !TUNNEL_NAME.test(tunnel)) throw new UsageError('--tunnel NAME is required (lower-case letters, digits, - and _), as in upstream: tunnel:NAME');
+  return withConfigAndStore(args, async (store) => {
+    if ((await store.tunnels.tokens.list()).some((t) => t.name === name && t.revokedAt === null)) {
+      process.stderr.write(`a live token named "${name}" exists; revoke it first (moatless tunnel token revoke --name ${name})\n`);
+      return 1;
+    }
+    const { token } = await createTunnelToken(store, { name, tunnel, now: Date.now() });
+    process.stdout.write(`${token}\n`);
+    process.stderr.write(`token "${name}" for tunnel "${tunnel}" created; give it to: moatless connector --edge URL --token-file FILE. It is shown only once.\n`);
+    return 0;
+  });
+}
+
+export async function tunnelTokenList(args: ParsedArgs): Promise<number> {
+  return withConfigAndStore(args, async (store) => {
+    const rows = [['NAME', 'TUNNEL', 'CREATED', 'REVOKED']];
+    for (const t of await store.tunnels.tokens.list()) rows.push([t.name, t.tunnel, iso(t.createdAt), iso(t.revokedAt)]);
+    table(rows);
+    return 0;
+  });
+}
+
+export async function tunnelTokenRevoke(args: ParsedArgs): Promise<number> {
+  const name = flag(args, 'name');
+  if (!name || !NAME.test(name)) throw new UsageError('--name NAME is required');
+  return withConfigAndStore(args, async (store) => {
+    const n = await revokeTunnelTokens(store, name, Date.now());
+    if (n === 0) {
+      process.stderr.write(`no live token named "${name}"\n`);
+      return 1;
+    }
+    process.stdout.write(`revoked ${n} token(s) named "${name}"; their connectors are disconnected on every replica\n`);
+    return 0;
+  });
+}
+
+/** healthy: every connector holds all its connections; degraded: some missing; down: none. */
+function health(conns: TunnelConnectionRecord[]): 'healthy' | 'degraded' | 'down' {
+  if (conns.length === 0) return 'down';
+  const per = new Map<string, TunnelConnectionRecord[]>();
+  for (const c of conns) per.set(`${c.connectorId}@${c.edge}`, [...(per.get(`${c.connectorId}@${c.edge}`) ?? []), c]);
+  return [...per.values()].every((cs) => cs.length >= cs[0]!.wanted) ? 'healthy' : 'degraded';
+}
+
+export async function tunnelStatus(args: ParsedArgs): Promise<number> {
+  return withConfigAndStore(args, async (store, cfg) => {
+    const now = Date.now();
+    const live = await store.tunnels.connections.listSince(now - STALE_AFTER_MS);
+    const names = new Set([
+      ...cfg.apps.flatMap((a) => (a.upstream?.startsWith('tunnel:') ? [a.upstream.slice(7)] : [])),
+      ...live.map((c) => c.tunnel),
+    ]);
+    const report = [...names].sort().map((tunnel) => {
+      const conns = live.filter((c) => c.tunnel === tunnel);
+      const connectors = [...new Set(conns.map((c) => c.connectorId))].map((id) => {
+        const cs = conns.filter((c) => c.connectorId === id);
+        return {
+          id, version: cs[0]!.version, hostname: cs[0]!.hostname, addresses: [...new Set(cs.map((c) => c.address))],
+          edges: [...new Set(cs.map((c) => c.edge))], connections: cs.length, since: Math.min(...cs.map((c) => c.connectedAt)),
+        };
+      });
+      return { tunnel, health: health(conns), connectors };
+    });
+    if (args.flags.has('json')) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return 0;
+    }
+    if (report.length === 0) process.stdout.write('no tunnels: no app has upstream tunnel:NAME and no connector is connected\n');
+    for (const t of report) {
+      process.stdout.write(`tunnel ${t.tunnel}: ${t.health}, ${t.connectors.length} connector(s)\n`);
+      if (t.connectors.length === 0) continue;
+      const rows = [['  CONNECTOR', 'HOST', 'VERSION', 'ADDRESS', 'CONNECTIONS', 'EDGES', 'SINCE']];
+      for (const c of t.connectors) {
+        rows.push([`  ${c.id.slice(0, 8)}`, c.hostname, c.version, c.addresses.join(','), String(c.connections), c.edges.join(','), iso(c.since)]);
+      }
+      table(rows);
+    }
+    return 0;
+  });
+}

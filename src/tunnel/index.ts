@@ -1,0 +1,5 @@
+// The tunnel capability's public face: the edge side for `moatless serve`, tokens for the CLI.
+// The connector (./connector/) is a process of its own and is imported by its command only.
+export { TunnelHub, STALE_AFTER_MS } from './edge/hub.ts';
+export { tunnelMount, TUNNEL_PREFIX } from './edge/mount.ts';
+export { createTunnelToken, revokeTunnelTokens, verifyTunnelToken, TUNNEL_NAME } from './tokens.ts';
