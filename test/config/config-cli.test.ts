@@ -65,7 +65,7 @@ test('config check reports schema errors, duplicate hosts, typos and bad referen
   assert.equal(r.code, 1);
   const lines = r.stderr.split('\n');
   const has = (line: string) => assert.ok(lines.includes(line), `missing "${line}" in:\n${r.stderr}`);
-  has('apps[0].upstream: expected an http:// or https:// URL');
+  has('apps[0].upstream: expected an http:// or https:// URL, or tunnel:<name> (lower-case letters, digits, - and _)');
   has('apps[2].hosts[0]: "wiki.localtest.me/" is already routed to app "wiki"');
   has('apps[2].polices: unknown key; did you mean "policies"?');
   has('apps[1].policies[0].include[0].ruleGroup: unknown rule group "enginering"; known: (none)');
