@@ -62,6 +62,7 @@ export function demoBanner(cfg: ResolvedConfig): string[] {
     '',
     ...riskLines(cfg),
     ...isolationLines(cfg),
+    ...dashboardLines(cfg),
   ];
 }
 
@@ -92,4 +93,11 @@ function riskLines(cfg: ResolvedConfig): string[] {
     '  then: npx moatless risk status --config demo/moatless.yaml',
     '',
   ];
+}
+
+/** Where the admin dashboard is, when the config names admin groups. */
+function dashboardLines(cfg: ResolvedConfig): string[] {
+  const groups = cfg.admin?.adminGroups ?? [];
+  if (groups.length === 0) return [];
+  return [`Admin dashboard: ${new URL('/admin/', cfg.server.authUrl).href} — for members of ${groups.join(', ')} (alice).`, ''];
 }
