@@ -1,14 +1,15 @@
 // The process's Prometheus registry: proxy request figures (request-metrics.ts), active sessions,
-// SCIM requests, change-feed freshness and Node's process metrics. Owns: metric names and the
+// SCIM requests, change-feed freshness, the risk sync's health and Node's process metrics. Owns: metric names and the
 // scrape-time reads. Must not: query the store on the request path (store reads happen at scrape
 // time, bounded), or use prom-client's global registry (tests run several servers in one process).
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Store } from '../store/ports.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import { withDeadline } from './deadline.ts';
+import { registerRiskMetrics } from './risk-metrics.ts';
 
 export interface MetricsDeps {
-  store: Pick<Store, 'sessions' | 'changes'>;
+  store: Pick<Store, 'sessions' | 'changes' | 'kv'>;
   now: () => number;
   /** Longest a scrape-time store read may take before the figure is left out. */
   storeTimeoutMs?: number;
@@ -45,6 +46,7 @@ export class Metrics {
       name: 'moatless_change_feed_fresh', help: '1 while this process is known to have read every change (revocations, SCIM) within the feed deadline.', registers: [reg],
       collect() { this.set(deps.store.changes.isFresh() ? 1 : 0); },
     });
+    registerRiskMetrics(reg, deps.store.kv, timeout);
     if (deps.processMetrics !== false) collectDefaultMetrics({ register: reg, prefix: 'moatless_' });
   }
 

@@ -1,6 +1,7 @@
 // Scenario: load balancers and Kubernetes probe /healthz and /readyz on any Host; Prometheus scrapes
 // /metrics on the auth host (token or loopback only) and sees requests per app and decision,
 // active sessions, SCIM requests and change-feed freshness.
+import { EMPTY_HEALTH, writeHealth, type RiskHealth } from '../../src/risk/health.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, sessionFor, type Stack } from '../harness/stack.ts';
@@ -93,6 +94,23 @@ describe('/metrics', () => {
     assert.match(r.body, /^moatless_scim_requests_total\{method="GET",status="401"\} 1$/m);
     assert.match(r.body, /^moatless_change_feed_fresh 1$/m);
     assert.match(r.body, /^moatless_process_cpu_seconds_total /m);
+    assert.doesNotMatch(r.body, /^moatless_risk_users\{/m, 'no risk figures before a risk-sync cycle completed');
+  });
+
+  test('the risk sync\'s stored health: risky users per level, time of the last success, failures in a row', async () => {
+    const at = Date.now() - 30_000;
+    const health = {
+      ...EMPTY_HEALTH, lastAttemptAt: at, lastSuccessAt: at, lastFullAt: at, lastCycleId: 'c1', lastMode: 'full', durationMs: 1500,
+      counts: { high: 2, medium: 5, low: 11 }, needsFull: false, consecutiveFailures: 0,
+    };
+    await writeHealth(s.moatless.store.kv, health as RiskHealth);
+    const r = await s.browser().get(`${s.authUrl}/metrics`, { headers: { authorization: 'Bearer scrape-secret-123' } });
+    assert.match(r.body, /^moatless_risk_users\{level="high"\} 2$/m);
+    assert.match(r.body, /^moatless_risk_users\{level="low"\} 11$/m);
+    assert.match(r.body, /^moatless_risk_sync_last_duration_seconds 1\.5$/m);
+    assert.match(r.body, /^moatless_risk_sync_consecutive_failures 0$/m);
+    const last = Number(/^moatless_risk_sync_last_success_timestamp_seconds (\S+)$/m.exec(r.body)?.[1]);
+    assert.equal(last, at / 1000);
   });
 });
 
