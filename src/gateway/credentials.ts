@@ -72,7 +72,7 @@ export class ProxyCredentials {
     if (c.revokedAt !== null) return { ok: false, reason: 'revoked' };
     const session = await this.#d.sessions.resolveById(c.sessionId);
     if (!session) return { ok: false, reason: 'session' };
-    const identity = session.identity as Identity;
+    const identity = session.identity;
     const directory = this.#d.directoryFacts ? await this.#d.directoryFacts(identity.email) : undefined;
     if (directory && !directory.active) return { ok: false, reason: 'inactive' };
     const now = this.#d.now();

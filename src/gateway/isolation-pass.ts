@@ -52,7 +52,7 @@ export class IsolationPasses {
     if (!p || !timingSafeEqual(Buffer.from(hash('sha256', secret, 'hex')), Buffer.from(p.secretHash))) return { ok: false, reason: 'unknown' };
     const session = await this.#sessions.resolveById(p.globalSessionId);
     if (!session || session.userKey !== p.userKey) return { ok: false, reason: 'session' };
-    const identity = session.identity as Identity;
+    const identity = session.identity;
     const directory = this.#directoryFacts ? await this.#directoryFacts(identity.email) : undefined;
     if (directory && !directory.active) return { ok: false, reason: 'inactive' };
     return { ok: true, identity, directory };

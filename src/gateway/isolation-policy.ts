@@ -4,7 +4,6 @@
 // anything the client sends, so no one can pick a laxer policy. Must not: render or start sessions.
 import type { DirectoryFactsSource } from '../access/context.ts';
 import type { ResolvedConfig } from '../config/load.ts';
-import type { Identity } from '../identity/identity.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { ControlsSource, IsolationReason, NavigationCheck } from '../isolation/index.ts';
 import { evaluateGateway } from '../policy/gateway-evaluate.ts';
@@ -26,7 +25,7 @@ async function decisionFor(d: IsolationPolicyDeps, user: User, url: URL, fromIso
   if (!session || session.userKey !== user.userKey) return null;
   const set = d.config().gatewayPolicies;
   if (!set) return { action: 'allow', stage: 'http', reasons: [] };
-  const identity = session.identity as Identity;
+  const identity = session.identity;
   const directory = d.directoryFacts ? await d.directoryFacts(identity.email) : undefined;
   return evaluateGateway(set, gatewayFacts('http', httpRequestFacts(url, 'GET', ''), { identity, directory, fromIsolation }, d.now()));
 }

@@ -37,7 +37,7 @@ export async function authenticate(deps: PrincipalDeps, req: IncomingMessage): P
   const secret = readCookie(req.headers.cookie, AUTH_COOKIE);
   const session = secret ? await deps.sessions.resolve(secret, { kind: 'global' }) : null;
   if (!session) throw new ApiError('unauthenticated', 'sign in on the auth host or send an API token (Authorization: Bearer …)', [], challenge);
-  const identity = session.identity as Identity;
+  const identity = session.identity;
   const role = await roleOf(deps, identity);
   if (!role) throw new ApiError('forbidden', `${identity.email} is not in an admin or auditor group (admin.adminGroups, admin.auditorGroups)`);
   return { kind: 'user', email: identity.email, userKey: identity.userKey, sessionId: session.id, role, canWrite: role === 'admin', actor: `user:${identity.email}` };

@@ -9,7 +9,6 @@ import { sendDenyPage } from '../../access/deny-page.ts';
 import { checkPath } from '../../access/request-guard.ts';
 import { redirect } from '../../access/request-info.ts';
 import { AUTH_COOKIE } from '../../access/runtime.ts';
-import type { Identity } from '../../identity/identity.ts';
 import { roleOf, type PrincipalDeps } from '../api/principal.ts';
 import { loadDashboardFiles, type Asset, type DashboardFiles } from './assets.ts';
 import { REFUSAL_CSP, renderRefusal } from './refusal-page.ts';
@@ -67,7 +66,7 @@ export function dashboardMount(deps: DashboardDeps): AuthHostMount {
         const back = checkPath(path) === null ? `${path}${url.search}` : `${DASHBOARD_PREFIX}/`;
         return redirect(res, `/oauth2/start?rd=${encodeURIComponent(deps.authOrigin() + back)}`, [], requestId);
       }
-      const identity = session.identity as Identity;
+      const identity = session.identity;
       if (!(await roleOf(deps, identity))) {
         const body = Buffer.from(renderRefusal(identity.email, requestId));
         return send(

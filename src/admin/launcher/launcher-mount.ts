@@ -9,9 +9,9 @@ import type { AuthHostMount, DirectoryFactsSource } from '../../access/context.t
 import { readCookie } from '../../access/cookies.ts';
 import { sendDenyPage } from '../../access/deny-page.ts';
 import type { AccessRuntime } from '../../access/runtime.ts';
-import type { Identity } from '../../identity/identity.ts';
 import type { SessionService } from '../../identity/sessions.ts';
-import type { SessionRecord, Store } from '../../store/ports.ts';
+import type { Session } from '../../identity/sessions.ts';
+import type { Store } from '../../store/ports.ts';
 import { BodyTooLarge, readBody } from '../../directory/http/read-body.ts';
 import { LAUNCHER_CSP, renderLauncher } from './launcher-page.ts';
 import { visibleApps } from './visible-apps.ts';
@@ -30,7 +30,7 @@ export interface LauncherDeps {
 export const csrfToken = (cookieSecret: string): string => createHash('sha256').update(`moatless-launcher-csrf\0${cookieSecret}`).digest('base64url');
 
 export function launcherMounts(deps: LauncherDeps): AuthHostMount[] {
-  async function signedIn(rt: AccessRuntime, req: IncomingMessage): Promise<{ secret: string; session: SessionRecord } | null> {
+  async function signedIn(rt: AccessRuntime, req: IncomingMessage): Promise<{ secret: string; session: Session } | null> {
     const secret = readCookie(req.headers.cookie, rt.authCookieName);
     const session = secret ? await deps.sessions.resolve(secret, { kind: 'global' }) : null;
     return secret && session ? { secret, session } : null;
@@ -45,7 +45,7 @@ export function launcherMounts(deps: LauncherDeps): AuthHostMount[] {
       if (!me) {
         return sendDenyPage(res, { status: 200, title: 'Moatless', message: 'Not signed in. Open an application to continue.', requestId }, false);
       }
-      const identity = me.session.identity as Identity;
+      const identity = me.session.identity;
       const directory = deps.directoryFacts ? await deps.directoryFacts(identity.email) : undefined;
       const clientIp = rt.trusted.clientIp(req.socket.remoteAddress ?? '', headerText(req, 'x-forwarded-for'));
       const apps = visibleApps(rt, identity, directory, clientIp, deps.now());
@@ -80,7 +80,7 @@ export function launcherMounts(deps: LauncherDeps): AuthHostMount[] {
       const expected = Buffer.from(csrfToken(me.secret));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 403, 'Refused', 'The form has expired. Reload your apps page and try again.', requestId);
       const target = await deps.sessions.resolveById(form.get('session') ?? '');
-      const identity = me.session.identity as Identity;
+      const identity = me.session.identity;
       if (!target || target.userKey !== identity.userKey) return fail(res, 404, 'Not found', 'That session does not exist or has already ended.', requestId);
       await deps.sessions.revokeFamily(target.id, 'user:self-service');
       res.writeHead(303, { location: '/', 'cache-control': 'no-store', 'content-length': '0', 'moatless-request-id': requestId });
