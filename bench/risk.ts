@@ -48,7 +48,7 @@ async function reconcile(users: number): Promise<string[][]> {
     const incRequests = kit.emu.requests.count('GET /v1.0/identityProtection/riskyUsers');
     const within = floorMs === 0 ? fullMs < 2000 : fullMs <= floorMs * 1.1 + 1000;
     return [
-      ['full reconcile: Graph requests', `${fullRequests}`, `${pages} pages of ${PAGE}`, mark(fullRequests === pages)],
+      ['full reconcile: Graph requests', `${fullRequests}`, `${pages} pages of ${PAGE} (+10%)`, mark(fullRequests <= pages * 1.1)],
       ['full reconcile: time', `${(fullMs / 1000).toFixed(1)} s`, `floor ${(floorMs / 1000).toFixed(0)} s (+10%)`, mark(within)],
       ['incremental, no change: Graph requests', `${incRequests}`, 'exactly 1', mark(incRequests === 1)],
     ];
