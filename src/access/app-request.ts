@@ -98,7 +98,11 @@ export class AppRequests {
       : null;
     try {
       const outcome = await this.#ctx.upstreams.forward(req, res, app.upstreamOrigin, app.upstreamBasePath + (req.url ?? '/'), headers, (status) => {
-        sendDenyPage(res, { status, title: status === 504 ? 'The application did not answer in time' : 'The application is unreachable', message: `${app.name} could not be reached. Try again in a moment; if it persists, tell your administrator.`, requestId: info.id, support: rt.config.server.support }, info.wantsJson);
+        const title = status === 504 ? 'The application did not answer in time' : 'The application is unreachable';
+        // A tunnel is named, so the administrator looks at its connectors (`moatless tunnel status`).
+        const tunnel = app.config.upstream?.startsWith('tunnel:') ? ` through tunnel "${app.config.upstream.slice(7)}"` : '';
+        const message = `${app.name} could not be reached${tunnel}. Try again in a moment; if it persists, tell your administrator.`;
+        sendDenyPage(res, { status, title, message, requestId: info.id, support: rt.config.server.support }, info.wantsJson);
       }, info.id);
       return outcome.status;
     } finally {

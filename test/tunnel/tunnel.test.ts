@@ -147,6 +147,7 @@ test('revoking the token cuts the tunnel on the spot', async () => {
   await until('no connection of tunnel priv', async () => (await live()).length === 0, 3000);
   const r = await get('/after-revoke');
   assert.equal(r.status, 502);
+  assert.match(r.body, /through tunnel &#34;priv&#34;/, 'the page names the tunnel');
   await until('the connector to be refused', async () => /refused the token/.test(connectors[1]!.output()), 5000);
 });
 
