@@ -5,6 +5,7 @@
 import { parseBasic, type ProxyCredentials, type CredentialFailure } from './credentials.ts';
 import type { Who } from './facts.ts';
 import { IsolationPasses } from './isolation-pass.ts';
+import type { SourceIpBindings } from './ip-binding.ts';
 
 export type Identified =
   | { ok: true; who: Who; credentialId: string | null; email: string | null; userKey: string | null }
@@ -21,6 +22,7 @@ const WHY: Record<CredentialFailure, string> = {
 
 export async function identify(
   creds: ProxyCredentials, header: string | undefined, unidentified: '407' | 'block' | 'anonymous', passes?: IsolationPasses,
+  bySource?: { bindings: SourceIpBindings; ip: string },
 ): Promise<Identified> {
   // A remote browser's pass: its user, and traffic already isolated (never isolated again).
   const basic = header ? parseBasic(header) : null;
@@ -29,6 +31,11 @@ export async function identify(
     if (!p.ok) return { ok: false, status: 407, why: WHY[p.reason], reason: p.reason };
     const who = { identity: p.identity, directory: p.directory, fromIsolation: true };
     return { ok: true, who, credentialId: basic.id, email: p.identity.email, userKey: p.identity.userKey };
+  }
+  // No credential at all: a trusted network's address bound at sign-in may name the user.
+  if (header === undefined && bySource) {
+    const bound = await bySource.bindings.who(bySource.ip);
+    if (bound) return { ok: true, who: bound.who, credentialId: `ip:${bySource.ip}`, email: bound.email, userKey: bound.userKey };
   }
   const v = await creds.verify(header);
   if (v.ok) {

@@ -1,6 +1,7 @@
 // The Gateway's public face and its wiring for one process: credentials, log, proxy listener,
 // the auth host's /gateway pages (and the /browser placeholder), TLS inspection when a CA exists.
 // The composition root (cli/compose.ts) calls startGateway once when the config has `gateway:`.
+import { SourceIpBindings } from './ip-binding.ts';
 import type { Logger } from 'pino';
 import type { AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
 import type { ResolvedConfig } from '../config/load.ts';
@@ -66,8 +67,14 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   const log = new GatewayLog(d.store.gateway.log, d.logger);
   const own: Listener[] = [...d.accessListeners];
   const passes = new IsolationPasses({ sessions: d.sessions, directoryFacts: d.directoryFacts });
+  const ipBindings = new SourceIpBindings({
+    kv: d.store.kv, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now, config: () => current().gateway.sourceIpBinding,
+  });
+  const unbind = d.sessions.onSignIn((s) => {
+    ipBindings.bind(s.ip, s.id).catch((err: unknown) => d.logger.warn({ err }, 'gateway: could not bind the sign-in address'));
+  });
   const proxy = new GatewayProxy({
-    passes, accessListeners: () => d.accessListeners,
+    passes, ipBindings, accessListeners: () => d.accessListeners,
     config: current, credentials, log, logger: d.logger, now: d.now,
     resolver: d.resolver ?? systemResolver, dialer: d.dialer ?? tcpDialer, ownListeners: () => own, inspector: d.inspector,
   });
@@ -81,6 +88,7 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   return {
     url: bound.url, port: bound.port, credentials, passes, log, mounts,
     async close() {
+      unbind();
       await proxy.close();
       await log.close();
     },

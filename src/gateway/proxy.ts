@@ -3,6 +3,7 @@
 // Every request: target parsed strictly → user identified → decided (decide.ts) → blocked,
 // isolated, or dialled on the checked address → logged. Errors are contained per request; the
 // listener keeps serving everyone else.
+import type { SourceIpBindings } from './ip-binding.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   /** Access's listeners, reachable only by remote browsers' traffic (their passes). */
   accessListeners?(): readonly Listener[];
   passes?: IsolationPasses | undefined;
+  /** Users known by their address on trusted networks (`gateway.sourceIpBinding`). */
+  ipBindings?: SourceIpBindings | undefined;
   inspector?: Inspector | undefined;
 }
 
@@ -90,6 +93,10 @@ export class GatewayProxy {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  #bySource(ip: string): { bindings: SourceIpBindings; ip: string } | undefined {
+    return this.#d.ipBindings ? { bindings: this.#d.ipBindings, ip } : undefined;
+  }
+
   #ctx(req: IncomingMessage): Omit<Ctx, 'auth'> {
     return { id: newRequestId(), started: this.#d.now(), sourceIp: req.socket.remoteAddress ?? '' };
   }
@@ -118,7 +125,7 @@ export class GatewayProxy {
         sendDenyPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method: req.method ?? '', status: 400, action: 'refused', reasons: [t.message] });
       }
-      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes);
+      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       if (!auth.ok) {
         if (auth.status === 407) sendProxyAuthRequired(res, base.id, auth.why);
         else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
@@ -178,7 +185,7 @@ export class GatewayProxy {
         return this.#log({ ...base, auth: null }, { host: '', url: String(req.url ?? '').slice(0, 300), method, status: 400, action: 'refused', reasons: [t.message] });
       }
       const authHeader = req.headers['proxy-authorization'];
-      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes);
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       const where = `https://${t.host}:${t.port}`;
       if (!auth.ok) {
         writeRaw(socket, auth.status, auth.status === 407 ? 'Proxy Authentication Required' : 'Forbidden', base.id, auth.status === 407 ? { 'proxy-authenticate': PROXY_REALM } : {}, auth.why);
@@ -263,7 +270,7 @@ export class GatewayProxy {
         sendDenyPage(res, { status: 400, title: 'Bad request', message: 'The Host header does not match the site this connection was opened to.', requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['host.mismatch'] });
       }
-      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes);
+      const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       if (!auth.ok) {
         // Inside a tunnel the client cannot answer a 407; the page says what to do.
         sendDenyPage(res, { status: 403, title: 'Proxy sign-in ended', message: auth.why, requestId: base.id }, wantsJson(req));

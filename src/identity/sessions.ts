@@ -58,6 +58,7 @@ export class SessionService {
   #epoch = 0;
   readonly #listeners = new Set<(n: RevocationNotice) => void>();
   readonly #resyncListeners = new Set<() => void>();
+  readonly #signInListeners = new Set<(s: Session) => void>();
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(deps: SessionServiceDeps) {
@@ -101,7 +102,15 @@ export class SessionService {
   }
 
   async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null }): Promise<{ secret: string; record: Session }> {
-    return this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent);
+    const made = await this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent);
+    for (const l of this.#signInListeners) l(made.record);
+    return made;
+  }
+
+  /** Called after every new sign-in (global session), e.g. to bind its address (gateway/ip-binding.ts). */
+  onSignIn(listener: (s: Session) => void): () => void {
+    this.#signInListeners.add(listener);
+    return () => this.#signInListeners.delete(listener);
   }
 
   async createApp(parent: SessionRecord, appId: string, durationMs: number, identity: Identity, ip: string | null, userAgent: string | null): Promise<{ secret: string; record: Session }> {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { durationMs, listenAddress, secretRef } from './common.ts';
 import { gatewayRuleSchema, hostListSchema } from '../../policy/gateway-language.ts';
+import { parseCidr } from '../../policy/cidr.ts';
 
 /** YAML writes 407 as a number; both spellings mean "ask for Proxy-Authorization". */
 const unidentified = z.union([z.literal(407).transform(() => '407' as const), z.enum(['407', 'block', 'anonymous'])]);
@@ -18,6 +19,15 @@ export const gatewaySchema = z.strictObject({
   defaultAction: z.enum(['allow', 'block']).default('allow'),
   /** Traffic without a valid proxy credential: 407 (ask for one), block, or evaluate the rules as anonymous. */
   unidentified: unidentified.default('407'),
+  /**
+   * Trusted networks where a user is known by their address: signing in on the auth host from an
+   * address inside `networks` binds it to that sign-in for `duration`; proxy traffic from it without
+   * a credential is then that user's. Dies with the sign-in, deprovisioning, or a later sign-in.
+   */
+  sourceIpBinding: z.strictObject({
+    networks: z.array(z.string().refine((n) => !('error' in parseCidr(n)), 'expected a CIDR such as 10.20.0.0/16')).min(1),
+    duration: durationMs.default(8 * 3_600_000),
+  }).optional(),
   hostLists: z.array(hostListSchema).default([]),
   rules: z.array(gatewayRuleSchema).default([]),
   /** Decrypt CONNECT tunnels with Moatless's own CA so HTTP rules see URL, method and headers. */
