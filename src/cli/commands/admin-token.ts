@@ -1,5 +1,6 @@
 // `moatless admin token create|list|revoke`: API tokens for automation against the admin API.
 // The token is printed once; only its SHA-256 is stored. Creation and revocation are audit-logged.
+import { isoOrNull, printRows } from '../output.ts';
 import { createAdminToken } from '../../admin/index.ts';
 import { parseDuration } from '../../config/duration.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
@@ -37,10 +38,14 @@ export async function adminTokenCreate(args: ParsedArgs): Promise<number> {
 
 export async function adminTokenList(args: ParsedArgs): Promise<number> {
   return withConfigAndStore(args, async (store) => {
-    const rows = [['NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED']];
-    for (const t of await store.admin.tokens.list()) rows.push([t.name, t.scope, iso(t.createdAt), iso(t.expiresAt), iso(t.lastUsedAt), iso(t.revokedAt)]);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+    printRows(args, [
+      { header: 'NAME', key: 'name', value: (t) => t.name },
+      { header: 'SCOPE', key: 'scope', value: (t) => t.scope },
+      { header: 'CREATED', key: 'createdAt', value: (t) => isoOrNull(t.createdAt) },
+      { header: 'EXPIRES', key: 'expiresAt', value: (t) => isoOrNull(t.expiresAt) },
+      { header: 'LAST USED', key: 'lastUsedAt', value: (t) => isoOrNull(t.lastUsedAt) },
+      { header: 'REVOKED', key: 'revokedAt', value: (t) => isoOrNull(t.revokedAt) },
+    ], await store.admin.tokens.list(), 'no admin API tokens yet: moatless admin token create --name NAME --scope read --expires 30d');
     return 0;
   });
 }

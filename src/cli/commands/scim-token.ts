@@ -1,6 +1,7 @@
 // `moatless scim token create|list|revoke` and `moatless scim directory set`: SCIM bearer tokens
 // for Entra provisioning and per-directory settings. The token is printed once; only its SHA-256
 // is stored.
+import { isoOrNull, printRows } from '../output.ts';
 import type { Store } from '../../store/ports.ts';
 import { createScimToken } from '../../directory/scim-tokens.ts';
 import { getDirectorySettings, setDirectorySettings } from '../../directory/directory-settings.ts';
@@ -20,7 +21,6 @@ function nameFlag(args: ParsedArgs, which: string, fallback?: string): string {
   return v;
 }
 
-const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
 
 export async function scimTokenCreate(args: ParsedArgs): Promise<number> {
   const name = nameFlag(args, 'name');
@@ -41,12 +41,13 @@ export async function scimTokenCreate(args: ParsedArgs): Promise<number> {
 export async function scimTokenList(args: ParsedArgs): Promise<number> {
   return withStore(args, async (store) => {
     const dirs = new Map((await store.directory.directories.list()).map((d) => [d.id, d.name]));
-    const rows = [['NAME', 'DIRECTORY', 'CREATED', 'LAST USED', 'REVOKED']];
-    for (const t of await store.directory.tokens.list()) {
-      rows.push([t.name, dirs.get(t.directoryId) ?? t.directoryId, iso(t.createdAt), iso(t.lastUsedAt), iso(t.revokedAt)]);
-    }
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+    printRows(args, [
+      { header: 'NAME', key: 'name', value: (t) => t.name },
+      { header: 'DIRECTORY', key: 'directory', value: (t) => dirs.get(t.directoryId) ?? t.directoryId },
+      { header: 'CREATED', key: 'createdAt', value: (t) => isoOrNull(t.createdAt) },
+      { header: 'LAST USED', key: 'lastUsedAt', value: (t) => isoOrNull(t.lastUsedAt) },
+      { header: 'REVOKED', key: 'revokedAt', value: (t) => isoOrNull(t.revokedAt) },
+    ], await store.directory.tokens.list(), 'no SCIM tokens yet: moatless scim token create --name entra');
     return 0;
   });
 }

@@ -1,6 +1,7 @@
 // `moatless tunnel token create|list|revoke` and `moatless tunnel status`: connector tokens (printed
 // once, stored hashed; a revoke cuts the tunnel on every replica) and the live connectors as the
 // edge replicas recorded them in the store. Must not: hold tunnel logic (src/tunnel does).
+import { alignedTable, isoOrNull, printRows } from '../output.ts';
 import { STALE_AFTER_MS, TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
 import type { TunnelConnectionRecord } from '../../store/ports.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
@@ -9,10 +10,7 @@ import { withConfigAndStore } from '../load-config.ts';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
 
-function table(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
-}
+const table = (rows: string[][]): void => void process.stdout.write(alignedTable(rows));
 
 export async function tunnelTokenCreate(args: ParsedArgs): Promise<number> {
   const name = flag(args, 'name');
@@ -33,9 +31,12 @@ export async function tunnelTokenCreate(args: ParsedArgs): Promise<number> {
 
 export async function tunnelTokenList(args: ParsedArgs): Promise<number> {
   return withConfigAndStore(args, async (store) => {
-    const rows = [['NAME', 'TUNNEL', 'CREATED', 'REVOKED']];
-    for (const t of await store.tunnels.tokens.list()) rows.push([t.name, t.tunnel, iso(t.createdAt), iso(t.revokedAt)]);
-    table(rows);
+    printRows(args, [
+      { header: 'NAME', key: 'name', value: (t) => t.name },
+      { header: 'TUNNEL', key: 'tunnel', value: (t) => t.tunnel },
+      { header: 'CREATED', key: 'createdAt', value: (t) => isoOrNull(t.createdAt) },
+      { header: 'REVOKED', key: 'revokedAt', value: (t) => isoOrNull(t.revokedAt) },
+    ], await store.tunnels.tokens.list(), 'no tunnel tokens yet: moatless tunnel token create --name NAME --tunnel TUNNEL');
     return 0;
   });
 }
