@@ -10,14 +10,12 @@ import { join } from 'node:path';
 import { freePort } from '../test/harness/ports.ts';
 import { backendConfig, startNginx } from './lib/nginx.ts';
 import { installCleanup, startProgram, waitForPort } from './lib/procs.ts';
-import { median } from './lib/stats.ts';
-import { fmtInt, fmtMs, fmtRatio, mark, table } from './lib/table.ts';
 import { ensureTools } from './lib/tools.ts';
-import { runWrk } from './lib/wrk.ts';
-import type { WrkResult } from './lib/wrk-parse.ts';
-import { download, rssPeaks, startByteOrigin, upload, type Target, type Transfer } from './tunnel/bulk.ts';
+import { download, rssPeaks, startByteOrigin, upload, type Target } from './tunnel/bulk.ts';
 import { HOSTS, type AppName } from './tunnel/config.ts';
 import { firstSuccess, restartAndMeasure, startEdge } from './tunnel/reconnect.ts';
+import { report, type BulkFigures, type ReconnectFigures } from './tunnel/report.ts';
+import { measurePaths } from './tunnel/throughput.ts';
 
 const quick = process.argv.includes('--quick');
 const T = quick
@@ -25,7 +23,6 @@ const T = quick
   : { warmS: 2, c50S: 6, c1S: 3, rounds: 3, bulkBytes: 1024 ** 3, bulkS: 120, restarts: 3 };
 const mibFlag = process.argv.indexOf('--bulk-mib');
 if (mibFlag !== -1) T.bulkBytes = Number(process.argv[mibFlag + 1]) * 1024 ** 2;
-const GOAL_RATIO = 0.7;
 const MIB = 1024 ** 2;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,13 +47,15 @@ async function main(): Promise<void> {
   chmodSync(tmp, 0o755);
   log(`tunnel benchmark on ${cpus().length} CPUs, Node ${process.version}`);
   const ports = { backend: await freePort(), edge: await freePort(), metrics: await freePort() };
-  await startNginx(tools.nginx, join(tmp, 'backend'), backendConfig(join(tmp, 'backend'), ports.backend), ports.backend);
+  const nginxDir = join(tmp, 'backend');
+  await startNginx(tools.nginx, nginxDir, backendConfig(nginxDir, ports.backend), ports.backend);
   const origin = await startByteOrigin();
   const edgeOpts = { port: ports.edge, backend: ports.backend, dir: tmp };
   let edge = await startEdge(edgeOpts, true);
   const { token, secrets } = edge.ready;
   if (!token || !secrets) throw new Error('the edge sent no token or sessions');
-  const target = (app: AppName): Target => ({ port: ports.edge, host: HOSTS[app], cookie: `moatless_session=${secrets[app]}` });
+  const target = (app: AppName): Target =>
+    ({ port: ports.edge, host: HOSTS[app], cookie: `moatless_session=${secrets[app]}` });
 
   const connector = startProgram(process.execPath, [
     new URL('../src/cli/main.ts', import.meta.url).pathname, 'connector',
@@ -69,31 +68,13 @@ async function main(): Promise<void> {
   await firstSuccess(target('tun'), Date.now(), 10_000);
 
   // 1. Requests/s and latency, interleaved rounds.
-  const paths = [{ name: 'direct (upstream http://…)', app: 'direct' as const }, { name: 'tunnel (upstream tunnel:bench)', app: 'tun' as const }];
-  const runs = new Map<string, WrkResult[]>();
-  for (let round = 1; round <= T.rounds; round++) {
-    for (const p of paths) {
-      log(`  round ${round}/${T.rounds}: ${p.name}`);
-      const t = target(p.app);
-      const run = { url: `http://127.0.0.1:${ports.edge}/`, headers: { Host: `${t.host}:${t.port}`, Cookie: t.cookie } };
-      await runWrk(tools.wrk, { ...run, connections: 50, seconds: T.warmS });
-      for (const c of [50, 1]) {
-        const r = await runWrk(tools.wrk, { ...run, connections: c, seconds: c === 50 ? T.c50S : T.c1S });
-        if (r.non2xx > 0) throw new Error(`${p.name}: ${r.non2xx} non-2xx answers (the setup is wrong)`);
-        runs.set(`${p.app}|${c}`, [...(runs.get(`${p.app}|${c}`) ?? []), r]);
-      }
-    }
-  }
-  const at = (app: AppName, c: number) => {
-    const rs = runs.get(`${app}|${c}`) ?? [];
-    return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50Ms)), p99: median(rs.map((r) => r.p99Ms)) };
-  };
-  const [direct, tun] = [at('direct', 50), at('tun', 50)];
-  const ratio = tun.rps / direct.rps;
-  const added = at('tun', 1).p50 - at('direct', 1).p50;
+  const [direct, tunnel] = await measurePaths(tools.wrk, [
+    { name: 'direct (upstream http://…)', t: target('direct') },
+    { name: 'tunnel (upstream tunnel:bench)', t: target('tun') },
+  ], T, log);
 
   // 2. 1 GiB each way, RSS of the edge and the connector sampled throughout.
-  const bulk: { dir: string; t: Transfer; rss: number[] }[] = [];
+  const bulk: BulkFigures[] = [];
   for (const [dir, fn] of [['upload', upload], ['download', download]] as const) {
     log(`  ${dir}: ${T.bulkBytes / MIB} MiB through the tunnel (at most ${T.bulkS} s)`);
     const sampler = rssPeaks([edge.ready.pid, connector.pid!]);
@@ -102,35 +83,18 @@ async function main(): Promise<void> {
   }
 
   // 3. Reconnect after the edge restarts.
-  const reconnects: { downMs: number; reconnectMs: number; allMs: number }[] = [];
+  const reconnects: ReconnectFigures[] = [];
   for (let i = 1; i <= T.restarts; i++) {
     log(`  edge restart ${i}/${T.restarts}`);
     await sleep(1000);
     const r = await restartAndMeasure(edge, edgeOpts, target('tun'));
     edge = r.edge;
-    await until('the connector to reconnect both connections', async () => (await connections(ports.metrics)) === 2, 60_000);
+    await until('both connections back', async () => (await connections(ports.metrics)) === 2, 60_000);
     reconnects.push({ downMs: r.downMs, reconnectMs: r.reconnectMs, allMs: Date.now() - edge.ready.at });
   }
 
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`\nTunnel vs direct (same Access app and session, 1 KB nginx backend, one connector with 2 connections, medians of ${T.rounds})`);
-  out(table(['path', 'req/s c50', 'vs direct', 'p50 c50 ms', 'p99 c50 ms', 'p50 c1 ms'], paths.map((p) => {
-    const c50 = at(p.app, 50);
-    return [p.name, fmtInt(c50.rps), fmtRatio(c50.rps / direct.rps), fmtMs(c50.p50), fmtMs(c50.p99), fmtMs(at(p.app, 1).p50)];
-  })));
-  out(`tunnel req/s ≥ ${GOAL_RATIO}× direct: ${fmtRatio(ratio)} — ${mark(ratio >= GOAL_RATIO)}; added latency (p50 at c1): ${fmtMs(added)} ms`);
-  out(`\nBulk transfers through the tunnel (target ${T.bulkBytes / MIB} MiB each way, at most ${T.bulkS} s each)`);
-  out(table(['direction', 'MiB moved', 'seconds', 'MB/s', 'edge RSS +MiB', 'connector RSS +MiB', 'complete'], bulk.map((b) => [
-    b.dir, (b.t.bytes / MIB).toFixed(0), (b.t.ms / 1000).toFixed(1), (b.t.bytes / 1e6 / (b.t.ms / 1000)).toFixed(1),
-    (b.rss[0]! / MIB).toFixed(1), (b.rss[1]! / MIB).toFixed(1), b.t.complete ? 'yes' : 'NO (stopped at the time limit)',
-  ])));
-  const peak = Math.max(...bulk.flatMap((b) => b.rss)) / MIB;
-  out(`bounded memory (peak RSS growth < 128 MiB in each process): ${peak.toFixed(1)} MiB — ${mark(peak < 128)}`);
-  out(`\nReconnect after an edge restart (SIGTERM, start again on the same port; ${T.restarts} restart(s))`);
-  out(table(['restart', 'edge down ms', 'listening → first 200 ms', 'listening → both connections ms'],
-    reconnects.map((r, i) => [String(i + 1), fmtInt(r.downMs), fmtInt(r.reconnectMs), fmtInt(r.allMs)])));
-  out(`median reconnect (listening → first request through the tunnel): ${fmtInt(median(reconnects.map((r) => r.reconnectMs)))} ms` +
-    ' (the connector retries with 0.5 s doubling backoff and full jitter, so this depends on how long the edge was down)');
+  process.stdout.write(report({ rounds: T.rounds, bulkBytes: T.bulkBytes, bulkS: T.bulkS,
+    direct: direct!, tunnel: tunnel!, bulk, reconnects }));
   process.exit(0);
 }
 

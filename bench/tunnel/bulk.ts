@@ -4,7 +4,7 @@
 // connector. Each transfer stops at its deadline; the figure then says how much went through.
 // Benchmark support only; loopback only.
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rssOf } from '../lib/procs.ts';
 
@@ -42,6 +42,8 @@ function open(t: Target, method: string, path: string) {
   return request({ host: '127.0.0.1', port: t.port, method, path, agent: false,
     headers: { host: `${t.host}:${t.port}`, cookie: t.cookie, 'content-type': 'application/octet-stream' } });
 }
+const response = (req: ClientRequest) =>
+  new Promise<IncomingMessage>((resolve, reject) => { req.on('response', resolve); req.on('error', reject); });
 const readAll = (res: IncomingMessage) => new Promise<string>((resolve, reject) => {
   let s = '';
   res.on('data', (c: Buffer) => (s += c.toString()));
@@ -53,7 +55,7 @@ const readAll = (res: IncomingMessage) => new Promise<string>((resolve, reject) 
 export async function upload(t: Target, total: number, deadlineMs: number): Promise<Transfer> {
   const start = Date.now();
   const req = open(t, 'POST', '/upload');
-  const answer = new Promise<IncomingMessage>((resolve, reject) => { req.on('response', resolve); req.on('error', reject); });
+  const answer = response(req);
   let sent = 0;
   while (sent < total && Date.now() - start < deadlineMs) {
     const n = Math.min(CHUNK.length, total - sent);
@@ -64,7 +66,7 @@ export async function upload(t: Target, total: number, deadlineMs: number): Prom
   req.end();
   const res = await answer;
   const body = await readAll(res);
-  if (res.statusCode !== 200) throw new Error(`upload through the tunnel answered ${res.statusCode}: ${body.slice(0, 300)}`);
+  if (res.statusCode !== 200) throw new Error(`upload answered ${res.statusCode}: ${body.slice(0, 300)}`);
   const { bytes } = JSON.parse(body) as { bytes: number };
   if (bytes !== sent) throw new Error(`upload: sent ${sent} bytes, the origin counted ${bytes}`);
   return { bytes, ms: Date.now() - start, complete: bytes === total };
@@ -75,8 +77,10 @@ export async function download(t: Target, total: number, deadlineMs: number): Pr
   const start = Date.now();
   const req = open(t, 'GET', `/download?bytes=${total}`);
   req.end();
-  const res = await new Promise<IncomingMessage>((resolve, reject) => { req.on('response', resolve); req.on('error', reject); });
-  if (res.statusCode !== 200) throw new Error(`download through the tunnel answered ${res.statusCode}: ${(await readAll(res)).slice(0, 300)}`);
+  const res = await response(req);
+  if (res.statusCode !== 200) {
+    throw new Error(`download answered ${res.statusCode}: ${(await readAll(res)).slice(0, 300)}`);
+  }
   let bytes = 0;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { res.destroy(); resolve(); }, deadlineMs);

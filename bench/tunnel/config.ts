@@ -9,7 +9,9 @@ import { CLIENT_ID, TENANT } from '../../test/harness/stack.ts';
 import { STAFF_GROUP } from '../access/moatless-config.ts';
 
 export const TUNNEL = 'bench';
-export const HOSTS = { direct: 'direct.bench.localtest.me', tun: 'tun.bench.localtest.me', bulk: 'bulk.bench.localtest.me' };
+export const HOSTS = {
+  direct: 'direct.bench.localtest.me', tun: 'tun.bench.localtest.me', bulk: 'bulk.bench.localtest.me',
+};
 export type AppName = keyof typeof HOSTS;
 export const APPS = Object.keys(HOSTS) as AppName[];
 
@@ -18,17 +20,22 @@ export function edgeConfig(o: { port: number; backend: number; dir: string }): R
   const upstream = (a: AppName) => (a === 'direct' ? `http://127.0.0.1:${o.backend}` : `tunnel:${TUNNEL}`);
   const raw = {
     server: {
-      listeners: [{ address: `127.0.0.1:${o.port}` }], authUrl: `http://auth.bench.localtest.me:${o.port}`, shutdownGrace: '1s',
+      listeners: [{ address: `127.0.0.1:${o.port}` }], authUrl: `http://auth.bench.localtest.me:${o.port}`,
+      shutdownGrace: '1s',
       // A 1 GiB upload is answered only once it is all counted: allow more than the default 60 s.
       timeouts: { upstreamHeaders: '10m' },
     },
     // Nobody signs in (sessions are made through SessionService): the authority is never contacted.
-    identityProviders: [{ id: 'entra', type: 'entra', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'bench-secret', authorityUrl: 'http://127.0.0.1:9' }],
+    identityProviders: [{
+      id: 'entra', type: 'entra', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'bench-secret',
+      authorityUrl: 'http://127.0.0.1:9',
+    }],
     apps: APPS.map((a) => ({ id: a, name: `Bench ${a}`, hosts: [HOSTS[a]], upstream: upstream(a), policies })),
     storage: { kind: 'sqlite', path: join(o.dir, 'moatless.db') },
     logging: { level: 'warn', accessLog: false },
   };
   const r = loadConfigObject(raw, { env: {}, sourcePath: join(o.dir, 'moatless.yaml') });
-  if (!r.ok) throw new Error(`tunnel bench config invalid:\n${r.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`);
+  const issues = r.ok ? '' : r.issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  if (!r.ok) throw new Error(`tunnel bench config invalid:\n${issues}`);
   return r.config;
 }

@@ -9,7 +9,9 @@ import { createTunnelToken } from '../../src/tunnel/tokens.ts';
 import { benchIdentity } from '../access/moatless-config.ts';
 import { APPS, TUNNEL, edgeConfig, type AppName } from './config.ts';
 
-export type EdgeReply = { type: 'listening'; at: number; pid: number; token?: string; secrets?: Record<AppName, string> };
+export interface EdgeReply {
+  type: 'listening'; at: number; pid: number; token?: string; secrets?: Record<AppName, string>;
+}
 
 const o = JSON.parse(process.argv[2] ?? '{}') as { port: number; backend: number; dir: string; init: boolean };
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
@@ -24,6 +26,8 @@ if (!o.init) {
   const identity = benchIdentity(1);
   const g = await m.sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null });
   const secrets = {} as Record<AppName, string>;
-  for (const app of APPS) secrets[app] = (await m.sessions.createApp(g.record, app, 3_600_000, identity, null, null)).secret;
+  for (const app of APPS) {
+    secrets[app] = (await m.sessions.createApp(g.record, app, 3_600_000, identity, null, null)).secret;
+  }
   process.send?.({ type: 'listening', at, pid: process.pid, token, secrets } satisfies EdgeReply);
 }

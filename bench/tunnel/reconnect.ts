@@ -48,7 +48,8 @@ export async function firstSuccess(t: Target, from: number, limitMs: number): Pr
 }
 
 /** Restarts the edge; returns the new edge, how long it was down and the reconnect time. */
-export async function restartAndMeasure(old: Edge, o: EdgeOptions, t: Target): Promise<{ edge: Edge; downMs: number; reconnectMs: number }> {
+export async function restartAndMeasure(old: Edge, o: EdgeOptions, t: Target):
+  Promise<{ edge: Edge; downMs: number; reconnectMs: number }> {
   const stopped = Date.now();
   await stopEdge(old);
   const edge = await startEdge(o, false);
