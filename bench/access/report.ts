@@ -1,4 +1,5 @@
-// Turns measured numbers into the printed tables and the goal verdicts (Foundation issue goals).
+// Turns measured numbers into the printed tables and the goal verdicts (issue 17's and the Foundation
+// issue's goals).
 // Pure: no I/O beyond returning strings and plain objects.
 import { fmtInt, fmtMs, fmtRatio, mark, table } from '../lib/table.ts';
 import type { DecisionTiming } from './decision-timing.ts';
@@ -13,7 +14,19 @@ export interface Goal {
   met: boolean;
 }
 
-export const NAMES = { direct: 'direct (nginx static 1 KB)', proxy: 'nginx proxy_pass (2w)', authreq: 'nginx auth_request + jose (2w)', m10: 'moatless, 10 apps', m10k: 'moatless, 10,000 apps', m10w2: 'moatless, 10 apps, 2 workers' } as const;
+export const NAMES = {
+  direct: 'direct (nginx static 1 KB)',
+  ngx1: 'nginx proxy_pass, log on', ngx1off: 'nginx proxy_pass, log off', ngxTls: 'nginx TLS + proxy_pass, log on',
+  ngx2: 'nginx proxy_pass 2w, log on', authreq: 'nginx auth_request + jose 2w',
+  m1: 'moatless, log on', m1off: 'moatless, log off', mTls: 'moatless TLS, log on',
+  m2: 'moatless 2w, log on', m10k: 'moatless 10,000 apps, log on',
+} as const;
+
+/** The nginx row each Moatless row is held against: same log setting, worker count and scheme. */
+const REFERENCE: Record<string, string> = {
+  [NAMES.m1]: NAMES.ngx1, [NAMES.m1off]: NAMES.ngx1off, [NAMES.mTls]: NAMES.ngxTls, [NAMES.m2]: NAMES.ngx2,
+  [NAMES.m10k]: NAMES.ngx1, [NAMES.authreq]: NAMES.ngx2,
+};
 
 function pick(s: Summary[], name: string, conn: number): Summary {
   const r = s.find((x) => x.name === name && x.conn === conn);
@@ -22,26 +35,64 @@ function pick(s: Summary[], name: string, conn: number): Summary {
 }
 
 export function throughputTable(s: Summary[]): string {
-  const proxy = pick(s, NAMES.proxy, 50);
-  return table(['config', 'conn', 'rps (median)', 'spread', 'p50 ms', 'p99 ms', 'vs nginx proxy', 'errors'],
-    s.map((r) => [r.name, `c${r.conn}`, fmtInt(r.rps), `${r.spreadPct.toFixed(0)}%`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.conn === 50 ? fmtRatio(r.rps / proxy.rps) : '', String(r.non2xx)]));
+  const vs = (r: Summary) => {
+    const ref = REFERENCE[r.name] ? s.find((x) => x.name === REFERENCE[r.name] && x.conn === r.conn) : undefined;
+    return ref ? `${fmtRatio(r.rps / ref.rps)} / ${fmtRatio(r.p99Ms / ref.p99Ms)}` : '';
+  };
+  const cpu = (r: Summary) => (r.cpuUsPerReq === undefined ? '' : r.cpuUsPerReq.toFixed(0));
+  return table(['config', 'conn', 'rps (median)', 'spread', 'p50 ms', 'p99 ms', 'vs nginx: rps / p99', 'CPU µs/req', 'errors'],
+    s.map((r) => [r.name, `c${r.conn}`, fmtInt(r.rps), `${r.spreadPct.toFixed(0)}%`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), vs(r), cpu(r), String(r.non2xx)]));
 }
 
-export function accessGoals(s: Summary[], d: DecisionTiming[]): Goal[] {
-  const m50 = pick(s, NAMES.m10, 50), m1 = pick(s, NAMES.m10, 1), k50 = pick(s, NAMES.m10k, 50), w50 = pick(s, NAMES.m10w2, 50);
-  const proxy50 = pick(s, NAMES.proxy, 50), auth50 = pick(s, NAMES.authreq, 50), direct1 = pick(s, NAMES.direct, 1);
-  const vsProxy = m50.rps / proxy50.rps;
+/** Log on and log off side by side for Moatless and nginx (1 worker, c50), with the on/off ratio. */
+export function sideBySideTable(s: Summary[]): string {
+  const us = (r: Summary) => (r.cpuUsPerReq === undefined ? 'n/a' : r.cpuUsPerReq.toFixed(0));
+  const row = (label: string, on: Summary, off: Summary) => [label, fmtInt(on.rps), fmtInt(off.rps), fmtRatio(on.rps / off.rps),
+    fmtMs(on.p99Ms), fmtMs(off.p99Ms), `${us(on)} / ${us(off)}`, fmtRatio((on.cpuUsPerReq ?? NaN) / (off.cpuUsPerReq ?? NaN))];
+  return table(['1 worker, c50', 'rps log on', 'rps log off', 'on / off', 'p99 on', 'p99 off', 'CPU µs/req on / off', 'CPU on / off'], [
+    row('nginx proxy_pass', pick(s, NAMES.ngx1, 50), pick(s, NAMES.ngx1off, 50)),
+    row('moatless', pick(s, NAMES.m1, 50), pick(s, NAMES.m1off, 50)),
+  ]);
+}
+
+export interface SteadyRss {
+  warmBytes: number;
+  endBytes: number;
+}
+
+export function steadyRssLine(m: SteadyRss): string {
+  const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
+  return `RSS after warm-up ${mb(m.warmBytes)}, at the end ${mb(m.endBytes)} (${fmtRatio(m.endBytes / m.warmBytes)})`;
+}
+
+/** Issue 17's goals: 1 vs 1 with the access log on for both, unless the goal says otherwise. */
+export function accessGoals(s: Summary[], mem: SteadyRss): Goal[] {
+  const m50 = pick(s, NAMES.m1, 50), m1 = pick(s, NAMES.m1, 1), off50 = pick(s, NAMES.m1off, 50);
+  const n50 = pick(s, NAMES.ngx1, 50), n1 = pick(s, NAMES.ngx1, 1), direct1 = pick(s, NAMES.direct, 1);
+  const tls = pick(s, NAMES.mTls, 50), ntls = pick(s, NAMES.ngxTls, 50);
+  const w50 = pick(s, NAMES.m2, 50), nw50 = pick(s, NAMES.ngx2, 50);
+  const logCost = 1 - m50.rps / off50.rps;
+  const vs = m50.rps / n50.rps;
   const added = m1.p50Ms - direct1.p50Ms;
+  const grow = mem.endBytes / mem.warmBytes;
+  return [
+    { name: 'access log cost (moatless log on vs off, c50 rps)', value: `${(logCost * 100).toFixed(1)}%`, goal: '≤ 10%', met: logCost <= 0.1 },
+    { name: 'moatless / nginx, 1w, log on (c50 rps)', value: fmtRatio(vs), goal: '≥ 0.5×', met: vs >= 0.5 },
+    { name: 'moatless / nginx, 1w, log on, stretch', value: fmtRatio(vs), goal: '≥ 0.7×', met: vs >= 0.7 },
+    { name: 'p99 at c50, moatless / nginx, 1w, log on', value: fmtRatio(m50.p99Ms / n50.p99Ms), goal: '≤ 3×', met: m50.p99Ms / n50.p99Ms <= 3 },
+    { name: 'added p50 at c1 over direct (nginx adds ' + `${(n1.p50Ms - direct1.p50Ms).toFixed(3)} ms)`, value: `${added.toFixed(3)} ms`, goal: '≤ 0.2 ms', met: added <= 0.2 },
+    { name: 'HTTPS: moatless TLS / nginx TLS + proxy_pass (c50 rps)', value: fmtRatio(tls.rps / ntls.rps), goal: '≥ 0.8×', met: tls.rps / ntls.rps >= 0.8 },
+    { name: 'moatless 2w / nginx 2w, log on (c50 rps)', value: fmtRatio(w50.rps / nw50.rps), goal: '≥ 0.5×', met: w50.rps / nw50.rps >= 0.5 },
+    { name: 'RSS at the end / after warm-up (1w, log on)', value: fmtRatio(grow), goal: '≤ 1.10×', met: grow <= 1.1 },
+  ];
+}
+
+/** The Foundation issue's goals that still hold: the auth_request stack and flat app counts. */
+export function decisionGoals(s: Summary[], d: DecisionTiming[]): Goal[] {
+  const m50 = pick(s, NAMES.m1, 50), k50 = pick(s, NAMES.m10k, 50), auth50 = pick(s, NAMES.authreq, 50);
   const d10 = d.find((x) => x.apps === 10)!, d10k = d.find((x) => x.apps === 10_000)!;
   return [
-    { name: 'moatless / nginx-proxy (c50 rps)', value: fmtRatio(vsProxy), goal: '≥ 0.5× (stretch 0.7×)', met: vsProxy >= 0.5 },
-    { name: 'moatless / nginx-proxy, stretch', value: fmtRatio(vsProxy), goal: '≥ 0.7×', met: vsProxy >= 0.7 },
-    { name: 'moatless / nginx auth_request (c50 rps)', value: fmtRatio(m50.rps / auth50.rps), goal: '≥ 2×', met: m50.rps / auth50.rps >= 2 },
-    { name: 'moatless 2 workers / nginx-proxy (c50 rps)', value: fmtRatio(w50.rps / proxy50.rps), goal: '≥ 0.5× (stretch 0.7×)', met: w50.rps / proxy50.rps >= 0.5 },
-    { name: 'moatless 2 workers / 1 process (c50 rps)', value: fmtRatio(w50.rps / m50.rps), goal: '≥ 1.3× (perf-baseline.md)', met: w50.rps / m50.rps >= 1.3 },
-    { name: 'p99 at c50, 2 workers / nginx-proxy p99', value: fmtRatio(w50.p99Ms / proxy50.p99Ms), goal: '≤ 3×', met: w50.p99Ms / proxy50.p99Ms <= 3 },
-    { name: 'added p50 at c1 over direct', value: `${added.toFixed(3)} ms`, goal: '≤ 0.3 ms', met: added <= 0.3 },
-    { name: 'p99 at c50 / nginx-proxy p99', value: fmtRatio(m50.p99Ms / proxy50.p99Ms), goal: '≤ 3×', met: m50.p99Ms / proxy50.p99Ms <= 3 },
+    { name: 'moatless 1w / nginx auth_request 2w (c50 rps)', value: fmtRatio(m50.rps / auth50.rps), goal: '≥ 2×', met: m50.rps / auth50.rps >= 2 },
     // Differences under ~20% are noise on this box (perf-baseline.md "Noise").
     { name: 'rps 10,000 apps / 10 apps', value: fmtRatio(k50.rps / m50.rps), goal: '≥ 0.8× (flat within noise)', met: k50.rps / m50.rps >= 0.8 },
     { name: 'decision time 10,000 / 10 apps', value: fmtRatio(d10k.nsPerDecision / d10.nsPerDecision), goal: '≤ 1.2× (flat)', met: d10k.nsPerDecision / d10.nsPerDecision <= 1.2 },

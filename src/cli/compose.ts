@@ -103,6 +103,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
   const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime });
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
+  operate.metrics.accessLogDrops = () => accessLog.dropped;
   const deps = { store, sessions, logger, config: () => config };
   const directoryFacts = opts.directoryFacts?.({ store });
   const ctx: AccessContext = {
