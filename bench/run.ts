@@ -84,8 +84,8 @@ async function main(): Promise<void> {
   const all: Target[] = [
     { name: NAMES.direct, url: at(ports.backend), headers: ref },
     { name: NAMES.ngx1, url: at(ports.proxy), headers: ref, pgid: ngx1.child.pid },
-    { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
     { name: NAMES.ngx1off, url: at(ports.proxyNoLog), headers: ref, pgid: ngx1.child.pid },
+    { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
     { name: NAMES.m1off, url: at(m1off.port), headers: app(5, s1off), pgid: m1off.child.pid },
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).

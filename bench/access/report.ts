@@ -6,6 +6,7 @@ import type { DecisionTiming } from './decision-timing.ts';
 import type { OverageResult } from './overage.ts';
 import type { RssResult } from './rss.ts';
 import type { Summary } from './throughput.ts';
+import { median } from '../lib/stats.ts';
 
 export interface Goal {
   name: string;
@@ -44,12 +45,24 @@ export function throughputTable(s: Summary[]): string {
     s.map((r) => [r.name, `c${r.conn}`, fmtInt(r.rps), `${r.spreadPct.toFixed(0)}%`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), vs(r), cpu(r), String(r.non2xx)]));
 }
 
-/** Log on and log off side by side for Moatless and nginx (1 worker, c50), with the on/off ratio. */
+/**
+ * On vs off, paired round by round (the two ran back to back, so they shared the machine's load of
+ * the moment), then the median over rounds: steadier than a ratio of two medians.
+ */
+export function pairedRatio(on: Summary, off: Summary): { rps: number; cpu: number } {
+  const rps = on.runs.map((r, i) => r.rps / (off.runs[i]?.rps ?? NaN));
+  const cpu = (on.cpuRuns ?? []).map((c, i) => c / (off.cpuRuns?.[i] ?? NaN));
+  return { rps: median(rps), cpu: cpu.length ? median(cpu) : NaN };
+}
+
+/** Log on and log off side by side for Moatless and nginx (1 worker, c50), with the on/off ratios. */
 export function sideBySideTable(s: Summary[]): string {
   const us = (r: Summary) => (r.cpuUsPerReq === undefined ? 'n/a' : r.cpuUsPerReq.toFixed(0));
-  const row = (label: string, on: Summary, off: Summary) => [label, fmtInt(on.rps), fmtInt(off.rps), fmtRatio(on.rps / off.rps),
-    fmtMs(on.p99Ms), fmtMs(off.p99Ms), `${us(on)} / ${us(off)}`, fmtRatio((on.cpuUsPerReq ?? NaN) / (off.cpuUsPerReq ?? NaN))];
-  return table(['1 worker, c50', 'rps log on', 'rps log off', 'on / off', 'p99 on', 'p99 off', 'CPU µs/req on / off', 'CPU on / off'], [
+  const row = (label: string, on: Summary, off: Summary) => {
+    const p = pairedRatio(on, off);
+    return [label, fmtInt(on.rps), fmtInt(off.rps), fmtRatio(p.rps), fmtMs(on.p99Ms), fmtMs(off.p99Ms), `${us(on)} / ${us(off)}`, fmtRatio(p.cpu)];
+  };
+  return table(['1 worker, c50', 'rps log on', 'rps log off', 'rps on / off', 'p99 on', 'p99 off', 'CPU µs/req on / off', 'CPU on / off'], [
     row('nginx proxy_pass', pick(s, NAMES.ngx1, 50), pick(s, NAMES.ngx1off, 50)),
     row('moatless', pick(s, NAMES.m1, 50), pick(s, NAMES.m1off, 50)),
   ]);
@@ -71,18 +84,25 @@ export function accessGoals(s: Summary[], mem: SteadyRss): Goal[] {
   const n50 = pick(s, NAMES.ngx1, 50), n1 = pick(s, NAMES.ngx1, 1), direct1 = pick(s, NAMES.direct, 1);
   const tls = pick(s, NAMES.mTls, 50), ntls = pick(s, NAMES.ngxTls, 50);
   const w50 = pick(s, NAMES.m2, 50), nw50 = pick(s, NAMES.ngx2, 50);
-  const logCost = 1 - m50.rps / off50.rps;
-  const vs = m50.rps / n50.rps;
+  const paired = pairedRatio(m50, off50);
+  // CPU per request is what the log adds; rps swings ±40% between identical runs on a shared box.
+  const logCost = 1 - 1 / paired.cpu;
+  // Paired by round like the log cost: each ratio compares runs a few seconds apart.
+  const vs = pairedRatio(m50, n50).rps;
+  const vsTls = pairedRatio(tls, ntls).rps;
+  const vs2w = pairedRatio(w50, nw50).rps;
   const added = m1.p50Ms - direct1.p50Ms;
   const grow = mem.endBytes / mem.warmBytes;
   return [
-    { name: 'access log cost (moatless log on vs off, c50 rps)', value: `${(logCost * 100).toFixed(1)}%`, goal: '≤ 10%', met: logCost <= 0.1 },
+    { name: 'access log cost: throughput lost at equal CPU (on vs off)', value: `${(logCost * 100).toFixed(1)}%`, goal: '≤ 10%', met: logCost <= 0.1 },
+    { name: 'access log cost: rps on / off, paired rounds (noisy)', value: fmtRatio(paired.rps), goal: '≥ 0.90×', met: paired.rps >= 0.9 },
     { name: 'moatless / nginx, 1w, log on (c50 rps)', value: fmtRatio(vs), goal: '≥ 0.5×', met: vs >= 0.5 },
     { name: 'moatless / nginx, 1w, log on, stretch', value: fmtRatio(vs), goal: '≥ 0.7×', met: vs >= 0.7 },
     { name: 'p99 at c50, moatless / nginx, 1w, log on', value: fmtRatio(m50.p99Ms / n50.p99Ms), goal: '≤ 3×', met: m50.p99Ms / n50.p99Ms <= 3 },
     { name: 'added p50 at c1 over direct (nginx adds ' + `${(n1.p50Ms - direct1.p50Ms).toFixed(3)} ms)`, value: `${added.toFixed(3)} ms`, goal: '≤ 0.2 ms', met: added <= 0.2 },
-    { name: 'HTTPS: moatless TLS / nginx TLS + proxy_pass (c50 rps)', value: fmtRatio(tls.rps / ntls.rps), goal: '≥ 0.8×', met: tls.rps / ntls.rps >= 0.8 },
-    { name: 'moatless 2w / nginx 2w, log on (c50 rps)', value: fmtRatio(w50.rps / nw50.rps), goal: '≥ 0.5×', met: w50.rps / nw50.rps >= 0.5 },
+    { name: 'HTTPS: moatless TLS / nginx TLS + proxy_pass (c50 rps)', value: fmtRatio(vsTls), goal: '≥ 0.8×', met: vsTls >= 0.8 },
+    { name: 'moatless 2w / nginx 2w, log on (c50 rps)', value: fmtRatio(vs2w), goal: '≥ 0.5×', met: vs2w >= 0.5 },
+    { name: 'CPU per request, moatless / nginx, 1w, log on', value: fmtRatio(pairedRatio(m50, n50).cpu), goal: '(reported)', met: true },
     { name: 'RSS at the end / after warm-up (1w, log on)', value: fmtRatio(grow), goal: '≤ 1.10×', met: grow <= 1.1 },
   ];
 }

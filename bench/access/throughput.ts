@@ -36,6 +36,8 @@ export interface Summary {
   non2xx: number;
   /** Median CPU time of the server per request at c50 (µs), when its process group is known. */
   cpuUsPerReq?: number;
+  /** CPU µs per request of each round (c50), in round order like `runs`. */
+  cpuRuns?: number[];
   runs: WrkResult[];
 }
 
@@ -68,7 +70,7 @@ export async function measureAll(wrk: string, targets: Target[], t: Timing, log:
         rps: median(rs.map((r) => r.rps)), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)),
         spreadPct: spreadPct(rs.map((r) => r.rps)),
         non2xx: rs.reduce((n, r) => n + r.non2xx + r.socketErrors.timeout, 0),
-        ...(conn === 50 && cpus.has(target.name) ? { cpuUsPerReq: median(cpus.get(target.name)!) } : {}),
+        ...(conn === 50 && cpus.has(target.name) ? { cpuUsPerReq: median(cpus.get(target.name)!), cpuRuns: cpus.get(target.name)! } : {}),
       });
     }
   }

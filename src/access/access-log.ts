@@ -56,6 +56,7 @@ export class AccessLog {
   }
 
   flush(): Promise<void> {
+    this.#line?.flush();
     if (this.#buffer.length === 0) return this.#flushing;
     const batch = this.#buffer;
     this.#buffer = [];

@@ -24,11 +24,11 @@ export interface LoggerOptions {
 }
 
 /**
- * Writes of 12-64 KB (one syscall per 30-180 access lines), at least every 250 ms so lines are not
+ * Writes of 32-64 KB (one syscall per 90-180 access lines), at least every 250 ms so lines are not
  * held back on a quiet proxy; a stdout that stops draining (a stuck pipe) costs at most 32 MB, then
  * lines are dropped and counted (moatless_access_log_dropped_total{sink="stdout"}) — never a stall.
  */
-const BUFFERED = { minLength: 12_288, maxWrite: 65_536, periodicFlush: 250, maxLength: 32 * 1024 * 1024 };
+const BUFFERED = { minLength: 32_768, maxWrite: 65_536, periodicFlush: 250, maxLength: 32 * 1024 * 1024 };
 
 export function createLogger(cfg: ResolvedConfig, o: LoggerOptions = {}): Logger {
   const opts = { level: cfg.logging.level, base: { app: 'moatless', ...o.base }, redact: REDACT };
