@@ -44,6 +44,14 @@ export function describeCoreContract(name: string, makeStore: () => Promise<Stor
       assert.deepEqual((await store.accessLog.query({ limit: 10 })).map((e) => e.time), [T0 + 6, T0 + 5]);
     });
 
+    test('access log: a batch larger than one multi-row insert keeps every row, each with its own fields', async () => {
+      const entries = Array.from({ length: 123 }, (_, i) => logEntry(T0 + 1000 + i, { appId: `app-${i}`, status: 200 + (i % 5) }));
+      await store.accessLog.append(entries);
+      const back = await store.accessLog.query({ limit: 200, since: T0 + 1000 });
+      assert.equal(back.length, 123);
+      assert.deepEqual(back.reverse(), entries);
+    });
+
     test('kv: set, overwrite, delete, list by namespace', async () => {
       await store.kv.set('ns', 'b', '2');
       await store.kv.set('ns', 'a', '1');
