@@ -100,13 +100,12 @@ async function main(): Promise<void> {
 
   const n = targets.length;
   log(`throughput: ${n} configurations × ${timing.rounds} rounds, interleaved (wrk -t1, c50 ${timing.c50S}s, c1 ${timing.c1S}s)`);
-  let rssWarm = 0;
-  const summaries = await measureAll(tools.wrk, targets, timing, log, async () => { rssWarm = await rssOf(m1.pid); });
-  const rssEnd = await rssOf(m1.pid);
+  const rssAfter: number[] = []; // after the warm-up, then after each round
+  const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => { rssAfter[phase] = await rssOf(m1.pid); });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
   await Promise.all([m1.stop(), m1off.stop(), m10k.stop(), m2.stop()]);
-  const memory: SteadyRss = { warmBytes: rssWarm, endBytes: rssEnd };
+  const memory: SteadyRss = { afterBytes: rssAfter };
   if (throughputOnly || only) {
     if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n`);
     process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n\n${goalsTable(accessGoals(summaries, memory))}\n`);

@@ -1,8 +1,8 @@
 // The Access throughput section: wrk against each target (the upstream direct, nginx proxy_pass and
 // auth_request, Moatless in its configurations) on an authenticated session. Every target is first
 // warmed up for `firstWarmS` (the JIT settles; rounds then agree), then configurations interleave
-// round-robin, `rounds` times; the report takes medians. `afterWarmUp` runs between the two phases
-// (the bench reads RSS there).
+// round-robin, `rounds` times; the report takes medians. `after(phase)` runs after the warm-up (0)
+// and after each round (1…): the bench reads RSS there.
 import type { WrkResult } from '../lib/wrk-parse.ts';
 import { runWrk } from '../lib/wrk.ts';
 import { groupCpuMs } from '../lib/procs.ts';
@@ -41,13 +41,13 @@ export interface Summary {
   runs: WrkResult[];
 }
 
-export async function measureAll(wrk: string, targets: Target[], t: Timing, log: (s: string) => void, afterWarmUp?: () => Promise<void>): Promise<Summary[]> {
+export async function measureAll(wrk: string, targets: Target[], t: Timing, log: (s: string) => void, after?: (phase: number) => Promise<void>): Promise<Summary[]> {
   const runs = new Map<string, WrkResult[]>();
   const add = (k: string, r: WrkResult) => runs.set(k, [...(runs.get(k) ?? []), r]);
   const cpus = new Map<string, number[]>();
   log(`  warm-up: ${t.firstWarmS}s at c50 per target`);
   for (const target of targets) await runWrk(wrk, { url: target.url, headers: target.headers, connections: 50, seconds: t.firstWarmS });
-  await afterWarmUp?.();
+  await after?.(0);
   for (let round = 1; round <= t.rounds; round++) {
     for (const target of targets) {
       log(`  round ${round}/${t.rounds}: ${target.name}`);
@@ -59,6 +59,7 @@ export async function measureAll(wrk: string, targets: Target[], t: Timing, log:
       if (target.c1 === false) continue;
       add(`${target.name}|1`, await runWrk(wrk, { url: target.url, headers: target.headers, connections: 1, seconds: t.c1S }));
     }
+    await after?.(round);
   }
   const out: Summary[] = [];
   for (const target of targets) {
