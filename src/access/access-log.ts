@@ -7,8 +7,8 @@ import type { AccessLogEntry, AccessLogStore } from '../store/ports.ts';
 import { accessLineWriter, type AccessLineWriter } from './access-log-line.ts';
 
 const BATCH = 200;
-/** Rows waiting for the store (queued or being written); ~2 minutes of a busy proxy's rows. */
-export const MAX_PENDING_ROWS = 50_000;
+/** Rows waiting for the store (queued or being written): a few seconds of a busy proxy's rows. */
+export const MAX_PENDING_ROWS = 20_000;
 
 export interface AccessLogDrops {
   /** Rows the store could not take in time (queue full) or failed to write. */
@@ -30,7 +30,7 @@ export class AccessLog {
   /** Rows recorded and not yet written (buffered + in flight). */
   #pending = 0;
   readonly #timer: NodeJS.Timeout;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #inFlight = new Set<Promise<void>>();
   readonly dropped: AccessLogDrops = { store: 0, stdout: 0 };
   readonly #logger: Logger | null;
 
@@ -55,17 +55,29 @@ export class AccessLog {
     if (this.#buffer.length >= BATCH) void this.flush();
   }
 
+  /**
+   * Hands the buffered rows to the store at once, without waiting for earlier batches: a store that
+   * queues (the log thread's message port) holds them serialized, off this thread's heap, where
+   * tens of thousands of waiting row objects made every major GC slower. Resolves when every batch
+   * handed over so far is written (or dropped).
+   */
   flush(): Promise<void> {
     this.#line?.flush();
-    if (this.#buffer.length === 0) return this.#flushing;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    this.#flushing = this.#flushing.then(() => this.#store.append(batch)).catch((err: unknown) => {
-      // Losing log rows must not take the proxy down; say so loudly instead.
-      this.dropped.store += batch.length;
-      this.#logger?.error({ err, dropped: batch.length }, 'access log write failed');
-    }).finally(() => { this.#pending -= batch.length; });
-    return this.#flushing;
+    if (this.#buffer.length > 0) {
+      const batch = this.#buffer;
+      const n = batch.length;
+      this.#buffer = [];
+      const done: Promise<void> = this.#store.append(batch).catch((err: unknown) => {
+        // Losing log rows must not take the proxy down; say so loudly instead.
+        this.dropped.store += n;
+        this.#logger?.error({ err, dropped: n }, 'access log write failed');
+      }).finally(() => {
+        this.#pending -= n;
+        this.#inFlight.delete(done);
+      });
+      this.#inFlight.add(done);
+    }
+    return Promise.all(this.#inFlight).then(() => {});
   }
 
   async close(): Promise<void> {
