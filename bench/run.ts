@@ -2,12 +2,9 @@
 // run (reference/perf-baseline.md). Exits 0 whether or not goals are met; non-zero only when the
 // setup is broken (a tool missing, a server not starting, a configuration answering non-200).
 // Flags: --quick (shorter runs, 10,000 sessions: for checking the harness, not for numbers).
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { freePort } from '../test/harness/ports.ts';
 import { backendConfig, proxyConfig, startNginx } from './lib/nginx.ts';
@@ -15,7 +12,6 @@ import { installCleanup, killAll, rssOf, startNode, waitForPort } from './lib/pr
 import { fmtInt } from './lib/table.ts';
 import { ensureTools } from './lib/tools.ts';
 import { timeDecisions } from './access/decision-timing.ts';
-import { get } from './access/http-touch.ts';
 import { appHost } from './access/moatless-config.ts';
 import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
@@ -23,6 +19,7 @@ import {
   accessGoals, decisionGoals, decisionTable, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
 } from './access/report.ts';
 import { measureRss } from './access/rss.ts';
+import { countLines, preflight, selfSignedCert } from './access/setup.ts';
 import { measureAll, type Target, type Timing } from './access/throughput.ts';
 
 const quick = process.argv.includes('--quick');
@@ -159,36 +156,6 @@ async function main(): Promise<void> {
   const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ started: started.toISOString(), quick, cpus: cpus().length, node: process.version, timing, throughput: summaries, memory, decisions: decisionMedians, rss, overage, goals }, null, 2));
   log(`results: ${file}`);
-}
-
-/** Every configuration must serve the 1 KB page, or we would benchmark an error page. */
-async function preflight(targets: Target[]): Promise<void> {
-  const agent = new Agent({ keepAlive: false });
-  const tlsAgent = new HttpsAgent({ keepAlive: false, rejectUnauthorized: false });
-  for (const t of targets) {
-    const u = new URL(t.url);
-    const r = await get(u.protocol === 'https:' ? tlsAgent : agent, Number(u.port), t.headers.Host ?? u.host, t.headers.Cookie ?? '', '/', u.protocol === 'https:');
-    if (r.status !== 200 || r.bytes !== 1024) throw new Error(`preflight: ${t.name} answered ${r.status} with ${r.bytes} bytes (expected 200, 1024)`);
-  }
-}
-
-/** One certificate for both TLS terminators (nginx and Moatless), made with openssl like the tests do. */
-function selfSignedCert(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=bench.localtest.me', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
-
-function countLines(file: string): number {
-  try {
-    const b = readFileSync(file);
-    let n = 0;
-    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
-    return n;
-  } catch {
-    return 0;
-  }
 }
 
 main().then(
