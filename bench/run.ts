@@ -5,23 +5,34 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { freePort } from '../test/harness/ports.ts';
 import { backendConfig, proxyConfig, startNginx } from './lib/nginx.ts';
-import { installCleanup, killAll, startNode, waitForPort } from './lib/procs.ts';
+import { installCleanup, killAll, rssOf, startNode, waitForPort } from './lib/procs.ts';
+import { fmtInt } from './lib/table.ts';
 import { ensureTools } from './lib/tools.ts';
 import { timeDecisions } from './access/decision-timing.ts';
-import { get } from './access/http-touch.ts';
 import { appHost } from './access/moatless-config.ts';
-import { startMoatlessChild } from './access/moatless-proc.ts';
+import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
-import { accessGoals, decisionTable, goalsTable, NAMES, overageGoal, rssTable, throughputTable } from './access/report.ts';
+import {
+  accessGoals, decisionGoals, decisionTable, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
+} from './access/report.ts';
 import { measureRss } from './access/rss.ts';
-import { measureAll, type Target } from './access/throughput.ts';
+import { countLines, preflight, selfSignedCert } from './access/setup.ts';
+import { measureAll, type Target, type Timing } from './access/throughput.ts';
 
 const quick = process.argv.includes('--quick');
-const timing = quick ? { warmS: 1, c50S: 2, c1S: 1, rounds: 1 } : { warmS: 1, c50S: 6, c1S: 4, rounds: 2 };
+/** Only the throughput section: for iterating on the request path (profiling with MOATLESS_BENCH_PROF). */
+const throughputOnly = process.argv.includes('--throughput-only');
+/** --only=<regexp>: measure only the matching configurations (with --throughput-only; for A/B checks). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+/** --rounds=<n>: more interleaved rounds for a tighter median. */
+const roundsArg = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 'NaN');
+const timing: Timing = quick
+  ? { firstWarmS: 2, warmS: 1, c50S: 2, c1S: 1, rounds: 1 }
+  : { firstWarmS: 6, warmS: 1, c50S: 4, c1S: 3, rounds: 3 };
+if (Number.isInteger(roundsArg) && roundsArg > 0) timing.rounds = roundsArg;
 const SESSIONS = quick ? 10_000 : 100_000;
 const COOKIE = 'moatless_session';
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -34,50 +45,69 @@ async function main(): Promise<void> {
   chmodSync(tmp, 0o755); // nginx workers run as an unprivileged user when we are root: let them read www/
   const started = new Date();
   log(`Moatless Access benchmarks (${quick ? 'quick' : 'full'}) on ${cpus().length} CPUs, Node ${process.version}`);
+  const tls = selfSignedCert(tmp);
 
-  // References: the static backend, nginx proxy_pass and auth_request in front of a jose verifier.
-  const ports = { backend: await freePort(), proxy: await freePort(), authRequest: await freePort(), auth: await freePort() };
+  // References: the static backend; nginx proxy_pass with 1 worker (log on, log off, TLS) and with
+  // 2 workers (log on), and auth_request in front of a jose verifier.
+  const ports = {
+    backend: await freePort(), proxy: await freePort(), proxyNoLog: await freePort(), proxyTls: await freePort(),
+    proxy2: await freePort(), authRequest: await freePort(), auth: await freePort(), mTls: await freePort(),
+  };
   await startNginx(tools.nginx, join(tmp, 'backend'), backendConfig(join(tmp, 'backend'), ports.backend), ports.backend);
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwt = await new SignJWT({ sub: 'u-1', email: 'alice@contoso.com' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('gw').setAudience('gw').setExpirationTime('2h').sign(privateKey);
   const authSvc = startNode(new URL('./access/auth-service.ts', import.meta.url).pathname, [], { AUTH_PORT: String(ports.auth), WORKERS: '2', AUTH_JWK: JSON.stringify(await exportJWK(publicKey)) });
   await waitForPort(ports.auth, 10_000, authSvc);
-  await startNginx(tools.nginx, join(tmp, 'proxy'), proxyConfig(join(tmp, 'proxy'), ports), ports.proxy);
+  const p1 = join(tmp, 'proxy1w');
+  const ngx1 = await startNginx(tools.nginx, p1, proxyConfig(p1, 1, { backend: ports.backend, proxy: ports.proxy, proxyNoLog: ports.proxyNoLog, proxyTls: ports.proxyTls }, tls), ports.proxy);
+  const p2 = join(tmp, 'proxy2w');
+  const ngx2 = await startNginx(tools.nginx, p2, proxyConfig(p2, 2, { backend: ports.backend, proxy: ports.proxy2, authRequest: ports.authRequest, auth: ports.auth }), ports.proxy2);
   const upstream = `http://127.0.0.1:${ports.backend}`;
 
-  log('starting Moatless with 10 and with 10,000 apps, and with 10 apps on 2 workers');
-  const m10 = await startMoatlessChild({ apps: 10, upstream });
-  const m10k = await startMoatlessChild({ apps: 10_000, upstream });
+  log('starting Moatless: 10 apps log on (HTTP + HTTPS), log off, 10,000 apps, 2 workers');
+  const logFile = (n: string) => join(tmp, `moatless-${n}.log`);
+  const m1 = await startMoatlessChild({ apps: 10, upstream, tls: { port: ports.mTls, ...tls }, logFile: logFile('1w') });
+  const m1off = await startMoatlessChild({ apps: 10, upstream, accessLog: false, logFile: logFile('1w-off') });
+  const m10k = await startMoatlessChild({ apps: 10_000, upstream, logFile: logFile('10k') });
   // server.workers: 2 — the cluster mode (src/cli/cluster.ts), on the same 2-vCPU box as wrk and nginx.
-  const m10w2 = await startMoatlessChild({ apps: 10, upstream, workers: 2 });
-  const s10 = (await m10.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
-  const s10k = (await m10k.ask({ cmd: 'sessions', count: 1, app: 5_000, firstUser: 1 }, 'sessions')).secrets[0]!;
-  const s10w2 = (await m10w2.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
+  const m2 = await startMoatlessChild({ apps: 10, upstream, workers: 2, logFile: logFile('2w') });
+  const secret = async (m: MoatlessChild, app: number) => (await m.ask({ cmd: 'sessions', count: 1, app, firstUser: 1 }, 'sessions')).secrets[0]!;
+  const [s1, s1off, s10k, s2] = [await secret(m1, 5), await secret(m1off, 5), await secret(m10k, 5_000), await secret(m2, 5)];
 
   // Capitalised header names: wrk only drops its own Host header when ours is spelled "Host".
-  const at = (port: number) => `http://127.0.0.1:${port}/`;
-  const targets: Target[] = [
-    { name: NAMES.direct, url: at(ports.backend), headers: { Cookie: `session=${jwt}` } },
-    { name: NAMES.proxy, url: at(ports.proxy), headers: { Cookie: `session=${jwt}` } },
-    { name: NAMES.authreq, url: at(ports.authRequest), headers: { Cookie: `session=${jwt}` } },
-    { name: NAMES.m10, url: at(m10.port), headers: { Host: appHost(5), Cookie: `${COOKIE}=${s10}` } },
-    { name: NAMES.m10k, url: at(m10k.port), headers: { Host: appHost(5_000), Cookie: `${COOKIE}=${s10k}` } },
-    { name: NAMES.m10w2, url: at(m10w2.port), headers: { Host: appHost(5), Cookie: `${COOKIE}=${s10w2}` } },
+  const at = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}/`;
+  const ref = { Cookie: `session=${jwt}` };
+  const app = (i: number, s: string, cookie = COOKIE) => ({ Host: appHost(i), Cookie: `${cookie}=${s}` });
+  const all: Target[] = [
+    { name: NAMES.direct, url: at(ports.backend), headers: ref },
+    { name: NAMES.ngx1, url: at(ports.proxy), headers: ref, pgid: ngx1.child.pid },
+    { name: NAMES.ngx1off, url: at(ports.proxyNoLog), headers: ref, pgid: ngx1.child.pid },
+    { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
+    { name: NAMES.m1off, url: at(m1off.port), headers: app(5, s1off), pgid: m1off.child.pid },
+    { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
+    // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
+    { name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: m1.child.pid },
+    { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
+    { name: NAMES.m2, url: at(m2.port), headers: app(5, s2), c1: false, pgid: m2.child.pid },
+    { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },
+    { name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, s10k), c1: false },
   ];
-  // Preflight: every configuration must serve the 1 KB page, or we would benchmark an error page.
-  const agent = new Agent({ keepAlive: false });
-  for (const t of targets) {
-    const u = new URL(t.url);
-    const r = await get(agent, Number(u.port), t.headers.Host ?? u.host, t.headers.Cookie ?? '');
-    if (r.status !== 200 || r.bytes !== 1024) throw new Error(`preflight: ${t.name} answered ${r.status} with ${r.bytes} bytes (expected 200, 1024)`);
-  }
+  const targets = only ? all.filter((t) => new RegExp(only).test(t.name)) : all;
+  await preflight(targets);
 
-  log(`throughput: ${targets.length} configurations × ${timing.rounds} rounds, interleaved (wrk -t1, c50 ${timing.c50S}s, c1 ${timing.c1S}s)`);
-  const summaries = await measureAll(tools.wrk, targets, timing, log);
+  const n = targets.length;
+  log(`throughput: ${n} configurations × ${timing.rounds} rounds, interleaved (wrk -t1, c50 ${timing.c50S}s, c1 ${timing.c1S}s)`);
+  const rssAfter: number[] = []; // after the warm-up, then after each round
+  const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => { rssAfter[phase] = await rssOf(m1.pid); });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
-  m10.stop();
-  m10k.stop();
-  m10w2.stop();
+  const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
+  await Promise.all([m1.stop(), m1off.stop(), m10k.stop(), m2.stop()]);
+  const memory: SteadyRss = { afterBytes: rssAfter };
+  if (throughputOnly || only) {
+    if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n`);
+    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n\n${goalsTable(accessGoals(summaries, memory))}\n`);
+    return;
+  }
 
   log('decision timing in-process: 10 vs 10,000 apps');
   const decisions = [timeDecisions(10), timeDecisions(10_000), timeDecisions(10), timeDecisions(10_000)];
@@ -93,11 +123,18 @@ async function main(): Promise<void> {
   log('Entra overage: sign-ins through the emulator');
   const overage = await measureOverage();
 
-  const goals = [...accessGoals(summaries, decisionMedians), overageGoal(overage)];
+  const goals = [...accessGoals(summaries, memory), ...decisionGoals(summaries, decisionMedians), overageGoal(overage)];
   const out = [
     '',
-    `== Access throughput (loopback, ${cpus().length} CPUs, medians of ${timing.rounds} interleaved rounds; Moatless is 1 process unless the row says 2 workers) ==`,
+    `== Access throughput (loopback, ${cpus().length} CPUs, medians of ${timing.rounds} interleaved rounds after a ${timing.firstWarmS}s warm-up each; 1 worker unless the row says 2w) ==`,
     throughputTable(summaries),
+    '',
+    '== Access log on vs off, same run (c50) ==',
+    sideBySideTable(summaries),
+    `access-log lines written during the run: Moatless ${fmtInt(logLines.moatless)}, nginx ${fmtInt(logLines.nginx)}`,
+    '',
+    '== Memory under steady load (Moatless 1 worker, log on: RSS from /proc) ==',
+    steadyRssLine(memory),
     '',
     '== Per-request decision (host routing + policy evaluation, in-process, best of 2) ==',
     decisionTable(decisionMedians),
@@ -117,7 +154,7 @@ async function main(): Promise<void> {
   const dir = new URL('./out/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ started: started.toISOString(), quick, cpus: cpus().length, node: process.version, timing, throughput: summaries, decisions: decisionMedians, rss, overage, goals }, null, 2));
+  writeFileSync(file, JSON.stringify({ started: started.toISOString(), quick, cpus: cpus().length, node: process.version, timing, throughput: summaries, memory, decisions: decisionMedians, rss, overage, goals }, null, 2));
   log(`results: ${file}`);
 }
 

@@ -2,6 +2,8 @@
 // apps, then answers IPC commands: make sessions through SessionService, report cache size and
 // memory. Runs as its own process so wrk measures it alone and its RSS is its own; with
 // `workers` > 1 it runs Moatless's cluster mode instead (cache size is then the primary's: 0).
+// Serving processes log as production does (JSON lines on stdout, which the benchmark points at a
+// file); the cluster primary, which serves nothing, is silent.
 // Benchmark support only: must not be imported by Moatless.
 import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { SessionService } from '../../src/identity/sessions.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { newSessionSecret, sessionIdOf } from '../../src/identity/session-tokens.ts';
 import type { SessionRecord } from '../../src/store/ports.ts';
-import { appId, benchConfig, benchIdentity } from './moatless-config.ts';
+import { appId, benchConfig, benchIdentity, type BenchConfigOptions } from './moatless-config.ts';
 
 export type ChildCommand =
   | { cmd: 'sessions'; count: number; app: number; firstUser: number }
@@ -26,13 +28,13 @@ export type ChildReply =
   | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
   | { type: 'error'; message: string };
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { apps: number; upstream: string; port: number; workers?: number; dir?: string };
+const opts = JSON.parse(process.argv[2] ?? '{}') as BenchConfigOptions & { dir?: string };
 const send = (m: ChildReply) => process.send?.(m);
 
 // workers > 1: this process is a cluster primary (`server.workers`, src/cli/cluster.ts) and the
 // workers re-run this file; they share the primary's data folder, passed down in argv.
 if (cluster.isWorker) {
-  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), { logger: pino({ level: 'silent' }) });
+  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), {});
   process.exit(0);
 }
 const workers = opts.workers ?? 1;
@@ -41,7 +43,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
 
 const config = benchConfig({ ...opts, dir, workers });
-const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, { logger: pino({ level: 'silent' }) });
+const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, {});
 
 /** The primary serves nothing itself: it answers the benchmark's commands through its own store handle. */
 async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions'>> {

@@ -36,6 +36,6 @@ export async function measureRss(upstream: string, cookieName: string, sessions:
       bytesPerSession: (rssBytes - rssIdleBytes) / sessions, createMs: made.ms, touchMs,
     };
   } finally {
-    m.stop();
+    await m.stop();
   }
 }

@@ -1,7 +1,8 @@
 // nginx instances for the benchmark, each with its own generated config in a temp prefix: the 1 KB
-// static backend, and the reference proxies (proxy_pass, auth_request). 127.0.0.1 only, logs in the
-// temp dir. The configs follow reference/perf-baseline.md exactly, including its pitfall: every
-// location that sets a header repeats `proxy_set_header Connection ""` (else keepalive is lost).
+// static backend, and the reference proxies (proxy_pass with its access log on and off, over HTTP
+// and TLS, and auth_request). 127.0.0.1 only, logs in the temp dir. The configs follow
+// reference/perf-baseline.md, including its pitfall: every location that sets a header repeats
+// `proxy_set_header Connection ""` (else keepalive is lost).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -35,14 +36,33 @@ export function backendConfig(prefix: string, port: number): string {
 `;
 }
 
-export function proxyConfig(prefix: string, ports: { backend: number; auth: number; proxy: number; authRequest: number }): string {
-  return `${common(prefix, 2)}  upstream app  { server 127.0.0.1:${ports.backend}; keepalive 128; keepalive_requests 1000000; }
-  upstream auth { server 127.0.0.1:${ports.auth}; keepalive 128; keepalive_requests 1000000; }
-  proxy_http_version 1.1;
-  proxy_set_header Connection "";
-  server { listen 127.0.0.1:${ports.proxy}; location / { proxy_pass http://app; } }
+export interface ProxyPorts {
+  backend: number;
+  /** proxy_pass with the access log on (buffered, as production runs it) … */
+  proxy: number;
+  /** … and off; */
+  proxyNoLog?: number;
+  /** TLS terminated by nginx, then proxy_pass, access log on; */
+  proxyTls?: number;
+  /** auth_request to the jose verifier on `auth`. */
+  authRequest?: number;
+  auth?: number;
+}
+
+/** `workers` nginx workers proxying to the backend; `tls` is the certificate Moatless serves too. */
+export function proxyConfig(prefix: string, workers: number, ports: ProxyPorts, tls?: { cert: string; key: string }): string {
+  // The access log production runs: the default `combined` format, written through a buffer.
+  const log = `access_log ${join(prefix, 'access.log')} combined buffer=64k flush=1s;`;
+  const servers = [`  server { listen 127.0.0.1:${ports.proxy}; ${log} location / { proxy_pass http://app; } }`];
+  if (ports.proxyNoLog) servers.push(`  server { listen 127.0.0.1:${ports.proxyNoLog}; location / { proxy_pass http://app; } }`);
+  if (ports.proxyTls && tls) {
+    servers.push(`  server { listen 127.0.0.1:${ports.proxyTls} ssl; ssl_certificate ${tls.cert}; ssl_certificate_key ${tls.key};
+    ${log} location / { proxy_pass http://app; } }`);
+  }
+  if (ports.authRequest && ports.auth) {
+    servers.push(`  upstream auth { server 127.0.0.1:${ports.auth}; keepalive 128; keepalive_requests 1000000; }
   server {
-    listen 127.0.0.1:${ports.authRequest};
+    listen 127.0.0.1:${ports.authRequest}; ${log}
     location = /_auth {
       internal; proxy_pass http://auth/verify; proxy_pass_request_body off;
       proxy_set_header Content-Length ""; proxy_set_header X-Original-URI $request_uri; proxy_set_header Connection "";
@@ -51,7 +71,12 @@ export function proxyConfig(prefix: string, ports: { backend: number; auth: numb
       auth_request /_auth; auth_request_set $user $upstream_http_x_auth_user;
       proxy_set_header X-Auth-User $user; proxy_set_header Connection ""; proxy_pass http://app;
     }
+  }`);
   }
+  return `${common(prefix, workers)}  upstream app  { server 127.0.0.1:${ports.backend}; keepalive 128; keepalive_requests 1000000; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+${servers.join('\n')}
 }
 `;
 }

@@ -17,9 +17,9 @@ export function startProgram(cmd: string, args: string[], opts: { cwd?: string; 
   return track(spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true }));
 }
 
-/** Starts a Node script with an IPC channel, under the same Node binary as the benchmark. */
-export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): ChildProcess {
-  return track(fork(script, args, { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true }));
+/** Starts a Node script with an IPC channel, under the same Node binary as the benchmark; `stdout`: a file descriptor. */
+export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, execArgv: string[] = [], stdout?: number): ChildProcess {
+  return track(fork(script, args, { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', stdout ?? 'inherit', 'inherit', 'ipc'], detached: true }));
 }
 
 /** Sends SIGKILL to every recorded process group; synchronous so it also works in an 'exit' handler. */
@@ -90,4 +90,22 @@ export function nextMessage<T>(child: ChildProcess, timeoutMs: number, label: st
     child.on('message', onMsg);
     child.once('exit', onExit);
   });
+}
+
+/**
+ * CPU time (user + system, ms) used so far by every process in a process group — a Moatless child
+ * with its threads and cluster workers, or nginx with its workers — read from /proc/<pid>/stat.
+ * On a box shared with other work, CPU per request is steadier than requests per second.
+ */
+export async function groupCpuMs(pgid: number): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  let ticks = 0;
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
+    // Fields after the command (which may hold spaces): state ppid pgrp … utime(14) stime(15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type AccessLogEntry, type Store } from '../store/index.ts';
 import { threadedAccessLogStore } from './access-log-thread.ts';
+import { AccessLog } from './access-log.ts';
 
 let dir: string;
 let path: string;
@@ -44,4 +45,18 @@ test('after the thread is closed, late appends (a final flush) go to the main st
   const ids = (await store.accessLog.query({ limit: 50 })).map((e) => e.requestId);
   assert.ok(ids.includes('fallback-1'));
   assert.deepEqual(errors, [], 'a deliberate close is not reported as a failure');
+});
+
+test('rows the thread cannot write (its store will not open) reach the main store whole, through the access log', async () => {
+  // A directory where the database file should be: the thread's own connection fails on every batch.
+  const t = threadedAccessLogStore({ kind: 'sqlite', path: dir }, store.accessLog, logger);
+  const log = new AccessLog(t.store, null);
+  const sent = Array.from({ length: 450 }, (_, i) => ({ ...entry(`lost-${i}`), reasons: ['a "quoted" reason', 'ip'] }));
+  for (const e of sent) log.record(e);
+  await log.close();
+  await t.close();
+  const back = (await store.accessLog.query({ limit: 1000 })).filter((e) => e.requestId.startsWith('lost-'));
+  assert.equal(back.length, 450);
+  assert.deepEqual(back.find((e) => e.requestId === 'lost-7'), sent[7]);
+  assert.equal(log.dropped.store, 0);
 });

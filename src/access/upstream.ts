@@ -33,6 +33,9 @@ function responseHeaders(h: Record<string, string | string[] | undefined>): (str
   return out;
 }
 
+/** How long an idle upstream connection is kept for reuse (nginx's upstream keepalive_timeout). */
+export const UPSTREAM_IDLE_MS = 60_000;
+
 export type UpstreamOutcome = { status: number; error?: 'connect' | 'timeout' | 'reset' | 'client_gone' };
 
 export class UpstreamPools {
@@ -52,7 +55,10 @@ export class UpstreamPools {
       pool = new Pool(origin, {
         connections: 256,
         pipelining: 1,
-        keepAliveTimeout: 30_000,
+        // Idle upstream connections live as long as nginx's upstream `keepalive_timeout` (60 s), so a
+        // quiet minute does not cost a burst of new connections; an origin that announces a shorter
+        // Keep-Alive timeout is still obeyed (undici closes 1 s before it).
+        keepAliveTimeout: UPSTREAM_IDLE_MS,
         headersTimeout: this.#t.headersMs,
         bodyTimeout: this.#t.bodyMs,
         // undici only needs a Duplex from its connector (stream API, cork, ref checks guarded).

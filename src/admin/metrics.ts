@@ -20,6 +20,8 @@ export interface MetricsDeps {
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new RequestMetrics();
+  /** The access log's drop counts, read at scrape time; the composition root points it at the log. */
+  accessLogDrops: () => { store: number; stdout: number } = () => ({ store: 0, stdout: 0 });
   readonly #scim: Counter<'method' | 'status'>;
   /** method → status → bound inc(): SCIM answers come from a small closed set. */
   readonly #scimChildren = new Map<string, Map<number, () => void>>();
@@ -47,6 +49,17 @@ export class Metrics {
       collect() { this.set(deps.store.changes.isFresh() ? 1 : 0); },
     });
     registerRiskMetrics(reg, deps.store.kv, timeout);
+    const drops = () => this.accessLogDrops();
+    new Counter({
+      name: 'moatless_access_log_dropped_total', help: 'Access-log entries dropped because a sink could not keep up (sink="store": rows, "stdout": lines).',
+      labelNames: ['sink'], registers: [reg],
+      collect() {
+        const d = drops();
+        this.reset();
+        this.inc({ sink: 'store' }, d.store);
+        this.inc({ sink: 'stdout' }, d.stdout);
+      },
+    });
     if (deps.processMetrics !== false) collectDefaultMetrics({ register: reg, prefix: 'moatless_' });
   }
 

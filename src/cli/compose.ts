@@ -117,6 +117,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
   const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime });
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
+  operate.metrics.accessLogDrops = () => accessLog.dropped;
   let gatewayRef: RunningGateway | null = null;
   const directoryFacts = opts.directoryFacts?.({ store });
   // Tunnels (src/tunnel): connectors dial in on the auth host; `tunnel:<name>` upstreams dial out through them.

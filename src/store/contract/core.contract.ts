@@ -56,6 +56,14 @@ export function describeCoreContract(name: string, makeStore: () => Promise<Stor
       assert.deepEqual(await store.accessLog.histogram({ since: T0 + 6_000, until: T0 + 9_000, bucketMs: 1_000 }), []);
     });
 
+    test('access log: a batch larger than one multi-row insert keeps every row, each with its own fields', async () => {
+      const entries = Array.from({ length: 123 }, (_, i) => logEntry(T0 + 100_000 + i, { appId: `app-${i}`, status: 200 + (i % 5) }));
+      await store.accessLog.append(entries);
+      const back = await store.accessLog.query({ limit: 200, since: T0 + 100_000 });
+      assert.equal(back.length, 123);
+      assert.deepEqual(back.reverse(), entries);
+    });
+
     test('kv: set, overwrite, delete, list by namespace', async () => {
       await store.kv.set('ns', 'b', '2');
       await store.kv.set('ns', 'a', '1');
