@@ -3,3 +3,4 @@
 export { TunnelHub, STALE_AFTER_MS } from './edge/hub.ts';
 export { tunnelMount, TUNNEL_PREFIX } from './edge/mount.ts';
 export { createTunnelToken, revokeTunnelTokens, verifyTunnelToken, TUNNEL_NAME } from './tokens.ts';
+export { tunnelReport, type TunnelReport } from './status.ts';

@@ -1,5 +1,6 @@
 // The admin API's public face: every route, and the mount that serves them at /api/v1.
 // Owns: the list of operations. Must not: hold endpoint logic.
+import { operationsRoutes } from './operations-routes.ts';
 import { z } from 'zod';
 import type { AuthHostMount } from '../../access/context.ts';
 import type { ApiDeps } from './common.ts';
@@ -26,7 +27,7 @@ const meRoute = defineRoute({
 
 export function adminRoutes(deps: ApiDeps): Route[] {
   return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...policyTestRoutes(deps), ...logRoutes(deps),
-    ...overviewRoutes(deps), ...riskRoutes(deps)];
+    ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps)];
 }
 
 export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {

@@ -2,8 +2,8 @@
 // once, stored hashed; a revoke cuts the tunnel on every replica) and the live connectors as the
 // edge replicas recorded them in the store. Must not: hold tunnel logic (src/tunnel does).
 import { alignedTable, isoOrNull, printRows } from '../output.ts';
-import { STALE_AFTER_MS, TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
-import type { TunnelConnectionRecord } from '../../store/ports.ts';
+import { TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
+import { tunnelReport } from '../../tunnel/status.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 
@@ -55,33 +55,9 @@ export async function tunnelTokenRevoke(args: ParsedArgs): Promise<number> {
   });
 }
 
-/** healthy: every connector holds all its connections; degraded: some missing; down: none. */
-function health(conns: TunnelConnectionRecord[]): 'healthy' | 'degraded' | 'down' {
-  if (conns.length === 0) return 'down';
-  const per = new Map<string, TunnelConnectionRecord[]>();
-  for (const c of conns) per.set(`${c.connectorId}@${c.edge}`, [...(per.get(`${c.connectorId}@${c.edge}`) ?? []), c]);
-  return [...per.values()].every((cs) => cs.length >= cs[0]!.wanted) ? 'healthy' : 'degraded';
-}
-
 export async function tunnelStatus(args: ParsedArgs): Promise<number> {
   return withConfigAndStore(args, async (store, cfg) => {
-    const now = Date.now();
-    const live = await store.tunnels.connections.listSince(now - STALE_AFTER_MS);
-    const names = new Set([
-      ...cfg.apps.flatMap((a) => (a.upstream?.startsWith('tunnel:') ? [a.upstream.slice(7)] : [])),
-      ...live.map((c) => c.tunnel),
-    ]);
-    const report = [...names].sort().map((tunnel) => {
-      const conns = live.filter((c) => c.tunnel === tunnel);
-      const connectors = [...new Set(conns.map((c) => c.connectorId))].map((id) => {
-        const cs = conns.filter((c) => c.connectorId === id);
-        return {
-          id, version: cs[0]!.version, hostname: cs[0]!.hostname, addresses: [...new Set(cs.map((c) => c.address))],
-          edges: [...new Set(cs.map((c) => c.edge))], connections: cs.length, since: Math.min(...cs.map((c) => c.connectedAt)),
-        };
-      });
-      return { tunnel, health: health(conns), connectors };
-    });
+    const report = await tunnelReport(store, cfg.apps.map((a) => a.upstream), Date.now());
     if (args.flags.has('json')) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
