@@ -11,7 +11,7 @@ import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { audienceFor } from '../../src/access/runtime.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
-import { caddyBinary, FORWARD_AUTH_DIR, startCaddy, startNginx, type RunningProxy } from '../harness/forward-auth-proxies.ts';
+import { FORWARD_AUTH_DIR, startCaddy, startNginx, type RunningProxy } from '../harness/forward-auth-proxies.ts';
 import { freePort } from '../harness/ports.ts';
 import { defaultApps, sessionFor, startStack, TENANT, type Stack } from '../harness/stack.ts';
 
@@ -56,13 +56,13 @@ function direct(path: string, headers: Record<string, string>, localAddress = '1
   });
 }
 
-const proxies: { name: string; appId: string; host: string; start: typeof startNginx; skip: string | false }[] = [
-  { name: 'nginx auth_request', appId: 'nx', host: 'nx.localtest.me', start: startNginx, skip: false },
-  { name: 'Caddy forward_auth', appId: 'cd', host: 'cd.localtest.me', start: startCaddy, skip: caddyBinary() ? false : 'caddy is not installed' },
+const proxies: { name: string; appId: string; host: string; start: typeof startNginx }[] = [
+  { name: 'nginx auth_request', appId: 'nx', host: 'nx.localtest.me', start: startNginx },
+  { name: 'Caddy forward_auth', appId: 'cd', host: 'cd.localtest.me', start: startCaddy },
 ];
 
 for (const p of proxies) {
-  describe(`an app behind ${p.name}, checked by Moatless`, { skip: p.skip }, () => {
+  describe(`an app behind ${p.name}, checked by Moatless`, () => {
     let proxy: RunningProxy;
     let app: string;
     before(async () => {
