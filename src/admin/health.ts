@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessRuntime } from '../access/runtime.ts';
 import type { Store } from '../store/ports.ts';
-import { withDeadline } from './deadline.ts';
+import { withDeadline } from '../store/deadline.ts';
 
 export interface ProbeDeps {
   store: Pick<Store, 'kv' | 'changes'>;

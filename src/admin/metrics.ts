@@ -5,7 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Store } from '../store/ports.ts';
 import { RequestMetrics } from './request-metrics.ts';
-import { withDeadline } from './deadline.ts';
+import { withDeadline } from '../store/deadline.ts';
 import { registerRiskMetrics } from './risk-metrics.ts';
 
 export interface MetricsDeps {

@@ -6,7 +6,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { readHealth, type RiskHealth } from '../risk/health.ts';
 import type { KeyValueStore } from '../store/ports.ts';
-import { withDeadline } from './deadline.ts';
+import { withDeadline } from '../store/deadline.ts';
 
 export function registerRiskMetrics(reg: Registry, kv: KeyValueStore, timeoutMs: number): void {
   // One read per scrape: the registry starts every collect() in registration order before awaiting

@@ -11,6 +11,7 @@ import type { ChangeFeed, StoreLogger } from '../ports.ts';
 import { appendChange, CHANGE_LOG_KEEP_MS, MAX_CHANGE_ID_SQL, PG_CHANGE_CHANNEL, PRUNE_CHANGES_SQL, READ_CHANGES_SQL, toChangeRow } from '../sql/change-log-repo.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
 import { mapPgError, toPgSql } from './database.ts';
+import { withDeadline } from '../deadline.ts';
 
 const MAX_BACKOFF_MS = 5000;
 const PRUNE_EVERY_MS = 60_000;
@@ -177,13 +178,6 @@ async function readRows(c: pg.Client, after: number, limit: number) {
   return r.rows.map(toChangeRow);
 }
 
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
 
 /** end() waits for the server's goodbye, which a dead link never sends: cut the socket too. */
 async function endClient(c: pg.Client): Promise<void> {
