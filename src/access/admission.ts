@@ -4,7 +4,7 @@
 import type { Identity } from '../identity/identity.ts';
 import type { Session } from '../identity/sessions.ts';
 import { formatReason } from '../policy/reasons.ts';
-import type { Decision } from '../policy/types.ts';
+import type { Decision, DirectoryFacts } from '../policy/types.ts';
 import type { AccessLogEntry } from '../store/ports.ts';
 import type { RequestInfo } from './request-info.ts';
 
@@ -14,6 +14,8 @@ export interface Admission {
   identity: Identity | undefined;
   /** Name of a verified service token sent with the request, or null. */
   serviceToken: string | null;
+  /** The user's live directory facts the decision used (read once per request). */
+  directory?: DirectoryFacts | undefined;
 }
 
 /** Whether a decision sends the request on to the origin. */

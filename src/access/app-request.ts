@@ -39,7 +39,7 @@ export class AppRequests {
     const identity = session?.identity;
     const request = requestFacts(info, target?.host ?? req.headers.host ?? '', path, target?.method ?? req.method ?? 'GET');
     const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken });
-    return { decision: evaluate(app.policies, facts), session, identity, serviceToken };
+    return { decision: evaluate(app.policies, facts), session, identity, serviceToken, directory: facts.directory };
   }
 
   async handle(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { RequestInfo } from '../access/request-info.ts';
 import type { AccessRuntime } from '../access/runtime.ts';
 import type { Identity } from '../identity/identity.ts';
 import { evaluateGateway } from '../policy/gateway-evaluate.ts';
-import type { Decision } from '../policy/types.ts';
+import type { Decision, DirectoryFacts } from '../policy/types.ts';
 import { gatewayFacts, httpRequestFacts } from './facts.ts';
 import { ISOLATED_HEADER, verifyIsolatedMarker } from './isolation-pass.ts';
 import { sendBlock, sendIsolate } from './responses.ts';
@@ -18,7 +18,7 @@ import { sendBlock, sendIsolate } from './responses.ts';
 /** True when the gateway answered (blocked or isolated); `log` gets the status it sent. */
 export async function applyGatewayRules(
   ctx: AccessContext, rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo,
-  a: { decision: Decision; identity: Identity | undefined }, log: (status: number) => void,
+  a: { decision: Decision; identity: Identity | undefined; directory?: DirectoryFacts | undefined }, log: (status: number) => void,
 ): Promise<boolean> {
   const set = rt.config.gatewayPolicies;
   if (!set || a.decision.action !== 'allow' || !a.identity) return false;
@@ -28,7 +28,8 @@ export async function applyGatewayRules(
   } catch {
     return false;
   }
-  const directory = ctx.directoryFacts ? await ctx.directoryFacts(a.identity.email) : undefined;
+  // The directory facts Access decided on: not read again for the same request.
+  const directory = a.directory;
   // The user's remote browser, relayed by this process's Gateway: already isolated, so Block still
   // applies but Isolate does not (it would send the remote browser to the viewer again).
   const fromIsolation = verifyIsolatedMarker(req.headers[ISOLATED_HEADER], a.identity.userKey, ctx.now());
