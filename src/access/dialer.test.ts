@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { duplexPair, type Duplex } from 'node:stream';
-import { routingDialer, tcpDialer, tunnelOf, tunnelOrigin, type DialedStream, type UpstreamDialer } from './dialer.ts';
+import { tunnelOf, tunnelOrigin, type DialedStream, type UpstreamDialer } from './dialer.ts';
 import { UpstreamPools } from './upstream.ts';
 import { relayUpgrade } from './upgrade-relay.ts';
 
@@ -35,7 +35,6 @@ function inMemoryOrigin(): { dialer: UpstreamDialer; dialed: string[] } {
 
 test('the proxy opens origin connections through the dialer it is given', async () => {
   const o = inMemoryOrigin();
-  const pools = new UpstreamPools(timeouts, routingDialer(tcpDialer(), () => Promise.reject(new Error('no tunnel'))));
   const viaTunnel = new UpstreamPools(timeouts, o.dialer);
   const front = createServer((req: IncomingMessage, res: ServerResponse) => {
     void viaTunnel.forward(req, res, tunnelOrigin('web'), req.url ?? '/', ['host', 'app.example'], (s) => { res.statusCode = s; res.end(); });
@@ -52,7 +51,7 @@ test('the proxy opens origin connections through the dialer it is given', async 
   assert.equal(body, 'hello /x');
   assert.deepEqual(o.dialed, [tunnelOrigin('web')]);
   front.close();
-  await Promise.all([pools.close(), viaTunnel.close()]);
+  await viaTunnel.close();
 });
 
 test('the upgrade relay opens its origin connection through the dialer', async () => {
