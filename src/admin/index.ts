@@ -8,6 +8,7 @@ import type { AccessRuntime } from '../access/runtime.ts';
 import { SCIM_PREFIX } from '../directory/http/scim-mount.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
+import type { ConfigWrites } from './config-objects/writes.ts';
 import { adminApi } from './api/index.ts';
 import { dashboardMount } from './dashboard/dashboard-mount.ts';
 import { createProbes, type ProbeHandler } from './health.ts';
@@ -18,6 +19,8 @@ import { meteredScimMount, metricsMount } from './metrics-mount.ts';
 export { MeteredAccessLog } from './metered-access-log.ts';
 export { createAdminToken, verifyAdminToken, ADMIN_TOKEN_PREFIX } from './api-tokens.ts';
 export { Metrics } from './metrics.ts';
+export { ConfigLayers } from './config-objects/layers.ts';
+export { ConfigWrites } from './config-objects/writes.ts';
 
 export interface OperateDeps {
   store: Store;
@@ -25,6 +28,8 @@ export interface OperateDeps {
   logger: Logger;
   now: () => number;
   runtime: () => AccessRuntime;
+  /** Writes of apps, policies and rule groups through the admin API. */
+  configWrites?: ConfigWrites;
 }
 
 export interface Operate {

@@ -24,7 +24,7 @@ import { SessionService } from '../identity/sessions.ts';
 import { buildRiskScheduler } from '../risk/index.ts';
 import { createLogger } from './logger.ts';
 import { openStore } from '../store/open-store.ts';
-import { createOperate, MeteredAccessLog } from '../admin/index.ts';
+import { ConfigLayers, ConfigWrites, createOperate, MeteredAccessLog } from '../admin/index.ts';
 import { startGatewayFor, type GatewayOptions, type RunningGateway } from '../gateway/compose-gateway.ts';
 import type { Store } from '../store/ports.ts';
 
@@ -114,8 +114,21 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const storeConfig = storeConfigOf(initial);
   // On SQLite, access-log rows are written from a thread (access-log-thread.ts); PostgreSQL is async already.
   const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store.accessLog, logger) : null;
+  // Apps, policies and rule groups created through the admin API are served with the file's, on
+  // every replica: rebuilt whenever the change feed announces a write (src/admin/config-objects).
+  const layers = new ConfigLayers({
+    store, logger, env: processEnv(), current: () => config,
+    apply: (next) => {
+      const rt = buildRuntime(next, runtime.idps);
+      config = next;
+      runtime = rt;
+    },
+  });
+  await layers.refresh();
+  layers.start();
+  const configWrites = new ConfigWrites({ store, layers, config: () => config, now });
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
-  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime });
+  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites });
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
   operate.metrics.accessLogDrops = () => accessLog.dropped;
   let gatewayRef: RunningGateway | null = null;
@@ -188,11 +201,15 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       return { ok: false, issues };
     }
     try {
+      // The new file with the API's objects on top (those that no longer fit are logged and left out).
+      const layered = layers.check(await store.admin.configObjects.list(), r.config);
+      for (const issue of layered.rejected) logger.error({ issue }, 'config object not served: it does not fit the file');
+      const full = layered.ok ? layered.config : r.config;
       // Build everything first, then swap in one assignment: requests see the old or the new, never a mix.
-      const next = buildRuntime(r.config, buildIdentityProviders(r.config, opts.idpFetch, logger));
-      config = r.config;
+      const next = buildRuntime(full, buildIdentityProviders(full, opts.idpFetch, logger));
+      config = full;
       runtime = next;
-      logger.info({ apps: r.config.apps.length }, 'config reloaded');
+      logger.info({ apps: full.apps.length }, 'config reloaded');
       return { ok: true };
     } catch (err) {
       logger.error({ err }, 'config reload failed; still serving the previous config');
@@ -216,6 +233,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     config: () => config, store, sessions, server, listeners, gateway, logger, reload,
     async close() {
       watcher?.close();
+      layers.stop();
       for (const t of timers) clearInterval(t);
       await Promise.all(groupSyncs.map((sync) => sync.stop()));
       await riskScheduler?.stop();

@@ -11,6 +11,7 @@ import { checkCertificatePair, resolveSecret, type CertificatePair, type SecretS
 import { validateReferences } from './validate.ts';
 import type { CompiledPolicySet } from '../policy/types.ts';
 import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
+import type { ConfigObjectRecord } from '../store/ports-config.ts';
 
 /** The config with every secret resolved to its value. Never log this object whole. */
 export interface ResolvedConfig extends MoatlessConfig {
@@ -32,6 +33,10 @@ export interface ResolvedConfig extends MoatlessConfig {
   readonly policySets: readonly CompiledPolicySet[];
   /** The `gateway:` rules compiled once by validation; null without a gateway section. */
   readonly gatewayPolicies: CompiledGatewaySet | null;
+  /** The file's own object, before API objects were layered on (layered.ts rebuilds from it). */
+  readonly fileObject: unknown;
+  /** Apps, policies and rule groups from the admin API served with the file's (layered.ts); [] from a file alone. */
+  readonly apiObjects: readonly ConfigObjectRecord[];
 }
 
 export type LoadResult =
@@ -105,7 +110,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
   // No issues: every section parsed, so this is the whole config.
   const config: ResolvedConfig = {
-    ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets, gatewayPolicies: refs.gateway,
+    ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets, gatewayPolicies: refs.gateway, fileObject: raw, apiObjects: [],
     secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey },
   };
   return { ok: true, config, warnings: refs.warnings };

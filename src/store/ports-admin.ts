@@ -1,5 +1,8 @@
 // The admin capability's ports: API tokens for automation and the admin audit log. Owns: shapes
 // and contracts. Must not: know about scopes' meaning, HTTP or who may do what (src/admin does).
+import type { ConfigObjectsRepo } from './ports-config.ts';
+
+export type * from './ports-config.ts';
 export interface AdminTokenRecord {
   id: string;
   name: string;
@@ -59,4 +62,6 @@ export interface AdminAuditRepo {
 export interface AdminStore {
   readonly tokens: AdminTokensRepo;
   readonly audit: AdminAuditRepo;
+  /** Apps, policies and rule groups created through the admin API (ports-config.ts). */
+  readonly configObjects: ConfigObjectsRepo;
 }

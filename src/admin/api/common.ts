@@ -5,6 +5,7 @@ import type { DirectoryFactsSource } from '../../access/context.ts';
 import type { AccessRuntime } from '../../access/runtime.ts';
 import type { SessionService } from '../../identity/sessions.ts';
 import type { Store } from '../../store/ports.ts';
+import type { ConfigWrites } from '../config-objects/writes.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -12,6 +13,8 @@ export interface ApiDeps {
   runtime: () => AccessRuntime;
   directoryFacts?: DirectoryFactsSource;
   now: () => number;
+  /** Writes of apps, policies and rule groups (absent where the process cannot apply them). */
+  configWrites?: ConfigWrites;
 }
 
 /** Lists answer at most this many items per page, whatever the client asks. */

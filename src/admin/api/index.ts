@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AuthHostMount } from '../../access/context.ts';
 import type { ApiDeps } from './common.ts';
 import { configRoutes } from './config-routes.ts';
+import { configWriteRoutes } from './config-write-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { logRoutes } from './logs-routes.ts';
 import { adminApiMount, type ApiMountOptions } from './mount.ts';
@@ -26,7 +27,7 @@ const meRoute = defineRoute({
 });
 
 export function adminRoutes(deps: ApiDeps): Route[] {
-  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...policyTestRoutes(deps), ...logRoutes(deps),
+  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
     ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps)];
 }
 

@@ -53,15 +53,19 @@ export function adminApiMount(opts: ApiMountOptions): AuthHostMount {
     checkCsrf(who, req, opts.authOrigin());
     const params: Record<string, string> = {};
     hit.c.names.forEach((n, i) => { params[n] = decodeParam(hit.m[i + 1]!); });
-    const body = method === 'post' ? await readJson(req) : undefined;
+    const body = method === 'post' || method === 'put' || method === 'patch' ? await readJson(req) : undefined;
     const audited: AuditNote[] = [];
+    const headers: Record<string, string> = {};
+    const ifMatch = req.headers['if-match'];
     const result = await route.run({ params, query: Object.fromEntries(url.searchParams), body }, {
-      who, requestId,
+      who, requestId, ifMatch: typeof ifMatch === 'string' ? ifMatch : null,
       audit: async (note) => { audited.push(note); await record(who, note, requestId); },
+      setHeader: (name, value) => { headers[name.toLowerCase()] = value; },
     });
     // Every state-changing call leaves a trace, even if its handler forgot to describe it.
     if (route.access === 'write' && audited.length === 0) await record(who, { action: route.operationId, target: '-', before: null, after: null }, requestId);
-    send(res, 200, JSON.stringify(result), requestId);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    send(res, route.status ?? 200, JSON.stringify(result), requestId);
   }
 
   function record(who: Principal, note: AuditNote, requestId: string): Promise<number> {

@@ -7,7 +7,11 @@ import { errorSchema } from './common.ts';
 import type { Route } from './route.ts';
 
 const errors = (codes: string[]) => Object.fromEntries(codes.map((c) => [c, {
-  description: { 400: 'Invalid request (details carry field paths)', 401: 'No valid credentials', 403: 'Not allowed (role, scope or CSRF)', 404: 'Not found' }[c] ?? c,
+  description: {
+    400: 'Invalid request (details carry field paths)', 401: 'No valid credentials', 403: 'Not allowed (role, scope or CSRF)', 404: 'Not found',
+    409: 'Conflict: defined in moatless.yaml (read-only here), already exists, or would lock every admin out',
+    412: 'If-Match is stale: the object changed since it was read', 428: 'If-Match is required',
+  }[c] ?? c,
   content: { 'application/json': { schema: errorSchema } },
 }]));
 
@@ -22,8 +26,8 @@ export function buildOpenApi(routes: readonly Route[], serverUrl: string): Retur
       ...(r.schemas.params || r.schemas.query ? { requestParams: { ...(r.schemas.params ? { path: r.schemas.params } : {}), ...(r.schemas.query ? { query: r.schemas.query } : {}) } } : {}),
       ...(r.schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.schemas.body } } } } : {}),
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: r.schemas.response } } },
-        ...errors(r.schemas.params ? ['400', '401', '403', '404'] : ['400', '401', '403']),
+        [r.status ?? 200]: { description: 'OK', content: { 'application/json': { schema: r.schemas.response } } },
+        ...errors([...(r.schemas.params ? ['400', '401', '403', '404'] : ['400', '401', '403']), ...(r.errors ?? [])]),
       },
     } as ZodOpenApiOperationObject;
     paths[r.path] = { ...paths[r.path], [r.method]: op };

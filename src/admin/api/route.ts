@@ -15,11 +15,19 @@ export interface HandlerContext {
   who: Principal;
   requestId: string;
   audit(note: AuditNote): Promise<void>;
+  /** The request's If-Match header (optimistic concurrency), or null. */
+  ifMatch: string | null;
+  /** Set an ETag (or another header) on the success response. */
+  setHeader(name: string, value: string): void;
 }
 
 /** What the router and the OpenAPI document know of an operation besides its schemas. */
 export interface RouteMeta {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** The success status (default 200; 201 for a create). */
+  status?: number;
+  /** Error statuses this operation may answer besides 400/401/403 (404 when it has path params). */
+  errors?: string[];
   /** OpenAPI style: `/sessions/{id}`. */
   path: string;
   operationId: string;

@@ -9,6 +9,7 @@ import { loadDirectoryFacts } from '../../directory/directory-facts.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 import { gatewayPolicyTest } from './policy-test-gateway.ts';
+import { withApiObjects } from '../layered-config.ts';
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -42,7 +43,9 @@ export async function policyTest(args: ParsedArgs): Promise<number> {
   } catch {
     throw new UsageError(`not a URL: ${rawUrl}`);
   }
-  return withConfigAndStore(args, async (store, cfg) => {
+  return withConfigAndStore(args, async (store, file) => {
+    // The file plus the apps and policies created through the admin API, as the server serves them.
+    const cfg = (await withApiObjects(store, file)).config;
     const app = buildRuntime(cfg, new Map()).routes.lookup(url.hostname.toLowerCase(), url.pathname)?.app;
     if (!app) {
       process.stdout.write(`${url.host}${url.pathname}: no app is configured there (Moatless answers 404)\n`);

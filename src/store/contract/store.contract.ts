@@ -2,6 +2,7 @@
 // composing the per-repository contracts. Must not: know which adapter it is testing.
 import type { Store } from '../ports.ts';
 import { describeAdminContract } from './admin.contract.ts';
+import { describeConfigObjectsContract } from './config-objects.contract.ts';
 import { describeCoreContract } from './core.contract.ts';
 import { describeDirectoryContract } from './directory.contract.ts';
 import { describeFilterContract } from './filter.contract.ts';
@@ -20,6 +21,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
   describeTransactionContract(name, makeStore);
   describeRiskContract(name, makeStore);
   describeAdminContract(name, makeStore);
+  describeConfigObjectsContract(name, makeStore);
   describeGatewayContract(name, makeStore);
   describeTunnelContract(name, makeStore);
 }

@@ -3,6 +3,7 @@
 import type { TxStore } from '../ports.ts';
 import { accessLogRepo } from './access-log-repo.ts';
 import { adminAuditRepo, adminTokensRepo } from './admin-repos.ts';
+import { configObjectsRepo } from './config-objects-repo.ts';
 import { directoriesRepo, provisioningLogRepo, scimTokensRepo } from './directory-repos.ts';
 import type { SqlExecutor } from './executor.ts';
 import { gatewayRepos } from './gateway-repos.ts';
@@ -32,7 +33,7 @@ export function repositories(ex: SqlExecutor, clock: () => number): Repositories
       provisioningLog: provisioningLogRepo(ex),
       risk: riskRepo(ex),
     },
-    admin: { tokens: adminTokensRepo(ex), audit: adminAuditRepo(ex) },
+    admin: { tokens: adminTokensRepo(ex), audit: adminAuditRepo(ex), configObjects: configObjectsRepo(ex) },
     gateway: gatewayRepos(ex),
     tunnels: { tokens: tunnelTokensRepo(ex), connections: tunnelConnectionsRepo(ex) },
   };

@@ -1,0 +1,203 @@
+// Creates, replaces, patches and deletes the API's config objects (apps, policies, rule groups).
+// Every write is judged as the whole config it would produce — moatless.yaml plus every API object,
+// through the same schema and policy compiler as the file — refused if it would lock the admins
+// out, stored with a version check (If-Match), announced on the change feed inside the same
+// transaction, and applied here before answering. Owns: those rules. Must not: read HTTP objects
+// or let an object defined in moatless.yaml change.
+import { randomBytes } from 'node:crypto';
+import { apiPath, policyParts, policiesOfApp } from '../../config/layered.ts';
+import type { ResolvedConfig } from '../../config/load.ts';
+import { StoreConflictError, StoreVersionError } from '../../store/errors.ts';
+import type { ConfigObjectKind, ConfigObjectRecord, Store } from '../../store/ports.ts';
+import { ApiError, notFound } from '../api/errors.ts';
+import type { AuditNote } from '../api/route.ts';
+import { CONFIG_OBJECTS_TOPIC, type ConfigLayers } from './layers.ts';
+import { adminLockout } from './lockout.ts';
+
+export interface WriteDeps {
+  store: Store;
+  layers: ConfigLayers;
+  config(): ResolvedConfig;
+  now(): number;
+}
+
+export interface Writer { actor: string; audit(note: AuditNote): Promise<void> }
+
+export const LABEL: Record<ConfigObjectKind, string> = { app: 'app', policy: 'policy', ruleGroup: 'rule group' };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const etagOf = (o: Pick<ConfigObjectRecord, 'version'>): string => `"v${o.version}"`;
+
+/** The version an If-Match names; 428 without one (an unconditional write could overwrite someone). */
+function expectedVersion(ifMatch: string | null, what: string): number {
+  if (ifMatch === null) throw new ApiError('precondition_required', `send If-Match with the ETag you read (GET ${what}), so a change made since is not overwritten`);
+  const m = /^(?:W\/)?"v(\d{1,15})"$/.exec(ifMatch.trim());
+  return m ? Number(m[1]) : -1;
+}
+
+function fileName(cfg: ResolvedConfig): string {
+  return cfg.sourcePath ?? 'moatless.yaml';
+}
+
+/** 409 for a name that moatless.yaml defines: the file is the source of truth for it. */
+function refuseConfigObject(cfg: ResolvedConfig, kind: ConfigObjectKind, id: string): void {
+  const inFile = kind === 'app' ? cfg.apps.some((a) => a.id === id && !cfg.apiObjects.some((o) => o.kind === 'app' && o.id === id))
+    : kind === 'ruleGroup' ? cfg.ruleGroups.some((g) => g.name === id && !cfg.apiObjects.some((o) => o.kind === 'ruleGroup' && o.id === id))
+      : id.startsWith('yaml.');
+  if (inFile) throw new ApiError('read_only', `${LABEL[kind]} "${id}" is defined in ${fileName(cfg)}: change it there (objects from the file are read-only here)`);
+}
+
+/** The id a new object gets: the app's id, the rule group's name, a fresh id for a policy. */
+function idFor(kind: ConfigObjectKind, body: Record<string, unknown>): string {
+  if (kind === 'policy') return `p-${randomBytes(6).toString('hex')}`;
+  const id = body[kind === 'app' ? 'id' : 'name'];
+  return typeof id === 'string' ? id : '';
+}
+
+/** RFC 7396 JSON merge patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return patch;
+  const out: Record<string, unknown> = isRecord(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+export class ConfigWrites {
+  readonly #d: WriteDeps;
+  constructor(deps: WriteDeps) {
+    this.#d = deps;
+  }
+
+  async create(kind: ConfigObjectKind, body: Record<string, unknown>, who: Writer): Promise<ConfigObjectRecord> {
+    const id = idFor(kind, body);
+    refuseConfigObject(this.#d.config(), kind, id);
+    const objects = await this.#d.store.admin.configObjects.list();
+    if (objects.some((o) => o.kind === kind && o.id === id)) throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
+    await this.#checkPolicyApp(kind, body, objects);
+    const t = this.#d.now();
+    const rec: ConfigObjectRecord = { kind, id, body, version: 1, createdAt: t, createdBy: who.actor, updatedAt: t, updatedBy: who.actor };
+    this.#judge(objects, [...objects, rec], rec);
+    const saved = await this.#write(async (tx) => tx.create({ kind, id, body, createdAt: t, createdBy: who.actor }));
+    await who.audit({ action: `${kind}.create`, target: `${kind}:${id}`, before: null, after: body });
+    return saved;
+  }
+
+  async replace(kind: ConfigObjectKind, id: string, body: Record<string, unknown>, ifMatch: string | null, who: Writer): Promise<ConfigObjectRecord> {
+    refuseConfigObject(this.#d.config(), kind, id);
+    const objects = await this.#d.store.admin.configObjects.list();
+    const cur = this.#current(objects, kind, id);
+    const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
+    if (kind !== 'policy' && idFor(kind, body) !== id) {
+      throw new ApiError('invalid_request', 'the body is invalid', [{ path: `body.${kind === 'app' ? 'id' : 'name'}`, message: `must stay "${id}" (create a new ${LABEL[kind]} to rename)` }]);
+    }
+    if (kind === 'policy' && policyParts(body).app !== policyParts(cur.body).app) {
+      throw new ApiError('invalid_request', 'the body is invalid', [{ path: 'body.app', message: `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app` }]);
+    }
+    this.#stale(cur, version);
+    const next = { ...cur, body, version: cur.version + 1 };
+    this.#judge(objects, objects.map((o) => (o === cur ? next : o)), next);
+    const at = this.#d.now();
+    const saved = await this.#write(async (tx) => tx.update(kind, id, version, { body, at, by: who.actor }));
+    if (!saved) throw notFound(`${LABEL[kind]} "${id}"`);
+    await who.audit({ action: `${kind}.update`, target: `${kind}:${id}`, before: cur.body, after: body });
+    return saved;
+  }
+
+  async patch(kind: ConfigObjectKind, id: string, patch: Record<string, unknown>, ifMatch: string | null, who: Writer): Promise<ConfigObjectRecord> {
+    refuseConfigObject(this.#d.config(), kind, id);
+    const cur = this.#current(await this.#d.store.admin.configObjects.list(), kind, id);
+    const merged = mergePatch(cur.body, patch);
+    return this.replace(kind, id, isRecord(merged) ? merged : {}, ifMatch, who);
+  }
+
+  /** Deletes the object; an app takes its API policies with it. */
+  async remove(kind: ConfigObjectKind, id: string, ifMatch: string | null, who: Writer): Promise<{ deleted: number }> {
+    refuseConfigObject(this.#d.config(), kind, id);
+    const objects = await this.#d.store.admin.configObjects.list();
+    const cur = this.#current(objects, kind, id);
+    const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
+    this.#stale(cur, version);
+    const policies = kind === 'app' ? policiesOfApp(objects, id) : [];
+    const gone = new Set([cur, ...policies]);
+    this.#judge(objects, objects.filter((o) => !gone.has(o)), null);
+    await this.#write(async (tx) => {
+      if (!(await tx.remove(kind, id, version))) throw notFound(`${LABEL[kind]} "${id}"`);
+      for (const p of policies) await tx.remove('policy', p.id, p.version);
+      return null;
+    });
+    await who.audit({
+      action: `${kind}.delete`, target: `${kind}:${id}`, after: null,
+      before: kind === 'app' ? { ...(isRecord(cur.body) ? cur.body : {}), policies: policies.map((p) => ({ id: p.id, ...policyParts(p.body).policy })) } : cur.body,
+    });
+    return { deleted: gone.size };
+  }
+
+  #current(objects: readonly ConfigObjectRecord[], kind: ConfigObjectKind, id: string): ConfigObjectRecord {
+    const cur = objects.find((o) => o.kind === kind && o.id === id);
+    if (!cur) throw notFound(`${LABEL[kind]} "${id}"`);
+    return cur;
+  }
+
+  #stale(cur: ConfigObjectRecord, version: number): void {
+    if (cur.version === version) return;
+    throw new ApiError('precondition_failed',
+      `${LABEL[cur.kind]} "${cur.id}" was changed by ${cur.updatedBy} since you read it (now ${etagOf(cur)}); reload it and make your change again`,
+      [], { etag: etagOf(cur) });
+  }
+
+  /** A policy belongs to an app created through the API; the file's apps take their policies from the file. */
+  async #checkPolicyApp(kind: ConfigObjectKind, body: Record<string, unknown>, objects: readonly ConfigObjectRecord[]): Promise<void> {
+    if (kind !== 'policy') return;
+    const app = policyParts(body).app;
+    if (objects.some((o) => o.kind === 'app' && o.id === app)) return;
+    const cfg = this.#d.config();
+    if (cfg.apps.some((a) => a.id === app)) {
+      throw new ApiError('read_only', `app "${app}" is defined in ${fileName(cfg)}: add its policies there (objects from the file are read-only here)`);
+    }
+    throw new ApiError('invalid_request', 'the body is invalid', [{ path: 'body.app', message: `unknown app "${app}"` }]);
+  }
+
+  /**
+   * Refuses a change whose resulting config would not be served whole (every problem, with paths:
+   * `body.…` inside the object being written), or would lock every admin out.
+   */
+  #judge(before: readonly ConfigObjectRecord[], after: readonly ConfigObjectRecord[], changed: ConfigObjectRecord | null): void {
+    const known = new Set(this.#d.layers.check(before).rejected.map((i) => `${i.path}\n${i.message}`));
+    const r = this.#d.layers.check(after);
+    if (!r.ok) throw new ApiError('unavailable', `${fileName(this.#d.config())} has problems of its own; fix the file first`, r.issues);
+    const fresh = r.rejected.filter((i) => !known.has(`${i.path}\n${i.message}`) && !i.message.startsWith('not served:'));
+    if (fresh.length > 0) {
+      const prefix = changed ? apiPath(changed, '') : null;
+      const details = fresh.map((i) => ({ path: prefix && i.path.startsWith(prefix) ? `body${i.path.slice(prefix.length)}` : i.path, message: i.message }));
+      throw new ApiError('invalid_request', changed ? `the ${LABEL[changed.kind]} is invalid` : 'other objects depend on this one', details);
+    }
+    const lockout = adminLockout(r.config);
+    if (lockout) throw new ApiError('admin_lockout', `refused: ${lockout}`);
+  }
+
+  /** The store write and its change-feed notice in one transaction; then this replica applies it. */
+  async #write<T>(fn: (repo: Store['admin']['configObjects']) => Promise<T>): Promise<T> {
+    let out: T;
+    try {
+      out = await this.#d.store.transaction(async (tx) => {
+        const v = await fn(tx.admin.configObjects);
+        await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
+        return v;
+      });
+    } catch (err) {
+      if (err instanceof StoreVersionError) throw new ApiError('precondition_failed', `changed by someone else just now (now "v${err.actual}"); reload it and make your change again`, [], { etag: `"v${err.actual}"` });
+      if (err instanceof StoreConflictError) throw new ApiError('conflict', 'it exists already; change it with PUT');
+      throw err;
+    }
+    await this.#d.layers.refresh();
+    return out;
+  }
+}
+
+export function pathOf(kind: ConfigObjectKind): string {
+  return kind === 'app' ? '/apps' : kind === 'policy' ? '/policies' : '/rule-groups';
+}
