@@ -25,6 +25,11 @@ export class ApiFailure extends Error {
       return 'Open the dashboard from its own address (the auth host), then retry.';
     if (this.status === 403) return 'Your role does not allow this. Ask an administrator, or use an admin account.';
     if (this.status === 404) return 'It may have ended or been removed already. Refresh the list.';
+    if (this.status === 412)
+      return 'Someone else saved a change since you opened this. Reload it to see their version, then make your change again.';
+    if (this.body?.code === 'read_only') return 'Change it in moatless.yaml, then run moatless config check.';
+    if (this.body?.code === 'admin_lockout') return 'Choose hosts that do not cover the auth host.';
+    if (this.status === 409) return 'Pick another name, or edit the existing one.';
     if (this.status === 400) return 'Correct the highlighted fields and try again.';
     if (this.status >= 500)
       return 'Moatless could not answer. Try again; if it persists, give your administrator the request id.';
@@ -41,16 +46,24 @@ export function withQuery(path: string, q: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function call<T>(method: Method, path: string, body?: unknown, ifMatch?: string): Promise<T> {
+  return (await exchange<T>(method, path, body, ifMatch)).data;
+}
+
+/** The answer with its ETag (for the If-Match of the next write). */
+async function exchange<T>(method: Method, path: string, body?: unknown, ifMatch?: string): Promise<{ data: T; etag: string | null }> {
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
       method,
       credentials: 'same-origin',
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(ifMatch ? { 'if-match': ifMatch } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
@@ -68,10 +81,15 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     const id = res.headers.get('moatless-request-id');
     throw new ApiFailure(res.status, err, `${err?.message ?? `HTTP ${res.status}`}${id ? ` (request id ${id})` : ''}`);
   }
-  return json as T;
+  return { data: json as T, etag: res.headers.get('etag') };
 }
 
 export const api = {
   get: <T>(path: string, q?: Query) => call<T>('GET', withQuery(path, q)),
   post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
+  /** GET with the ETag, for an editor. */
+  read: <T>(path: string) => exchange<T>('GET', path),
+  /** PUT/PATCH/DELETE guarded by the ETag read before (412 when someone changed it since). */
+  write: <T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, ifMatch?: string) =>
+    exchange<T>(method, path, body, ifMatch),
 };

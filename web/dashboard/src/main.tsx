@@ -3,7 +3,9 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { AppEditorScreen } from './screens/app-editor.tsx';
 import { AppsScreen } from './screens/apps.tsx';
+import { PolicyEditorScreen } from './screens/policy-editor.tsx';
 import { LogsScreen } from './screens/logs.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
 import { RiskScreen } from './screens/risk.tsx';
@@ -22,6 +24,11 @@ const SCREENS = [
   { path: '/risk', label: 'Risk sync', title: 'Risk sync' },
   { path: '/logs', label: 'Logs', title: 'Logs' },
 ] as const;
+/** Screens reached from others (not in the navigation): the app and policy editors. */
+const EDITORS = [
+  { path: '/apps/edit', title: 'App' },
+  { path: '/policies/edit', title: 'Policy' },
+] as const;
 
 const current = () => location.pathname.slice(BASE.length).replace(/\/+$/, '') || '/';
 
@@ -35,7 +42,7 @@ function Shell() {
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
-  const screen = SCREENS.find((s) => s.path === path);
+  const screen = SCREENS.find((s) => s.path === path) ?? EDITORS.find((s) => s.path === path);
   useEffect(() => {
     document.title = `${screen?.title ?? 'Not found'} · Moatless admin`;
     // Keyboard and screen-reader users land on the new screen's heading, not at the old link.
@@ -108,7 +115,11 @@ function Screen({ path, me, go }: { path: string; me: Me; go: (to: string) => vo
     case '/':
       return <OverviewScreen go={go} />;
     case '/apps':
-      return <AppsScreen go={go} />;
+      return <AppsScreen go={go} me={me} key={location.search} />;
+    case '/apps/edit':
+      return <AppEditorScreen go={go} key={location.search} />;
+    case '/policies/edit':
+      return <PolicyEditorScreen go={go} key={location.search} />;
     case '/tester':
       return <TesterScreen key={location.search} />;
     case '/users':

@@ -38,7 +38,16 @@ export interface Overview {
 }
 
 export type Rule = Record<string, unknown>;
-export interface Policy {
+/** Where an app, policy or rule group comes from: moatless.yaml (read-only) or the admin API. */
+interface Stored {
+  source: 'config' | 'api';
+  etag: string | null;
+  definition: Record<string, unknown> | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+export interface Policy extends Stored {
+  id: string;
   app: string;
   index: number;
   name: string;
@@ -47,9 +56,8 @@ export interface Policy {
   include: Rule[];
   require: Rule[];
   exclude: Rule[];
-  source: string;
 }
-export interface App {
+export interface App extends Stored {
   id: string;
   name: string;
   hosts: string[];
@@ -57,7 +65,6 @@ export interface App {
   identityProviders: string[];
   websockets: boolean;
   policies: Policy[];
-  source: string;
 }
 
 export interface Session {

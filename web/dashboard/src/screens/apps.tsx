@@ -1,92 +1,178 @@
-// Apps and their policies as moatless.yaml defines them: read-only here (GitOps), marked so.
+// Apps and their policies: those from moatless.yaml read-only (GitOps), marked "from config"; those
+// created here (stored, marked "API") with Edit and Delete, and new ones through the editors.
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import type { App, Rule } from '../types.ts';
+import type { App, Me, Rule } from '../types.ts';
 import { Badge, Card, Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import './editor.css';
 
-export function AppsScreen({ go }: { go: (path: string) => void }) {
+export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
   const apps = useLoad(() => api.get<{ items: App[] }>('/apps'), 'apps');
+  const saved = new URLSearchParams(location.search).get('saved');
+  const [status, setStatus] = useState<string | null>(saved ? `Saved. Every replica serves the change now.` : null);
+  const [error, setError] = useState<Error | null>(null);
+  const remove = async (what: string, path: string, etag: string | null) => {
+    setError(null);
+    try {
+      await api.write('DELETE', path, undefined, etag ?? undefined);
+      setStatus(`Deleted ${what}.`);
+      apps.reload();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
   return (
     <>
-      <p class="notice" role="note">
-        <strong>Read-only.</strong> Apps and policies come from <code>moatless.yaml</code>, the source of truth: change
-        them there and run <code>moatless config check</code>. Use the policy tester to see what a change would do.
-      </p>
+      <div class="toolbar">
+        <p class="notice" role="note">
+          Apps and policies marked <Badge value="from config" kind="neutral" /> come from <code>moatless.yaml</code>, the
+          source of truth: change them there and run <code>moatless config check</code>. Those marked{' '}
+          <Badge value="API" kind="info" /> were created here and can be edited.
+        </p>
+        {me.canWrite && (
+          <button type="button" class="btn" onClick={() => go('/apps/edit')}>
+            New app
+          </button>
+        )}
+      </div>
+      {status && (
+        <p class="success" role="status">
+          {status}
+        </p>
+      )}
+      {error && <ErrorNote error={error} onRetry={apps.reload} />}
       {apps.error && <ErrorNote error={apps.error} onRetry={apps.reload} />}
       {apps.loading && !apps.data && <Loading label="Loading apps…" />}
       {apps.data?.items.length === 0 && <Empty>No apps are configured.</Empty>}
-      {apps.data?.items.map((a) => (
-        <Card
-          key={a.id}
-          title={a.name}
-          actions={
-            <span class="card-actions">
-              <Badge value="from config" kind="neutral" />
-              <button
-                type="button"
-                class="btn secondary"
-                onClick={() => go(`/tester?url=${encodeURIComponent(`https://${a.hosts[0] ?? ''}/`)}`)}
-              >
-                Test access
-              </button>
-            </span>
-          }
-        >
-          <dl class="facts inline">
-            <dt>Hosts</dt>
-            <dd>
-              {a.hosts.map((h) => (
-                <code key={h}>{h}</code>
-              ))}
-            </dd>
-            <dt>Upstream</dt>
-            <dd>
-              <code>{a.upstream}</code>
-            </dd>
-            <dt>Sign-in</dt>
-            <dd>{a.identityProviders.join(', ')}</dd>
-            <dt>WebSockets</dt>
-            <dd>{a.websockets ? 'yes' : 'no'}</dd>
-          </dl>
-          <table>
-            <caption class="sr-only">Policies of {a.name}, in evaluation order</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Policy</th>
-                <th scope="col">Action</th>
-                <th scope="col">Include (any)</th>
-                <th scope="col">Require (all)</th>
-                <th scope="col">Exclude</th>
-                <th scope="col">Session</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.policies.map((p) => (
-                <tr key={p.index}>
-                  <td>{p.index + 1}</td>
-                  <td>
-                    <strong>{p.name}</strong>
-                  </td>
-                  <td>
-                    <Badge value={p.action} />
-                  </td>
-                  <td>
-                    <Rules rules={p.include} />
-                  </td>
-                  <td>
-                    <Rules rules={p.require} />
-                  </td>
-                  <td>
-                    <Rules rules={p.exclude} />
-                  </td>
-                  <td>{p.sessionDuration ?? <span class="muted">app default</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      ))}
+      {apps.data?.items.map((a) => {
+        const editable = a.source === 'api' && me.canWrite;
+        return (
+          <Card
+            key={a.id}
+            title={a.name}
+            actions={
+              <span class="card-actions">
+                {a.source === 'api' ? <Badge value="API" kind="info" /> : <Badge value="from config" kind="neutral" />}
+                {editable && (
+                  <>
+                    <button type="button" class="btn secondary" onClick={() => go(`/apps/edit?id=${encodeURIComponent(a.id)}`)}>
+                      Edit app
+                    </button>
+                    <button type="button" class="btn secondary" onClick={() => go(`/policies/edit?app=${encodeURIComponent(a.id)}`)}>
+                      Add policy
+                    </button>
+                    <ConfirmDelete label={`Delete app ${a.name}`} onConfirm={() => remove(`app ${a.name} and its policies`, `/apps/${encodeURIComponent(a.id)}`, a.etag)} />
+                  </>
+                )}
+                <button
+                  type="button"
+                  class="btn secondary"
+                  onClick={() => go(`/tester?url=${encodeURIComponent(`https://${a.hosts[0] ?? ''}/`)}`)}
+                >
+                  Test access
+                </button>
+              </span>
+            }
+          >
+            <dl class="facts inline">
+              <dt>Hosts</dt>
+              <dd>
+                {a.hosts.map((h) => (
+                  <code key={h}>{h}</code>
+                ))}
+              </dd>
+              <dt>Upstream</dt>
+              <dd>
+                <code>{a.upstream}</code>
+              </dd>
+              <dt>Sign-in</dt>
+              <dd>{a.identityProviders.join(', ')}</dd>
+              <dt>WebSockets</dt>
+              <dd>{a.websockets ? 'yes' : 'no'}</dd>
+              {a.updatedBy && (
+                <>
+                  <dt>Changed</dt>
+                  <dd>
+                    by {a.updatedBy.replace(/^user:/, '')}
+                  </dd>
+                </>
+              )}
+            </dl>
+            {a.policies.length === 0 && <Empty>No policies yet: every request is denied (deny by default).</Empty>}
+            {a.policies.length > 0 && (
+              <table>
+                <caption class="sr-only">Policies of {a.name}, in evaluation order</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Policy</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Include (any)</th>
+                    <th scope="col">Require (all)</th>
+                    <th scope="col">Exclude</th>
+                    <th scope="col">Session</th>
+                    {editable && <th scope="col"><span class="sr-only">Actions</span></th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {a.policies.map((p) => (
+                    <tr key={p.id}>
+                      <td>{p.index + 1}</td>
+                      <td>
+                        <strong>{p.name}</strong>
+                      </td>
+                      <td>
+                        <Badge value={p.action} />
+                      </td>
+                      <td>
+                        <Rules rules={p.include} />
+                      </td>
+                      <td>
+                        <Rules rules={p.require} />
+                      </td>
+                      <td>
+                        <Rules rules={p.exclude} />
+                      </td>
+                      <td>{p.sessionDuration ?? <span class="muted">app default</span>}</td>
+                      {editable && (
+                        <td class="row-actions">
+                          <button type="button" class="btn secondary small" onClick={() => go(`/policies/edit?id=${encodeURIComponent(p.id)}`)}>
+                            Edit<span class="sr-only"> policy {p.name}</span>
+                          </button>
+                          <ConfirmDelete label={`Delete policy ${p.name}`} onConfirm={() => remove(`policy ${p.name}`, `/policies/${encodeURIComponent(p.id)}`, p.etag)} />
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Card>
+        );
+      })}
     </>
+  );
+}
+
+/** Delete in two steps (no browser dialog): the first press asks, the second deletes. */
+function ConfirmDelete({ label, onConfirm }: { label: string; onConfirm: () => void }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="btn danger small" aria-label={label} onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  }
+  return (
+    <span class="confirm">
+      <button type="button" class="btn danger small" onClick={onConfirm}>
+        Yes, delete
+      </button>
+      <button type="button" class="btn secondary small" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
   );
 }
 

@@ -137,7 +137,7 @@ export function TesterScreen() {
   );
 }
 
-function Field({
+export function Field({
   label,
   name,
   value,
