@@ -25,8 +25,9 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
     <>
       <div class="toolbar">
         <p class="notice" role="note">
-          Apps and policies marked <Badge value="from config" kind="neutral" /> come from <code>moatless.yaml</code>, the
-          source of truth: change them there and run <code>moatless config check</code>. Those marked{' '}
+          <strong>Read-only</strong> when marked <Badge value="from config" kind="neutral" />: those come from{' '}
+          <code>moatless.yaml</code>, the source of truth; change them there and run <code>moatless config check</code>.
+          Those marked{' '}
           <Badge value="API" kind="info" /> were created here and can be edited.
         </p>
         {me.canWrite && (
