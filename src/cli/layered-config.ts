@@ -10,6 +10,7 @@ import type { Store } from '../store/ports.ts';
 export interface Layered { config: ResolvedConfig; rejected: ConfigIssue[] }
 
 export async function withApiObjects(store: Store, file: ResolvedConfig): Promise<Layered> {
-  const r = loadLayered(file.fileObject, await store.admin.configObjects.list(), { env: processEnv(), ...(file.sourcePath ? { sourcePath: file.sourcePath } : {}) });
+  const where = file.sourcePath ? { sourcePath: file.sourcePath } : {};
+  const r = loadLayered(file.fileObject, await store.admin.configObjects.list(), { env: processEnv(), ...where });
   return r.ok ? { config: r.config, rejected: r.rejected } : { config: file, rejected: r.rejected };
 }

@@ -37,7 +37,9 @@ export function mergeLayers(fileRaw: unknown, objects: readonly ConfigObjectReco
   const appPolicies = apiApps.map((a) => policiesOfApp(objects, a.id));
   const raw = {
     ...file,
-    apps: [...fileApps, ...apiApps.map((a, i) => ({ ...(isRecord(a.body) ? a.body : {}), policies: appPolicies[i]!.map((p) => policyParts(p.body).policy) }))],
+    apps: [...fileApps, ...apiApps.map((a, i) => ({
+      ...(isRecord(a.body) ? a.body : {}), policies: appPolicies[i]!.map((p) => policyParts(p.body).policy),
+    }))],
     ruleGroups: [...fileGroups, ...apiGroups.map((g) => g.body)],
   };
   return {
@@ -74,7 +76,9 @@ export type LayeredResult =
  * goes with its policies, a broken policy takes its app with it, so nothing is served with fewer
  * deny rules than were written.
  */
-export function loadLayered(fileRaw: unknown, objects: readonly ConfigObjectRecord[], opts: LoadOptions & { sourcePath?: string }): LayeredResult {
+export function loadLayered(
+  fileRaw: unknown, objects: readonly ConfigObjectRecord[], opts: LoadOptions & { sourcePath?: string },
+): LayeredResult {
   const rejected: ConfigIssue[] = [];
   let active = [...objects];
   for (let round = 0; round <= objects.length + 1; round++) {

@@ -27,7 +27,9 @@ export interface ConfigObjectsRepo {
    * Replaces the body when the stored version is expectedVersion; version +1. Null if absent;
    * StoreVersionError when the version differs (someone changed it since the caller read it).
    */
-  update(kind: ConfigObjectKind, id: string, expectedVersion: number, change: { body: unknown; at: number; by: string }): Promise<ConfigObjectRecord | null>;
+  update(
+    kind: ConfigObjectKind, id: string, expectedVersion: number, change: { body: unknown; at: number; by: string },
+  ): Promise<ConfigObjectRecord | null>;
   /** Deletes when the stored version is expectedVersion; false if absent; StoreVersionError otherwise. */
   remove(kind: ConfigObjectKind, id: string, expectedVersion: number): Promise<boolean>;
 }

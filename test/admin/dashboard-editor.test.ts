@@ -6,61 +6,37 @@
 // launcher, which lists the new app. Screenshots: test-artifacts/dashboard-editor/ (gitignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../harness/chromium.ts';
-import { startStack, type Stack } from '../harness/stack.ts';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createAdminToken } from '../../src/admin/index.ts';
+import type { Stack } from '../harness/stack.ts';
+import {
+  accessLogRow, bobOpensTheWiki, fetchFrom, nonAdminIsRefused, revokeAllSessionsOf, shot as shotIn, signIn, startDashboardStory,
+  type DashboardStory,
+} from './browser-steps.ts';
 import { call } from './helpers.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/dashboard-editor');
-const FINANCE = 'a1000000-0000-4000-8000-000000000001';
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-async function fetchFrom(page: Page, path: string): Promise<string> {
-  return page.evaluate(async (p) => {
-    const r = await fetch(p, { redirect: 'manual' });
-    return `${r.type} ${r.status}`;
-  }, path);
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.fill('input[name=username]', `${user}@contoso.com`);
-  await page.fill('input[name=password]', user);
-  await page.click('button[type=submit]');
-}
+const shot = (page: Page, name: string) => shotIn(page, ARTIFACTS, name);
 
 describe('dashboard editors: apps and policies', () => {
+  let story: DashboardStory;
   let s: Stack;
-  let browser: Browser;
   let admin: BrowserContext;
   let bob: BrowserContext;
   let page: Page;
   const errors: string[] = [];
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    s = await startStack({ extra: { admin: { adminGroups: ['Finance', FINANCE] } } });
-    browser = await launchChromium();
-    admin = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    bob = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    story = await startDashboardStory(ARTIFACTS);
+    ({ s, admin, bob } = story);
   });
   after(async () => {
-    await browser?.close();
-    await s?.close();
+    await story?.close();
   });
 
-  test('bob signs in to the wiki (a session for the admin to revoke)', async () => {
-    const p = await bob.newPage();
-    await p.goto(`${s.wikiUrl}/`);
-    await signIn(p, 'bob');
-    await p.waitForURL(`${s.wikiUrl}/`);
-    assert.equal(await fetchFrom(p, '/before-revoke'), 'basic 200');
-  });
+  test('bob signs in to the wiki (a session for the admin to revoke)', () => bobOpensTheWiki(story));
 
   test('the admin signs in and creates an app in the editor; it is listed as an API app', async () => {
     page = await admin.newPage();
@@ -94,7 +70,7 @@ describe('dashboard editors: apps and policies', () => {
   test('a policy is created with the known groups and auth contexts offered', async () => {
     await page.getByRole('button', { name: 'Add policy' }).click();
     await page.getByLabel('Policy name').fill('staff-c1');
-    const offered = await page.locator('datalist#dl-group option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const offered = await page.locator('datalist#dl-group option').evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''));
     assert.ok(offered.includes('Staff'), `groups offered: ${offered.join(', ')}`);
     assert.ok(await page.locator('datalist#dl-authContext option[value=c1]').count() === 1);
     await page.getByLabel('Include rule 1 values').fill('Staff');
@@ -143,21 +119,9 @@ describe('dashboard editors: apps and policies', () => {
   });
 
   test("revoking bob's sessions: his next request is refused, and the access log shows it", async () => {
-    await page.getByRole('link', { name: 'Users & sessions' }).click();
-    await page.getByLabel("User's email").fill('bob@contoso.com');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    await page.locator('tbody tr', { hasText: 'bob@contoso.com' }).first().waitFor();
-    await page.getByRole('button', { name: "Revoke all of bob@contoso.com's sessions" }).click();
-    await page.getByRole('button', { name: 'Yes, revoke' }).click();
-    await page.getByText('bob@contoso.com has no active session.').waitFor();
+    await revokeAllSessionsOf(page, 'bob@contoso.com');
     assert.equal(await fetchFrom(bob.pages()[0]!, '/after-revoke'), 'opaqueredirect 0', 'bob is sent back to sign in');
-    await page.getByRole('link', { name: 'Logs' }).click();
-    await page.getByLabel('App').selectOption('wiki');
-    const row = page.locator('tbody tr', { hasText: '/after-revoke' });
-    for (let i = 0; i < 20 && (await row.count()) === 0; i++) {
-      await page.getByRole('button', { name: 'Search' }).click();
-      await page.waitForTimeout(300);
-    }
+    const row = await accessLogRow(page, 'wiki', '/after-revoke');
     assert.match(await row.innerText(), /anonymous[\s\S]*authenticate[\s\S]*302/i);
     await shot(page, '6-access-log');
     await page.getByRole('button', { name: 'Admin audit' }).click();
@@ -169,17 +133,9 @@ describe('dashboard editors: apps and policies', () => {
   });
 
   test('a non-admin is refused the dashboard and sees the app launcher with the new app', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    const p = await ctx.newPage();
-    await p.goto(`${s.authUrl}/admin/apps`);
-    await signIn(p, 'bob');
-    await p.waitForURL(`${s.authUrl}/admin/apps`);
-    await p.getByRole('heading', { name: 'The admin dashboard is for administrators' }).waitFor();
-    await shot(p, '7-non-admin-refused');
-    await p.getByRole('link', { name: 'Open your apps' }).click();
-    await p.waitForURL(`${s.authUrl}/`);
+    const p = await nonAdminIsRefused(story, '/admin/apps', (refused) => shot(refused, '7-non-admin-refused'));
     assert.match(await p.locator('body').innerText(), /Wiki[\s\S]*CRM|CRM[\s\S]*Wiki/);
     await shot(p, '8-launcher');
-    await ctx.close();
+    await p.context().close();
   });
 });

@@ -5,61 +5,34 @@
 // sent to the app launcher. Screenshots go to test-artifacts/dashboard/ (gitignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../harness/chromium.ts';
-import { startStack, type Stack } from '../harness/stack.ts';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Stack } from '../harness/stack.ts';
+import {
+  accessLogRow, bobOpensTheWiki, fetchFrom, nonAdminIsRefused, revokeAllSessionsOf, shot as shotIn, signIn, startDashboardStory,
+  type DashboardStory,
+} from './browser-steps.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/dashboard');
-const FINANCE = 'a1000000-0000-4000-8000-000000000001';
 
-async function shot(page: Page, name: string): Promise<void> {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot: ${path}`);
-}
-
-/** A same-origin fetch from the page (its cookies, Chromium's host rules), not following redirects. */
-async function fetchFrom(page: Page, path: string): Promise<string> {
-  return page.evaluate(async (p) => {
-    const r = await fetch(p, { redirect: 'manual' });
-    return `${r.type} ${r.status}`;
-  }, path);
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.fill('input[name=username]', `${user}@contoso.com`);
-  await page.fill('input[name=password]', user);
-  await page.click('button[type=submit]');
-}
+const shot = (page: Page, name: string) => shotIn(page, ARTIFACTS, name);
 
 describe('admin dashboard', () => {
+  let story: DashboardStory;
   let s: Stack;
-  let browser: Browser;
   let admin: BrowserContext;
   let bob: BrowserContext;
   let page: Page;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    s = await startStack({ extra: { admin: { adminGroups: ['Finance', FINANCE] } } });
-    browser = await launchChromium();
-    admin = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    bob = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+    story = await startDashboardStory(ARTIFACTS);
+    ({ s, admin, bob } = story);
   });
   after(async () => {
-    await browser?.close();
-    await s?.close();
+    await story?.close();
   });
 
-  test('bob uses the wiki (traffic and a session for the admin to see)', async () => {
-    const p = await bob.newPage();
-    await p.goto(`${s.wikiUrl}/`);
-    await signIn(p, 'bob');
-    await p.waitForURL(`${s.wikiUrl}/`);
-    assert.equal(await fetchFrom(p, '/before-revoke'), 'basic 200');
-  });
+  test('bob uses the wiki (traffic and a session for the admin to see)', () => bobOpensTheWiki(story));
 
   test('an admin opening /admin/ without a session signs in and lands on the overview', async () => {
     page = await admin.newPage();
@@ -113,29 +86,12 @@ describe('admin dashboard', () => {
   });
 
   test("revoking bob's sessions ends them; his next request is refused and shows in the access log", async () => {
-    await page.getByRole('link', { name: 'Users & sessions' }).click();
-    await page.getByLabel("User's email").fill('bob@contoso.com');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    await page.locator('tbody tr', { hasText: 'bob@contoso.com' }).first().waitFor();
-    await page.getByRole('button', { name: "Revoke all of bob@contoso.com's sessions" }).click();
-    await page.getByRole('button', { name: 'Yes, revoke' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Revoked \d+ sessions? of bob@contoso\.com/ })
-      .waitFor();
-    await page.getByText('bob@contoso.com has no active session.').waitFor();
+    await revokeAllSessionsOf(page, 'bob@contoso.com');
     await shot(page, '4-users-revoked');
 
     assert.equal(await fetchFrom(bob.pages()[0]!, '/after-revoke'), 'opaqueredirect 0', 'bob is sent back to sign in');
 
-    await page.getByRole('link', { name: 'Logs' }).click();
-    await page.getByLabel('App').selectOption('wiki');
-    const row = page.locator('tbody tr', { hasText: '/after-revoke' });
-    // The access log is written in batches (about once a second): search until the row is there.
-    for (let i = 0; i < 20 && (await row.count()) === 0; i++) {
-      await page.getByRole('button', { name: 'Search' }).click();
-      await page.waitForTimeout(300);
-    }
+    const row = await accessLogRow(page, 'wiki', '/after-revoke');
     assert.match(
       await row.innerText(),
       /anonymous[\s\S]*authenticate[\s\S]*302/i,
@@ -155,19 +111,9 @@ describe('admin dashboard', () => {
   });
 
   test('a non-admin is refused the dashboard and offered the app launcher', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-    const p = await ctx.newPage();
-    const first = await p.goto(`${s.authUrl}/admin/users`);
-    assert.ok(first);
-    await signIn(p, 'bob');
-    await p.waitForURL(`${s.authUrl}/admin/users`);
-    await p.getByRole('heading', { name: 'The admin dashboard is for administrators' }).waitFor();
-    assert.match(await p.locator('main').innerText(), /signed in as bob@contoso\.com/);
-    await shot(p, '6-non-admin-refused');
-    await p.getByRole('link', { name: 'Open your apps' }).click();
-    await p.waitForURL(`${s.authUrl}/`);
+    const p = await nonAdminIsRefused(story, '/admin/users', (refused) => shot(refused, '6-non-admin-refused'));
     assert.match(await p.locator('body').innerText(), /Wiki/);
     await shot(p, '7-launcher');
-    await ctx.close();
+    await p.context().close();
   });
 });

@@ -12,14 +12,21 @@ import { defineRoute, type HandlerContext, type Route } from './route.ts';
 const appBody = z.looseObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
   policies: z.undefined({ error: 'policies are objects of their own: create them with POST /policies {"app": …}' }).optional(),
-}).meta({ id: 'AppDefinition', description: 'An app as in moatless.yaml apps[] (hosts, upstream, identityProviders, …), without policies.' });
+}).meta({
+  id: 'AppDefinition', description: 'An app as in moatless.yaml apps[] (hosts, upstream, identityProviders, …), without policies.',
+});
 const policyBody = z.looseObject({
   app: z.string().min(1).max(63).meta({ description: 'An app created through this API.' }),
-  order: z.number().int().min(-1_000_000).max(1_000_000).optional().meta({ description: 'Evaluation order within the app (ascending, then creation); default 0.' }),
-}).meta({ id: 'PolicyDefinition', description: 'A policy as in moatless.yaml apps[].policies[] (name, action, include, require, exclude, sessionDuration), plus app and order.' });
+  order: z.number().int().min(-1_000_000).max(1_000_000).optional()
+    .meta({ description: 'Evaluation order within the app (ascending, then creation); default 0.' }),
+}).meta({
+  id: 'PolicyDefinition',
+  description: 'A policy as in moatless.yaml apps[].policies[] (name, action, include, require, exclude, sessionDuration), plus app and order.',
+});
 const ruleGroupBody = z.looseObject({ name: z.string().min(1).max(200) })
   .meta({ id: 'RuleGroupDefinition', description: 'A rule group as in moatless.yaml ruleGroups[].' });
-const patchBody = z.record(z.string(), z.unknown()).meta({ description: 'RFC 7396 JSON merge patch of the definition (null removes a key).' });
+const patchBody = z.record(z.string(), z.unknown())
+  .meta({ description: 'RFC 7396 JSON merge patch of the definition (null removes a key).' });
 
 const objectSchema = z.object({
   kind: z.enum(['app', 'policy', 'ruleGroup']), id: z.string(), etag: z.string(), definition: z.record(z.string(), z.unknown()),
@@ -71,7 +78,9 @@ export function configWriteRoutes(writes: ConfigWrites | undefined): Route[] {
         ...common, method: 'patch', path: `${base}/{${param}}`, operationId: `patch${name}`, errors: ['409', '412', '428'],
         summary: `Change fields of a ${what} created through the API (JSON merge patch; If-Match required)`,
         params, body: patchBody, response: objectSchema,
-        async handle({ params: p, body: b }, ctx) { return view(await w().patch(kind, String(p[param]), b, ctx.ifMatch, writer(ctx)), ctx); },
+        async handle({ params: p, body: b }, ctx) {
+          return view(await w().patch(kind, String(p[param]), b, ctx.ifMatch, writer(ctx)), ctx);
+        },
       }),
       defineRoute({
         ...common, method: 'delete', path: `${base}/{${param}}`, operationId: `delete${name}`, errors: ['409', '412', '428'],

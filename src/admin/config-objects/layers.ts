@@ -31,7 +31,9 @@ export class ConfigLayers {
 
   /** Listens to the change feed: every replica rebuilds as soon as any of them writes. */
   start(): void {
-    const again = () => void this.refresh().catch((err: unknown) => this.#d.logger.error({ err }, 'config objects: rebuild failed; still serving the previous config'));
+    const again = () => void this.refresh().catch((err: unknown) => {
+      this.#d.logger.error({ err }, 'config objects: rebuild failed; still serving the previous config');
+    });
     this.#unsubscribe = [this.#d.store.changes.subscribe(CONFIG_OBJECTS_TOPIC, again), this.#d.store.changes.onReconnect(again)];
   }
 

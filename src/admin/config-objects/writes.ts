@@ -31,7 +31,9 @@ export const etagOf = (o: Pick<ConfigObjectRecord, 'version'>): string => `"v${o
 
 /** The version an If-Match names; 428 without one (an unconditional write could overwrite someone). */
 function expectedVersion(ifMatch: string | null, what: string): number {
-  if (ifMatch === null) throw new ApiError('precondition_required', `send If-Match with the ETag you read (GET ${what}), so a change made since is not overwritten`);
+  if (ifMatch === null) {
+    throw new ApiError('precondition_required', `send If-Match with the ETag you read (GET ${what}), so a change made since is not overwritten`);
+  }
   const m = /^(?:W\/)?"v(\d{1,15})"$/.exec(ifMatch.trim());
   return m ? Number(m[1]) : -1;
 }
@@ -45,8 +47,14 @@ function refuseConfigObject(cfg: ResolvedConfig, kind: ConfigObjectKind, id: str
   const inFile = kind === 'app' ? cfg.apps.some((a) => a.id === id && !cfg.apiObjects.some((o) => o.kind === 'app' && o.id === id))
     : kind === 'ruleGroup' ? cfg.ruleGroups.some((g) => g.name === id && !cfg.apiObjects.some((o) => o.kind === 'ruleGroup' && o.id === id))
       : id.startsWith('yaml.');
-  if (inFile) throw new ApiError('read_only', `${LABEL[kind]} "${id}" is defined in ${fileName(cfg)}: change it there (objects from the file are read-only here)`);
+  if (inFile) throw readOnly(cfg, `${LABEL[kind]} "${id}"`, 'change it there');
 }
+
+function readOnly(cfg: ResolvedConfig, what: string, todo: string): ApiError {
+  return new ApiError('read_only', `${what} is defined in ${fileName(cfg)}: ${todo} (objects from the file are read-only here)`);
+}
+
+const bodyProblem = (path: string, message: string) => new ApiError('invalid_request', 'the body is invalid', [{ path, message }]);
 
 /** The id a new object gets: the app's id, the rule group's name, a fresh id for a policy. */
 function idFor(kind: ConfigObjectKind, body: Record<string, unknown>): string {
@@ -76,7 +84,9 @@ export class ConfigWrites {
     const id = idFor(kind, body);
     refuseConfigObject(this.#d.config(), kind, id);
     const objects = await this.#d.store.admin.configObjects.list();
-    if (objects.some((o) => o.kind === kind && o.id === id)) throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
+    if (objects.some((o) => o.kind === kind && o.id === id)) {
+      throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
+    }
     await this.#checkPolicyApp(kind, body, objects);
     const t = this.#d.now();
     const rec: ConfigObjectRecord = { kind, id, body, version: 1, createdAt: t, createdBy: who.actor, updatedAt: t, updatedBy: who.actor };
@@ -86,16 +96,18 @@ export class ConfigWrites {
     return saved;
   }
 
-  async replace(kind: ConfigObjectKind, id: string, body: Record<string, unknown>, ifMatch: string | null, who: Writer): Promise<ConfigObjectRecord> {
+  async replace(
+    kind: ConfigObjectKind, id: string, body: Record<string, unknown>, ifMatch: string | null, who: Writer,
+  ): Promise<ConfigObjectRecord> {
     refuseConfigObject(this.#d.config(), kind, id);
     const objects = await this.#d.store.admin.configObjects.list();
     const cur = this.#current(objects, kind, id);
     const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
     if (kind !== 'policy' && idFor(kind, body) !== id) {
-      throw new ApiError('invalid_request', 'the body is invalid', [{ path: `body.${kind === 'app' ? 'id' : 'name'}`, message: `must stay "${id}" (create a new ${LABEL[kind]} to rename)` }]);
+      throw bodyProblem(`body.${kind === 'app' ? 'id' : 'name'}`, `must stay "${id}" (create a new ${LABEL[kind]} to rename)`);
     }
     if (kind === 'policy' && policyParts(body).app !== policyParts(cur.body).app) {
-      throw new ApiError('invalid_request', 'the body is invalid', [{ path: 'body.app', message: `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app` }]);
+      throw bodyProblem('body.app', `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app`);
     }
     this.#stale(cur, version);
     const next = { ...cur, body, version: cur.version + 1 };
@@ -107,7 +119,9 @@ export class ConfigWrites {
     return saved;
   }
 
-  async patch(kind: ConfigObjectKind, id: string, patch: Record<string, unknown>, ifMatch: string | null, who: Writer): Promise<ConfigObjectRecord> {
+  async patch(
+    kind: ConfigObjectKind, id: string, patch: Record<string, unknown>, ifMatch: string | null, who: Writer,
+  ): Promise<ConfigObjectRecord> {
     refuseConfigObject(this.#d.config(), kind, id);
     const cur = this.#current(await this.#d.store.admin.configObjects.list(), kind, id);
     const merged = mergePatch(cur.body, patch);
@@ -131,7 +145,8 @@ export class ConfigWrites {
     });
     await who.audit({
       action: `${kind}.delete`, target: `${kind}:${id}`, after: null,
-      before: kind === 'app' ? { ...(isRecord(cur.body) ? cur.body : {}), policies: policies.map((p) => ({ id: p.id, ...policyParts(p.body).policy })) } : cur.body,
+      before: kind !== 'app' ? cur.body
+        : { ...(isRecord(cur.body) ? cur.body : {}), policies: policies.map((p) => ({ id: p.id, ...policyParts(p.body).policy })) },
     });
     return { deleted: gone.size };
   }
@@ -145,7 +160,8 @@ export class ConfigWrites {
   #stale(cur: ConfigObjectRecord, version: number): void {
     if (cur.version === version) return;
     throw new ApiError('precondition_failed',
-      `${LABEL[cur.kind]} "${cur.id}" was changed by ${cur.updatedBy} since you read it (now ${etagOf(cur)}); reload it and make your change again`,
+      `${LABEL[cur.kind]} "${cur.id}" was changed by ${cur.updatedBy} since you read it (now ${etagOf(cur)}); `
+        + 'reload it and make your change again',
       [], { etag: etagOf(cur) });
   }
 
@@ -156,9 +172,9 @@ export class ConfigWrites {
     if (objects.some((o) => o.kind === 'app' && o.id === app)) return;
     const cfg = this.#d.config();
     if (cfg.apps.some((a) => a.id === app)) {
-      throw new ApiError('read_only', `app "${app}" is defined in ${fileName(cfg)}: add its policies there (objects from the file are read-only here)`);
+      throw readOnly(cfg, `app "${app}"`, 'add its policies there');
     }
-    throw new ApiError('invalid_request', 'the body is invalid', [{ path: 'body.app', message: `unknown app "${app}"` }]);
+    throw bodyProblem('body.app', `unknown app "${app}"`);
   }
 
   /**
@@ -172,7 +188,8 @@ export class ConfigWrites {
     const fresh = r.rejected.filter((i) => !known.has(`${i.path}\n${i.message}`) && !i.message.startsWith('not served:'));
     if (fresh.length > 0) {
       const prefix = changed ? apiPath(changed, '') : null;
-      const details = fresh.map((i) => ({ path: prefix && i.path.startsWith(prefix) ? `body${i.path.slice(prefix.length)}` : i.path, message: i.message }));
+      const inBody = (path: string) => (prefix && path.startsWith(prefix) ? `body${path.slice(prefix.length)}` : path);
+      const details = fresh.map((i) => ({ path: inBody(i.path), message: i.message }));
       throw new ApiError('invalid_request', changed ? `the ${LABEL[changed.kind]} is invalid` : 'other objects depend on this one', details);
     }
     const lockout = adminLockout(r.config);
@@ -189,7 +206,10 @@ export class ConfigWrites {
         return v;
       });
     } catch (err) {
-      if (err instanceof StoreVersionError) throw new ApiError('precondition_failed', `changed by someone else just now (now "v${err.actual}"); reload it and make your change again`, [], { etag: `"v${err.actual}"` });
+      if (err instanceof StoreVersionError) {
+        const etag = `"v${err.actual}"`;
+        throw new ApiError('precondition_failed', `changed by someone else just now (now ${etag}); reload it and make your change again`, [], { etag });
+      }
       if (err instanceof StoreConflictError) throw new ApiError('conflict', 'it exists already; change it with PUT');
       throw err;
     }

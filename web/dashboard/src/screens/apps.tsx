@@ -62,7 +62,10 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
                     <button type="button" class="btn secondary" onClick={() => go(`/policies/edit?app=${encodeURIComponent(a.id)}`)}>
                       Add policy
                     </button>
-                    <ConfirmDelete label={`Delete app ${a.name}`} onConfirm={() => remove(`app ${a.name} and its policies`, `/apps/${encodeURIComponent(a.id)}`, a.etag)} />
+                    <ConfirmDelete
+                      label={`Delete app ${a.name}`}
+                      onConfirm={() => remove(`app ${a.name} and its policies`, `/apps/${encodeURIComponent(a.id)}`, a.etag)}
+                    />
                   </>
                 )}
                 <button
@@ -140,7 +143,10 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
                           <button type="button" class="btn secondary small" onClick={() => go(`/policies/edit?id=${encodeURIComponent(p.id)}`)}>
                             Edit<span class="sr-only"> policy {p.name}</span>
                           </button>
-                          <ConfirmDelete label={`Delete policy ${p.name}`} onConfirm={() => remove(`policy ${p.name}`, `/policies/${encodeURIComponent(p.id)}`, p.etag)} />
+                          <ConfirmDelete
+                            label={`Delete policy ${p.name}`}
+                            onConfirm={() => remove(`policy ${p.name}`, `/policies/${encodeURIComponent(p.id)}`, p.etag)}
+                          />
                         </td>
                       )}
                     </tr>

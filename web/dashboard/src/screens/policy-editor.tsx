@@ -5,9 +5,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.ts';
 import type { Directory, DirectoryGroup, Page, Policy } from '../types.ts';
 import { Card, Loading } from '../ui.tsx';
-import { SaveError } from './app-editor.tsx';
+import { FormActions, problemAt, SaveError } from './editor-parts.tsx';
+import { useEditor } from './editor-state.ts';
 import { Field } from './tester.tsx';
-import { problemAt, RuleRows, Suggestions, toRows, toRules, type RuleRow } from './rule-builder.tsx';
+import { RuleRows, Suggestions, toRows, toRules, type RuleRow } from './rule-builder.tsx';
 
 const ACTIONS = ['allow', 'block', 'bypass', 'service_auth'] as const;
 
@@ -45,48 +46,29 @@ export function PolicyEditorScreen({ go }: { go: (to: string) => void }) {
   const q = new URLSearchParams(location.search);
   const id = q.get('id');
   const [app, setApp] = useState(q.get('app') ?? '');
-  const [etag, setEtag] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', action: 'allow', sessionDuration: '', order: '' });
   const [include, setInclude] = useState<RuleRow[]>([{ selector: 'group', value: '' }]);
   const [require, setRequire] = useState<RuleRow[]>([]);
   const [exclude, setExclude] = useState<RuleRow[]>([]);
   const [offer, setOffer] = useState<Record<string, string[]>>({});
-  const [loading, setLoading] = useState(id !== null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-
-  async function load() {
-    if (id === null) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const r = await api.read<Policy>(`/policies/${encodeURIComponent(id)}`);
-      const d = r.data.definition ?? {};
-      setEtag(r.etag);
-      setApp(r.data.app);
-      setForm({
-        name: r.data.name,
-        action: r.data.action,
-        sessionDuration: r.data.sessionDuration ?? '',
-        order: typeof d.order === 'number' ? String(d.order) : '',
-      });
-      setInclude(toRows(r.data.include));
-      setRequire(toRows(r.data.require));
-      setExclude(toRows(r.data.exclude));
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setLoading(false);
-    }
-  }
-  useEffect(() => void load(), [id]);
+  const { loading, busy, error, load, save: run } = useEditor<Policy>(id === null ? null : `/policies/${encodeURIComponent(id)}`, (p) => {
+    const d = p.definition ?? {};
+    setApp(p.app);
+    setForm({
+      name: p.name,
+      action: p.action,
+      sessionDuration: p.sessionDuration ?? '',
+      order: typeof d.order === 'number' ? String(d.order) : '',
+    });
+    setInclude(toRows(p.include));
+    setRequire(toRows(p.require));
+    setExclude(toRows(p.exclude));
+  });
   useEffect(() => void suggestions().then(setOffer, () => setOffer({})), []);
 
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
-  async function save(e: Event) {
+  function save(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     const body = {
       app,
       name: form.name.trim(),
@@ -97,15 +79,11 @@ export function PolicyEditorScreen({ go }: { go: (to: string) => void }) {
       ...(form.sessionDuration.trim() ? { sessionDuration: form.sessionDuration.trim() } : {}),
       ...(form.order.trim() ? { order: Number(form.order) } : {}),
     };
-    try {
-      if (id === null) await api.write('POST', '/policies', body);
-      else await api.write('PUT', `/policies/${encodeURIComponent(id)}`, body, etag ?? undefined);
-      go(`/apps?saved=${encodeURIComponent(app)}`);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    void run(
+      (ifMatch) =>
+        id === null ? api.write('POST', '/policies', body) : api.write('PUT', `/policies/${encodeURIComponent(id)}`, body, ifMatch),
+      () => go(`/apps?saved=${encodeURIComponent(app)}`),
+    );
   }
 
   if (loading) return <Loading label="Loading the policy…" />;
@@ -115,7 +93,15 @@ export function PolicyEditorScreen({ go }: { go: (to: string) => void }) {
     <Card title={id === null ? `New policy for ${app}` : `Edit policy ${form.name} of ${app}`}>
       <Suggestions suggestions={offer} />
       <form class="form editor" onSubmit={save} aria-busy={busy}>
-        <Field label="Policy name" name="name" value={form.name} set={set('name')} required placeholder="staff" error={problemAt(fail, 'body.name')} />
+        <Field
+          label="Policy name"
+          name="name"
+          value={form.name}
+          set={set('name')}
+          required
+          placeholder="staff"
+          error={problemAt(fail, 'body.name')}
+        />
         <div class="field">
           <label for="f-action">Action</label>
           <select id="f-action" value={form.action} onChange={(e) => set('action')(e.currentTarget.value)}>
@@ -126,20 +112,49 @@ export function PolicyEditorScreen({ go }: { go: (to: string) => void }) {
             ))}
           </select>
         </div>
-        <RuleRows label="Include" hint="(any one matches)" rows={include} set={setInclude} path="body.include" {...rules} />
-        <RuleRows label="Require" hint="(all must match)" rows={require} set={setRequire} path="body.require" {...rules} />
-        <RuleRows label="Exclude" hint="(any one refuses)" rows={exclude} set={setExclude} path="body.exclude" {...rules} />
-        <Field label="Session duration (optional)" name="sessionDuration" value={form.sessionDuration} set={set('sessionDuration')} placeholder="8h" error={problemAt(fail, 'body.sessionDuration')} />
-        <Field label="Order (optional, lower first)" name="order" type="number" value={form.order} set={set('order')} placeholder="0" error={problemAt(fail, 'body.order')} />
+        <RuleRows
+          label="Include"
+          hint="(any one matches)"
+          rows={include}
+          set={setInclude}
+          path="body.include"
+          {...rules}
+        />
+        <RuleRows
+          label="Require"
+          hint="(all must match)"
+          rows={require}
+          set={setRequire}
+          path="body.require"
+          {...rules}
+        />
+        <RuleRows
+          label="Exclude"
+          hint="(any one refuses)"
+          rows={exclude}
+          set={setExclude}
+          path="body.exclude"
+          {...rules}
+        />
+        <Field
+          label="Session duration (optional)"
+          name="sessionDuration"
+          value={form.sessionDuration}
+          set={set('sessionDuration')}
+          placeholder="8h"
+          error={problemAt(fail, 'body.sessionDuration')}
+        />
+        <Field
+          label="Order (optional, lower first)"
+          name="order"
+          type="number"
+          value={form.order}
+          set={set('order')}
+          placeholder="0"
+          error={problemAt(fail, 'body.order')}
+        />
         {error && <SaveError error={error} onReload={load} />}
-        <div class="form-actions">
-          <button type="submit" class="btn" disabled={busy}>
-            {busy ? 'Saving…' : id === null ? 'Create policy' : 'Save policy'}
-          </button>
-          <button type="button" class="btn secondary" onClick={() => go('/apps')}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={busy} label={id === null ? 'Create policy' : 'Save policy'} onCancel={() => go('/apps')} />
       </form>
     </Card>
   );

@@ -1,6 +1,7 @@
 // Rules of a policy as rows — a selector and its values — with the synced directory groups and the
-// known auth contexts offered as suggestions. Also: where the API's field problems land in a form.
+// known auth contexts offered as suggestions.
 import type { ApiFailure } from '../api.ts';
+import { problemAt } from './editor-parts.tsx';
 import type { Rule } from '../types.ts';
 
 export const SELECTORS = [
@@ -31,26 +32,6 @@ export const toRules = (rows: RuleRow[]): Rule[] =>
       .filter(Boolean);
     return { [r.selector]: values.length === 1 ? values[0] : values };
   });
-
-/** The first problem the API reported at `path` or inside it. */
-export function problemAt(error: ApiFailure | null, path: string): string | undefined {
-  return error?.body?.details.find((d) => d.path === path || d.path.startsWith(`${path}.`) || d.path.startsWith(`${path}[`))
-    ?.message;
-}
-
-export function FieldProblems({ error }: { error: ApiFailure | null }) {
-  const details = error?.body?.details ?? [];
-  if (details.length === 0) return null;
-  return (
-    <ul class="problems" aria-label="Problems to fix">
-      {details.map((d) => (
-        <li key={d.path + d.message}>
-          <code>{d.path.replace(/^body\.?/, '') || '(the object)'}</code> {d.message}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export function RuleRows({
   label,
