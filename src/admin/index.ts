@@ -3,6 +3,7 @@
 // them from one set of dependencies. Must not: bypass the store's interfaces or the SessionService
 // for revocations.
 import type { Logger } from 'pino';
+import type { ConfigIssue } from '../config/issues.ts';
 import type { AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
 import type { AccessRuntime } from '../access/runtime.ts';
 import { SCIM_PREFIX } from '../directory/http/scim-mount.ts';
@@ -30,6 +31,8 @@ export interface OperateDeps {
   runtime: () => AccessRuntime;
   /** Writes of apps, policies and rule groups through the admin API. */
   configWrites?: ConfigWrites;
+  /** API objects left out of the served config (they no longer fit the file), with why. */
+  notServed?: () => readonly ConfigIssue[];
 }
 
 export interface Operate {

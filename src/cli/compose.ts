@@ -128,7 +128,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   layers.start();
   const configWrites = new ConfigWrites({ store, layers, config: () => config, now });
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
-  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites });
+  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed });
   const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
   operate.metrics.accessLogDrops = () => accessLog.dropped;
   let gatewayRef: RunningGateway | null = null;
@@ -203,7 +203,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     try {
       // The new file with the API's objects on top (those that no longer fit are logged and left out).
       const layered = layers.check(await store.admin.configObjects.list(), r.config);
-      for (const issue of layered.rejected) logger.error({ issue }, 'config object not served: it does not fit the file');
+      layers.noteNotServed(layered.rejected);
       const full = layered.ok ? layered.config : r.config;
       // Build everything first, then swap in one assignment: requests see the old or the new, never a mix.
       const next = buildRuntime(full, buildIdentityProviders(full, opts.idpFetch, logger));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { createAdminToken } from '../../src/admin/index.ts';
+import { CONFIG_OBJECTS_TOPIC } from '../../src/admin/config-objects/layers.ts';
 import { startMoatless, type MoatlessProcess } from '../../src/cli/compose.ts';
 import { loadConfigObject } from '../../src/config/load.ts';
 import { freePort } from '../harness/ports.ts';
@@ -153,6 +154,32 @@ describe('config writes through the admin API', () => {
     const pt = await runMoatless(['policy', 'test', '--config', file, '--user', 'bob@contoso.com', '--groups', 'Staff', '--url', 'http://crm.localtest.me/']);
     assert.equal(pt.code, 0, pt.stderr);
     assert.match(pt.stdout, /app: crm[\s\S]*allow/i);
+  });
+
+  test('an object that no longer fits (written behind the API\'s back) takes its app out on every replica, and is listed', async () => {
+    const store = s.moatless.store;
+    const bad = { kind: 'policy' as const, id: 'p-bad', body: { app: 'crm', name: 'gone', action: 'block', include: [{ ruleGroup: 'gone' }] } };
+    await store.transaction(async (tx) => {
+      await tx.admin.configObjects.create({ ...bad, createdAt: Date.now(), createdBy: 'test' });
+      await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
+    });
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 404; i++) {
+      status = (await onReplica().get(`http://crm.localtest.me:${replicaPort}/`)).status;
+      if (status !== 404) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(status, 404, 'crm is not served with one of its deny policies missing');
+    const listed = await call(s.browser(), `${api}/config-objects/not-served`, { headers: token });
+    assert.deepEqual(listed.json['items'], [{ path: 'api policy "p-bad" (app "crm").include[0].ruleGroup', message: 'unknown rule group "gone"; known: (none)' }]);
+    await store.transaction(async (tx) => {
+      await tx.admin.configObjects.remove('policy', 'p-bad', 1);
+      await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
+    });
+    for (let i = 0; i < 40 && status !== 302; i++) {
+      status = (await onReplica().get(`http://crm.localtest.me:${replicaPort}/`)).status;
+      if (status !== 302) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(status, 302, 'served again once it fits');
   });
 
   test('deleting the app takes its policies with it, on every replica', async () => {

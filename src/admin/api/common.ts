@@ -1,6 +1,7 @@
 // Schemas and dependencies every admin API route shares: the error body, list envelopes, paging
 // query fields, time stamps. Owns: these shapes. Must not: hold route logic.
 import { z } from 'zod';
+import type { ConfigIssue } from '../../config/issues.ts';
 import type { DirectoryFactsSource } from '../../access/context.ts';
 import type { AccessRuntime } from '../../access/runtime.ts';
 import type { SessionService } from '../../identity/sessions.ts';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   now: () => number;
   /** Writes of apps, policies and rule groups (absent where the process cannot apply them). */
   configWrites?: ConfigWrites;
+  /** API objects left out of the served config (they no longer fit the file), with why. */
+  notServed?: () => readonly ConfigIssue[];
 }
 
 /** Lists answer at most this many items per page, whatever the client asks. */

@@ -110,6 +110,13 @@ export function configRoutes(deps: ApiDeps): Route[] {
       },
     }),
     defineRoute({
+      method: 'get', path: '/config-objects/not-served', operationId: 'listNotServedConfigObjects', tag: 'config', access: 'read',
+      summary: 'Apps, policies and rule groups from the API left out of the served config (they no longer fit the file), with why',
+      response: z.object({ items: z.array(z.object({ path: z.string().meta({ example: 'api app "crm".hosts[0]' }), message: z.string() })) })
+        .meta({ id: 'NotServedList' }),
+      async handle() { return { items: [...(deps.notServed?.() ?? [])] }; },
+    }),
+    defineRoute({
       method: 'get', path: '/rule-groups', operationId: 'listRuleGroups', tag: 'config', access: 'read', summary: 'Reusable rule groups',
       response: z.object({ items: z.array(ruleGroupSchema) }).meta({ id: 'RuleGroupList' }),
       async handle() { return { items: ruleGroupViews(deps) }; },

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { loadLayered, type LayeredResult } from '../../config/layered.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
+import type { ConfigIssue } from '../../config/issues.ts';
 import type { ConfigObjectRecord, Store } from '../../store/ports.ts';
 
 /** Published (inside the writing transaction) after any API config object changed. */
@@ -24,6 +25,8 @@ export class ConfigLayers {
   readonly #d: ConfigLayersDeps;
   #chain: Promise<void> = Promise.resolve();
   #unsubscribe: (() => void)[] = [];
+  /** API objects the last rebuild left out, with why (shown by GET /api/v1/config-objects/not-served). */
+  notServed: readonly ConfigIssue[] = [];
 
   constructor(deps: ConfigLayersDeps) {
     this.#d = deps;
@@ -46,6 +49,12 @@ export class ConfigLayers {
     return loadLayered(base.fileObject, objects, { env: this.#d.env, ...(base.sourcePath ? { sourcePath: base.sourcePath } : {}) });
   }
 
+  /** Logs and keeps the objects a build left out. */
+  noteNotServed(rejected: readonly ConfigIssue[]): void {
+    for (const issue of rejected) this.#d.logger.error({ issue }, 'config object not served: it does not fit the file');
+    this.notServed = rejected;
+  }
+
   /**
    * Re-reads the objects and applies file + objects; `base` replaces the file layer (a reload).
    * Rebuilds run one at a time, so the last one applied saw the latest objects.
@@ -54,7 +63,7 @@ export class ConfigLayers {
     const run = this.#chain.then(async () => {
       const from = base ?? this.#d.current();
       const r = this.check(await this.#d.store.admin.configObjects.list(), from);
-      for (const issue of r.rejected) this.#d.logger.error({ issue }, 'config object not served: it does not fit the file');
+      this.noteNotServed(r.rejected);
       if (!r.ok) {
         // The file is valid on its own (it was loaded), so this is unexpected; keep what is served.
         this.#d.logger.error({ issues: r.issues }, 'config objects: could not combine with the file');

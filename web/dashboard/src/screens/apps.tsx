@@ -8,6 +8,7 @@ import './editor.css';
 
 export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
   const apps = useLoad(() => api.get<{ items: App[] }>('/apps'), 'apps');
+  const notServed = useLoad(() => api.get<{ items: { path: string; message: string }[] }>('/config-objects/not-served'), 'not-served');
   const saved = new URLSearchParams(location.search).get('saved');
   const [status, setStatus] = useState<string | null>(saved ? `Saved. Every replica serves the change now.` : null);
   const [error, setError] = useState<Error | null>(null);
@@ -17,6 +18,7 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
       await api.write('DELETE', path, undefined, etag ?? undefined);
       setStatus(`Deleted ${what}.`);
       apps.reload();
+      notServed.reload();
     } catch (err) {
       setError(err as Error);
     }
@@ -36,6 +38,19 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
           </button>
         )}
       </div>
+      {notServed.data && notServed.data.items.length > 0 && (
+        <div class="error" role="alert">
+          <strong>Not served: objects created here that no longer fit moatless.yaml</strong>
+          <p>Their apps are left out whole (never served with some policies missing). Fix or delete them:</p>
+          <ul class="problems">
+            {notServed.data.items.map((i) => (
+              <li key={i.path + i.message}>
+                <code>{i.path}</code> {i.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {status && (
         <p class="success" role="status">
           {status}
