@@ -18,6 +18,12 @@ export interface ConfigObjectRecord {
 }
 
 export interface ConfigObjectsRepo {
+  /**
+   * Inside a transaction: waits until no other transaction holds this lock, and holds it until
+   * commit or rollback — so writers that judge the whole set of objects before writing one see each
+   * other's writes. Reads are not blocked. (SQLite: its transactions already take the write lock.)
+   */
+  lockForWrite(): Promise<void>;
   /** Every object, or every object of one kind, oldest first (createdAt, then id). */
   list(kind?: ConfigObjectKind): Promise<ConfigObjectRecord[]>;
   get(kind: ConfigObjectKind, id: string): Promise<ConfigObjectRecord | null>;

@@ -82,6 +82,22 @@ describe('config writes through the admin API', () => {
     assert.equal((tested.json['decision'] as { action: string }).action, 'allow', JSON.stringify(tested.json));
   });
 
+  test('two admins on two replicas claiming the same host at once: one wins, the other is told why', async () => {
+    const onB = new TestBrowser(new Map([[`auth.localtest.me:${replicaPort}`, replicaPort]]));
+    const urlB = `http://auth.localtest.me:${replicaPort}/api/v1/apps`;
+    for (let round = 0; round < 3; round++) {
+      const host = `race${round}.localtest.me`;
+      const [a, b] = await Promise.all([
+        call(s.browser(), `${api}/apps`, { method: 'POST', headers: token, body: { ...CRM, id: `race${round}a`, hosts: [host] } }),
+        call(onB, urlB, { method: 'POST', headers: token, body: { ...CRM, id: `race${round}b`, hosts: [host] } }),
+      ]);
+      assert.deepEqual([a.status, b.status].sort(), [201, 400], `round ${round}: ${JSON.stringify([a.json, b.json])}`);
+      assert.match(JSON.stringify((a.status === 400 ? a : b).json['details']), /already routed to app/);
+      const winner = a.status === 201 ? a : b;
+      await call(s.browser(), `${api}/apps/${String(winner.json['id'])}`, { method: 'DELETE', headers: { ...token, 'if-match': '"v1"' } });
+    }
+  });
+
   test('objects from moatless.yaml are read-only: 409 naming the file', async () => {
     const cur = await call(s.browser(), `${api}/apps/wiki`, { headers: token });
     assert.equal(cur.headers['etag'], undefined, 'config objects have no ETag');

@@ -74,6 +74,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+type Repo = Store['admin']['configObjects'];
+
 export class ConfigWrites {
   readonly #d: WriteDeps;
   constructor(deps: WriteDeps) {
@@ -83,15 +85,16 @@ export class ConfigWrites {
   async create(kind: ConfigObjectKind, body: Record<string, unknown>, who: Writer): Promise<ConfigObjectRecord> {
     const id = idFor(kind, body);
     refuseConfigObject(this.#d.config(), kind, id);
-    const objects = await this.#d.store.admin.configObjects.list();
-    if (objects.some((o) => o.kind === kind && o.id === id)) {
-      throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
-    }
-    await this.#checkPolicyApp(kind, body, objects);
-    const t = this.#d.now();
-    const rec: ConfigObjectRecord = { kind, id, body, version: 1, createdAt: t, createdBy: who.actor, updatedAt: t, updatedBy: who.actor };
-    this.#judge(objects, [...objects, rec], rec);
-    const saved = await this.#write(async (tx) => tx.create({ kind, id, body, createdAt: t, createdBy: who.actor }));
+    const saved = await this.#write(async (repo, objects) => {
+      if (objects.some((o) => o.kind === kind && o.id === id)) {
+        throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
+      }
+      this.#checkPolicyApp(kind, body, objects);
+      const t = this.#d.now();
+      const rec: ConfigObjectRecord = { kind, id, body, version: 1, createdAt: t, createdBy: who.actor, updatedAt: t, updatedBy: who.actor };
+      this.#judge(objects, [...objects, rec], rec);
+      return repo.create({ kind, id, body, createdAt: t, createdBy: who.actor });
+    });
     await who.audit({ action: `${kind}.create`, target: `${kind}:${id}`, before: null, after: body });
     return saved;
   }
@@ -99,56 +102,67 @@ export class ConfigWrites {
   async replace(
     kind: ConfigObjectKind, id: string, body: Record<string, unknown>, ifMatch: string | null, who: Writer,
   ): Promise<ConfigObjectRecord> {
-    refuseConfigObject(this.#d.config(), kind, id);
-    const objects = await this.#d.store.admin.configObjects.list();
-    const cur = this.#current(objects, kind, id);
-    const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
-    if (kind !== 'policy' && idFor(kind, body) !== id) {
-      throw bodyProblem(`body.${kind === 'app' ? 'id' : 'name'}`, `must stay "${id}" (create a new ${LABEL[kind]} to rename)`);
-    }
-    if (kind === 'policy' && policyParts(body).app !== policyParts(cur.body).app) {
-      throw bodyProblem('body.app', `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app`);
-    }
-    this.#stale(cur, version);
-    const next = { ...cur, body, version: cur.version + 1 };
-    this.#judge(objects, objects.map((o) => (o === cur ? next : o)), next);
-    const at = this.#d.now();
-    const saved = await this.#write(async (tx) => tx.update(kind, id, version, { body, at, by: who.actor }));
-    if (!saved) throw notFound(`${LABEL[kind]} "${id}"`);
-    await who.audit({ action: `${kind}.update`, target: `${kind}:${id}`, before: cur.body, after: body });
-    return saved;
+    return this.#change(kind, id, ifMatch, who, () => body);
   }
 
   async patch(
     kind: ConfigObjectKind, id: string, patch: Record<string, unknown>, ifMatch: string | null, who: Writer,
   ): Promise<ConfigObjectRecord> {
-    refuseConfigObject(this.#d.config(), kind, id);
-    const cur = this.#current(await this.#d.store.admin.configObjects.list(), kind, id);
-    const merged = mergePatch(cur.body, patch);
-    return this.replace(kind, id, isRecord(merged) ? merged : {}, ifMatch, who);
+    return this.#change(kind, id, ifMatch, who, (cur) => {
+      const merged = mergePatch(cur.body, patch);
+      return isRecord(merged) ? merged : {};
+    });
   }
 
   /** Deletes the object; an app takes its API policies with it. */
   async remove(kind: ConfigObjectKind, id: string, ifMatch: string | null, who: Writer): Promise<{ deleted: number }> {
     refuseConfigObject(this.#d.config(), kind, id);
-    const objects = await this.#d.store.admin.configObjects.list();
-    const cur = this.#current(objects, kind, id);
     const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
-    this.#stale(cur, version);
-    const policies = kind === 'app' ? policiesOfApp(objects, id) : [];
-    const gone = new Set([cur, ...policies]);
-    this.#judge(objects, objects.filter((o) => !gone.has(o)), null);
-    await this.#write(async (tx) => {
-      if (!(await tx.remove(kind, id, version))) throw notFound(`${LABEL[kind]} "${id}"`);
-      for (const p of policies) await tx.remove('policy', p.id, p.version);
-      return null;
+    const { cur, policies } = await this.#write(async (repo, objects) => {
+      const found = this.#current(objects, kind, id);
+      this.#stale(found, version);
+      const own = kind === 'app' ? policiesOfApp(objects, id) : [];
+      const gone = new Set([found, ...own]);
+      this.#judge(objects, objects.filter((o) => !gone.has(o)), null);
+      if (!(await repo.remove(kind, id, version))) throw notFound(`${LABEL[kind]} "${id}"`);
+      for (const p of own) await repo.remove('policy', p.id, p.version);
+      return { cur: found, policies: own };
     });
     await who.audit({
       action: `${kind}.delete`, target: `${kind}:${id}`, after: null,
       before: kind !== 'app' ? cur.body
         : { ...(isRecord(cur.body) ? cur.body : {}), policies: policies.map((p) => ({ id: p.id, ...policyParts(p.body).policy })) },
     });
-    return { deleted: gone.size };
+    return { deleted: 1 + policies.length };
+  }
+
+  /** PUT and PATCH: the new body from the current one, judged and stored if If-Match is current. */
+  async #change(
+    kind: ConfigObjectKind, id: string, ifMatch: string | null, who: Writer, next: (cur: ConfigObjectRecord) => Record<string, unknown>,
+  ): Promise<ConfigObjectRecord> {
+    refuseConfigObject(this.#d.config(), kind, id);
+    const version = expectedVersion(ifMatch, `${pathOf(kind)}/${id}`);
+    let before: unknown = null;
+    let body: Record<string, unknown> = {};
+    const saved = await this.#write(async (repo, objects) => {
+      const cur = this.#current(objects, kind, id);
+      before = cur.body;
+      body = next(cur);
+      if (kind !== 'policy' && idFor(kind, body) !== id) {
+        throw bodyProblem(`body.${kind === 'app' ? 'id' : 'name'}`, `must stay "${id}" (create a new ${LABEL[kind]} to rename)`);
+      }
+      if (kind === 'policy' && policyParts(body).app !== policyParts(cur.body).app) {
+        throw bodyProblem('body.app', `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app`);
+      }
+      this.#stale(cur, version);
+      const changed = { ...cur, body, version: cur.version + 1 };
+      this.#judge(objects, objects.map((o) => (o === cur ? changed : o)), changed);
+      const r = await repo.update(kind, id, version, { body, at: this.#d.now(), by: who.actor });
+      if (!r) throw notFound(`${LABEL[kind]} "${id}"`);
+      return r;
+    });
+    await who.audit({ action: `${kind}.update`, target: `${kind}:${id}`, before, after: body });
+    return saved;
   }
 
   #current(objects: readonly ConfigObjectRecord[], kind: ConfigObjectKind, id: string): ConfigObjectRecord {
@@ -166,14 +180,12 @@ export class ConfigWrites {
   }
 
   /** A policy belongs to an app created through the API; the file's apps take their policies from the file. */
-  async #checkPolicyApp(kind: ConfigObjectKind, body: Record<string, unknown>, objects: readonly ConfigObjectRecord[]): Promise<void> {
+  #checkPolicyApp(kind: ConfigObjectKind, body: Record<string, unknown>, objects: readonly ConfigObjectRecord[]): void {
     if (kind !== 'policy') return;
     const app = policyParts(body).app;
     if (objects.some((o) => o.kind === 'app' && o.id === app)) return;
     const cfg = this.#d.config();
-    if (cfg.apps.some((a) => a.id === app)) {
-      throw readOnly(cfg, `app "${app}"`, 'add its policies there');
-    }
+    if (cfg.apps.some((a) => a.id === app)) throw readOnly(cfg, `app "${app}"`, 'add its policies there');
     throw bodyProblem('body.app', `unknown app "${app}"`);
   }
 
@@ -196,12 +208,18 @@ export class ConfigWrites {
     if (lockout) throw new ApiError('admin_lockout', `refused: ${lockout}`);
   }
 
-  /** The store write and its change-feed notice in one transaction; then this replica applies it. */
-  async #write<T>(fn: (repo: Store['admin']['configObjects']) => Promise<T>): Promise<T> {
+  /**
+   * One transaction: take the writers' lock, read every object, let `fn` judge and write, announce
+   * the change on the feed. Two admins writing at once are judged one after the other, each seeing
+   * the other's object. Then this replica applies it before answering.
+   */
+  async #write<T>(fn: (repo: Repo, objects: readonly ConfigObjectRecord[]) => Promise<T>): Promise<T> {
     let out: T;
     try {
       out = await this.#d.store.transaction(async (tx) => {
-        const v = await fn(tx.admin.configObjects);
+        const repo = tx.admin.configObjects;
+        await repo.lockForWrite();
+        const v = await fn(repo, await repo.list());
         await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
         return v;
       });

@@ -27,6 +27,10 @@ export function configObjectsRepo(ex: SqlExecutor): ConfigObjectsRepo {
     if (cur && cur.version !== expected) throw new StoreVersionError(expected, cur.version);
   };
   return {
+    async lockForWrite() {
+      // SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with plain reads.
+      if (ex.dialect.name === 'postgres') await ex.run('LOCK TABLE config_objects IN SHARE ROW EXCLUSIVE MODE');
+    },
     async list(kind) {
       const where = kind ? 'WHERE kind = ?' : '';
       return (await ex.all(`SELECT ${COLS} FROM config_objects ${where} ORDER BY created_at, id`, kind ? [kind] : [])).map(toRecord);
