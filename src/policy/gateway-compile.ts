@@ -84,9 +84,11 @@ export function compileGateway(
     if (bad) return void sink.error(`${at}.when`, bad);
     if (rule.block && rule.action !== 'block') sink.error(`${at}.block`, 'block settings apply to action: block only');
     if (rule.isolation && rule.action !== 'isolate') sink.error(`${at}.isolation`, 'isolation settings apply to action: isolate only');
+    if (rule.untrustedCertificate && rule.action !== 'allow') sink.error(`${at}.untrustedCertificate`, 'untrustedCertificate applies to action: allow only');
     rules.push({
       name: rule.name, index, action: rule.action, when, ref: { name: rule.name, index },
       ...(rule.block ? { block: rule.block } : {}), ...(rule.isolation ? { isolation: rule.isolation } : {}),
+      ...(rule.untrustedCertificate ? { untrustedCertificate: rule.untrustedCertificate } : {}),
     });
   });
   const byPhase = gatewayDialect.phases.map((_, p) => rules.filter((r) => phaseOf(r.action) === p));

@@ -1,7 +1,7 @@
 // The Gateway dialect's data: facts in, decisions out, and the compiled rule set in between.
 // Types only. Facts arrive fully gathered (identity, directory, resolved destination address);
 // nothing here reads a clock, a store, DNS or the network.
-import type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings } from './gateway-language.ts';
+import type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings, UntrustedCertificateAction } from './gateway-language.ts';
 import type { DirectoryFacts, IdentityFacts } from './types.ts';
 
 export type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings };
@@ -64,6 +64,8 @@ export interface CompiledGatewayRule {
   readonly when: CompiledCondition;
   readonly block?: BlockSettings;
   readonly isolation?: IsolationSettings;
+  /** Allow rules: what an inspected HTTPS origin with an untrusted certificate gets (default block). */
+  readonly untrustedCertificate?: UntrustedCertificateAction;
   /** `{name, index}` shared by every decision this rule makes. */
   readonly ref: { readonly name: string; readonly index: number };
 }
