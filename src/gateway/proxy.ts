@@ -143,7 +143,13 @@ export class GatewayProxy {
         else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
-      await this.serve(req, res, { ...base, auth }, t.url!, null);
+      // https:// in absolute form: the gateway opens verified TLS to the origin itself (needs inspection's trust store).
+      const secure = t.url!.protocol === 'https:' ? { servername: t.host } : null;
+      if (secure && !this.#d.inspector) {
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['https.absolute_form_without_inspection'] });
+      }
+      await this.serve(req, res, { ...base, auth }, t.url!, secure);
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway request failed');
       sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));

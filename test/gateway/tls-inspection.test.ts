@@ -91,6 +91,15 @@ test('an upstream whose certificate is not trusted gets the block page, not a co
   assert.match(r.text, /certificate that cannot be trusted/);
 });
 
+test('an https:// absolute-form request: the gateway speaks verified TLS to the origin itself', async () => {
+  const ok = await s.proxy('GET', `https://secure.example.com:${securePort}/abs?x=1`, { 'proxy-authorization': auth });
+  assert.equal(ok.status, 200);
+  assert.match(ok.body, /upstream secure\.example\.com GET \/abs\?x=1/);
+  const untrusted = await s.proxy('GET', `https://evil.example.com:${evilPort}/`, { 'proxy-authorization': auth, accept: 'text/html' });
+  assert.equal(untrusted.status, 403);
+  assert.match(untrusted.body, /certificate that cannot be trusted/);
+});
+
 test('Do Not Inspect: the tunnel is end to end and the client sees the upstream\'s own certificate', async () => {
   const r = await httpsGet(`pinned.example.com:${pinnedPort}`, 'pinned.example.com', '/x', testCaPem);
   assert.equal(r.issuer, 'Test Upstream CA');
