@@ -13,7 +13,7 @@ export interface NginxInstance {
   child: ChildProcess;
 }
 
-function common(prefix: string, workers: number): string {
+export function common(prefix: string, workers: number): string {
   // Temp paths default to /var/lib/nginx, outside our prefix: point them all at the temp dir.
   const t = (n: string) => join(prefix, n);
   return `worker_processes ${workers};

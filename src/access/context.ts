@@ -1,4 +1,5 @@
 // What the access request path needs from the rest of the process, handed in by the composition root.
+import type { GatewayLogEntry } from '../store/ports.ts';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -49,6 +50,8 @@ export interface AccessContext {
   now(): number;
   directoryFacts?: DirectoryFactsSource;
   mounts: AuthHostMount[];
+  /** The gateway log, when this process runs the Gateway: its rules' answers on Access apps go there too. */
+  gatewayLog?: () => { record(e: GatewayLogEntry): void } | null;
   /** /healthz and /readyz on every host, before routing (src/admin/health.ts); true when answered. */
   probes?: (rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, host: string, path: string) => boolean;
 }

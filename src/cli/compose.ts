@@ -144,6 +144,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     connections: new ConnectionRegistry(),
     mounts: operate.mounts([...(opts.mounts ? opts.mounts(deps) : []), tunnelDoor], directoryFacts),
     probes: operate.probes,
+    gatewayLog: () => gatewayRef?.log ?? null,
     ...(directoryFacts ? { directoryFacts } : {}),
   };
   const server = new AccessServer(ctx);

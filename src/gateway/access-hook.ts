@@ -14,6 +14,8 @@ import type { Decision, DirectoryFacts } from '../policy/types.ts';
 import { gatewayFacts, httpRequestFacts } from './facts.ts';
 import { ISOLATED_HEADER, verifyIsolatedMarker } from './isolation-pass.ts';
 import { sendBlock, sendIsolate } from './responses.ts';
+import { matchedGroups } from './decide.ts';
+import type { GatewayIsolation } from '../store/ports.ts';
 
 /** True when the gateway answered (blocked or isolated); `log` gets the status it sent. */
 export async function applyGatewayRules(
@@ -36,14 +38,22 @@ export async function applyGatewayRules(
   const facts = gatewayFacts('http', httpRequestFacts(url, req.method ?? 'GET', info.clientIp), { identity: a.identity, directory, fromIsolation }, ctx.now());
   const d = evaluateGateway(set, facts);
   const debug = rt.config.server.debugDenyReasons;
+  if (d.action !== 'block' && d.action !== 'isolate') return false;
+  // The gateway answered: one gateway-log line, as for proxied traffic (the access log has one too).
+  const gatewayLine = (status: number, isolation: GatewayIsolation) => ctx.gatewayLog?.()?.record({
+    time: ctx.now(), requestId: info.id, userKey: a.identity!.userKey, email: a.identity!.email, groups: matchedGroups({ decision: d, facts }),
+    host: facts.request.host, url: url.href, method: req.method ?? 'GET', action: d.action, policy: d.policy?.name ?? null,
+    reasons: [`access.app: ${facts.request.host}`, ...d.reasons.map((r) => (r.detail ? `${r.code}: ${r.detail}` : r.code))],
+    status, bytes: 0, isolation, clientIp: info.clientIp,
+  });
   if (d.action === 'block') {
-    log(sendBlock(res, req, d, info.id, debug));
+    const status = sendBlock(res, req, d, info.id, debug);
+    log(status);
+    gatewayLine(status, null);
     return true;
   }
-  if (d.action === 'isolate') {
-    log(sendIsolate(res, req, d, url.href, rt.authOrigin, info.id, debug).status);
-    ctx.logger.info({ type: 'gateway', requestId: info.id, email: a.identity.email, url: url.href, action: 'isolate', policy: d.policy?.name }, 'gateway rule on an Access app');
-    return true;
-  }
-  return false;
+  const r = sendIsolate(res, req, d, url.href, rt.authOrigin, info.id, debug);
+  log(r.status);
+  gatewayLine(r.status, r.isolation);
+  return true;
 }

@@ -55,7 +55,7 @@ export async function decide(env: DecideEnv, stage: GatewayStage, target: Target
 }
 
 /** The user's groups a deciding rule named (for the log): never the whole membership list. */
-export function matchedGroups(plan: Plan): string[] {
+export function matchedGroups(plan: Pick<Plan, 'decision' | 'facts'>): string[] {
   const named = plan.decision.reasons
     .filter((r) => r.code === 'gateway.user_group_names.match' && r.detail)
     .map((r) => r.detail!.slice(0, r.detail!.indexOf(':')).toLowerCase());

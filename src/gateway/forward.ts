@@ -1,8 +1,8 @@
-// Relays one HTTP request over an already-dialled (and, for HTTPS, verified) upstream socket:
+// Relays one HTTP request to the origin through a keep-alive pool's agent (upstream-pool.ts, which
+// dials the egress-checked address and, for HTTPS, verifies TLS):
 // hop-by-hop headers out (RFC 9110 §7.6.1, plus whatever Connection names), proxy credentials
 // never forwarded, the body streamed both ways, the bytes sent to the client counted for the log.
-import { request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { request, type Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 
 const HOP_BY_HOP = new Set([
   'connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer',
@@ -45,11 +45,18 @@ export class UpstreamError extends Error {
 }
 
 /** Rejects with UpstreamError when nothing was sent to the client yet (the caller answers 502). */
-export function forward(req: IncomingMessage, res: ServerResponse, socket: Duplex, url: URL, timeoutMs: number, extra: [string, string][] = []): Promise<Forwarded> {
+export interface Upstream {
+  agent: Agent;
+  /** The egress-checked address the agent dials, and the port. */
+  ip: string;
+  port: number;
+}
+
+export function forward(req: IncomingMessage, res: ServerResponse, to: Upstream, url: URL, timeoutMs: number, extra: [string, string][] = []): Promise<Forwarded> {
   return new Promise((resolve, reject) => {
     const headers: [string, string][] = [['host', url.host], ...endToEnd(req.rawHeaders, req.headers.connection), ...extra];
     const up = request({
-      createConnection: () => socket as unknown as import('node:net').Socket,
+      agent: to.agent, host: to.ip, port: to.port,
       method: req.method, path: url.pathname + url.search, headers: headers.flat() as unknown as IncomingHttpHeaders,
       setHost: false, timeout: timeoutMs,
     });
@@ -58,7 +65,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, socket: Duple
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
-      socket.destroy();
+      up.destroy();
       if (res.headersSent) {
         res.destroy();
         resolve({ status: res.statusCode, bytes });
@@ -75,7 +82,6 @@ export function forward(req: IncomingMessage, res: ServerResponse, socket: Duple
       res.on('finish', () => {
         if (settled) return;
         settled = true;
-        socket.destroy();
         resolve({ status: ur.statusCode ?? 502, bytes });
       });
     });

@@ -7,8 +7,11 @@ import type { TLSSocket } from 'node:tls';
 
 export interface Inspector {
   intercept(client: Duplex, head: Buffer, host: string, onRequest: (req: IncomingMessage, res: ServerResponse) => void): void;
-  /** TLS over a dialled socket, verified against the system store (+ gateway.extraCaFile) for `servername`. */
-  connectUpstream(socket: Duplex, servername: string): Promise<TLSSocket>;
+  /**
+   * TLS over a dialled socket, verified against the system store (+ gateway.extraCaFile) for
+   * `servername`; `verify: false` (an Allow rule's untrustedCertificate: passThrough) skips that.
+   */
+  connectUpstream(socket: Duplex, servername: string, verify?: boolean): Promise<TLSSocket>;
 }
 
 export class UpstreamCertificateError extends Error {

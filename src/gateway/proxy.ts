@@ -19,7 +19,8 @@ import { forward } from './forward.ts';
 import type { GatewayLog } from './gateway-log.ts';
 import { identify, type Identified } from './identify.ts';
 import { ISOLATED_HEADER, isolatedMarker, type IsolationPasses } from './isolation-pass.ts';
-import type { Inspector } from './inspector.ts';
+import { UpstreamCertificateError, type Inspector } from './inspector.ts';
+import { UpstreamPool } from './upstream-pool.ts';
 import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
 import { parseAbsoluteTarget, parseAuthority } from './target.ts';
 import { sendDenyPage } from '../access/deny-page.ts';
@@ -55,8 +56,18 @@ export class GatewayProxy {
   #server: Server | null = null;
   readonly #tunnels = new Set<Duplex>();
 
+  readonly #pool: UpstreamPool;
+
   constructor(deps: GatewayDeps) {
     this.#d = deps;
+    this.#pool = new UpstreamPool({
+      dial: (ip, port) => deps.dialer(ip, port, deps.config().gateway.timeouts.upstreamConnect),
+      secure: (socket, servername, verify) => {
+        if (!deps.inspector) throw new Error('HTTPS to an origin needs the TLS inspector');
+        return deps.inspector.connectUpstream(socket, servername, verify);
+      },
+      idleMs: Math.min(deps.config().gateway.timeouts.idle, 60_000),
+    });
   }
 
   async listen(address: string): Promise<{ host: string; port: number; url: string }> {
@@ -89,6 +100,7 @@ export class GatewayProxy {
     const s = this.#server;
     if (!s) return;
     for (const t of this.#tunnels) t.destroy();
+    this.#pool.close();
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
@@ -131,7 +143,13 @@ export class GatewayProxy {
         else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
-      await this.serve(req, res, { ...base, auth }, t.url!, null);
+      // https:// in absolute form: the gateway opens verified TLS to the origin itself (needs inspection's trust store).
+      const secure = t.url!.protocol === 'https:' ? { servername: t.host } : null;
+      if (secure && !this.#d.inspector) {
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
+        return this.#log({ ...base, auth }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['https.absolute_form_without_inspection'] });
+      }
+      await this.serve(req, res, { ...base, auth }, t.url!, secure);
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway request failed');
       sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
@@ -155,22 +173,29 @@ export class GatewayProxy {
       const status = sendBlock(res, req, { ...d, rule: undefined }, ctx.id, debug, `The gateway does not connect to this address: ${plan.egress.reason}.`);
       return log(status, { action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`, ...d.reasons.map((r) => r.code)] });
     }
-    let socket: Duplex;
+    // Cloudflare's "untrusted certificate action" of the deciding Allow rule; block by default.
+    const untrusted = (secure && d.action === 'allow' ? d.rule?.untrustedCertificate : undefined) ?? 'block';
+    const ip = plan.destinationIp!;
+    const agent = this.#pool.agentFor({
+      user: ctx.auth?.userKey ?? `anonymous:${ctx.sourceIp}`, ip, port,
+      tls: secure ? { servername: secure.servername, verify: untrusted !== 'passThrough' } : null,
+    });
+    const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
     try {
-      socket = await this.#d.dialer(plan.destinationIp!, port, this.#d.config().gateway.timeouts.upstreamConnect);
-      if (secure) socket = await this.#d.inspector!.connectUpstream(socket, secure.servername);
-    } catch (err) {
-      const msg = (err as Error).name === 'UpstreamCertificateError' ? (err as Error).message : `${url.host} could not be reached.`;
-      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: msg, requestId: ctx.id }, wantsJson(req));
-      return log(502, { reasons: [`upstream: ${(err as Error).message}`] });
-    }
-    try {
-      const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
-      const out = await forward(req, res, socket, url, this.#d.config().gateway.timeouts.idle, marker);
+      const out = await forward(req, res, { agent, ip, port }, url, this.#d.config().gateway.timeouts.idle, marker);
       log(out.status, { bytes: out.bytes });
-    } catch {
-      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} closed the connection.`, requestId: ctx.id }, wantsJson(req));
-      log(502, { reasons: ['upstream: connection reset'] });
+    } catch (err) {
+      const cause = (err as Error).cause;
+      if (cause instanceof UpstreamCertificateError) {
+        const reasons = [`upstream.untrusted_certificate: ${cause.message}`];
+        if (untrusted === 'error') {
+          sendDenyPage(res, { status: 502, title: 'Untrusted certificate', message: cause.message, requestId: ctx.id }, wantsJson(req));
+          return log(502, { reasons });
+        }
+        return log(sendBlock(res, req, { ...d, rule: undefined }, ctx.id, debug, cause.message), { action: 'block', reasons });
+      }
+      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} could not be reached.`, requestId: ctx.id }, wantsJson(req));
+      log(502, { reasons: [`upstream: ${cause instanceof Error ? cause.message : (err as Error).message}`] });
     }
   }
 

@@ -10,11 +10,13 @@ test('CONNECT authority: host:port only; malformed targets are refused with a re
   }
 });
 
-test('absolute-form: http only, no user info, Host must agree with the URL', () => {
+test('absolute-form: http or https, no user info, Host must agree with the URL', () => {
   const ok = parseAbsoluteTarget('http://App.example.com:8080/a?b=1', 'app.example.com:8080');
   assert.ok(ok.ok && ok.host === 'app.example.com' && ok.port === 8080 && ok.url?.pathname === '/a');
   assert.equal(parseAbsoluteTarget('/relative', 'x').ok, false);
-  assert.equal(parseAbsoluteTarget('https://a.example/', 'a.example').ok, false);
+  const tls = parseAbsoluteTarget('https://a.example/x', 'a.example');
+  assert.ok(tls.ok && tls.port === 443 && tls.url?.protocol === 'https:');
+  assert.equal(parseAbsoluteTarget('ftp://a.example/', 'a.example').ok, false);
   assert.equal(parseAbsoluteTarget('http://u:p@a.example/', 'a.example').ok, false);
   const mismatch = parseAbsoluteTarget('http://a.example/', 'b.example');
   assert.ok(!mismatch.ok && /Host header does not match/.test(mismatch.message));

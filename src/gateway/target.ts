@@ -35,13 +35,14 @@ function hostHeader(value: string, scheme: string): string | null {
 }
 
 /**
- * An absolute-form `http://` target. HTTPS goes through CONNECT; origin-form (`/path`) means the
- * client does not know it talks to a proxy. The Host header, when present, must name the same
+ * An absolute-form `http://` or `https://` target (the latter: the client asks the gateway to speak
+ * TLS to the origin, as curl's `--proxy` with an https URL and no tunnel does); origin-form
+ * (`/path`) means the client does not know it talks to a proxy. The Host header, when present, must name the same
  * authority: a disagreement is a smuggling or cache-poisoning attempt, refused rather than guessed.
  */
 export function parseAbsoluteTarget(target: string | undefined, host: string | undefined): Target {
-  if (!target || !/^http:\/\//i.test(target)) {
-    return { ok: false, message: 'a proxy request needs an absolute http:// URL (use CONNECT for https)' };
+  if (!target || !/^https?:\/\//i.test(target)) {
+    return { ok: false, message: 'a proxy request needs an absolute http:// or https:// URL' };
   }
   let url: URL;
   try {
@@ -53,5 +54,5 @@ export function parseAbsoluteTarget(target: string | undefined, host: string | u
   if (host !== undefined && hostHeader(host, url.protocol) !== url.host) {
     return { ok: false, message: 'the Host header does not match the request URL' };
   }
-  return { ok: true, host: url.hostname, port: url.port ? Number(url.port) : 80, url };
+  return { ok: true, host: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80, url };
 }

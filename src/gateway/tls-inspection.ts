@@ -34,13 +34,14 @@ export class TlsInspector implements Inspector {
   readonly #leafKey: Promise<{ pem: string; keys: CryptoKeyPairLike }>;
   readonly #inner: Server;
   readonly #handlers = new WeakMap<object, OnRequest>();
-  readonly #trust: string[];
+  /** Built once: a context per connection would parse the whole trust store (~150 certificates) each time. */
+  readonly #upstreamContext: tls.SecureContext;
   readonly caPem: string;
 
   constructor(o: InspectionOptions) {
     this.#o = o;
     this.caPem = o.ca.cert.toString('pem');
-    this.#trust = trustStore(o.extraCa);
+    this.#upstreamContext = tls.createSecureContext({ ca: trustStore(o.extraCa) });
     // One key for every leaf: minting a host then costs one ECDSA signature.
     this.#leafKey = newKeys().then(async (keys) => ({ pem: await privateKeyPem(keys.privateKey), keys }));
     this.#inner = createServer({ maxHeaderSize: o.maxHeaderBytes, insecureHTTPParser: false, joinDuplicateHeaders: false }, (req, res) => {
@@ -87,11 +88,14 @@ export class TlsInspector implements Inspector {
     }, () => client.destroy());
   }
 
-  connectUpstream(socket: Duplex, servername: string): Promise<tls.TLSSocket> {
+  connectUpstream(socket: Duplex, servername: string, verify = true): Promise<tls.TLSSocket> {
     return new Promise((resolve, reject) => {
       const bare = servername.replace(/^\[|\]$/g, '');
       const isIp = /^[\d.]+$|:/.test(bare);
-      const t = tls.connect({ socket, ca: this.#trust, ALPNProtocols: ['http/1.1'], rejectUnauthorized: true, ...(isIp ? {} : { servername: bare }), checkServerIdentity: (_h, cert) => tls.checkServerIdentity(bare, cert) });
+      const t = tls.connect({
+        socket, secureContext: this.#upstreamContext, ALPNProtocols: ['http/1.1'], rejectUnauthorized: verify, ...(isIp ? {} : { servername: bare }),
+        checkServerIdentity: verify ? (_h, cert) => tls.checkServerIdentity(bare, cert) : () => undefined,
+      });
       const timer = setTimeout(() => t.destroy(new Error('upstream TLS handshake timed out')), this.#o.handshakeMs);
       t.once('secureConnect', () => { clearTimeout(timer); resolve(t); });
       t.once('error', (err: NodeJS.ErrnoException) => {

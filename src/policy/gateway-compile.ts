@@ -7,7 +7,8 @@ import { gatewayDialect, phaseOf } from './gateway-dialect.ts';
 import type { ConditionInput, GatewayRuleInput, GatewaySelectorKind, HostListInput, OperatorInput } from './gateway-language.ts';
 import { canonicalHost, compileLeaf, type LeafEnv } from './gateway-operators.ts';
 import { gatewaySelectors } from './gateway-selectors/index.ts';
-import type { CompiledCondition, CompiledGatewayRule, CompiledGatewaySet, GatewayStage } from './gateway-types.ts';
+import type { CompiledCondition, CompiledGatewayRule, CompiledGatewaySet, GatewayStage, HostGate } from './gateway-types.ts';
+import { indexPhase } from './gateway-index.ts';
 
 export interface GatewayPolicyInput {
   rules?: readonly GatewayRuleInput[] | undefined;
@@ -17,19 +18,27 @@ export interface GatewayPolicyInput {
 
 const later = (a: GatewayStage, b: GatewayStage): GatewayStage => (a === 'http' || b === 'http' ? 'http' : 'connect');
 
+const gateSize = (g: HostGate) => g.exact.size + g.domains.size;
+
 function combine(kind: 'and' | 'or', parts: CompiledCondition[]): CompiledCondition {
   const kinds = new Set<GatewaySelectorKind>();
   for (const p of parts) for (const k of p.kinds) kinds.add(k);
   const stage = parts.reduce<GatewayStage>((s, p) => later(s, p.stage), 'connect');
   if (kind === 'and') {
+    // An `and` is false outside any of its parts' hosts: the narrowest gate will do.
+    const gated = parts.filter((p) => p.hosts).sort((a, b) => gateSize(a.hosts!) - gateSize(b.hosts!));
     return {
-      stage, kinds, namesDestination: parts.some((p) => p.namesDestination),
+      stage, kinds, namesDestination: parts.some((p) => p.namesDestination), hosts: gated[0]?.hosts,
       test: (f) => { for (const p of parts) if (!p.test(f)) return false; return true; },
       explain: (f, out) => { for (const p of parts) if (!p.explain(f, out)) return false; return true; },
     };
   }
+  // An `or` is gated only when every part is: by the union of their hosts.
+  const union = parts.every((p) => p.hosts)
+    ? { exact: new Set(parts.flatMap((p) => [...p.hosts!.exact])), domains: new Set(parts.flatMap((p) => [...p.hosts!.domains])) }
+    : undefined;
   return {
-    stage, kinds, namesDestination: parts.every((p) => p.namesDestination),
+    stage, kinds, namesDestination: parts.every((p) => p.namesDestination), hosts: union,
     test: (f) => { for (const p of parts) if (p.test(f)) return true; return false; },
     explain: (f, out) => {
       const tried: typeof out = [];
@@ -84,13 +93,15 @@ export function compileGateway(
     if (bad) return void sink.error(`${at}.when`, bad);
     if (rule.block && rule.action !== 'block') sink.error(`${at}.block`, 'block settings apply to action: block only');
     if (rule.isolation && rule.action !== 'isolate') sink.error(`${at}.isolation`, 'isolation settings apply to action: isolate only');
+    if (rule.untrustedCertificate && rule.action !== 'allow') sink.error(`${at}.untrustedCertificate`, 'untrustedCertificate applies to action: allow only');
     rules.push({
       name: rule.name, index, action: rule.action, when, ref: { name: rule.name, index },
       ...(rule.block ? { block: rule.block } : {}), ...(rule.isolation ? { isolation: rule.isolation } : {}),
+      ...(rule.untrustedCertificate ? { untrustedCertificate: rule.untrustedCertificate } : {}),
     });
   });
   const byPhase = gatewayDialect.phases.map((_, p) => rules.filter((r) => phaseOf(r.action) === p));
-  const value: CompiledGatewaySet = { rules, byPhase, defaultAction: input.defaultAction ?? gatewayDialect.defaultAction };
+  const value: CompiledGatewaySet = { rules, byPhase, index: byPhase.map(indexPhase), defaultAction: input.defaultAction ?? gatewayDialect.defaultAction };
   if (sink.errors.length > 0) return { ok: false, errors: sink.errors, warnings: sink.warnings, partial: value };
   return { ok: true, value, warnings: sink.warnings };
 }

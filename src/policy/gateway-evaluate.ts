@@ -5,6 +5,7 @@
 // default action. Pure and total: an unexpected exception blocks, never throws.
 import { gatewayDialect } from './gateway-dialect.ts';
 import { gatewayReasons } from './gateway-reasons.ts';
+import { candidates } from './gateway-index.ts';
 import type { CompiledGatewayRule, CompiledGatewaySet, GatewayDecision, GatewayFacts, GatewayReason } from './gateway-types.ts';
 
 /** Whether the rule can be decided with what this stage knows: HTTP rules never match at CONNECT. */
@@ -26,7 +27,7 @@ function run(set: CompiledGatewaySet, facts: GatewayFacts): GatewayDecision {
   const notes: GatewayReason[] = [];
   for (const p of gatewayDialect.stagePhases[facts.stage]) {
     if (p === 1 && facts.fromIsolation) continue;
-    for (const r of set.byPhase[p]!) {
+    for (const r of candidates(set.index[p]!, facts.request.host)) {
       if (!ruleApplies(r, facts) || !r.when.test(facts)) continue;
       if (r.action !== 'noIsolate') return decided(r, facts, notes);
       notes.push({ code: 'gateway.no_isolate', detail: `rule "${r.name}" keeps this request out of isolation` });
@@ -51,7 +52,7 @@ export function evaluateGateway(set: CompiledGatewaySet, facts: GatewayFacts): G
  */
 export function allowsPrivateDestination(set: CompiledGatewaySet, facts: GatewayFacts): CompiledGatewayRule | undefined {
   try {
-    for (const r of set.byPhase[2]!) {
+    for (const r of candidates(set.index[2]!, facts.request.host)) {
       if (r.action === 'allow' && r.when.namesDestination && ruleApplies(r, facts) && r.when.test(facts)) return r;
     }
   } catch {

@@ -77,6 +77,14 @@ export const conditionSchema: z.ZodType<ConditionInput> = z.lazy(() =>
 export const isolationSettingsSchema = isolationControlsSchema;
 export type IsolationSettings = IsolationControls;
 
+/**
+ * Cloudflare's "untrusted certificate action" on Allow rules, for an inspected HTTPS origin whose
+ * certificate fails verification: `block` (the block page; the default), `passThrough` (connect
+ * without verifying), `error` (an error page instead of the block page).
+ */
+export const untrustedCertificateActions = ['block', 'passThrough', 'error'] as const;
+export type UntrustedCertificateAction = (typeof untrustedCertificateActions)[number];
+
 /** Block: the block page (with this message), or a 307 redirect to a URL of your own. */
 export const blockSettingsSchema = z.strictObject({
   message: z.string().min(1).max(500).optional(),
@@ -90,6 +98,7 @@ export const gatewayRuleSchema = z.strictObject({
   when: conditionSchema,
   block: blockSettingsSchema.optional(),
   isolation: isolationSettingsSchema.optional(),
+  untrustedCertificate: z.enum(untrustedCertificateActions).optional(),
 });
 export type GatewayRuleInput = z.infer<typeof gatewayRuleSchema>;
 

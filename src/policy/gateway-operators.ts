@@ -8,7 +8,7 @@ import { RE2JS } from 're2js';
 import { inRange, parseCidr, parseIp, type IpRange } from './cidr.ts';
 import type { GatewayOperator, OperatorInput } from './gateway-language.ts';
 import type { GatewaySelector } from './gateway-selectors/index.ts';
-import type { CompiledCondition, GatewayFacts, GatewayReason } from './gateway-types.ts';
+import type { CompiledCondition, GatewayFacts, GatewayReason, HostGate } from './gateway-types.ts';
 
 export interface LeafEnv {
   /** `gateway.hostLists`, lower-cased. */
@@ -112,6 +112,15 @@ function positive(sel: GatewaySelector, op: GatewayOperator, value: string | str
   }
 }
 
+/** host/domain is/in/inList: the leaf is false for every other host (gateway-index.ts). */
+function hostGate(sel: GatewaySelector, op: GatewayOperator, value: string | string[], env: LeafEnv): HostGate | undefined {
+  if ((sel.kind !== 'host' && sel.kind !== 'domain') || op === 'matches') return undefined;
+  const names = op === 'inList' ? env.hostLists.get(String(value)) : Array.isArray(value) ? value : [value];
+  if (!names) return undefined;
+  const set = new Set(names.map(canonicalHost));
+  return sel.kind === 'host' ? { exact: set, domains: new Set() } : { exact: new Set(), domains: set };
+}
+
 function describe(presented: string | readonly string[] | undefined): string {
   if (presented === undefined) return 'unknown';
   if (typeof presented === 'string') return presented.length > 200 ? `${presented.slice(0, 200)}…` : presented;
@@ -126,6 +135,7 @@ export function compileLeaf(sel: GatewaySelector, input: OperatorInput, path: st
   const pred = positive(sel, op, value, `${path}.${op}`, env);
   if (!pred) return undefined;
   const negate = NEGATED.has(op);
+  const hosts = negate ? undefined : hostGate(sel, op, value, env);
   const shown = Array.isArray(value) ? value.join(', ') : value;
   const test = (f: GatewayFacts): boolean => {
     const p = sel.presented(f);
@@ -139,6 +149,7 @@ export function compileLeaf(sel: GatewaySelector, input: OperatorInput, path: st
     stage: sel.stage,
     kinds: new Set([sel.kind]),
     namesDestination: sel.kind === 'destinationIp' && !negate,
+    hosts,
     test,
     explain(f: GatewayFacts, out: GatewayReason[]): boolean {
       const matched = test(f);

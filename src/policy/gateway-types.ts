@@ -1,8 +1,9 @@
 // The Gateway dialect's data: facts in, decisions out, and the compiled rule set in between.
 // Types only. Facts arrive fully gathered (identity, directory, resolved destination address);
 // nothing here reads a clock, a store, DNS or the network.
-import type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings } from './gateway-language.ts';
+import type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings, UntrustedCertificateAction } from './gateway-language.ts';
 import type { DirectoryFacts, IdentityFacts } from './types.ts';
+import type { PhaseIndex } from './gateway-index.ts';
 
 export type { GatewayAction, GatewaySelectorKind, IsolationSettings, BlockSettings };
 
@@ -46,12 +47,20 @@ export interface GatewayReason {
   detail?: string;
 }
 
+/** The hosts a condition can match at all: these exactly, or these domains and their subdomains. */
+export interface HostGate {
+  readonly exact: ReadonlySet<string>;
+  readonly domains: ReadonlySet<string>;
+}
+
 export interface CompiledCondition {
   /** The latest stage any leaf needs: `http` rules never match at CONNECT time. */
   readonly stage: GatewayStage;
   readonly kinds: ReadonlySet<GatewaySelectorKind>;
   /** True when a positive destinationIp leaf is required for a match (the rule names its destination). */
   readonly namesDestination: boolean;
+  /** Present when the condition is false for every host outside it (gateway-index.ts). */
+  readonly hosts?: HostGate | undefined;
   test(facts: GatewayFacts): boolean;
   /** Like test, and appends the reasons of the leaves that decided. */
   explain(facts: GatewayFacts, out: GatewayReason[]): boolean;
@@ -64,6 +73,8 @@ export interface CompiledGatewayRule {
   readonly when: CompiledCondition;
   readonly block?: BlockSettings;
   readonly isolation?: IsolationSettings;
+  /** Allow rules: what an inspected HTTPS origin with an untrusted certificate gets (default block). */
+  readonly untrustedCertificate?: UntrustedCertificateAction;
   /** `{name, index}` shared by every decision this rule makes. */
   readonly ref: { readonly name: string; readonly index: number };
 }
@@ -72,6 +83,8 @@ export interface CompiledGatewaySet {
   readonly rules: readonly CompiledGatewayRule[];
   /** Rules by phase (gatewayDialect.phases), configured order kept inside each. */
   readonly byPhase: readonly (readonly CompiledGatewayRule[])[];
+  /** byPhase indexed by the hosts rules name (gateway-index.ts): what evaluation walks. */
+  readonly index: readonly PhaseIndex[];
   /** What unmatched traffic gets: Gateway allows by default (Cloudflare), configurable. */
   readonly defaultAction: 'allow' | 'block';
 }

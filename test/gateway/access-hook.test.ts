@@ -52,3 +52,20 @@ test('a low-risk user reaches the app; a gateway block rule still blocks a path'
   assert.equal(admin.status, 403);
   assert.match(admin.body, /Blocked by your organisation/);
 });
+
+test('Gateway answers on Access apps are in the gateway log like proxied traffic', async () => {
+  const gw = stack.moatless.gateway!;
+  await gw.log.flush();
+  const rows = await stack.moatless.store.gateway.log.query({ limit: 100 });
+  const isolated = rows.find((r) => r.url.endsWith('/page') && r.action === 'isolate');
+  assert.equal(isolated?.email, 'bob@contoso.com');
+  assert.equal(isolated?.isolation, 'redirected');
+  assert.equal(isolated?.policy, 'Isolate risky users');
+  assert.deepEqual(isolated?.groups, [RISKY]);
+  assert.ok(isolated?.reasons.some((x) => x.startsWith('access.app: wiki.localtest.me')));
+  assert.equal(rows.find((r) => r.url.endsWith('/api') && r.email === 'bob@contoso.com')?.isolation, 'blocked');
+  const blocked = rows.find((r) => r.url.endsWith('/admin/x'));
+  assert.equal(blocked?.action, 'block');
+  assert.equal(blocked?.status, 403);
+  assert.equal(blocked?.policy, 'No wiki admin');
+});

@@ -6,12 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { createLeaf, createRootCa, newKeys, privateKeyPem } from '../../src/gateway/certificates.ts';
 import { startGatewayStack, type GatewayStack } from './harness.ts';
+import { connectTunnel as rawTunnel, httpsGet as tunnelGet } from './tunnel-client.ts';
 
 let s: GatewayStack;
 let auth: string;
@@ -67,37 +67,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function connectTunnel(target: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = netConnect(s.gwPort, '127.0.0.1');
-    sock.once('error', reject);
-    sock.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Authorization: ${auth}\r\n\r\n`);
-    let got = '';
-    const onData = (c: Buffer) => {
-      got += c.toString('latin1');
-      if (!got.includes('\r\n\r\n')) return;
-      sock.off('data', onData);
-      if (!got.startsWith('HTTP/1.1 200')) reject(new Error(got.split('\r\n')[0]));
-      else resolve(sock);
-    };
-    sock.on('data', onData);
-  });
-}
-
-async function httpsGet(target: string, host: string, path: string, ca: string): Promise<{ text: string; issuer: string; alpn: string | false }> {
-  const sock = await connectTunnel(target);
-  return new Promise((resolve, reject) => {
-    const t = tls.connect({ socket: sock, servername: host, ca, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
-      const issuer = String(t.getPeerCertificate().issuer.CN ?? '');
-      const alpn = t.alpnProtocol ?? false;
-      t.write(`GET ${path} HTTP/1.1\r\nHost: ${target}\r\nAccept: text/html\r\nConnection: close\r\n\r\n`);
-      let text = '';
-      t.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-      t.on('end', () => resolve({ text, issuer, alpn }));
-    });
-    t.on('error', reject);
-  });
-}
+const connectTunnel = (target: string) => rawTunnel(s.gwPort, auth, target);
+const httpsGet = (target: string, host: string, path: string, ca: string) => tunnelGet(s.gwPort, auth, target, host, path, ca);
 
 test('an inspected HTTPS request reaches the upstream with a gateway-minted certificate and HTTP/1.1', async () => {
   const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', '/docs?a=1', gatewayCa);
@@ -115,8 +86,18 @@ test('HTTP-stage rules see the decrypted path: /admin gets the block page', asyn
 
 test('an upstream whose certificate is not trusted gets the block page, not a connection', async () => {
   const r = await httpsGet(`evil.example.com:${evilPort}`, 'evil.example.com', '/', gatewayCa);
-  assert.match(r.text, /^HTTP\/1\.1 502 /);
+  assert.match(r.text, /^HTTP\/1\.1 403 /);
+  assert.match(r.text, /Blocked by your organisation/);
   assert.match(r.text, /certificate that cannot be trusted/);
+});
+
+test('an https:// absolute-form request: the gateway speaks verified TLS to the origin itself', async () => {
+  const ok = await s.proxy('GET', `https://secure.example.com:${securePort}/abs?x=1`, { 'proxy-authorization': auth });
+  assert.equal(ok.status, 200);
+  assert.match(ok.body, /upstream secure\.example\.com GET \/abs\?x=1/);
+  const untrusted = await s.proxy('GET', `https://evil.example.com:${evilPort}/`, { 'proxy-authorization': auth, accept: 'text/html' });
+  assert.equal(untrusted.status, 403);
+  assert.match(untrusted.body, /certificate that cannot be trusted/);
 });
 
 test('Do Not Inspect: the tunnel is end to end and the client sees the upstream\'s own certificate', async () => {
