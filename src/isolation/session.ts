@@ -129,7 +129,8 @@ export class IsolationSession {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
       // Binary messages are upload bytes only, bounded by the announced (and capped) size.
       if (isBinary) {
-        const err = this.#remote?.transfers.uploadChunk(buf) ?? 'no remote browser';
+        // (Not `?? 'no remote browser'`: uploadChunk's null means success.)
+        const err = this.#remote ? this.#remote.transfers.uploadChunk(buf) : 'no remote browser';
         if (err && ++invalid > MAX_INVALID) return ws.close(CLOSE.flood, 'too many invalid messages');
         if (err) this.#send({ t: 'error', message: `upload: ${err}` });
         return;
@@ -195,13 +196,15 @@ export class IsolationSession {
     switch (m.t) {
       case 'mouse': case 'wheel': case 'key': case 'text': case 'paste': {
         const res = mapInput(m, r.viewport, this.controls, this.#deps.config.limits.maxPasteBytes);
+        // Ctrl/Cmd+P does what the toolbar's print button does, under the print control.
+        if (res.action === 'print') return this.#print(r);
         if (res.kind === 'drop') {
           if (res.action) this.audit(`${res.action}-blocked`, r.activeUrl ?? undefined, res.reason);
           if (res.action) this.#send({ t: 'notice', text: `${cap(res.action)} is not allowed here (${res.reason}).` });
           return;
         }
         await r.input(res.commands);
-        if (res.action === 'paste') this.audit('paste', r.activeUrl ?? undefined, `${Buffer.byteLength((m as { s: string }).s)} bytes from the device`);
+        if (res.action === 'paste') this.audit('paste', r.activeUrl ?? undefined, m.t === 'paste' ? `${Buffer.byteLength(m.s)} bytes from the device` : 'within the remote browser');
         if (res.action === 'copy') return this.#copy(r);
         return;
       }
