@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { AuthHostMount } from '../../access/context.ts';
 import { readCookie } from '../../access/cookies.ts';
 import { sendDenyPage } from '../../access/deny-page.ts';
+import { redirect } from '../../access/request-info.ts';
 import { AUTH_COOKIE } from '../../access/runtime.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
 import type { SessionService } from '../../identity/sessions.ts';
@@ -60,7 +61,8 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
       const target = targetOf(req.url ?? '');
       if (target === undefined) return deny(res, id, 400, 'Not a web address', 'Only http:// and https:// addresses can be opened in the isolated browser.');
       const g = await globalSession(req);
-      if (!g) return deny(res, id, 401, 'Sign in first', 'Sign in to Moatless, then open this link again: isolated browsing is for signed-in users.');
+      // Not signed in: sign in on the auth host, which returns here (to this same auth-origin page).
+      if (!g) return redirect(res, signInUrl(authOrigin(), req.url ?? BROWSER_PREFIX), [], id);
       if (!cfg.enabled) return deny(res, id, 503, 'Isolation is off', 'This site must be opened in the isolated browser, which is not enabled here. It was not opened.');
       if (!d.manager.admits(g.userKey)) {
         return deny(res, id, 503, 'Isolation capacity reached', 'Every isolated browser on this server is in use. The site was not opened; try again in a few minutes.');
@@ -130,6 +132,13 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
   }
 
   return [browser, assets];
+}
+
+/** The auth host's sign-in, returning to the viewer at `path` (always on the auth origin). */
+export function signInUrl(authOrigin: string, path: string): string {
+  const u = new URL('/oauth2/start', authOrigin);
+  u.searchParams.set('rd', authOrigin + path);
+  return u.href;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {
