@@ -39,7 +39,8 @@ export class IsolationSession {
   notice: string;
   /** Isolated by a policy (not clientless): ends when no policy isolates its page any more. */
   byPolicy: boolean;
-  readonly startedAt: number;
+  /** When the remote browser was ready (a slow launch does not eat into the deadlines). */
+  startedAt: number;
   lastInputAt: number;
   viewerLeftAt: number | null = null;
   state: 'starting' | 'running' | 'crashed' | 'ended' = 'starting';
@@ -51,6 +52,7 @@ export class IsolationSession {
   #onEnd: (s: IsolationSession, reason: string) => void;
 
   #opts: RemoteBrowserOptions | null = null;
+  #wasReady = false;
   /** host → the last URL there a policy isolated: what the manager re-checks. */
   readonly #isolatedUrls = new Map<string, string>();
 
@@ -100,6 +102,11 @@ export class IsolationSession {
     const remote = await RemoteBrowser.start(opts);
     if (this.state === 'ended') return void remote.close();
     this.#remote = remote;
+    if (!this.#wasReady) {
+      // A restart after a crash keeps the original start: it does not extend the hard maximum.
+      this.#wasReady = true;
+      this.startedAt = this.lastInputAt = this.#deps.now();
+    }
     this.state = 'running';
     void remote.exited.then(() => {
       if (this.#remote !== remote || this.state === 'ended') return;

@@ -6,7 +6,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import type { AuthHostMount } from '../../access/context.ts';
 import { readCookie } from '../../access/cookies.ts';
 import { sendDenyPage } from '../../access/deny-page.ts';
@@ -22,6 +22,8 @@ import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
 
 export const BROWSER_PREFIX = '/browser';
 export const ASSET_PREFIX = '/isolation';
+/** Viewer messages held while its session starts (a viewer sends one, its size). */
+const MAX_EARLY_MESSAGES = 20;
 
 export interface ViewerMountDeps {
   manager: SessionManager;
@@ -117,8 +119,18 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
     const target = raw ? normalizeUrl(raw) : null;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const user = { email: g.email, userKey: g.userKey, globalSessionId: g.id };
+      // The viewer speaks first (its size) while the remote browser may still be starting: held
+      // (a few at most) and handed to the session once it is attached, not dropped.
+      const early: Array<[RawData, boolean]> = [];
+      const hold = (data: RawData, isBinary: boolean) => {
+        if (early.push([data, isBinary]) > MAX_EARLY_MESSAGES) ws.close(1008, 'too many messages before the session started');
+      };
+      ws.on('message', hold);
       d.manager.sessionFor(user, target).then((s) => {
-        if (ws.readyState === ws.OPEN) s.attach(ws, target);
+        ws.off('message', hold);
+        if (ws.readyState !== ws.OPEN) return;
+        s.attach(ws, target);
+        for (const [data, isBinary] of early) ws.emit('message', data, isBinary);
       }, (err: unknown) => {
         // A missing isolation account says what to run (run-as.ts); other failures stay generic.
         const message = err instanceof CapacityError ? 'Isolation capacity reached: the site was not opened.'
