@@ -33,12 +33,31 @@ export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTar
 }
 
 /**
- * Auth-host pages a sign-in may return to: only the admin dashboard (`/admin/…`), and only on the
- * auth origin itself. Every other auth-host path (e.g. /logout) stays refused.
+ * Auth-host pages a sign-in may return to, only on the auth origin itself: the admin dashboard
+ * (`/admin/…`) and the isolation viewer (`/browser/<URL>`). Every other auth-host path (e.g.
+ * /logout) stays refused.
  */
 export const AUTH_HOST_RETURN_PREFIX = '/admin/';
+/**
+ * The viewer's path is opaque (`/browser/https://site/…` has `//` in it, which the path guard
+ * refuses): it is not guarded as a path, because the viewer parses the address itself and opens only
+ * http(s) addresses, for the signed-in user, under policy. Being on the auth origin, it cannot send
+ * the browser anywhere else.
+ */
+export const VIEWER_RETURN_PREFIX = '/browser/';
 
 export function parseAuthHostReturn(rt: AccessRuntime, raw: string | null): URL | null {
-  const url = parseCandidate(raw);
-  return url && url.origin === rt.authOrigin && url.pathname.startsWith(AUTH_HOST_RETURN_PREFIX) ? url : null;
+  const url = parseCandidate(raw) ?? viewerCandidate(raw);
+  if (!url || url.origin !== rt.authOrigin) return null;
+  return url.pathname.startsWith(AUTH_HOST_RETURN_PREFIX) || url.pathname.startsWith(VIEWER_RETURN_PREFIX) ? url : null;
+}
+
+function viewerCandidate(raw: string | null): URL | null {
+  if (!raw || raw.length > 4096 || /[\x00-\x20\x7f\\]/.test(raw)) return null;
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && url.pathname.startsWith(VIEWER_RETURN_PREFIX) ? url : null;
+  } catch {
+    return null;
+  }
 }

@@ -50,9 +50,11 @@ export function mapInput(m: InputMessage, vp: Viewport, c: IsolationControls, ma
     case 'key': {
       if (c.keyboard === 'deny') return { kind: 'drop', reason: 'keyboard denied by policy' };
       const shortcut = shortcutOf(m.key, m.code, m.mods);
-      // "allow" paste arrives as the viewer's paste event (t:'paste'); only "remote-only" forwards
-      // the keystroke, which then pastes this user's own remote clipboard.
-      if (shortcut === 'paste' && c.paste !== 'remote-only') return { kind: 'drop', reason: `paste keystroke (paste: ${c.paste})`, ...(m.a === 'down' ? { action: 'paste' as const } : {}) };
+      // "allow" paste arrives as the viewer's paste event (t:'paste'), which the same keystroke
+      // raises on the device: the keystroke itself is dropped quietly (it is neither a paste nor a
+      // blocked one). Only "remote-only" forwards it, pasting this user's own remote clipboard.
+      if (shortcut === 'paste' && c.paste === 'allow') return { kind: 'drop', reason: 'the paste arrives as the device\'s paste event' };
+      if (shortcut === 'paste' && c.paste === 'deny') return { kind: 'drop', reason: `paste keystroke (paste: ${c.paste})`, ...(m.a === 'down' ? { action: 'paste' as const } : {}) };
       if (shortcut === 'copy' && c.copy === 'deny') return { kind: 'drop', reason: 'copy denied by policy', ...(m.a === 'down' ? { action: 'copy' as const } : {}) };
       if (shortcut === 'print') return { kind: 'drop', reason: 'print goes through the toolbar', ...(m.a === 'down' ? { action: 'print' as const } : {}) };
       const enter = m.key === 'Enter';
@@ -60,7 +62,8 @@ export function mapInput(m: InputMessage, vp: Viewport, c: IsolationControls, ma
         type: m.a === 'up' ? 'keyUp' : enter ? 'keyDown' : 'rawKeyDown', key: m.key, code: m.code,
         windowsVirtualKeyCode: m.kc, modifiers: m.mods, ...(enter && m.a === 'down' ? { text: '\r' } : {}),
       } }];
-      return { kind: 'send', commands, ...(shortcut === 'copy' && m.a === 'down' ? { action: 'copy' as const } : {}) };
+      const action = m.a === 'down' && (shortcut === 'copy' || shortcut === 'paste') ? shortcut : null;
+      return { kind: 'send', commands, ...(action ? { action } : {}) };
     }
     case 'text':
       if (c.keyboard === 'deny') return { kind: 'drop', reason: 'keyboard denied by policy' };

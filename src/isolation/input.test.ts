@@ -45,7 +45,8 @@ test('keyboard deny drops keys and text; the mouse still works', () => {
 test('paste: allow takes the device clipboard (capped); remote-only forwards only the keystroke; deny drops both', () => {
   const ctrlV = msg({ t: 'key', a: 'down', key: 'v', code: 'KeyV', kc: 86, mods: 2 });
   const paste = msg({ t: 'paste', s: 'from device' });
-  assert.equal(mapInput(ctrlV as never, vp, { ...controls, paste: 'remote-only' }, 100).kind, 'send');
+  assert.deepEqual(mapInput(ctrlV as never, vp, { ...controls, paste: 'remote-only' }, 100).action, 'paste', 'a remote-only paste is still a paste (audited)');
+  assert.deepEqual(mapInput(ctrlV as never, vp, { ...controls, paste: 'allow' }, 100), { kind: 'drop', reason: 'the paste arrives as the device\'s paste event' }, 'not a blocked paste under allow');
   assert.equal(mapInput(paste as never, vp, { ...controls, paste: 'remote-only' }, 100).kind, 'drop');
   assert.equal(mapInput(paste as never, vp, { ...controls, paste: 'allow' }, 100).kind, 'send');
   assert.equal(mapInput(paste as never, vp, { ...controls, paste: 'allow' }, 5).kind, 'drop');

@@ -100,6 +100,10 @@ export class RemoteBrowser {
     c.on('Page.screencastFrame', (p, sid) => this.#onFrame(p, sid));
     c.on('Page.frameNavigated', (p, sid) => this.#onNavigated(p, sid));
     c.on('Page.javascriptDialogOpening', (p, sid) => this.#onDialog(p, sid));
+    // Target.targetInfoChanged carries a page's title only until its first commit (the address
+    // then): the document's <title> is read once the page has loaded.
+    c.on('Page.domContentEventFired', (_p, sid) => void this.#refreshTitle(sid));
+    c.on('Page.loadEventFired', (_p, sid) => void this.#refreshTitle(sid));
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
     c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
@@ -376,6 +380,16 @@ export class RemoteBrowser {
     tab.url = frame.url.slice(0, 8192);
     tab.helperContext = null;
     if (frame.url !== 'about:blank') this.#o.audit('navigate', tab.url);
+    this.#emitState();
+  }
+
+  async #refreshTitle(sid: string | undefined): Promise<void> {
+    const tab = this.#tabBySession(sid);
+    if (!tab) return;
+    const r = await this.#cdp.send('Target.getTargetInfo', { targetId: tab.id }).catch(() => null) as { targetInfo?: { title?: unknown } } | null;
+    const title = typeof r?.targetInfo?.title === 'string' ? r.targetInfo.title.slice(0, 300) : null;
+    if (title === null || title === tab.title || !this.#tabs.has(tab.id)) return;
+    tab.title = title;
     this.#emitState();
   }
 

@@ -39,7 +39,8 @@ export class IsolationSession {
   notice: string;
   /** Isolated by a policy (not clientless): ends when no policy isolates its page any more. */
   byPolicy: boolean;
-  readonly startedAt: number;
+  /** When the remote browser was ready (a slow launch does not eat into the deadlines). */
+  startedAt: number;
   lastInputAt: number;
   viewerLeftAt: number | null = null;
   state: 'starting' | 'running' | 'crashed' | 'ended' = 'starting';
@@ -51,6 +52,7 @@ export class IsolationSession {
   #onEnd: (s: IsolationSession, reason: string) => void;
 
   #opts: RemoteBrowserOptions | null = null;
+  #wasReady = false;
   /** host → the last URL there a policy isolated: what the manager re-checks. */
   readonly #isolatedUrls = new Map<string, string>();
 
@@ -100,6 +102,11 @@ export class IsolationSession {
     const remote = await RemoteBrowser.start(opts);
     if (this.state === 'ended') return void remote.close();
     this.#remote = remote;
+    if (!this.#wasReady) {
+      // A restart after a crash keeps the original start: it does not extend the hard maximum.
+      this.#wasReady = true;
+      this.startedAt = this.lastInputAt = this.#deps.now();
+    }
     this.state = 'running';
     void remote.exited.then(() => {
       if (this.#remote !== remote || this.state === 'ended') return;
@@ -129,7 +136,8 @@ export class IsolationSession {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
       // Binary messages are upload bytes only, bounded by the announced (and capped) size.
       if (isBinary) {
-        const err = this.#remote?.transfers.uploadChunk(buf) ?? 'no remote browser';
+        // (Not `?? 'no remote browser'`: uploadChunk's null means success.)
+        const err = this.#remote ? this.#remote.transfers.uploadChunk(buf) : 'no remote browser';
         if (err && ++invalid > MAX_INVALID) return ws.close(CLOSE.flood, 'too many invalid messages');
         if (err) this.#send({ t: 'error', message: `upload: ${err}` });
         return;
@@ -195,13 +203,15 @@ export class IsolationSession {
     switch (m.t) {
       case 'mouse': case 'wheel': case 'key': case 'text': case 'paste': {
         const res = mapInput(m, r.viewport, this.controls, this.#deps.config.limits.maxPasteBytes);
+        // Ctrl/Cmd+P does what the toolbar's print button does, under the print control.
+        if (res.action === 'print') return this.#print(r);
         if (res.kind === 'drop') {
           if (res.action) this.audit(`${res.action}-blocked`, r.activeUrl ?? undefined, res.reason);
           if (res.action) this.#send({ t: 'notice', text: `${cap(res.action)} is not allowed here (${res.reason}).` });
           return;
         }
         await r.input(res.commands);
-        if (res.action === 'paste') this.audit('paste', r.activeUrl ?? undefined, `${Buffer.byteLength((m as { s: string }).s)} bytes from the device`);
+        if (res.action === 'paste') this.audit('paste', r.activeUrl ?? undefined, m.t === 'paste' ? `${Buffer.byteLength(m.s)} bytes from the device` : 'within the remote browser');
         if (res.action === 'copy') return this.#copy(r);
         return;
       }

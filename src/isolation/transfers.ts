@@ -3,8 +3,8 @@
 // an unguessable link, "remote-view" opens it in a new remote tab, "deny" cancels it. Uploads go
 // through the intercepted file chooser, byte-capped. Must not: let a file out under "deny".
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { chownSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import type { RemoteBrowserOptions } from './remote-browser.ts';
 import type { ViewerEvent } from './types.ts';
@@ -64,10 +64,14 @@ export class Transfers {
     if (p.state === 'inProgress' && Number(p.receivedBytes) > this.#o.maxDownloadBytes) {
       this.#downloads.delete(guid);
       this.#cdp.post('Browser.cancelDownload', { guid });
+      this.#discard(guid);
       this.#o.audit('download-blocked', d.url, `${d.name}: larger than ${this.#o.maxDownloadBytes} bytes`);
       return emit({ t: 'notice', text: `Download of ${d.name} stopped: larger than the limit.` });
     }
-    if (p.state === 'canceled') this.#downloads.delete(guid);
+    if (p.state === 'canceled') {
+      this.#downloads.delete(guid);
+      this.#discard(guid);
+    }
     if (p.state !== 'completed' || mode === 'deny') return;
     this.#downloads.delete(guid);
     const path = join(this.#dir, guid + extname(d.name).slice(0, 10));
@@ -80,6 +84,16 @@ export class Transfers {
     this.#offers.set(token, { path, name: d.name });
     this.#o.audit('download', d.url, d.name);
     emit({ t: 'download', name: d.name, href: `/isolation/download/${token}` });
+  }
+
+  /**
+   * A cancelled download's partial file goes at once: Chromium may write faster than its progress
+   * events arrive (a bomb overshoots the limit by what loopback delivers meanwhile), and a cancelled
+   * download's bytes must not stay on the server's disk until the session ends.
+   */
+  #discard(guid: string): void {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(guid)) return;
+    for (const f of [guid, `${guid}.crdownload`]) rmSync(join(this.#dir, f), { force: true });
   }
 
   /** A download offered to the viewer, once. */
@@ -115,7 +129,11 @@ export class Transfers {
     if (!this.#chooser) return 'no file chooser is open';
     if (size > maxBytes) return `the file is larger than ${maxBytes} bytes`;
     this.cancelUpload();
-    const path = join(this.#dir, `up-${randomBytes(8).toString('hex')}-${safeFileName(name)}`);
+    // A directory of its own per upload, so the page sees the user's file name, not ours.
+    const dir = join(this.#dir, `up-${randomBytes(8).toString('hex')}`);
+    mkdirSync(dir, { mode: 0o700 });
+    if (this.#o.launch.runAs) chownSync(dir, this.#o.launch.runAs.uid, this.#o.launch.runAs.gid);
+    const path = join(dir, safeFileName(name));
     this.#upload = { fd: openSync(path, 'wx', 0o600), path, name: safeFileName(name), size, written: 0 };
     if (size === 0) this.#finishUpload();
     return null;
@@ -151,6 +169,6 @@ export class Transfers {
     if (!u) return;
     this.#upload = null;
     closeSync(u.fd);
-    rmSync(u.path, { force: true });
+    rmSync(dirname(u.path), { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 // The site an isolated user opens in scenario tests: a deterministic page with a button at a known
 // place that records trusted clicks, a form, a secret marker that must never reach the user's
-// browser, a link opening many popups, a clipboard writer, a download and a file input.
+// browser, a link opening many popups, a clipboard writer, a word to copy, a download, a download
+// without end (a bomb), a file input that reports what was uploaded, and a popup page of its own colour.
 import { createServer, type Server } from 'node:http';
 
 export const SECRET = 'SECRET-ISOLATED-TEXT-7f3a';
@@ -9,15 +10,23 @@ export interface IsolationSite {
   url: string;
   clicks: { x: number; y: number; trusted: boolean }[];
   typed: string[];
+  uploads: { name: string; text: string }[];
+  /** Bytes the endless download (/bomb) had sent when its connection closed, one entry per closed request. */
+  bombs: number[];
+  readonly downloads: number;
   close(): Promise<void>;
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>Isolated site</title>
 <style>body{margin:0;font:16px sans-serif;background:#fff} #b{position:absolute;left:40px;top:40px;width:200px;height:80px}
 #f{position:absolute;left:40px;top:160px;width:300px;height:30px} #p{position:absolute;left:40px;top:220px;width:200px;height:40px}
-#c{position:absolute;left:300px;top:40px;width:200px;height:80px} #s{position:absolute;left:40px;top:300px}</style>
+#c{position:absolute;left:300px;top:40px;width:200px;height:80px} #s{position:absolute;left:40px;top:300px}
+#w{position:absolute;left:560px;top:60px} #d{position:absolute;left:360px;top:160px;width:150px;height:30px;display:block}
+#u{position:absolute;left:300px;top:220px;width:200px;height:40px} #bomb{position:absolute;left:560px;top:160px;width:100px;height:30px;display:block}
+#o{position:absolute;left:40px;top:400px;width:200px;height:40px}</style>
 <button id="b">Press me</button><input id="f" name="f" autocomplete="off"><button id="p">Popups</button>
-<button id="c">Write clipboard</button><p id="s">${SECRET}</p>
+<button id="c">Write clipboard</button><p id="s">${SECRET}</p><span id="w">copyword</span>
+<a id="d" href="/file.txt">Download</a><input id="u" type="file"><a id="bomb" href="/bomb">Bomb</a><button id="o">One popup</button>
 <script>
 document.getElementById('b').addEventListener('click', (e) => {
   document.body.style.background = 'rgb(255,0,0)';
@@ -27,11 +36,19 @@ document.getElementById('f').addEventListener('change', (e) => fetch('/typed?v='
 document.getElementById('f').addEventListener('keydown', (e) => { if (e.key === 'Enter') fetch('/typed?v=' + encodeURIComponent(e.target.value)); });
 document.getElementById('p').addEventListener('click', () => { for (let i = 0; i < 1000; i++) window.open('/popup?' + i); });
 document.getElementById('c').addEventListener('click', () => navigator.clipboard.writeText(location.search.slice(1) || 'clip'));
+document.getElementById('o').addEventListener('click', () => window.open('/green'));
+document.getElementById('u').addEventListener('change', async (e) => {
+  const f = e.target.files[0];
+  fetch('/uploaded?name=' + encodeURIComponent(f.name) + '&text=' + encodeURIComponent(await f.text()));
+});
 </script>`;
 
 export async function startIsolationSite(): Promise<IsolationSite> {
   const clicks: IsolationSite['clicks'] = [];
   const typed: string[] = [];
+  const uploads: IsolationSite['uploads'] = [];
+  const bombs: number[] = [];
+  let downloads = 0;
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     if (u.pathname === '/clicked') {
@@ -44,7 +61,29 @@ export async function startIsolationSite(): Promise<IsolationSite> {
       res.end('ok');
       return;
     }
+    if (u.pathname === '/uploaded') {
+      uploads.push({ name: u.searchParams.get('name') ?? '', text: u.searchParams.get('text') ?? '' });
+      res.end('ok');
+      return;
+    }
+    if (u.pathname === '/green') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Green popup</title><body style="margin:0;background:rgb(0,160,0)">');
+      return;
+    }
+    if (u.pathname === '/bomb') {
+      // A download without end: 64 KiB chunks for as long as the client reads.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="bomb.bin"' });
+      const chunk = Buffer.alloc(65_536, 0x41);
+      let sent = 0;
+      const pump = () => { while (!res.destroyed) { sent += chunk.length; if (!res.write(chunk)) return; } };
+      res.on('drain', pump);
+      res.on('close', () => bombs.push(sent));
+      pump();
+      return;
+    }
     if (u.pathname === '/file.txt') {
+      downloads++;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="file.txt"' });
       res.end('downloaded bytes');
       return;
@@ -55,7 +94,8 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, uploads, bombs,
+    get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

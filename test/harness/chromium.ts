@@ -5,13 +5,15 @@
 // with no DNS sees.
 import { chromium, type Browser } from 'playwright-core';
 
-export async function launchChromium(opts: { noDns?: boolean } = {}): Promise<Browser> {
+/** `args`: extra Chromium flags (e.g. treating a loopback http origin as secure, for the clipboard API). */
+export async function launchChromium(opts: { noDns?: boolean; args?: string[] } = {}): Promise<Browser> {
   const rules = opts.noDns
     ? 'MAP * ~NOTFOUND, EXCLUDE *.localhost, EXCLUDE localhost, EXCLUDE 127.0.0.1'
     : 'MAP *.localtest.me 127.0.0.1, MAP localtest.me 127.0.0.1';
   const args = [
     `--host-resolver-rules=${rules}`,
     '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu',
+    ...(opts.args ?? []),
   ];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });

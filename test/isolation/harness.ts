@@ -2,15 +2,16 @@
 // Chromium opening /browser/<URL>, and positions on the viewer's canvas (1:1 with the remote page).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isolationWiring } from '../../src/cli/isolation-wiring.ts';
-import type { buildIsolation } from '../../src/isolation/index.ts';
+import type { AuditEvent, buildIsolation, IsolationDeps } from '../../src/isolation/index.ts';
 import { launchChromium } from '../harness/chromium.ts';
 import { startStack, TENANT, type Stack } from '../harness/stack.ts';
 
 export type Isolation = ReturnType<typeof buildIsolation>;
 
-export async function startIsolationStack(isolation: Record<string, unknown> = {}): Promise<{ stack: Stack; iso: () => Isolation }> {
+/** `deps`: ports replaced for the test (e.g. `controlsFor`, the policy each user is isolated under). */
+export async function startIsolationStack(isolation: Record<string, unknown> = {}, deps: Partial<IsolationDeps> = {}): Promise<{ stack: Stack; iso: () => Isolation }> {
   let built: Isolation | null = null;
-  const stack = await startStack({ compose: isolationWiring({ onBuilt: (b) => { built = b; } }), extra: { isolation } });
+  const stack = await startStack({ compose: isolationWiring({ onBuilt: (b) => { built = b; }, extra: deps }), extra: { isolation } });
   return { stack, iso: () => built! };
 }
 
@@ -23,17 +24,19 @@ export async function signIn(stack: Stack, email: string): Promise<{ secret: str
 
 export interface UserBrowser { context: BrowserContext; page: Page }
 
-export async function openViewer(browser: Browser, stack: Stack, secret: string, target: string): Promise<UserBrowser> {
+/** `beforeOpen`: runs on the fresh page before the viewer loads (e.g. to watch its WebSocket). */
+export async function openViewer(browser: Browser, stack: Stack, secret: string, target: string, beforeOpen?: (page: Page) => void): Promise<UserBrowser> {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 }, deviceScaleFactor: 1 });
   await context.addCookies([{ name: 'moatless_auth', value: secret, url: stack.authUrl }]);
   const page = await context.newPage();
+  beforeOpen?.(page);
   await page.goto(`${stack.authUrl}/browser/${target}`);
   return { context, page };
 }
 
 export async function waitForFrames(page: Page, n = 1): Promise<void> {
   // A function, not a string: the viewer's CSP forbids eval.
-  await page.waitForFunction((k) => (globalThis as unknown as { __frames: number }).__frames >= k, n, { timeout: 15_000, polling: 20 });
+  await page.waitForFunction((k) => (globalThis as unknown as { __frames: number }).__frames >= k, n, { timeout: 30_000, polling: 20 });
 }
 
 /** The viewport point (x, y) of the remote page, on the user's screen. */
@@ -57,6 +60,11 @@ export async function userPageText(page: Page): Promise<string> {
     const doc = (globalThis as unknown as { document: { documentElement: { outerHTML: string }; body: { innerText: string } } }).document;
     return doc.documentElement.outerHTML + doc.body.innerText;
   });
+}
+
+/** The isolation audit trail kept in memory (the JSON log has the same records). */
+export function auditTrail(iso: Isolation): readonly AuditEvent[] {
+  return (iso.audit as unknown as { recent(): readonly AuditEvent[] }).recent();
 }
 
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {

@@ -6,10 +6,11 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import type { AuthHostMount } from '../../access/context.ts';
 import { readCookie } from '../../access/cookies.ts';
 import { sendDenyPage } from '../../access/deny-page.ts';
+import { redirect } from '../../access/request-info.ts';
 import { AUTH_COOKIE } from '../../access/runtime.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
 import type { SessionService } from '../../identity/sessions.ts';
@@ -21,6 +22,8 @@ import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
 
 export const BROWSER_PREFIX = '/browser';
 export const ASSET_PREFIX = '/isolation';
+/** Viewer messages held while its session starts (a viewer sends one, its size). */
+const MAX_EARLY_MESSAGES = 20;
 
 export interface ViewerMountDeps {
   manager: SessionManager;
@@ -60,7 +63,8 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
       const target = targetOf(req.url ?? '');
       if (target === undefined) return deny(res, id, 400, 'Not a web address', 'Only http:// and https:// addresses can be opened in the isolated browser.');
       const g = await globalSession(req);
-      if (!g) return deny(res, id, 401, 'Sign in first', 'Sign in to Moatless, then open this link again: isolated browsing is for signed-in users.');
+      // Not signed in: sign in on the auth host, which returns here (to this same auth-origin page).
+      if (!g) return redirect(res, signInUrl(authOrigin(), req.url ?? BROWSER_PREFIX), [], id);
       if (!cfg.enabled) return deny(res, id, 503, 'Isolation is off', 'This site must be opened in the isolated browser, which is not enabled here. It was not opened.');
       if (!d.manager.admits(g.userKey)) {
         return deny(res, id, 503, 'Isolation capacity reached', 'Every isolated browser on this server is in use. The site was not opened; try again in a few minutes.');
@@ -115,8 +119,18 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
     const target = raw ? normalizeUrl(raw) : null;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const user = { email: g.email, userKey: g.userKey, globalSessionId: g.id };
+      // The viewer speaks first (its size) while the remote browser may still be starting: held
+      // (a few at most) and handed to the session once it is attached, not dropped.
+      const early: Array<[RawData, boolean]> = [];
+      const hold = (data: RawData, isBinary: boolean) => {
+        if (early.push([data, isBinary]) > MAX_EARLY_MESSAGES) ws.close(1008, 'too many messages before the session started');
+      };
+      ws.on('message', hold);
       d.manager.sessionFor(user, target).then((s) => {
-        if (ws.readyState === ws.OPEN) s.attach(ws, target);
+        ws.off('message', hold);
+        if (ws.readyState !== ws.OPEN) return;
+        s.attach(ws, target);
+        for (const [data, isBinary] of early) ws.emit('message', data, isBinary);
       }, (err: unknown) => {
         // A missing isolation account says what to run (run-as.ts); other failures stay generic.
         const message = err instanceof CapacityError ? 'Isolation capacity reached: the site was not opened.'
@@ -130,6 +144,13 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
   }
 
   return [browser, assets];
+}
+
+/** The auth host's sign-in, returning to the viewer at `path` (always on the auth origin). */
+export function signInUrl(authOrigin: string, path: string): string {
+  const u = new URL('/oauth2/start', authOrigin);
+  u.searchParams.set('rd', authOrigin + path);
+  return u.href;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

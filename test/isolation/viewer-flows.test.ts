@@ -1,0 +1,182 @@
+// The viewer's flows end to end, with two real Chromiums: an unsigned user opening /browser/<URL> signs
+// in and lands back in the viewer (and a sign-in cannot be pointed at a foreign page); popups become
+// tabs that the toolbar switches between, and a page opening 1,000 popups stays at the tab cap; a
+// crashed remote browser shows a Restart button that brings the page back; `moatless isolation
+// sessions` lists the session and `--end` ends it; signing out ends it at once. One stack and one
+// user browser for the file, run in order (each test continues the user's story).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
+import { runMoatless } from '../harness/processes.ts';
+import type { Stack } from '../harness/stack.ts';
+import { auditTrail, canvasPixel, launchChromium, onCanvas, startIsolationStack, until, waitForFrames, type Isolation } from './harness.ts';
+
+const MAX_TABS = 5;
+let stack: Stack;
+let iso: () => Isolation;
+let site: IsolationSite;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let dir: string;
+const notices: string[] = [];
+before(async () => {
+  site = await startIsolationSite();
+  ({ stack, iso } = await startIsolationStack({ limits: { maxTabs: MAX_TABS }, lifecycle: { grace: '30s' } }));
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 900, height: 640 }, deviceScaleFactor: 1 });
+  page = await context.newPage();
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    if (typeof payload === 'string' && payload.includes('"t":"notice"')) notices.push(String((JSON.parse(payload) as { text: string }).text));
+  }));
+  dir = mkdtempSync(join(tmpdir(), 'moatless-iso-cli-'));
+});
+after(async () => {
+  await browser?.close();
+  await stack?.close();
+  await site?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const alice = () => iso().manager.list().find((s) => s.user === 'alice@contoso.com');
+const pixel = (x: number, y: number) => canvasPixel(page, x, y);
+const isColour = (want: number[]) => async () => (await pixel(600, 500)).every((v, i) => Math.abs(v - want[i]!) < 40);
+const WHITE = [255, 255, 255];
+const GREEN = [0, 160, 0];
+
+async function clickRemote(x: number, y: number): Promise<void> {
+  const at = await onCanvas(page, x, y);
+  await page.mouse.click(at.x, at.y);
+}
+
+function startStatus(rd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const path = `/oauth2/start?rd=${encodeURIComponent(rd)}`;
+    request({ host: '127.0.0.1', port: stack.port, path, headers: { host: new URL(stack.authUrl).host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+}
+
+test('an unsigned user opening /browser/<URL> signs in and lands back in the viewer; foreign return addresses are refused', async () => {
+  const viewer = `${stack.authUrl}/browser/${site.url}`;
+  await page.goto(viewer);
+  assert.ok(page.url().startsWith(stack.emulator.url), `sent to the identity provider (${page.url()})`);
+  await page.fill('input[name=username]', 'alice@contoso.com');
+  await page.fill('input[name=password]', 'alice');
+  await page.click('button[type=submit]');
+  await page.waitForURL(viewer, { timeout: 15_000 });
+  await waitForFrames(page);
+  await until(() => alice()?.url === site.url, 'the remote browser to open the site');
+
+  // No open redirect: only the auth origin's own viewer (or dashboard) is a return address.
+  for (const rd of [`http://evil.localtest.me:${stack.port}/browser/${site.url}`, `${site.url}browser/x`, `${stack.authUrl}/logout`, `${stack.authUrl}/browser-x/`, `http://user@auth.localtest.me:${stack.port}/browser/${site.url}`]) {
+    assert.equal(await startStatus(rd), 400, rd);
+  }
+  assert.equal(await startStatus(viewer), 302, 'the viewer itself is a valid return address');
+});
+
+test('popups open as tabs the toolbar switches between; 1,000 popups stay at the tab cap', async () => {
+  await until(isColour(WHITE), 'the site on the canvas');
+  await clickRemote(140, 420);
+  await until(() => alice()?.tabs === 2, 'the popup as a second tab');
+  await until(isColour(GREEN), 'the popup shown (it takes the screen)');
+  await until(async () => await page.locator('#tabs button').count() === 3, 'two tabs and "+" in the toolbar');
+  await until(async () => await page.locator('#tabs button').nth(0).textContent() === 'Isolated site', 'the first tab titled by its page');
+  await until(async () => await page.locator('#tabs button.active').textContent() === 'Green popup', 'the popup\'s tab active in the toolbar');
+
+  await page.locator('#tabs button').nth(0).click();
+  await until(isColour(WHITE), 'the first tab back on the canvas');
+  await until(() => alice()?.url === site.url, 'the first tab active');
+  await page.locator('#tabs button').nth(1).click();
+  await until(isColour(GREEN), 'the popup again');
+  await page.locator('#tabs button').nth(0).click();
+  await until(isColour(WHITE), 'the first tab again');
+
+  // Each click, 1,000 window.open() calls (Chromium's popup blocker lets at most one per click
+  // through; the rest that reach the browser past the cap are closed at once): never more than the cap.
+  // (Each popup is the same page and takes the screen, so the next click lands on its button.)
+  const seen: number[] = [];
+  for (let i = 0, atCap = 0; i < 30 && atCap < 5; i++) {
+    await clickRemote(140, 240);
+    await new Promise((r) => setTimeout(r, 400));
+    seen.push(alice()?.tabs ?? 0);
+    assert.ok((alice()?.tabs ?? 0) <= MAX_TABS, `tabs after each click: ${seen.join(',')}`);
+    if (alice()?.tabs === MAX_TABS) atCap++;
+  }
+  assert.equal(alice()?.tabs, MAX_TABS, `the cap reached and held (tabs after each click: ${seen.join(',')}; notices: ${notices.join(' | ')})`);
+  await page.locator('#tabs button').nth(0).click();
+  await until(isColour(WHITE), 'the first tab after the flood');
+  const clicks = site.clicks.length;
+  await clickRemote(100, 70);
+  await until(() => site.clicks.length === clicks + 1, 'the site still answering clicks');
+  // Close the extra tabs (middle-click in the strip) so later tests start from one.
+  while (await page.locator('#tabs button').count() > 2) {
+    const before = alice()!.tabs;
+    await page.locator('#tabs button').nth(1).click({ button: 'middle' });
+    await until(() => alice()!.tabs < before, 'a tab closed');
+  }
+});
+
+test('a crashed remote browser shows a Restart button that brings the page back', async () => {
+  const pid = alice()!.pid!;
+  process.kill(pid, 'SIGKILL');
+  await page.locator('#restart').waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await page.textContent('#message') ?? '', /The isolated browser stopped/);
+  assert.equal(alice()!.state, 'crashed');
+  const frames = await page.evaluate(() => (globalThis as unknown as { __frames: number }).__frames);
+  await page.click('#restart');
+  await until(() => alice()?.state === 'running' && alice()?.pid !== pid, 'a new remote browser', 30_000);
+  await waitForFrames(page, frames + 1);
+  await until(() => alice()?.url === site.url, 'the page reopened');
+  await until(isColour(WHITE), 'the page on the canvas');
+  const clicks = site.clicks.length;
+  await clickRemote(100, 70);
+  await until(() => site.clicks.length === clicks + 1, 'the restarted browser answering clicks');
+});
+
+test('`moatless isolation sessions` lists the session; --end ends it and the viewer says so', async () => {
+  const storage = stack.config.storage as { kind: string; path?: string };
+  const config = join(dir, 'moatless.yaml');
+  writeFileSync(config, stringify({
+    server: { authUrl: stack.authUrl },
+    identityProviders: [{ id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' }],
+    apps: [{ id: 'wiki', hosts: ['wiki.example.com'], upstream: 'http://127.0.0.1:9', policies: [{ name: 'all', action: 'allow', include: [{ everyone: true }] }] }],
+    storage,
+  }));
+  const id = alice()!.id;
+  const list = await runMoatless(['isolation', 'sessions', '--json', '--config', config]);
+  assert.equal(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as { id: string; user: string; url: string; viewer: boolean }[];
+  assert.ok(rows.some((r) => r.id === id && r.user === 'alice@contoso.com' && r.viewer), list.stdout);
+
+  const end = await runMoatless(['isolation', 'sessions', '--end', id, '--config', config]);
+  assert.equal(end.code, 0, end.stderr);
+  await until(() => alice() === undefined, 'the session to end', 15_000);
+  await page.locator('#message').filter({ hasText: 'ended by an administrator' }).waitFor({ timeout: 10_000 });
+  assert.ok(auditTrail(iso()).some((e) => e.kind === 'session-end' && e.sessionId === id && e.detail === 'ended by an administrator'));
+});
+
+test('signing out in the user\'s browser ends the isolation session at once', async () => {
+  await page.goto(`${stack.authUrl}/browser/${site.url}`);
+  await waitForFrames(page);
+  await until(() => alice()?.state === 'running', 'a new session');
+  const id = alice()!.id;
+  const other = await context.newPage();
+  await other.goto(`${stack.authUrl}/logout`);
+  await until(() => alice() === undefined, 'the session to end on logout');
+  await page.locator('#message').filter({ hasText: 'signed out or revoked (logout)' }).waitFor({ timeout: 10_000 });
+  assert.ok(auditTrail(iso()).some((e) => e.kind === 'session-end' && e.sessionId === id && /logout/.test(e.detail ?? '')));
+  // And the viewer now goes through a sign-in again (the identity provider still knows her).
+  const res = await page.goto(`${stack.authUrl}/browser/${site.url}`);
+  const hops: string[] = [];
+  for (let r = res!.request().redirectedFrom(); r; r = r.redirectedFrom()) hops.push(r.url());
+  assert.ok(hops.some((u) => u.startsWith(`${stack.authUrl}/oauth2/start?`)), hops.join(' ← '));
+});
