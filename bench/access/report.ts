@@ -92,6 +92,13 @@ export function steadyRssLine(m: SteadyRss): string {
   return `RSS ${samples}; steady state (round 1 → end): ${fmtRatio(g.ratio)}`;
 }
 
+/** CPU µs per request of an HTTPS row minus its plain-HTTP twin (same process), or n/a. */
+function tlsExtra(https: Summary, http: Summary): string {
+  if (https.cpuUsPerReq === undefined || http.cpuUsPerReq === undefined) return 'n/a';
+  const d = https.cpuUsPerReq - http.cpuUsPerReq;
+  return `${d >= 0 ? '+' : ''}${d.toFixed(0)}`;
+}
+
 /** Issue 17's goals: 1 vs 1 with the access log on for both, unless the goal says otherwise. */
 export function accessGoals(s: Summary[], mem: SteadyRss): Goal[] {
   const m50 = pick(s, NAMES.m1, 50), m1 = pick(s, NAMES.m1, 1), off50 = pick(s, NAMES.m1off, 50);
@@ -117,6 +124,9 @@ export function accessGoals(s: Summary[], mem: SteadyRss): Goal[] {
     { name: 'HTTPS: moatless TLS / nginx TLS + proxy_pass (c50 rps)', value: fmtRatio(vsTls), goal: '≥ 0.8×', met: vsTls >= 0.8 },
     { name: 'moatless 2w / nginx 2w, log on (c50 rps)', value: fmtRatio(vs2w), goal: '≥ 0.5×', met: vs2w >= 0.5 },
     { name: 'CPU per request, moatless / nginx, 1w, log on', value: fmtRatio(pairedRatio(m50, n50).cpu), goal: '(no target)', met: true, info: true },
+    { name: 'CPU per request over HTTPS, moatless / nginx', value: fmtRatio(pairedRatio(tls, ntls).cpu), goal: '(no target)', met: true, info: true },
+    // What terminating TLS costs each proxy on its own: if the HTTPS ratio trails the plain one, it shows here.
+    { name: 'CPU µs/req TLS adds (HTTPS − HTTP, log on): moatless / nginx', value: `${tlsExtra(tls, m50)} / ${tlsExtra(ntls, n50)}`, goal: '(no target)', met: true, info: true },
     { name: 'RSS at the end / after round 1 (1w, log on)', value: fmtRatio(grow), goal: '≤ 1.10×', met: grow <= 1.1 },
   ];
 }

@@ -56,7 +56,9 @@ export function proxyConfig(prefix: string, workers: number, ports: ProxyPorts, 
   const servers = [`  server { listen 127.0.0.1:${ports.proxy}; ${log} location / { proxy_pass http://app; } }`];
   if (ports.proxyNoLog) servers.push(`  server { listen 127.0.0.1:${ports.proxyNoLog}; location / { proxy_pass http://app; } }`);
   if (ports.proxyTls && tls) {
-    servers.push(`  server { listen 127.0.0.1:${ports.proxyTls} ssl; ssl_certificate ${tls.cert}; ssl_certificate_key ${tls.key};
+    // TLS 1.3 like Node's default: nginx before 1.23.4 (Debian 12 ships 1.22) otherwise settles on
+    // TLS 1.2, and the two terminators would not be running the same protocol.
+    servers.push(`  server { listen 127.0.0.1:${ports.proxyTls} ssl; ssl_certificate ${tls.cert}; ssl_certificate_key ${tls.key}; ssl_protocols TLSv1.2 TLSv1.3;
     ${log} location / { proxy_pass http://app; } }`);
   }
   if (ports.authRequest && ports.auth) {
