@@ -71,7 +71,7 @@ export function usageOf(tree: ProcStat[]): TreeUsage {
 /**
  * Proportional set size of the tree (shared pages split among the processes sharing them): what the
  * tree adds to the host, where summed RSS counts Chromium's shared code once per process. Slower
- * than RSS (the kernel walks the page tables), so for measurements, not for every tick.
+ * than RSS (the kernel walks the page tables), so read every few seconds, not per frame.
  */
 export function pssBytes(tree: ProcStat[], proc = '/proc'): number {
   let kb = 0;

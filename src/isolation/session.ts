@@ -44,7 +44,7 @@ export class IsolationSession {
   readonly startedAt: number;
   lastInputAt: number;
   viewerLeftAt: number | null = null;
-  /** Resident memory of the browser's process tree at the watchdog's last look (bytes). */
+  /** Memory of the browser's process tree (PSS) at the watchdog's last look (bytes). */
   memoryBytes: number | null = null;
   state: 'starting' | 'running' | 'crashed' | 'ended' = 'starting';
   #remote: RemoteBrowser | null = null;

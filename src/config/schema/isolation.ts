@@ -38,9 +38,9 @@ const limitsSchema = z.strictObject({
   /** V8 heap cap per renderer (MB): a page allocating without end is killed, not the host. */
   rendererHeapMb: z.number().int().min(64).max(16_384).default(512),
   /**
-   * Resident memory of one remote browser's whole process tree (MB), checked every 2 s: over it, that
-   * session ends with a message in its viewer. Catches what the heap cap does not (typed arrays,
-   * images, many tabs).
+   * Memory of one remote browser's whole process tree (MB, proportional set size), checked every 2 s:
+   * over it, that session ends with a message in its viewer. Catches what the heap cap does not
+   * (typed arrays, images, many tabs).
    */
   maxMemoryMb: z.number().int().min(128).max(65_536).default(1536),
 }).prefault({});
