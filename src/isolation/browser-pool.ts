@@ -21,6 +21,11 @@ export interface PoolDeps {
 
 /** After a failed start the pool waits this long before trying again (no crash loop). */
 const RETRY_AFTER_MS = 30_000;
+/**
+ * After a handover the replacement starts this much later: a Chromium start takes most of a core for
+ * ~1 s, and would otherwise slow the very first frame the pool was there to speed up.
+ */
+export const REFILL_DELAY_MS = 1500;
 
 interface Warm { key: string; proc: ChromiumProcess }
 
@@ -36,6 +41,7 @@ export class BrowserPool {
   #warming = 0;
   readonly #inFlight = new Set<Promise<void>>();
   #failedAt = -Infinity;
+  #quietUntil = 0;
   #closed = false;
   /** Every browser this pool started, for tests and the benchmark. */
   started = 0;
@@ -56,7 +62,8 @@ export class BrowserPool {
   take(o: LaunchOptions): ChromiumProcess | null {
     this.#keepOnly(launchKey(o));
     const w = this.#idle.shift() ?? null;
-    this.fill();
+    this.#quietUntil = this.#now() + REFILL_DELAY_MS;
+    setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
     return w?.proc ?? null;
   }
 
@@ -66,7 +73,8 @@ export class BrowserPool {
     try {
       this.#keepOnly(launchKey(this.#d.template()));
     } catch { /* the warm start below reports it */ }
-    if (this.#now() - this.#failedAt < RETRY_AFTER_MS) return;
+    const now = this.#now();
+    if (now - this.#failedAt < RETRY_AFTER_MS || now < this.#quietUntil) return;
     const room = Math.max(0, this.#d.room());
     while (this.#idle.length + this.#warming < Math.min(this.#d.size(), room)) {
       const p = this.#warmOne().finally(() => this.#inFlight.delete(p));
