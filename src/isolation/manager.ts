@@ -9,7 +9,7 @@ import type { IsolationConfig, IsolationControls } from '../config/schema/isolat
 import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
 import { BrowserPool } from './browser-pool.ts';
-import { launchChromium, type LaunchOptions } from './chromium-process.ts';
+import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
 import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
 import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
@@ -131,13 +131,28 @@ export class SessionManager {
   }
 
   async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
-    const why = await (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url);
-    const launch = this.#d.launch();
+    const base = this.#d.launch();
     const egress = this.#d.egress?.(user) ?? null;
-    const signIn = await this.#d.signIn?.(user) ?? null;
+    const launch = egress ? { ...base, proxy: egress.proxy } : base;
+    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
+    // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.
+    let early: Promise<ChromiumProcess> | null = fresh(launch);
+    early.catch(() => {}); // handled where it is awaited (the session's start); not an unhandled rejection meanwhile
+    const [whyR, signInR] = await Promise.allSettled([
+      (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url), this.#d.signIn?.(user) ?? null,
+    ]);
+    if (whyR.status === 'rejected' || signInR.status === 'rejected') {
+      egress?.release();
+      if (signInR.status === 'fulfilled') void signInR.value?.release().catch(() => {});
+      void early.then((p) => p.close(), () => {});
+      throw whyR.status === 'rejected' ? whyR.reason : (signInR as PromiseRejectedResult).reason;
+    }
+    const why = whyR.value;
+    const signIn = signInR.value;
     const deps = {
-      config: this.#d.config(), launch: egress ? { ...launch, proxy: egress.proxy } : launch, audit: this.#d.audit, now: this.#now,
-      launcher: async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o),
+      config: this.#d.config(), launch, audit: this.#d.audit, now: this.#now,
+      // The first start uses the browser already on its way; a restart after a crash gets another.
+      launcher: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
       checkNavigation: this.#d.checkNavigation ?? httpOnly, cookies: signIn?.cookies ?? [],
       proxyAuth: egress ? { username: egress.username, password: egress.password } : null,
     };
