@@ -52,7 +52,7 @@ export async function firstFrame(ctx: Ctx, url: string, rgb: number[]): Promise<
 }
 
 /** Click-to-pixel: press on the canvas, until the frame showing the page's new colour is drawn. */
-export async function clickToPixel(ctx: Ctx, url: string, clicks: number): Promise<number[]> {
+export async function clickToPixel(ctx: Ctx, url: string, clicks: number): Promise<{ ms: number[]; browserCpuMsPerClick: number; serverCpuMsPerClick: number }> {
   const u = await newUser(ctx);
   const v = await openView(ctx.browser, ctx.stack, u.secret, url);
   const RED = [255, 0, 0];
@@ -62,6 +62,9 @@ export async function clickToPixel(ctx: Ctx, url: string, clicks: number): Promi
   const box = (await v.page.locator('#screen').boundingBox())!;
   await v.page.mouse.move(box.x + 300, box.y + 300);
   await sleep(500);
+  const pid = ctx.manager().find(u.userKey)!.remote!.pid;
+  const cpu0 = treeCpu(pid);
+  const node0 = process.cpuUsage();
   const out: number[] = [];
   for (let i = 0; i < clicks; i++) {
     const result = await armProbe(v.page, i % 2 === 0 ? BLUE : RED);
@@ -70,9 +73,13 @@ export async function clickToPixel(ctx: Ctx, url: string, clicks: number): Promi
     await v.page.mouse.up();
     await sleep(150);
   }
+  // CPU per click (load-independent), idle time between clicks included; the bench's own share is small.
+  const node = process.cpuUsage(node0);
+  const browserCpuMsPerClick = (treeCpu(pid) - cpu0) * 1000 / clicks;
+  const serverCpuMsPerClick = (node.user + node.system) / 1000 / clicks;
   await v.close();
   await endSession(ctx, u.userKey);
-  return out;
+  return { ms: out, browserCpuMsPerClick, serverCpuMsPerClick };
 }
 
 export interface TreeFigures { pssMb: number; rssMb: number; processes: number }
