@@ -38,8 +38,8 @@ async function pixelIs(v: View, x: number, y: number, rgb: number[], ms: number)
 export async function firstFrame(ctx: Ctx, url: string, rgb: number[]): Promise<{ ms: number; pooled: boolean; browserCpuS: number }> {
   const u = await newUser(ctx);
   const warm = new Map(ctx.manager().pool.pids.map((p) => [p, treeCpu(p)]));
-  const t0 = performance.now();
-  const v = await openView(ctx.browser, ctx.stack, u.secret, url);
+  let t0 = 0;
+  const v = await openView(ctx.browser, ctx.stack, u.secret, url, () => { t0 = performance.now(); });
   await pixelIs(v, 100, 100, rgb, 30_000);
   const ms = performance.now() - t0;
   const pid = ctx.manager().find(u.userKey)?.remote?.pid ?? -1;

@@ -10,14 +10,19 @@ export const CANVAS = { width: 1280, height: 720 };
 export interface FrameCounter { frames: number; bytes: number; reset(): void }
 export interface View { context: BrowserContext; page: Page; counter: FrameCounter; close(): Promise<void> }
 
-/** The viewer on `target`, its canvas ~1280×720 (the size the research notes measured at). */
-export async function openView(browser: Browser, stack: Stack, secret: string, target: string): Promise<View> {
+/**
+ * The viewer on `target`, its canvas ~1280×720 (the size the research notes measured at).
+ * `ready` runs once the user's tab exists, just before it opens the address: a first-frame clock
+ * starts there, not counting the benchmark creating the user's browser context.
+ */
+export async function openView(browser: Browser, stack: Stack, secret: string, target: string, ready?: () => void): Promise<View> {
   // The toolbar takes ~40 px above the canvas.
   const context = await browser.newContext({ viewport: { width: CANVAS.width, height: CANVAS.height + 40 }, deviceScaleFactor: 1 });
   await context.addCookies([{ name: 'moatless_auth', value: secret, url: stack.authUrl }]);
   const page = await context.newPage();
   // Before the viewer's WebSocket opens: DevTools reports frames of sockets it saw created.
   const counter = await frameCounter(await context.newCDPSession(page));
+  ready?.();
   await page.goto(`${stack.authUrl}/browser/${target}`);
   return { context, page, counter, close: () => context.close() };
 }
