@@ -69,10 +69,6 @@ async function main(): Promise<void> {
     // 5. Capacity: every session scrolling.
     const cap = await capacity(ctx, pages.text, { minFps: GOAL.fps, windowS: T.windowS, budgetS: T.budgetS, median });
 
-    // What the machine could hold with nobody else on it: CPU per delivered frame (remote browser and
-    // Moatless) × 15 fps per session, against 2 cores. An estimate, labelled as such.
-    const coresAt15 = (scroll.browserCores + scroll.serverCores) / Math.max(scroll.fps, 0.1) * GOAL.fps;
-    const estimatePer2Cores = 2 / coresAt15;
     const verdicts = [
       ['first frame, cold (median)', `${f0(median(cold))} ms`, `≤ ${GOAL.coldMs} ms`, mark(median(cold) <= GOAL.coldMs)],
       ['first frame, pooled (median)', `${f0(median(pooled))} ms`, `≤ ${GOAL.pooledMs} ms`, mark(median(pooled) <= GOAL.pooledMs)],
@@ -91,14 +87,13 @@ async function main(): Promise<void> {
         ['press → frame drawn', f1(median(clicks)), f1(p95(clicks)), f1(Math.min(...clicks)), f1(Math.max(...clicks)), clicks.length, f1(click.browserCpuMsPerClick), f1(click.serverCpuMsPerClick)],
       ]),
       '',
-      table(['one session', 'fps', 'KiB/s', 'KiB/frame', 'browser cores', 'Moatless+bench cores', 'PSS MB', 'summed RSS MB', 'processes'], [
-        ['simple page, at rest', '-', '-', '-', f2(rest.idleCores), '-', f0(rest.pssMb), f0(rest.rssMb), rest.processes],
-        ['scrolling text (wheel)', f1(scroll.fps), f0(scroll.bytesPerS / 1024), f1(scroll.frameKb), f2(scroll.browserCores), f2(scroll.serverCores), f0(scroll.mem.pssMb), f0(scroll.mem.rssMb), scroll.mem.processes],
+      table(['one session', 'wheel events/s', 'fps', 'KiB/s', 'KiB/frame', 'browser cores', 'Moatless+bench cores', 'PSS MB', 'summed RSS MB', 'processes'], [
+        ['simple page, at rest', '-', '-', '-', '-', f2(rest.idleCores), '-', f0(rest.pssMb), f0(rest.rssMb), rest.processes],
+        ['scrolling text (wheel)', f1(scroll.wheelsPerS), f1(scroll.fps), f0(scroll.bytesPerS / 1024), f1(scroll.frameKb), f2(scroll.browserCores), f2(scroll.serverCores), f0(scroll.mem.pssMb), f0(scroll.mem.rssMb), scroll.mem.processes],
       ]),
       '',
       table(['scrolling sessions', 'median fps', 'min fps', 'browser cores (sum)', 'PSS MB (sum)'], cap.steps.map((s) => [s.sessions, f1(s.medianFps), f1(s.minFps), f2(s.browserCores), f0(s.pssMb)])),
       `load average at the end: ${loadavg().map(f1).join(' ')}`,
-      `CPU-based estimate: one scrolling session at ${GOAL.fps} fps needs ${f2(coresAt15)} cores (browser + Moatless) → ${f1(estimatePer2Cores)} sessions per 2 idle cores`,
       `capacity: ${cap.sustained} sessions scrolling at ≥ ${GOAL.fps} fps on ${cpus().length} cores (${f1(cap.sustained * 2 / cpus().length)} per 2 cores); stopped: ${cap.stoppedBy}; admission cap ${iso().manager.maxSessions}`,
       '',
       table(['goal', 'measured', 'target', 'verdict'], verdicts),
@@ -106,7 +101,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${out.join('\n')}\n`);
     const dir = new URL('./out/', import.meta.url).pathname;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}isolation.json`, JSON.stringify({ when: new Date().toISOString(), cpus: cpus().length, load: loadavg(), cold, pooled, firstFrameCpu: cpu, click, coresAt15, estimatePer2Cores, rest, scroll, capacity: cap }, null, 2));
+    writeFileSync(`${dir}isolation.json`, JSON.stringify({ when: new Date().toISOString(), cpus: cpus().length, load: loadavg(), cold, pooled, firstFrameCpu: cpu, click, rest, scroll, capacity: cap }, null, 2));
   } finally {
     await browser.close();
     await stack.close();

@@ -107,7 +107,7 @@ export async function memoryAtRest(ctx: Ctx, url: string, rgb: number[]): Promis
   return { ...f, idleCores };
 }
 
-export interface ScrollFigures { fps: number; bytesPerS: number; frameKb: number; browserCores: number; serverCores: number; mem: TreeFigures }
+export interface ScrollFigures { wheelsPerS: number; fps: number; bytesPerS: number; frameKb: number; browserCores: number; serverCores: number; mem: TreeFigures }
 
 /** A user scrolling a long text page with the wheel (60 px every 33 ms) for `seconds`. */
 export async function scrolling(ctx: Ctx, url: string, seconds: number): Promise<ScrollFigures> {
@@ -123,14 +123,16 @@ export async function scrolling(ctx: Ctx, url: string, seconds: number): Promise
   const cpu0 = treeCpu(pid);
   const node0 = process.cpuUsage();
   const t0 = performance.now();
+  let wheels = 0;
   while (performance.now() - t0 < seconds * 1000) {
     await v.page.mouse.wheel(0, 60);
+    wheels++;
     await sleep(33);
   }
   const s = (performance.now() - t0) / 1000;
   const node = process.cpuUsage(node0);
   const fig: ScrollFigures = {
-    fps: v.counter.frames / s, bytesPerS: v.counter.bytes / s, frameKb: v.counter.bytes / Math.max(1, v.counter.frames) / 1024,
+    wheelsPerS: wheels / s, fps: v.counter.frames / s, bytesPerS: v.counter.bytes / s, frameKb: v.counter.bytes / Math.max(1, v.counter.frames) / 1024,
     browserCores: (treeCpu(pid) - cpu0) / s, serverCores: (node.user + node.system) / 1e6 / s, mem: treeFigures(pid),
   };
   await v.close();
