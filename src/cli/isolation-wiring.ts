@@ -12,12 +12,16 @@ type Built = ReturnType<typeof buildIsolation>;
 type MountsOption = NonNullable<ComposeOptions['mounts']>;
 
 /** The Gateway's listener as a dialable URL (a wildcard bind is reached on loopback). */
+function gatewayProxy(deps: MountDeps): string | null {
+  return deps.gateway()?.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:') ?? null;
+}
+
 function gatewayEgress(deps: MountDeps): EgressSource {
   return (user) => {
     const g = deps.gateway();
-    if (!g) return null;
+    const proxy = gatewayProxy(deps);
+    if (!g || !proxy) return null;
     const pass = g.passes.issue(user);
-    const proxy = g.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
     return { proxy, username: pass.username, password: pass.password, release: pass.revoke };
   };
 }
@@ -28,7 +32,7 @@ export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?
       const policy = { config: deps.config, sessions: deps.sessions, directoryFacts: deps.directoryFacts, now: Date.now };
       const built = buildIsolation({
         ...deps, controlsFor: isolationControls(policy), checkNavigation: isolationNavigationCheck(policy), egress: gatewayEgress(deps),
-        ...opts.extra,
+        egressProxy: () => gatewayProxy(deps), ...opts.extra,
       });
       opts.onBuilt?.(built);
       return built.mounts;

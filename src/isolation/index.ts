@@ -27,6 +27,8 @@ export interface IsolationDeps {
   controlsFor?: ControlsSource;
   /** The Gateway in this process: remote browsers' traffic goes through it as their user. */
   egress?: EgressSource;
+  /** The Gateway's proxy URL, for browsers pre-started before any user asks (the pool). */
+  egressProxy?: () => string | null;
 }
 
 export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
@@ -49,7 +51,7 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
   const manager = new SessionManager({
     config: () => d.config().isolation, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
     ...(d.checkNavigation ? { checkNavigation: d.checkNavigation } : {}), ...(d.controlsFor ? { controlsFor: d.controlsFor } : {}),
-    ...(d.egress ? { egress: d.egress } : {}),
+    ...(d.egress ? { egress: d.egress } : {}), ...(d.egressProxy ? { egressProxy: d.egressProxy } : {}),
     signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }),
   });
   return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger }) };

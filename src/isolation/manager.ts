@@ -1,13 +1,16 @@
 // The sessions of this process: one per user (so one Chromium per user), admission from cores and
 // memory, deadlines (grace, idle, hard maximum), immediate end on revocation, logout and
-// deprovisioning, and a registry in the store that `moatless isolation sessions` reads and can end
-// sessions through (the change feed reaches this process). Must not: admit past capacity.
+// deprovisioning, a pool of warm browsers (`browser-pool.ts`), a memory watchdog per session, and a
+// registry in the store that `moatless isolation sessions` reads and can end sessions through (the
+// change feed reaches this process). Must not: admit past capacity.
 import { hostname, cpus, totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import type { IsolationConfig, IsolationControls } from '../config/schema/isolation.ts';
 import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
-import type { LaunchOptions } from './chromium-process.ts';
+import { BrowserPool } from './browser-pool.ts';
+import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
+import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
 import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
 
@@ -17,6 +20,8 @@ const TICK_MS = 1000;
 const REGISTRY_EVERY_MS = 10_000;
 /** How often a policy-isolated session's page is checked again (the user's risk may have dropped). */
 const RECHECK_EVERY_MS = 2_000;
+/** How often each remote browser's process tree is weighed against `limits.maxMemoryMb`. */
+const WATCH_EVERY_MS = 2_000;
 
 export interface SessionSummary {
   id: string; user: string; startedAt: number; lastInputAt: number; state: string; url: string;
@@ -39,6 +44,8 @@ export interface ManagerDeps {
   checkNavigation?: NavigationCheck;
   controlsFor?: ControlsSource;
   egress?: EgressSource;
+  /** The proxy remote browsers use (the Gateway's), known before any user: pooled browsers start with it. */
+  egressProxy?: () => string | null;
   signIn?: RemoteSignIn;
   now?: () => number;
 }
@@ -60,10 +67,17 @@ export class SessionManager {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #host = `${hostname()}:${process.pid}`;
   #lastRecheck = 0;
+  #lastWatch = 0;
+  readonly pool: BrowserPool;
 
   constructor(d: ManagerDeps) {
     this.#d = d;
     this.#now = d.now ?? Date.now;
+    this.pool = new BrowserPool({
+      size: () => (d.config().enabled ? d.config().pool.size : 0),
+      room: () => this.maxSessions - this.#byUser.size - this.#starting.size,
+      template: () => this.#poolLaunch(), logger: d.logger,
+    });
     this.#unsubscribe.push(
       d.sessions.onRevoked((n) => this.#revoked(n)),
       d.store.changes.subscribe(END_TOPIC, (p) => {
@@ -77,6 +91,14 @@ export class SessionManager {
     tick.unref();
     registry.unref();
     this.#timers.push(tick, registry);
+    // Warm browsers from the start: the first user should not wait for a launch either.
+    setImmediate(() => this.pool.fill());
+  }
+
+  #poolLaunch(): LaunchOptions {
+    const launch = this.#d.launch();
+    const proxy = this.#d.egressProxy?.() ?? null;
+    return proxy ? { ...launch, proxy } : launch;
   }
 
   get maxSessions(): number {
@@ -109,12 +131,28 @@ export class SessionManager {
   }
 
   async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
-    const why = await (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url);
-    const launch = this.#d.launch();
+    const base = this.#d.launch();
     const egress = this.#d.egress?.(user) ?? null;
-    const signIn = await this.#d.signIn?.(user) ?? null;
+    const launch = egress ? { ...base, proxy: egress.proxy } : base;
+    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
+    // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.
+    let early: Promise<ChromiumProcess> | null = fresh(launch);
+    early.catch(() => {}); // handled where it is awaited (the session's start); not an unhandled rejection meanwhile
+    const [whyR, signInR] = await Promise.allSettled([
+      (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url), this.#d.signIn?.(user) ?? null,
+    ]);
+    if (whyR.status === 'rejected' || signInR.status === 'rejected') {
+      egress?.release();
+      if (signInR.status === 'fulfilled') void signInR.value?.release().catch(() => {});
+      void early.then((p) => p.close(), () => {});
+      throw whyR.status === 'rejected' ? whyR.reason : (signInR as PromiseRejectedResult).reason;
+    }
+    const why = whyR.value;
+    const signIn = signInR.value;
     const deps = {
-      config: this.#d.config(), launch: egress ? { ...launch, proxy: egress.proxy } : launch, audit: this.#d.audit, now: this.#now,
+      config: this.#d.config(), launch, audit: this.#d.audit, now: this.#now,
+      // The first start uses the browser already on its way; a restart after a crash gets another.
+      launcher: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
       checkNavigation: this.#d.checkNavigation ?? httpOnly, cookies: signIn?.cookies ?? [],
       proxyAuth: egress ? { username: egress.username, password: egress.password } : null,
     };
@@ -150,6 +188,7 @@ export class SessionManager {
     if (this.#byUser.get(s.user.userKey) === s) this.#byUser.delete(s.user.userKey);
     this.#d.logger.info({ isolationSession: s.id, user: s.user.email, reason }, 'isolation session ended');
     void this.#d.store.kv.delete(REGISTRY_NS, s.id).catch(() => {});
+    this.pool.fill();
   }
 
   #revoked(n: RevocationNotice): void {
@@ -181,11 +220,38 @@ export class SessionManager {
       this.#lastRecheck = now;
       for (const s of this.#byUser.values()) void this.#recheck(s);
     }
+    if (now - this.#lastWatch >= WATCH_EVERY_MS) {
+      this.#lastWatch = now;
+      this.#watchMemory();
+    }
+    this.pool.fill();
     const l = this.#d.config().lifecycle;
     for (const s of this.#byUser.values()) {
       if (now - s.startedAt >= l.maxDuration) void s.end('the maximum session length was reached');
       else if (now - s.lastInputAt >= l.idle) void s.end('idle');
       else if (s.viewerLeftAt !== null && now - s.viewerLeftAt >= l.grace) void s.end('the viewer was closed');
+    }
+  }
+
+  /**
+   * A page allocating without end (typed arrays and images are outside the V8 heap cap), or many
+   * tabs: the browser's whole process tree is weighed (proportional set size), and a session over
+   * the limit ends alone,
+   * with the reason shown in its viewer. Other users' browsers are other processes and keep running.
+   */
+  #watchMemory(): void {
+    const limitMb = this.#d.config().limits.maxMemoryMb;
+    const running = [...this.#byUser.values()].filter((s) => s.state !== 'ended' && s.remote);
+    if (running.length === 0) return;
+    const table = readProcTable();
+    for (const s of running) {
+      // PSS, not summed RSS: each of a browser's ~10 processes maps Chromium's code, and summing
+      // their RSS counts it ~10 times (measured: 980 MB summed RSS for 225 MB PSS on a text page).
+      const used = pssBytes(treeOf(s.remote!.pid, table));
+      s.memoryBytes = used;
+      if (used <= limitMb * 1024 ** 2) continue;
+      this.#d.logger.warn({ isolationSession: s.id, user: s.user.email, pssMb: Math.round(used / 1024 ** 2), limitMb }, 'isolation session over its memory limit');
+      void s.end(`the remote browser used more memory than allowed (${Math.round(used / 1024 ** 2)} MB, limit ${limitMb} MB); the page was closed`);
     }
   }
 
@@ -197,10 +263,13 @@ export class SessionManager {
   }
 
   async close(): Promise<void> {
+    // First, so that sessions ending below start no replacements.
+    const poolClosed = this.pool.close();
     for (const u of this.#unsubscribe) u();
     for (const t of this.#timers) clearInterval(t);
     await Promise.allSettled([...this.#starting.values()]);
     await Promise.all([...this.#byUser.values()].map((s) => s.end('the server is shutting down')));
+    await poolClosed;
   }
 }
 

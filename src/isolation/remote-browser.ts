@@ -22,6 +22,8 @@ export interface RemoteSink {
 
 export interface RemoteBrowserOptions {
   launch: LaunchOptions;
+  /** Where the browser process comes from: a warm one from the pool, or started now (the default). */
+  launcher?: (o: LaunchOptions) => Promise<ChromiumProcess>;
   controls: IsolationControls;
   maxTabs: number;
   maxFps: number;
@@ -73,7 +75,7 @@ export class RemoteBrowser {
   }
 
   static async start(o: RemoteBrowserOptions): Promise<RemoteBrowser> {
-    const proc = await launchChromium(o.launch);
+    const proc = await (o.launcher ?? launchChromium)(o.launch);
     const rb = new RemoteBrowser(proc, o);
     try {
       await rb.#init();

@@ -11,13 +11,15 @@ import { RemoteBrowser, type RemoteBrowserOptions, type RemoteSink } from './rem
 import { strictest } from './controls.ts';
 import type { AuditKind, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie, ViewerEvent } from './types.ts';
 import { parseViewerMessage, type ViewerMessage } from './viewer-messages.ts';
-import type { LaunchOptions } from './chromium-process.ts';
+import type { ChromiumProcess, LaunchOptions } from './chromium-process.ts';
 
 export interface SessionUser { email: string; userKey: string; globalSessionId: string }
 
 export interface SessionDeps {
   config: IsolationConfig;
   launch: LaunchOptions;
+  /** A warm browser from the pool when one fits `launch`, else a fresh one. */
+  launcher?: (o: LaunchOptions) => Promise<ChromiumProcess>;
   audit: IsolationAudit;
   checkNavigation: NavigationCheck;
   /** The Gateway's credential for this session's traffic (null: no Gateway in this process). */
@@ -43,6 +45,8 @@ export class IsolationSession {
   startedAt: number;
   lastInputAt: number;
   viewerLeftAt: number | null = null;
+  /** Memory of the browser's process tree (PSS) at the watchdog's last look (bytes). */
+  memoryBytes: number | null = null;
   state: 'starting' | 'running' | 'crashed' | 'ended' = 'starting';
   #remote: RemoteBrowser | null = null;
   #viewer: WebSocket | null = null;
@@ -83,7 +87,7 @@ export class IsolationSession {
   async start(): Promise<void> {
     const c = this.#deps.config;
     const opts: RemoteBrowserOptions = {
-      launch: this.#deps.launch, controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
+      launch: this.#deps.launch, ...(this.#deps.launcher ? { launcher: this.#deps.launcher } : {}), controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
       quality: c.limits.quality, maxDownloadBytes: c.limits.maxDownloadBytes,
       checkNavigation: async (url) => {
         const v = await this.#deps.checkNavigation(this.user, url);

@@ -37,6 +37,20 @@ const limitsSchema = z.strictObject({
   maxDownloadBytes: z.number().int().min(1).max(4_294_967_296).default(536_870_912),
   /** V8 heap cap per renderer (MB): a page allocating without end is killed, not the host. */
   rendererHeapMb: z.number().int().min(64).max(16_384).default(512),
+  /**
+   * Memory of one remote browser's whole process tree (MB, proportional set size), checked every 2 s:
+   * over it, that session ends with a message in its viewer. Catches what the heap cap does not
+   * (typed arrays, images, many tabs).
+   */
+  maxMemoryMb: z.number().int().min(128).max(65_536).default(1536),
+}).prefault({});
+
+const poolSchema = z.strictObject({
+  /**
+   * Browsers started ahead of need, so a first frame does not wait for Chromium to start. Each is
+   * handed to one session and never reused; warm browsers count against `limits.maxSessions`.
+   */
+  size: z.number().int().min(0).max(64).default(1),
 }).prefault({});
 
 const lifecycleSchema = z.strictObject({
@@ -57,6 +71,7 @@ export const isolationSchema = z.strictObject({
   /** Where throwaway profiles are created (one per session, deleted at its end); default: the OS temp dir. */
   profileDir: z.string().min(1).optional(),
   limits: limitsSchema,
+  pool: poolSchema,
   lifecycle: lifecycleSchema,
   controls: isolationControlsSchema.prefault({}),
 }).prefault({});

@@ -1,0 +1,115 @@
+// The isolation benchmark (issue 14, Performance): time to first frame cold and from the pool
+// (interleaved rounds), click-to-pixel latency with a real user Chromium on loopback, frames/s and
+// bytes/s while scrolling a text page at the default cap, CPU and memory per session (the remote
+// browser's process tree: PSS, and summed RSS for reference), and how many sessions keep ≥ 15 fps
+// while all of them scroll. Remote browsers run as the isolation account, sandbox on.
+// Usage: node bench/isolation.ts [--quick]. Exits 0 whether or not the goals are met.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { COLOUR, startPerfPages } from '../test/fakes/isolation-pages.ts';
+import { launchChromium, startIsolationStack, until } from '../test/isolation/harness.ts';
+import { median } from './lib/stats.ts';
+import { mark, table } from './lib/table.ts';
+import { capacity, clickToPixel, firstFrame, memoryAtRest, scrolling, type Ctx } from './isolation/measure.ts';
+
+const quick = process.argv.includes('--quick');
+const T = quick
+  ? { rounds: 2, clicks: 10, scrollS: 4, windowS: 3, budgetS: 60 }
+  : { rounds: 5, clicks: 30, scrollS: 8, windowS: 4, budgetS: 150 };
+const GOAL = { coldMs: 1500, pooledMs: 300, clickMs: 100, fps: 15, sessionMb: 300 };
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+
+async function main(): Promise<void> {
+  const pages = await startPerfPages();
+  const { stack, iso } = await startIsolationStack({ pool: { size: 1 } });
+  const browser = await launchChromium();
+  const ctx: Ctx = { stack, manager: () => iso().manager, browser };
+  const pool = () => iso().manager.pool;
+  log(`isolation benchmark on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 1024 ** 3)} GB, Node ${process.version}; admission cap ${iso().manager.maxSessions}; load average ${loadavg().map(f1).join(' ')}`);
+  try {
+    // 1. First frame: pooled and cold, interleaved so both see the machine's load of the moment.
+    const cold: number[] = [];
+    const pooled: number[] = [];
+    const cpu = { cold: [] as number[], pooled: [] as number[] };
+    for (let r = 1; r <= T.rounds; r++) {
+      stack.config.isolation.pool.size = 1;
+      await until(() => pool().ready >= 1, 'a warm browser', 30_000);
+      await sleep(1000);
+      stack.config.isolation.pool.size = 0;
+      const p = await firstFrame(ctx, pages.colour, COLOUR);
+      if (!p.pooled) throw new Error('the pooled round did not get a pooled browser');
+      pooled.push(p.ms);
+      cpu.pooled.push(p.browserCpuS);
+      await sleep(1000);
+      const c = await firstFrame(ctx, pages.colour, COLOUR);
+      if (c.pooled) throw new Error('the cold round got a pooled browser');
+      cold.push(c.ms);
+      cpu.cold.push(c.browserCpuS);
+      log(`  round ${r}/${T.rounds}: first frame pooled ${f0(p.ms)} ms, cold ${f0(c.ms)} ms`);
+    }
+
+    // 2. Memory and idle CPU of one session on a simple page.
+    const rest = await memoryAtRest(ctx, pages.colour, COLOUR);
+    log(`  at rest: PSS ${f0(rest.pssMb)} MB, summed RSS ${f0(rest.rssMb)} MB, ${rest.processes} processes`);
+
+    // 3. Click-to-pixel.
+    const click = await clickToPixel(ctx, pages.toggle, T.clicks);
+    const clicks = click.ms;
+    log(`  click-to-pixel: median ${f1(median(clicks))} ms, p95 ${f1(p95(clicks))} ms`);
+
+    // 4. Scrolling at the default cap.
+    const scroll = await scrolling(ctx, pages.text, T.scrollS);
+    log(`  scrolling: ${f1(scroll.fps)} fps, ${f0(scroll.bytesPerS / 1024)} KiB/s, browser ${f2(scroll.browserCores)} cores`);
+
+    // 5. Capacity: every session scrolling.
+    const cap = await capacity(ctx, pages.text, { minFps: GOAL.fps, windowS: T.windowS, budgetS: T.budgetS, median });
+
+    const verdicts = [
+      ['first frame, cold (median)', `${f0(median(cold))} ms`, `≤ ${GOAL.coldMs} ms`, mark(median(cold) <= GOAL.coldMs)],
+      ['first frame, pooled (median)', `${f0(median(pooled))} ms`, `≤ ${GOAL.pooledMs} ms`, mark(median(pooled) <= GOAL.pooledMs)],
+      ['click-to-pixel (median)', `${f1(median(clicks))} ms`, `≤ ${GOAL.clickMs} ms`, mark(median(clicks) <= GOAL.clickMs)],
+      ['frames/s while scrolling', f1(scroll.fps), `≥ ${GOAL.fps}`, mark(scroll.fps >= GOAL.fps)],
+      ['memory per session, simple page (PSS)', `${f0(rest.pssMb)} MB`, `≤ ${GOAL.sessionMb} MB`, mark(rest.pssMb <= GOAL.sessionMb)],
+    ];
+    const out = [
+      '',
+      table(['first frame (ms)', 'median', 'min', 'max', 'browser CPU s (median)', 'samples'], [
+        ['pooled', f0(median(pooled)), f0(Math.min(...pooled)), f0(Math.max(...pooled)), f2(median(cpu.pooled)), pooled.map(f0).join(' ')],
+        ['cold', f0(median(cold)), f0(Math.min(...cold)), f0(Math.max(...cold)), f2(median(cpu.cold)), cold.map(f0).join(' ')],
+      ]),
+      '',
+      table(['click-to-pixel (ms)', 'median', 'p95', 'min', 'max', 'n', 'browser CPU ms/click', 'Moatless+bench CPU ms/click'], [
+        ['press → frame drawn', f1(median(clicks)), f1(p95(clicks)), f1(Math.min(...clicks)), f1(Math.max(...clicks)), clicks.length, f1(click.browserCpuMsPerClick), f1(click.serverCpuMsPerClick)],
+      ]),
+      '',
+      table(['one session', 'wheel events/s', 'fps', 'KiB/s', 'KiB/frame', 'browser cores', 'Moatless+bench cores', 'PSS MB', 'summed RSS MB', 'processes'], [
+        ['simple page, at rest', '-', '-', '-', '-', f2(rest.idleCores), '-', f0(rest.pssMb), f0(rest.rssMb), rest.processes],
+        ['scrolling text (wheel)', f1(scroll.wheelsPerS), f1(scroll.fps), f0(scroll.bytesPerS / 1024), f1(scroll.frameKb), f2(scroll.browserCores), f2(scroll.serverCores), f0(scroll.mem.pssMb), f0(scroll.mem.rssMb), scroll.mem.processes],
+      ]),
+      '',
+      table(['scrolling sessions', 'median fps', 'min fps', 'browser cores (sum)', 'PSS MB (sum)'], cap.steps.map((s) => [s.sessions, f1(s.medianFps), f1(s.minFps), f2(s.browserCores), f0(s.pssMb)])),
+      `load average at the end: ${loadavg().map(f1).join(' ')}`,
+      `capacity: ${cap.sustained} sessions scrolling at ≥ ${GOAL.fps} fps on ${cpus().length} cores (${f1(cap.sustained * 2 / cpus().length)} per 2 cores); stopped: ${cap.stoppedBy}; admission cap ${iso().manager.maxSessions}`,
+      '',
+      table(['goal', 'measured', 'target', 'verdict'], verdicts),
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    const dir = new URL('./out/', import.meta.url).pathname;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}isolation.json`, JSON.stringify({ when: new Date().toISOString(), cpus: cpus().length, load: loadavg(), cold, pooled, firstFrameCpu: cpu, click, rest, scroll, capacity: cap }, null, 2));
+  } finally {
+    await browser.close();
+    await stack.close();
+    await pages.close();
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  log(`isolation benchmark failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+// The pool of pre-started browsers: a user whose request finds a warm browser gets that very
+// process (already running before they asked: no start on their request) and sees the site's first
+// frame sooner than a user whose browser had to start; a pooled browser serves one user only and is
+// never returned; the pool refills after handing one over.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { COLOUR, startPerfPages, type PerfPages } from '../fakes/isolation-pages.ts';
+import type { Stack } from '../harness/stack.ts';
+import { canvasPixel, launchChromium, openViewer, signIn, startIsolationStack, until, type Isolation } from './harness.ts';
+
+let stack: Stack;
+let iso: () => Isolation;
+let pages: PerfPages;
+let browser: Browser;
+before(async () => {
+  pages = await startPerfPages();
+  ({ stack, iso } = await startIsolationStack({ pool: { size: 1 }, lifecycle: { grace: '1s' } }));
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await stack?.close();
+  await pages?.close();
+});
+
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const profileOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='));
+
+/** Opens the colour page for a new user; ms until the site's colour is on their canvas. */
+async function firstFrame(email: string): Promise<{ ms: number; pid: number; close(): Promise<void> }> {
+  const u = await signIn(stack, email);
+  const t0 = performance.now();
+  const { page, context } = await openViewer(browser, stack, u.secret, pages.colour);
+  await until(async () => (await canvasPixel(page, 50, 50)).every((v, i) => Math.abs(v - COLOUR[i]!) < 12), `${email}'s first frame of the site`, 20_000);
+  const ms = performance.now() - t0;
+  return { ms, pid: iso().manager.find(u.userKey)!.remote!.pid, close: () => context.close() };
+}
+
+test('a warm browser is handed to one user, is faster to a first frame than a cold start, and the pool refills', async () => {
+  const pool = iso().manager.pool;
+  await until(() => pool.ready === 1, 'the pool to warm its browser at start', 20_000);
+  const [warmPid] = pool.pids;
+  const startedBefore = pool.started;
+  // Refills stop for now, so the next user finds the pool empty and starts cold.
+  stack.config.isolation.pool.size = 0;
+
+  const alice = await firstFrame('alice@contoso.com');
+  assert.equal(alice.pid, warmPid, 'alice got the browser that was already running before she asked');
+  assert.equal(pool.started, startedBefore, 'no browser was started for her request');
+  assert.equal(pool.ready, 0, 'the warm browser left the pool');
+
+  const bob = await firstFrame('bob@contoso.com');
+  assert.notEqual(bob.pid, warmPid, 'bob did not get alice\'s browser');
+  assert.notEqual(profileOf(bob.pid), profileOf(alice.pid), 'separate throwaway profiles');
+  assert.ok(alive(alice.pid) && alive(bob.pid));
+  assert.ok(alice.ms < bob.ms, `pooled first frame (${Math.round(alice.ms)} ms) beats cold (${Math.round(bob.ms)} ms)`);
+
+  // Refill: a fresh process, never one that served a user.
+  stack.config.isolation.pool.size = 1;
+  await until(() => pool.ready === 1, 'the pool to refill', 20_000);
+  const [refill] = pool.pids;
+  assert.ok(refill !== alice.pid && refill !== bob.pid, 'the refill is a new browser');
+
+  // Alice leaves: her browser ends with her session and never goes back to the pool.
+  await alice.close();
+  await until(() => !alive(alice.pid), 'alice\'s browser to exit after the grace period', 10_000);
+  assert.ok(!pool.pids.includes(alice.pid));
+  const carol = await firstFrame('carol@contoso.com');
+  assert.equal(carol.pid, refill, 'carol got the refilled browser');
+  assert.ok(carol.pid !== alice.pid && carol.pid !== bob.pid, 'no browser served two users');
+  await bob.close();
+  await carol.close();
+});
