@@ -8,8 +8,7 @@ import { isLoopback, type EdgeTarget } from '../../tunnel/connector/edge-dial.ts
 import { compileIngress, ingressFlag } from '../../tunnel/connector/ingress.ts';
 import { startConnector } from '../../tunnel/connector/index.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
-
-const VERSION = '0.1.0';
+import { packageVersion } from '../package-version.ts';
 
 function edgeTargets(args: ParsedArgs): EdgeTarget[] {
   const edges = args.repeated.get('edge') ?? [];
@@ -60,7 +59,7 @@ export async function connector(args: ParsedArgs): Promise<number> {
     targets: edgeTargets(args), token, connections, rules: ingressRules(args),
     metricsAddress: flag(args, 'metrics') ?? '127.0.0.1:20241',
     requireAssertion: args.flags.has('require-assertion') ? { header: assertionHeader.toLowerCase(), audiences: args.repeated.get('audience') ?? [] } : null,
-    version: VERSION, logger,
+    version: packageVersion(), logger,
   });
   process.stdout.write(`moatless connector: health and metrics on ${c.metricsUrl}\n`);
   return new Promise<number>((done) => {
