@@ -17,7 +17,8 @@ export interface LinkOptions {
   hostname: string;
   wanted: number;
   onStream: (s: TunnelStream, tunnel: string) => void;
-  onEvent: (e: { kind: 'up' | 'down' | 'refused'; detail: string }) => void;
+  /** `retryInMs`: when the next dial is due (down and refused only), so the backoff shows in the log. */
+  onEvent: (e: { kind: 'up' | 'down' | 'refused'; detail: string; retryInMs?: number }) => void;
   backoff?: { baseMs: number; maxMs: number };
 }
 
@@ -62,8 +63,8 @@ export class EdgeLink {
       if (settled) return;
       settled = true;
       this.#session = null;
-      o.onEvent({ kind, detail });
-      this.#schedule();
+      const retryInMs = this.#schedule();
+      o.onEvent({ kind, detail, ...(retryInMs === null ? {} : { retryInMs }) });
     };
     ws.on('upgrade', (res: IncomingMessage) => { tunnel = String(res.headers['moatless-tunnel'] ?? ''); });
     ws.on('unexpected-response', (_req, res: IncomingMessage) => {
@@ -82,13 +83,15 @@ export class EdgeLink {
     });
   }
 
-  #schedule(): void {
-    if (this.#stopped) return;
+  /** Schedules the next dial; returns its delay (null when stopped). */
+  #schedule(): number | null {
+    if (this.#stopped) return null;
     const { baseMs, maxMs } = this.#o.backoff ?? { baseMs: 500, maxMs: 30_000 };
     const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(this.#attempt, 16));
     this.#attempt++;
     const delay = Math.max(50, Math.random() * ceiling);
     this.#timer = setTimeout(() => this.#dial(), delay);
+    return Math.round(delay);
   }
 
   stop(): void {
