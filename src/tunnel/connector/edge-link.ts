@@ -4,6 +4,7 @@
 // Must not: accept anything the edge did not open over this connection.
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_MESSAGE } from '../mux/frames.ts';
 import { MuxSession } from '../mux/session.ts';
 import type { TunnelStream } from '../mux/stream.ts';
@@ -47,8 +48,9 @@ export class EdgeLink {
     const o = this.#o;
     const url = new URL('/tunnel/v1/connect', o.target.url);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    let socket: Socket | null = null;
     const ws = new WebSocket(url, {
-      createConnection: () => dialEdge(o.target),
+      createConnection: () => (socket = dialEdge(o.target)),
       headers: {
         authorization: `Bearer ${o.token}`, 'moatless-connector-id': o.connectorId,
         'moatless-connector-version': o.version, 'moatless-connector-hostname': o.hostname,
@@ -76,7 +78,9 @@ export class EdgeLink {
     ws.on('error', (err: Error) => retry(err.message, 'down'));
     ws.on('open', () => {
       this.#attempt = 0;
-      const session = new MuxSession(ws, { role: 'connector', remoteAddress: o.target.url.host, onStream: (s) => o.onStream(s, tunnel) });
+      const session = new MuxSession(ws, {
+        role: 'connector', remoteAddress: o.target.url.host, onStream: (s) => o.onStream(s, tunnel), ...(socket ? { socket } : {}),
+      });
       this.#session = session;
       o.onEvent({ kind: 'up', detail: tunnel });
       session.onClose((why) => retry(why, 'down'));

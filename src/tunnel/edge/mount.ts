@@ -75,7 +75,7 @@ export function tunnelMount(deps: TunnelMountDeps): AuthHostMount {
     tunnelOfReq.set(req, token.tunnel);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const now = deps.now();
-      const session = new MuxSession(ws, { role: 'edge', remoteAddress: address });
+      const session = new MuxSession(ws, { role: 'edge', remoteAddress: address, socket });
       deps.hub.add({
         session,
         record: {
