@@ -69,8 +69,8 @@ async function main(): Promise<void> {
 
   // 1. Requests/s and latency, interleaved rounds.
   const [direct, tunnel] = await measurePaths(tools.wrk, [
-    { name: 'direct (upstream http://…)', t: target('direct') },
-    { name: 'tunnel (upstream tunnel:bench)', t: target('tun') },
+    { name: 'direct (upstream http://…)', t: target('direct'), pgids: () => [edge.ready.pid] },
+    { name: 'tunnel (upstream tunnel:bench)', t: target('tun'), pgids: () => [edge.ready.pid, connector.pid!] },
   ], T, log);
 
   // 2. 1 GiB each way, RSS of the edge and the connector sampled throughout.

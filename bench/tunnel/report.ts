@@ -9,7 +9,11 @@ export const GOAL_RATIO = 0.7;
 export const RSS_BOUND_MIB = 128;
 const MIB = 1024 ** 2;
 
-export interface PathFigures { name: string; rps: number; p50: number; p99: number; p50c1: number }
+export interface PathFigures {
+  name: string; rps: number; p50: number; p99: number; p50c1: number;
+  /** CPU µs per request at c50 of the Moatless processes on the path (edge; edge + connector). */
+  cpuUsPerReq: number;
+}
 export interface BulkFigures { dir: string; t: Transfer; rss: number[] }
 export interface ReconnectFigures { downMs: number; reconnectMs: number; allMs: number }
 
@@ -22,10 +26,12 @@ export function report(o: {
   const lines = [
     `\nTunnel vs direct (same Access app and session, 1 KB nginx backend, one connector with 2 connections, ` +
       `medians of ${o.rounds})`,
-    table(['path', 'req/s c50', 'vs direct', 'p50 c50 ms', 'p99 c50 ms', 'p50 c1 ms'], [direct, tunnel].map((p) =>
-      [p.name, fmtInt(p.rps), fmtRatio(p.rps / direct.rps), fmtMs(p.p50), fmtMs(p.p99), fmtMs(p.p50c1)])),
+    table(['path', 'req/s c50', 'vs direct', 'p50 c50 ms', 'p99 c50 ms', 'p50 c1 ms', 'Moatless CPU µs/req'], [direct, tunnel].map((p) =>
+      [p.name, fmtInt(p.rps), fmtRatio(p.rps / direct.rps), fmtMs(p.p50), fmtMs(p.p99), fmtMs(p.p50c1), fmtInt(p.cpuUsPerReq)])),
     `tunnel req/s ≥ ${GOAL_RATIO}× direct: ${fmtRatio(ratio)} — ${mark(ratio >= GOAL_RATIO)}; ` +
       `added latency (p50 at c1): ${fmtMs(tunnel.p50c1 - direct.p50c1)} ms`,
+    `CPU per request (edge + connector vs edge alone): ${fmtRatio(tunnel.cpuUsPerReq / direct.cpuUsPerReq)} ` +
+      '(steadier than req/s on a shared machine)',
     `\nBulk transfers through the tunnel (target ${o.bulkBytes / MIB} MiB each way, at most ${o.bulkS} s each)`,
     table(['direction', 'MiB moved', 'seconds', 'MB/s', 'edge RSS +MiB', 'connector RSS +MiB', 'complete'],
       o.bulk.map((b) => [

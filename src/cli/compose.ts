@@ -11,7 +11,7 @@ import { AccessServer, type RunningListener } from '../access/server.ts';
 import { SigningKeys } from '../access/signing-keys.ts';
 import { UpstreamPools } from '../access/upstream.ts';
 import { routingDialer, tcpDialer } from '../access/dialer.ts';
-import { TunnelHub, tunnelMount } from '../tunnel/index.ts';
+import { RelayVerifier, TunnelHub, TunnelRelay, tunnelMount } from '../tunnel/index.ts';
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { formatIssues } from '../config/issues.ts';
 import { processEnv } from '../config/env.ts';
@@ -134,9 +134,16 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   let gatewayRef: RunningGateway | null = null;
   const directoryFacts = opts.directoryFacts?.({ store });
   // Tunnels (src/tunnel): connectors dial in on the auth host; `tunnel:<name>` upstreams dial out through them.
-  const tunnels = new TunnelHub({ store, logger, now });
-  const dialer = routingDialer(tcpDialer(), (name, timeoutMs) => tunnels.dial(name, timeoutMs));
-  const tunnelDoor = tunnelMount({ hub: tunnels, store, logger, now, jwks: () => keys.jwksJson });
+  // With tunnel.relay, a replica without a connection of the tunnel relays to one that has one.
+  const relayCfg = initial.tunnel.relay;
+  const relaySecret = initial.secrets.tunnelRelaySecret ?? null;
+  const tunnels = new TunnelHub({ store, logger, now, relayUrl: relayCfg && relaySecret ? relayCfg.url : null });
+  const relay = relayCfg && relaySecret
+    ? new TunnelRelay({ hub: tunnels, store, logger, now, secret: relaySecret, authHost: new URL(initial.server.authUrl).host })
+    : null;
+  const dialer = routingDialer(tcpDialer(), (name, timeoutMs) => (relay ?? tunnels).dial(name, timeoutMs));
+  const tunnelDoor = tunnelMount({ hub: tunnels, store, logger, now, jwks: () => keys.jwksJson,
+    relay: relay && relaySecret ? { verifier: new RelayVerifier(relaySecret), client: relay } : null });
   const deps: MountDeps = { store, sessions, logger, config: () => config, directoryFacts, gateway: () => gatewayRef };
   const ctx: AccessContext = {
     runtime: () => runtime, store, sessions, keys, accessLog, logger, now,

@@ -28,6 +28,8 @@ export interface ResolvedConfig extends MoatlessConfig {
     metricsToken?: string | null;
     /** gateway.caKeySecret: encrypts the gateway CA's private key at rest (null: a generated key file). */
     gatewayCaKey: string | null;
+    /** tunnel.relay.secret, resolved; null without relaying between replicas. */
+    tunnelRelaySecret?: string | null;
   };
   /** Each app's policies (by app index), compiled once by validation; the proxy serves these. */
   readonly policySets: readonly CompiledPolicySet[];
@@ -104,6 +106,12 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   const gatewayCaKey = caKey !== undefined ? resolveSecret(caKey, 'gateway.caKeySecret', src, issues) : null;
 
   const metricsToken = cfg.admin?.metricsToken ? resolveSecret(cfg.admin.metricsToken, 'admin.metricsToken', src, issues) : null;
+  const relay = cfg.tunnel?.relay;
+  const tunnelRelaySecret = relay ? resolveSecret(relay.secret, 'tunnel.relay.secret', src, issues) : null;
+  // A short shared secret could be guessed offline from one captured relay request.
+  if (relay && tunnelRelaySecret !== null && tunnelRelaySecret !== '' && tunnelRelaySecret.length < 32) {
+    issues.push({ path: 'tunnel.relay.secret', message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' });
+  }
 
   const refs = validateReferences(cfg, parsed.broken);
   issues.push(...refs.issues);
@@ -111,7 +119,7 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
   // No issues: every section parsed, so this is the whole config.
   const config: ResolvedConfig = {
     ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets, gatewayPolicies: refs.gateway, fileObject: raw, apiObjects: [],
-    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey },
+    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey, tunnelRelaySecret },
   };
   return { ok: true, config, warnings: refs.warnings };
 }

@@ -44,6 +44,8 @@ export interface TunnelConnectionRecord {
   connectedAt: number;
   /** Refreshed by the edge while the connection lives; stale rows are of dead replicas. */
   lastSeenAt: number;
+  /** Where the holding replica accepts relayed requests (tunnel.relay.url); null/absent: it does not. */
+  relayUrl?: string | null;
 }
 
 export interface TunnelConnectionsRepo {

@@ -5,11 +5,12 @@
 // cutting the tunnel at once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../harness/ports.ts';
+import { echoThrough } from './ws-echo.ts';
 import { runMoatless, startMoatlessProcess, type Child } from '../harness/processes.ts';
 import { defaultApps, sessionFor, startStack, type Stack } from '../harness/stack.ts';
 
@@ -74,19 +75,9 @@ test('request and response bodies stream both ways; WebSocket upgrades go throug
   const big = 'x'.repeat(3 * 1024 * 1024);
   const r = await get('/upload', { method: 'POST', body: big });
   assert.equal((JSON.parse(r.body) as { bodyBytes: number }).bodyBytes, big.length);
-  const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { host: `priv.localtest.me:${s.port}`, cookie } });
-  const msgs: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    ws.on('message', (m) => {
-      msgs.push(String(m));
-      if (msgs.length === 1) ws.send('ping through the tunnel');
-      else resolve();
-    });
-    ws.on('error', reject);
-  });
-  ws.close();
-  assert.deepEqual(JSON.parse(msgs[0]!), { hello: true, assertion: true });
-  assert.equal(msgs[1], 'ping through the tunnel');
+  const { hello, echo } = await echoThrough(s.port, 'priv.localtest.me', cookie, 'ping through the tunnel');
+  assert.deepEqual(hello, { hello: true, assertion: true });
+  assert.equal(echo, 'ping through the tunnel');
 });
 
 test('both connectors carry requests', async () => {
@@ -112,6 +103,15 @@ test('a local service that is down gets a 502 page naming the tunnel', async () 
   assert.equal(r.status, 502);
   assert.match(r.body, /Tunnel &#34;gone&#34;|Tunnel "gone"/);
   assert.match(r.body, new RegExp(`127\\.0\\.0\\.1:${down}`));
+});
+
+test('tunnel status reports each connector with the version in package.json', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const out = await runMoatless(['tunnel', 'status', '--json', '--config', configPath]);
+  assert.equal(out.code, 0, out.stderr);
+  const priv = (JSON.parse(out.stdout) as { tunnel: string; connectors: { version: string }[] }[]).find((t) => t.tunnel === 'priv');
+  assert.equal(priv?.connectors.length, 2);
+  assert.deepEqual(priv.connectors.map((c) => c.version), [version, version]);
 });
 
 test('killing one connector under load fails no request started after the edge saw it go', async () => {

@@ -2,14 +2,13 @@
 // the connector (src/tunnel/connector) until SIGTERM/SIGINT. Must not: hold connector logic.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { processEnv } from '../../config/env.ts';
 import { isLoopback, type EdgeTarget } from '../../tunnel/connector/edge-dial.ts';
 import { compileIngress, ingressFlag } from '../../tunnel/connector/ingress.ts';
-import { startConnector } from '../../tunnel/connector/index.ts';
+import { startConnector, type ConnectorOptions } from '../../tunnel/connector/index.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
-
-const VERSION = '0.1.0';
+import { packageVersion } from '../package-version.ts';
 
 function edgeTargets(args: ParsedArgs): EdgeTarget[] {
   const edges = args.repeated.get('edge') ?? [];
@@ -48,20 +47,25 @@ function ingressRules(args: ParsedArgs) {
   return r.rules;
 }
 
-export async function connector(args: ParsedArgs): Promise<number> {
+/** The connector's options from its flags (what `moatless connector` runs; tests start it in-process). */
+export function connectorOptions(args: ParsedArgs, logger: Logger): ConnectorOptions {
   const tokenFile = flag(args, 'token-file');
   const token = flag(args, 'token') ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : processEnv()['MOATLESS_TUNNEL_TOKEN']);
   if (!token) throw new UsageError('--token T (or --token-file, or MOATLESS_TUNNEL_TOKEN) is required');
   const connections = Number(flag(args, 'connections') ?? '2');
   if (!Number.isInteger(connections) || connections < 1 || connections > 16) throw new UsageError('--connections: 1 to 16');
   const assertionHeader = flag(args, 'assertion-header') ?? 'moatless-jwt-assertion';
-  const logger = pino({ level: flag(args, 'log-level') ?? 'info' });
-  const c = await startConnector({
+  return {
     targets: edgeTargets(args), token, connections, rules: ingressRules(args),
     metricsAddress: flag(args, 'metrics') ?? '127.0.0.1:20241',
     requireAssertion: args.flags.has('require-assertion') ? { header: assertionHeader.toLowerCase(), audiences: args.repeated.get('audience') ?? [] } : null,
-    version: VERSION, logger,
-  });
+    version: packageVersion(), logger,
+  };
+}
+
+export async function connector(args: ParsedArgs): Promise<number> {
+  const logger = pino({ level: flag(args, 'log-level') ?? 'info' });
+  const c = await startConnector(connectorOptions(args, logger));
   process.stdout.write(`moatless connector: health and metrics on ${c.metricsUrl}\n`);
   return new Promise<number>((done) => {
     const stop = (signal: string) => {

@@ -11,6 +11,7 @@ import { serverSchema } from './server.ts';
 import { riskSchema } from './risk.ts';
 import { isolationSchema } from './isolation.ts';
 import { gatewaySchema } from './gateway.ts';
+import { tunnelSchema } from './tunnel.ts';
 
 export const devSchema = z.strictObject({
   /** Start the Entra emulator inside this process (demo only; loudly warned). */
@@ -43,6 +44,7 @@ export const configSchema = z.strictObject({
   admin: adminSchema,
   isolation: isolationSchema,
   gateway: gatewaySchema,
+  tunnel: tunnelSchema,
   dev: devSchema,
 });
 export type MoatlessConfig = z.infer<typeof configSchema>;

@@ -46,5 +46,12 @@ export function describeTunnelContract(name: string, makeStore: () => Promise<St
       await c.remove('k1');
       assert.deepEqual(await c.listSince(0), []);
     });
+
+    test('connections: the relay URL of the holding replica round-trips; none reads back as null', async () => {
+      const c = store.tunnels.connections;
+      await c.put(conn('r1', { relayUrl: 'http://10.0.0.11:8080' }));
+      await c.put(conn('r2'));
+      assert.deepEqual((await c.listSince(T0)).map((r) => [r.id, r.relayUrl]), [['r1', 'http://10.0.0.11:8080'], ['r2', null]]);
+    });
   });
 }

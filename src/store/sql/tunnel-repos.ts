@@ -1,7 +1,7 @@
 // TunnelTokensRepo and TunnelConnectionsRepo over shared SQL. Owns: token hashes and connection
 // rows. Must not: compare token hashes itself (src/tunnel re-compares in constant time).
 import type { TunnelConnectionRecord, TunnelConnectionsRepo, TunnelTokenRecord, TunnelTokensRepo } from '../ports-tunnel.ts';
-import { num, numOrNull, str, type Row, type SqlExecutor } from './executor.ts';
+import { num, numOrNull, str, strOrNull, type Row, type SqlExecutor } from './executor.ts';
 
 const TOKEN_COLS = 'id, name, tunnel, hash, created_at, revoked_at';
 
@@ -36,13 +36,14 @@ export function tunnelTokensRepo(ex: SqlExecutor): TunnelTokensRepo {
   };
 }
 
-const CONN_COLS = 'id, tunnel, token_id, connector_id, version, hostname, address, edge, wanted, connected_at, last_seen_at';
+const CONN_COLS = 'id, tunnel, token_id, connector_id, version, hostname, address, edge, wanted, connected_at, last_seen_at, relay_url';
 
 function toConnection(r: Row): TunnelConnectionRecord {
   return {
     id: str(r, 'id'), tunnel: str(r, 'tunnel'), tokenId: str(r, 'token_id'), connectorId: str(r, 'connector_id'),
     version: str(r, 'version'), hostname: str(r, 'hostname'), address: str(r, 'address'), edge: str(r, 'edge'),
     wanted: num(r, 'wanted'), connectedAt: num(r, 'connected_at'), lastSeenAt: num(r, 'last_seen_at'),
+    relayUrl: strOrNull(r, 'relay_url'),
   };
 }
 
@@ -50,8 +51,8 @@ export function tunnelConnectionsRepo(ex: SqlExecutor): TunnelConnectionsRepo {
   return {
     async put(c) {
       await ex.run('DELETE FROM tunnel_connections WHERE id = ?', [c.id]);
-      await ex.run(`INSERT INTO tunnel_connections (${CONN_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [c.id, c.tunnel, c.tokenId, c.connectorId, c.version, c.hostname, c.address, c.edge, c.wanted, c.connectedAt, c.lastSeenAt]);
+      await ex.run(`INSERT INTO tunnel_connections (${CONN_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [c.id, c.tunnel, c.tokenId, c.connectorId, c.version, c.hostname, c.address, c.edge, c.wanted, c.connectedAt, c.lastSeenAt, c.relayUrl ?? null]);
     },
     async touch(ids, at) {
       for (const id of ids) await ex.run('UPDATE tunnel_connections SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?', [at, id, at]);

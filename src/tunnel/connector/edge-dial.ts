@@ -2,7 +2,7 @@
 // optional public-key pin, and an optional fixed address per edge replica (`--edge-address`), while
 // SNI, the certificate check and Host stay the edge's own name. Plain http:// only to loopback.
 // Owns: outbound connections to the edge. Must not: listen on anything.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
 
@@ -16,8 +16,13 @@ export interface EdgeTarget {
   pinSha256?: string;
 }
 
+/**
+ * The pin of a certificate: SHA-256 of its DER SubjectPublicKeyInfo. Not `cert.pubkey`: for EC keys
+ * node gives the bare curve point there, which matches neither HPKP nor what openssl prints.
+ */
 export function spkiSha256(cert: PeerCertificate): string {
-  return createHash('sha256').update(cert.pubkey ?? Buffer.alloc(0)).digest('base64');
+  const spki = new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 export function isLoopback(host: string): boolean {

@@ -4,6 +4,7 @@
 // Must not: accept anything the edge did not open over this connection.
 import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_MESSAGE } from '../mux/frames.ts';
 import { MuxSession } from '../mux/session.ts';
 import type { TunnelStream } from '../mux/stream.ts';
@@ -17,7 +18,8 @@ export interface LinkOptions {
   hostname: string;
   wanted: number;
   onStream: (s: TunnelStream, tunnel: string) => void;
-  onEvent: (e: { kind: 'up' | 'down' | 'refused'; detail: string }) => void;
+  /** `retryInMs`: when the next dial is due (down and refused only), so the backoff shows in the log. */
+  onEvent: (e: { kind: 'up' | 'down' | 'refused'; detail: string; retryInMs?: number }) => void;
   backoff?: { baseMs: number; maxMs: number };
 }
 
@@ -46,8 +48,9 @@ export class EdgeLink {
     const o = this.#o;
     const url = new URL('/tunnel/v1/connect', o.target.url);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    let socket: Socket | null = null;
     const ws = new WebSocket(url, {
-      createConnection: () => dialEdge(o.target),
+      createConnection: () => (socket = dialEdge(o.target)),
       headers: {
         authorization: `Bearer ${o.token}`, 'moatless-connector-id': o.connectorId,
         'moatless-connector-version': o.version, 'moatless-connector-hostname': o.hostname,
@@ -62,8 +65,8 @@ export class EdgeLink {
       if (settled) return;
       settled = true;
       this.#session = null;
-      o.onEvent({ kind, detail });
-      this.#schedule();
+      const retryInMs = this.#schedule();
+      o.onEvent({ kind, detail, ...(retryInMs === null ? {} : { retryInMs }) });
     };
     ws.on('upgrade', (res: IncomingMessage) => { tunnel = String(res.headers['moatless-tunnel'] ?? ''); });
     ws.on('unexpected-response', (_req, res: IncomingMessage) => {
@@ -75,20 +78,24 @@ export class EdgeLink {
     ws.on('error', (err: Error) => retry(err.message, 'down'));
     ws.on('open', () => {
       this.#attempt = 0;
-      const session = new MuxSession(ws, { role: 'connector', remoteAddress: o.target.url.host, onStream: (s) => o.onStream(s, tunnel) });
+      const session = new MuxSession(ws, {
+        role: 'connector', remoteAddress: o.target.url.host, onStream: (s) => o.onStream(s, tunnel), ...(socket ? { socket } : {}),
+      });
       this.#session = session;
       o.onEvent({ kind: 'up', detail: tunnel });
       session.onClose((why) => retry(why, 'down'));
     });
   }
 
-  #schedule(): void {
-    if (this.#stopped) return;
+  /** Schedules the next dial; returns its delay (null when stopped). */
+  #schedule(): number | null {
+    if (this.#stopped) return null;
     const { baseMs, maxMs } = this.#o.backoff ?? { baseMs: 500, maxMs: 30_000 };
     const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(this.#attempt, 16));
     this.#attempt++;
     const delay = Math.max(50, Math.random() * ceiling);
     this.#timer = setTimeout(() => this.#dial(), delay);
+    return Math.round(delay);
   }
 
   stop(): void {

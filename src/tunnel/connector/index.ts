@@ -58,7 +58,7 @@ export async function startConnector(o: ConnectorOptions): Promise<RunningConnec
           if (e.kind === 'up') o.logger.info({ edge: where, tunnel: e.detail }, 'edge connection up');
           else {
             metrics.reconnects.inc({ kind: e.kind });
-            o.logger[e.kind === 'refused' ? 'error' : 'warn']({ edge: where, why: e.detail }, 'edge connection down; retrying');
+            o.logger[e.kind === 'refused' ? 'error' : 'warn']({ edge: where, why: e.detail, retryInMs: e.retryInMs }, 'edge connection down; retrying');
           }
         },
         ...(o.backoff ? { backoff: o.backoff } : {}),

@@ -17,6 +17,8 @@ export interface EdgeConnection {
 const HEARTBEAT_MS = 10_000;
 /** Rows not refreshed for this long belong to a replica that died; status hides, purge deletes. */
 export const STALE_AFTER_MS = 45_000;
+/** Change-feed topic: a replica gained or lost a connection of `{ tunnel }` (relay.ts re-reads its peers). */
+export const TUNNEL_CONNECTIONS_TOPIC = 'tunnel.connections';
 
 export class TunnelHub {
   readonly #byTunnel = new Map<string, EdgeConnection[]>();
@@ -27,8 +29,11 @@ export class TunnelHub {
   #turn = 0;
   /** This replica, as shown in status. */
   readonly edgeId = `${hostname()}:${process.pid}`;
+  /** Where peers relay to this replica (tunnel.relay.url), written on each connection row; else null. */
+  readonly relayUrl: string | null;
 
-  constructor(deps: { store: Store; logger: Logger; now: () => number }) {
+  constructor(deps: { store: Store; logger: Logger; now: () => number; relayUrl?: string | null }) {
+    this.relayUrl = deps.relayUrl ?? null;
     this.#store = deps.store;
     this.#logger = deps.logger;
     this.#now = deps.now;
@@ -40,19 +45,28 @@ export class TunnelHub {
     return this.#byTunnel.get(tunnel) ?? [];
   }
 
+  hasOpen(tunnel: string): boolean {
+    return this.connections(tunnel).some((c) => !c.session.closed);
+  }
+
   add(c: EdgeConnection): void {
     const list = this.#byTunnel.get(c.record.tunnel) ?? [];
     list.push(c);
     this.#byTunnel.set(c.record.tunnel, list);
     const { id, tunnel, connectorId, address } = c.record;
     this.#logger.info({ tunnel, connectorId, address, connection: id }, 'tunnel connection registered');
-    void this.#store.tunnels.connections.put(c.record).catch((err: unknown) => this.#logger.error({ err }, 'tunnel connection row not written'));
+    // Announced after the row is written, so a peer that re-reads on the notice finds it.
+    void this.#store.tunnels.connections.put(c.record)
+      .then(() => this.#store.changes.publish(TUNNEL_CONNECTIONS_TOPIC, { tunnel }))
+      .catch((err: unknown) => this.#logger.error({ err }, 'tunnel connection row not written'));
     c.session.onClose((why) => {
       const rest = (this.#byTunnel.get(tunnel) ?? []).filter((x) => x !== c);
       if (rest.length > 0) this.#byTunnel.set(tunnel, rest);
       else this.#byTunnel.delete(tunnel);
       this.#logger.info({ tunnel, connectorId, connection: id, why }, 'tunnel connection closed');
-      void this.#store.tunnels.connections.remove(id).catch(() => undefined);
+      void this.#store.tunnels.connections.remove(id)
+        .then(() => this.#store.changes.publish(TUNNEL_CONNECTIONS_TOPIC, { tunnel }))
+        .catch(() => undefined);
     });
   }
 

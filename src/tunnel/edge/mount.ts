@@ -14,6 +14,9 @@ import { MAX_MESSAGE } from '../mux/frames.ts';
 import { MuxSession } from '../mux/session.ts';
 import { TOKEN_REVOKED_TOPIC, verifyTunnelToken, type TokenRevokedNotice } from '../tokens.ts';
 import type { TunnelHub } from './hub.ts';
+import type { RelayVerifier } from './relay-auth.ts';
+import { serveRelay } from './relay-door.ts';
+import { RELAY_PATH, type TunnelRelay } from './relay.ts';
 
 export const TUNNEL_PREFIX = '/tunnel/v1';
 const ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -25,6 +28,8 @@ export interface TunnelMountDeps {
   now: () => number;
   /** The origin-assertion JWKS (SigningKeys.jwksJson). */
   jwks: () => string;
+  /** Relaying between replicas (tunnel.relay): checks peers' requests, and is closed with the mount. */
+  relay?: { verifier: RelayVerifier; client: TunnelRelay } | null;
 }
 
 function connectorInfo(req: IncomingMessage): { id: string; version: string; hostname: string; wanted: number } | null {
@@ -56,6 +61,7 @@ export function tunnelMount(deps: TunnelMountDeps): AuthHostMount {
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const rid = randomUUID();
     const path = (req.url ?? '').split('?')[0];
+    if (path === RELAY_PATH) return serveRelay({ ...deps, verifier: deps.relay?.verifier ?? null }, req, socket, head, rid);
     if (path !== `${TUNNEL_PREFIX}/connect`) return refuse(socket, 404, 'Not Found', rid);
     const auth = req.headers.authorization ?? '';
     const info = connectorInfo(req);
@@ -69,12 +75,13 @@ export function tunnelMount(deps: TunnelMountDeps): AuthHostMount {
     tunnelOfReq.set(req, token.tunnel);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const now = deps.now();
-      const session = new MuxSession(ws, { role: 'edge', remoteAddress: address });
+      const session = new MuxSession(ws, { role: 'edge', remoteAddress: address, socket });
       deps.hub.add({
         session,
         record: {
           id: randomUUID(), tunnel: token.tunnel, tokenId: token.id, connectorId: info.id, version: info.version,
           hostname: info.hostname, address, edge: deps.hub.edgeId, wanted: info.wanted, connectedAt: now, lastSeenAt: now,
+          relayUrl: deps.hub.relayUrl,
         },
       });
     });
@@ -100,6 +107,7 @@ export function tunnelMount(deps: TunnelMountDeps): AuthHostMount {
     async close() {
       unsubscribe();
       offReconnect();
+      deps.relay?.client.close();
       await deps.hub.close();
       wss.close();
     },

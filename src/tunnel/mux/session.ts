@@ -14,6 +14,12 @@ export interface MuxOptions {
   remoteAddress?: string;
   pingEveryMs?: number;
   maxStreams?: number;
+  /**
+   * The socket under the WebSocket. Frames made in one tick (a response head and its body, a
+   * WINDOW, other streams' frames) are corked together and leave in one writev instead of a
+   * syscall and a TCP segment each.
+   */
+  socket?: { cork(): void; uncork(): void };
 }
 
 export class MuxSession {
@@ -87,8 +93,20 @@ export class MuxSession {
     setTimeout(() => this.#ws.terminate(), 2000).unref();
   }
 
+  #corked = false;
+
   #send(frame: Buffer): void {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(frame, { binary: true });
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    const socket = this.#opts.socket;
+    if (socket && !this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    this.#ws.send(frame, { binary: true });
   }
 
   #link = {

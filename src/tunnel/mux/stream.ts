@@ -36,6 +36,8 @@ export class TunnelStream extends Duplex {
   #resetByPeer = false;
   #idleMs = 0;
   #idleTimer: NodeJS.Timeout | null = null;
+  /** Last byte either way (ms); the idle timer re-arms from it rather than being reset per frame. */
+  #lastActive = 0;
   /** Shown in logs and to node's HTTP server as the peer (the connector or the edge). */
   readonly remoteAddress: string | undefined;
 
@@ -141,17 +143,28 @@ export class TunnelStream extends Duplex {
   setTimeout(ms: number, onTimeout?: () => void): this {
     if (onTimeout) this.once('timeout', onTimeout);
     this.#idleMs = ms;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
     this.#touch();
     return this;
   }
 
   #touch(): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-    if (this.#idleMs > 0 && !this.destroyed) {
-      this.#idleTimer = setTimeout(() => this.emit('timeout'), this.#idleMs);
-      this.#idleTimer.unref();
-    }
+    this.#lastActive = Date.now();
+    if (this.#idleMs > 0 && !this.#idleTimer && !this.destroyed) this.#armIdle(this.#idleMs);
+  }
+
+  // One timer per stream, not one per frame: when it fires early (there was traffic since), it
+  // re-arms for the rest of the idle period.
+  #armIdle(ms: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#idleMs === 0 || this.destroyed) return;
+      const idle = Date.now() - this.#lastActive;
+      if (idle >= this.#idleMs) this.emit('timeout');
+      else this.#armIdle(this.#idleMs - idle);
+    }, ms);
+    this.#idleTimer.unref();
   }
 
   setNoDelay(): this { return this; }
