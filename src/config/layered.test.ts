@@ -65,3 +65,10 @@ test('issue paths map back to the API object and the path inside it', () => {
   assert.equal(m.owner('ruleGroups[1].include')?.object.id, 'sales');
   assert.equal(m.owner('apps[0].hosts[0]'), null, 'the file\'s own');
 });
+
+test('a policy whose app is gone is not served, and named', () => {
+  const r = loadLayered(FILE, [deny], { env: {} });
+  assert.ok(r.ok);
+  assert.deepEqual(r.rejected, [{ path: 'api policy "p-deny" (app "crm")', message: 'its app "crm" is not an app created through the API' }]);
+  assert.deepEqual(r.config.apiObjects, []);
+});

@@ -80,7 +80,13 @@ export function loadLayered(
   fileRaw: unknown, objects: readonly ConfigObjectRecord[], opts: LoadOptions & { sourcePath?: string },
 ): LayeredResult {
   const rejected: ConfigIssue[] = [];
-  let active = [...objects];
+  // A policy whose app is not an API app (deleted behind the API's back) has nothing to attach to.
+  const apps = new Set(objects.filter((o) => o.kind === 'app').map((o) => o.id));
+  const orphans = new Set(objects.filter((o) => o.kind === 'policy' && !apps.has(policyParts(o.body).app)));
+  for (const o of orphans) {
+    rejected.push({ path: apiPath(o, ''), message: `its app "${policyParts(o.body).app}" is not an app created through the API` });
+  }
+  let active = objects.filter((o) => !orphans.has(o));
   for (let round = 0; round <= objects.length + 1; round++) {
     const merged = mergeLayers(fileRaw, active);
     const r: LoadResult = loadConfigObject(merged.raw, opts);

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.ts';
 import type { App } from '../types.ts';
-import { Card, Loading } from '../ui.tsx';
+import { Card, Loading, useLoad } from '../ui.tsx';
 import { useEditor } from './editor-state.ts';
 import { Field } from './tester.tsx';
 import { FormActions, problemAt, SaveError } from './editor-parts.tsx';
@@ -31,6 +31,9 @@ export function AppEditorScreen({ go }: { go: (to: string) => void }) {
     });
   });
 
+  // The identity providers the served apps offer (every configured one appears on an app without a list).
+  const idps = useLoad(() => api.get<{ items: App[] }>('/apps'), 'apps-idps');
+  const offered = [...new Set((idps.data?.items ?? []).flatMap((a) => a.identityProviders))].sort();
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
   function save(e: Event) {
     e.preventDefault();
@@ -100,9 +103,10 @@ export function AppEditorScreen({ go }: { go: (to: string) => void }) {
           name="identityProviders"
           value={form.identityProviders}
           set={set('identityProviders')}
-          placeholder="entra"
+          placeholder={offered.join(', ') || 'entra'}
           error={problemAt(fail, 'body.identityProviders')}
         />
+        {offered.length > 0 && <p class="muted hint">Configured identity providers: {offered.join(', ')}</p>}
         {error && <SaveError error={error} onReload={load} />}
         <FormActions busy={busy} label={id === null ? 'Create app' : 'Save app'} onCancel={() => go('/apps')} />
       </form>
