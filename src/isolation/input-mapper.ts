@@ -56,7 +56,9 @@ export function mapInput(m: InputMessage, vp: Viewport, c: IsolationControls, ma
       if (shortcut === 'paste' && c.paste === 'allow') return { kind: 'drop', reason: 'the paste arrives as the device\'s paste event' };
       if (shortcut === 'paste' && c.paste === 'deny') return { kind: 'drop', reason: `paste keystroke (paste: ${c.paste})`, ...(m.a === 'down' ? { action: 'paste' as const } : {}) };
       if (shortcut === 'copy' && c.copy === 'deny') return { kind: 'drop', reason: 'copy denied by policy', ...(m.a === 'down' ? { action: 'copy' as const } : {}) };
-      if (shortcut === 'print') return { kind: 'drop', reason: 'print goes through the toolbar', ...(m.a === 'down' ? { action: 'print' as const } : {}) };
+      // Never forwarded (the page's own print dialog would open in the remote browser): the session
+      // treats Ctrl/Cmd+P like the toolbar's print button, under the print control.
+      if (shortcut === 'print') return { kind: 'drop', reason: 'print shortcut, handled like the print button', ...(m.a === 'down' ? { action: 'print' as const } : {}) };
       const enter = m.key === 'Enter';
       const commands = [{ method: 'Input.dispatchKeyEvent', params: {
         type: m.a === 'up' ? 'keyUp' : enter ? 'keyDown' : 'rawKeyDown', key: m.key, code: m.code,

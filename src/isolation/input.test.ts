@@ -54,7 +54,7 @@ test('paste: allow takes the device clipboard (capped); remote-only forwards onl
   assert.equal(mapInput(msg({ t: 'mouse', a: 'down', x: 1, y: 1, b: 'middle' }) as never, vp, controls, 100).kind, 'drop');
 });
 
-test('copy deny drops Ctrl+C and Ctrl+X; print shortcuts go through the toolbar only', () => {
+test('copy deny drops Ctrl+C and Ctrl+X; print shortcuts are never forwarded (the session prints like the button)', () => {
   assert.equal(shortcutOf('c', 'KeyC', 2), 'copy');
   assert.equal(shortcutOf('Insert', 'Insert', 8), 'paste');
   assert.equal(shortcutOf('p', 'KeyP', 4), 'print');
@@ -63,4 +63,9 @@ test('copy deny drops Ctrl+C and Ctrl+X; print shortcuts go through the toolbar 
   assert.equal(mapInput(ctrlX as never, vp, { ...controls, copy: 'deny' }, 100).kind, 'drop');
   const r = mapInput(ctrlX as never, vp, { ...controls, copy: 'allow' }, 100);
   assert.equal(r.kind === 'send' ? r.action : null, 'copy');
+  const ctrlP = msg({ t: 'key', a: 'down', key: 'p', code: 'KeyP', kc: 80, mods: 2 });
+  for (const print of ['allow', 'deny'] as const) {
+    const p = mapInput(ctrlP as never, vp, { ...controls, print }, 100);
+    assert.deepEqual([p.kind, p.action], ['drop', 'print'], `Ctrl+P under print: ${print}`);
+  }
 });
