@@ -91,8 +91,8 @@ export class SessionManager {
     tick.unref();
     registry.unref();
     this.#timers.push(tick, registry);
-    // Warm browsers from the start: the first user should not wait for a launch either.
-    setImmediate(() => this.pool.fill());
+    // The first tick (1 s after boot) warms the pool: the first user should not wait for a launch
+    // either, and a boot that fails at once (a port in use) starts no browser.
   }
 
   #poolLaunch(): LaunchOptions {
