@@ -26,7 +26,8 @@ const f2 = (n: number) => n.toFixed(2);
 
 async function main(): Promise<void> {
   const pages = await startPerfPages();
-  const { stack, iso } = await startIsolationStack({ pool: { size: 1 } });
+  // No Gateway here: the pool is wanted as if an Isolate rule were configured.
+  const { stack, iso } = await startIsolationStack({ pool: { size: 1 } }, { poolWanted: () => true });
   const browser = await launchChromium();
   const ctx: Ctx = { stack, manager: () => iso().manager, browser };
   const pool = () => iso().manager.pool;

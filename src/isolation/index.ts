@@ -29,6 +29,8 @@ export interface IsolationDeps {
   egress?: EgressSource;
   /** The Gateway's proxy URL, for browsers pre-started before any user asks (the pool). */
   egressProxy?: () => string | null;
+  /** Whether warm browsers are worth keeping now; default: while some Gateway rule can isolate. */
+  poolWanted?: () => boolean;
 }
 
 export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
@@ -48,8 +50,10 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
       width: 1280, height: 720, ...(c.profileDir ? { profileBase: c.profileDir } : {}),
     };
   };
+  // Warm browsers cost ~180 MB each: keep them only while some Gateway rule can isolate someone.
+  const isolating = d.poolWanted ?? ((): boolean => d.config().gatewayPolicies?.rules.some((r) => r.action === 'isolate') ?? false);
   const manager = new SessionManager({
-    config: () => d.config().isolation, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
+    config: () => d.config().isolation, poolWanted: isolating, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
     ...(d.checkNavigation ? { checkNavigation: d.checkNavigation } : {}), ...(d.controlsFor ? { controlsFor: d.controlsFor } : {}),
     ...(d.egress ? { egress: d.egress } : {}), ...(d.egressProxy ? { egressProxy: d.egressProxy } : {}),
     signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }),

@@ -46,6 +46,8 @@ export interface ManagerDeps {
   egress?: EgressSource;
   /** The proxy remote browsers use (the Gateway's), known before any user: pooled browsers start with it. */
   egressProxy?: () => string | null;
+  /** Whether warm browsers are worth keeping now (some policy can isolate); default: always. */
+  poolWanted?: () => boolean;
   signIn?: RemoteSignIn;
   now?: () => number;
 }
@@ -74,7 +76,7 @@ export class SessionManager {
     this.#d = d;
     this.#now = d.now ?? Date.now;
     this.pool = new BrowserPool({
-      size: () => (d.config().enabled ? d.config().pool.size : 0),
+      size: () => (d.config().enabled && (d.poolWanted?.() ?? true) ? d.config().pool.size : 0),
       room: () => this.maxSessions - this.#byUser.size - this.#starting.size,
       template: () => this.#poolLaunch(), logger: d.logger,
     });

@@ -14,9 +14,11 @@ let stack: Stack;
 let iso: () => Isolation;
 let pages: PerfPages;
 let browser: Browser;
+// Stands in for "some Gateway rule isolates": without one, no browser is kept warm.
+let isolating = false;
 before(async () => {
   pages = await startPerfPages();
-  ({ stack, iso } = await startIsolationStack({ pool: { size: 1 }, lifecycle: { grace: '1s' } }));
+  ({ stack, iso } = await startIsolationStack({ pool: { size: 1 }, lifecycle: { grace: '1s' } }, { poolWanted: () => isolating }));
   browser = await launchChromium();
 });
 after(async () => {
@@ -37,6 +39,13 @@ async function firstFrame(email: string): Promise<{ ms: number; pid: number; clo
   const ms = performance.now() - t0;
   return { ms, pid: iso().manager.find(u.userKey)!.remote!.pid, close: () => context.close() };
 }
+
+test('no browser is kept warm while no policy can isolate anyone', async () => {
+  const pool = iso().manager.pool;
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.equal(pool.held, 0, 'nothing warmed or warming');
+  isolating = true;
+});
 
 test('a warm browser is handed to one user, is faster to a first frame than a cold start, and the pool refills', async () => {
   const pool = iso().manager.pool;
