@@ -5,7 +5,7 @@
 // ssl_bump with its own CA / Moatless's CA), plus the origin direct; then new inspected TLS
 // handshakes per second with a warm certificate cache; then policy evaluation time at 10 … 10,000
 // rules, in-process. Keep-alive on every hop (bench/lib/proxy-load.ts). Loopback only.
-// Usage: node bench/gateway.ts [--quick] [--rounds=N]. Exits 0 whether or not goals are met;
+// Usage: node bench/gateway.ts [--quick] [--rounds=N] [--only=<regexp>]. Exits 0 whether or not goals are met;
 // non-zero only when the setup breaks. MOATLESS_BENCH_PROF=<dir>: Moatless under --cpu-prof.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +25,8 @@ const quick = process.argv.includes('--quick');
 const roundsArg = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 'NaN');
 const T = quick ? { warmS: 1, runS: 2, rounds: 1, c: 50, hsC: 8 } : { warmS: 2, runS: 4, rounds: 3, c: 50, hsC: 8 };
 if (Number.isInteger(roundsArg) && roundsArg > 0) T.rounds = roundsArg;
+/** --only=<regexp>: measure only the matching throughput rows, and stop there (A/B checks, profiling). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Target {
@@ -108,6 +110,11 @@ async function main(): Promise<void> {
     { name: 'squid inspected HTTPS (ssl_bump)', pgid: sq.pid, spec: { mode: 'tunnel', port: ports.squid, target: https, tls: { ca: squidCa.pem }, connections: c, seconds: 0 } },
     { name: 'moatless inspected HTTPS', pgid: m.child.pid, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: m.caPem }, connections: c, seconds: 0 } },
   ];
+  if (only) {
+    const picked = await rounds(targets.filter((t) => new RegExp(only).test(t.name)));
+    await m.stop();
+    return void process.stdout.write(`\n${table(['configuration', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req'], picked.map((r) => [r.name, fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), Number.isFinite(r.cpuUs) ? fmtInt(r.cpuUs) : '—']))}\n`);
+  }
   log(`throughput: ${targets.length} configurations × ${T.rounds} rounds of ${T.runS}s, c${c}, interleaved`);
   const rows = await rounds(targets);
   const hsTargets: Target[] = [

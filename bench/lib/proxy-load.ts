@@ -39,7 +39,7 @@ export interface LoadResult {
 }
 
 /** Reads HTTP/1.1 responses off a socket, one at a time; the body is counted, not kept. */
-class ResponseReader {
+export class ResponseReader {
   #buf: Buffer = Buffer.alloc(0);
   #waiting: { resolve: (status: number) => void; reject: (e: Error) => void } | null = null;
   #state: { status: number; remaining: number; chunked: boolean } | null = null;

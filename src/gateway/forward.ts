@@ -12,7 +12,7 @@ const HOP_BY_HOP = new Set([
 /** Set only by the Gateway itself (isolation-pass.ts): never relayed from a client. */
 const OURS = 'moatless-isolated';
 
-function endToEnd(raw: readonly string[], connection: string | string[] | undefined): [string, string][] {
+export function endToEnd(raw: readonly string[], connection: string | string[] | undefined): [string, string][] {
   const named = new Set(String(connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {

@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 
 export interface Inspector {
-  intercept(client: Duplex, head: Buffer, host: string, onRequest: (req: IncomingMessage, res: ServerResponse) => void): void;
+  intercept(client: Duplex, head: Buffer, host: string, onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+    onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
   /**
    * TLS over a dialled socket, verified against the system store (+ gateway.extraCaFile) for
    * `servername`; `verify: false` (an Allow rule's untrustedCertificate: passThrough) skips that.

@@ -4,7 +4,7 @@
 // isolated, or dialled on the checked address → logged. Errors are contained per request; the
 // listener keeps serving everyone else.
 import type { SourceIpBindings } from './ip-binding.ts';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -21,6 +21,8 @@ import { identify, type Identified } from './identify.ts';
 import { ISOLATED_HEADER, isolatedMarker, type IsolationPasses } from './isolation-pass.ts';
 import { UpstreamCertificateError, type Inspector } from './inspector.ts';
 import { UpstreamPool } from './upstream-pool.ts';
+import { relayUpgrade } from './upgrade.ts';
+import type { UntrustedCertificateAction } from '../policy/gateway-language.ts';
 import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
 import { parseAbsoluteTarget, parseAuthority } from './target.ts';
 import { sendDenyPage } from '../access/deny-page.ts';
@@ -51,6 +53,11 @@ interface Ctx {
   auth: Extract<Identified, { ok: true }> | null;
 }
 
+/** Cloudflare's "untrusted certificate action" of the deciding Allow rule, for HTTPS origins; block by default. */
+function untrustedAction(d: Plan['decision'], secure: { servername: string } | null): UntrustedCertificateAction {
+  return (secure && d.action === 'allow' ? d.rule?.untrustedCertificate : undefined) ?? 'block';
+}
+
 export class GatewayProxy {
   readonly #d: GatewayDeps;
   #server: Server | null = null;
@@ -78,6 +85,7 @@ export class GatewayProxy {
       connectionsCheckingInterval: 1000,
     }, (req, res) => void this.#onRequest(req, res));
     server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onConnect(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
     server.on('clientError', (err, socket) => {
       const code = (err as { code?: string }).code;
       const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
@@ -174,7 +182,7 @@ export class GatewayProxy {
       return log(status, { action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`, ...d.reasons.map((r) => r.code)] });
     }
     // Cloudflare's "untrusted certificate action" of the deciding Allow rule; block by default.
-    const untrusted = (secure && d.action === 'allow' ? d.rule?.untrustedCertificate : undefined) ?? 'block';
+    const untrusted = untrustedAction(d, secure);
     const ip = plan.destinationIp!;
     const agent = this.#pool.agentFor({
       user: ctx.auth?.userKey ?? `anonymous:${ctx.sourceIp}`, ip, port,
@@ -228,7 +236,8 @@ export class GatewayProxy {
       if (d.action !== 'doNotInspect' && inspector) {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         this.#track(socket);
-        inspector.intercept(socket, head, t.host, (ireq, ires) => void this.#onDecrypted(ireq, ires, base, t, authHeader));
+        inspector.intercept(socket, head, t.host, (ireq, ires) => void this.#onDecrypted(ireq, ires, base, t, authHeader),
+          (ireq, isocket, ihead) => void this.#onDecrypted(ireq, { socket: isocket, head: ihead }, base, t, authHeader));
         return;
       }
       if (d.action === 'block') {
@@ -279,8 +288,12 @@ export class GatewayProxy {
   }
 
   /** A request decrypted from a CONNECT tunnel: the tunnel's credential is checked again, every time. */
-  async #onDecrypted(req: IncomingMessage, res: ServerResponse, connect: Omit<Ctx, 'auth'>, t: { host: string; port: number }, authHeader: string | undefined): Promise<void> {
+  async #onDecrypted(req: IncomingMessage, out: ServerResponse | { socket: Duplex; head: Buffer }, connect: Omit<Ctx, 'auth'>, t: { host: string; port: number }, authHeader: string | undefined): Promise<void> {
     const base = { ...connect, id: newRequestId(), started: this.#d.now() };
+    // A decrypted request answers on its ServerResponse; a decrypted Upgrade on its raw socket.
+    const fail = (status: number, title: string, message: string) => ('socket' in out && !(out instanceof ServerResponse)
+      ? writeRaw(out.socket, status, title, base.id, {}, message)
+      : sendDenyPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
     try {
       const authority = t.port === 443 ? t.host : `${t.host}:${t.port}`;
       let url: URL;
@@ -292,19 +305,80 @@ export class GatewayProxy {
       // Domain fronting: the Host inside the tunnel must be the host the tunnel was opened to.
       const host = req.headers.host?.toLowerCase();
       if (!req.url?.startsWith('/') || (host !== undefined && host !== authority.toLowerCase() && host !== `${authority.toLowerCase()}:443`)) {
-        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'The Host header does not match the site this connection was opened to.', requestId: base.id }, wantsJson(req));
+        fail(400, 'Bad request', 'The Host header does not match the site this connection was opened to.');
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['host.mismatch'] });
       }
       const auth = await identify(this.#d.credentials, authHeader, this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       if (!auth.ok) {
         // Inside a tunnel the client cannot answer a 407; the page says what to do.
-        sendDenyPage(res, { status: 403, title: 'Proxy sign-in ended', message: auth.why, requestId: base.id }, wantsJson(req));
+        fail(403, 'Proxy sign-in ended', auth.why);
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 403, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
-      await this.serve(req, res, { ...base, auth }, url, { servername: t.host });
+      if (out instanceof ServerResponse) await this.serve(req, out, { ...base, auth }, url, { servername: t.host });
+      else await this.upgrade(req, out.socket, out.head, { ...base, auth }, url, { servername: t.host });
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway decrypted request failed');
-      sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
+      fail(502, 'Gateway error', 'The gateway could not complete this request.');
     }
+  }
+
+  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const base = this.#ctx(req);
+    socket.on('error', () => socket.destroy());
+    const method = req.method ?? '';
+    try {
+      const t = parseAbsoluteTarget(req.url, req.headers.host);
+      if (!t.ok) {
+        writeRaw(socket, 400, 'Bad Request', base.id, {}, t.message);
+        return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method, status: 400, action: 'refused', reasons: [t.message] });
+      }
+      const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
+      if (!auth.ok) {
+        writeRaw(socket, auth.status, auth.status === 407 ? 'Proxy Authentication Required' : 'Forbidden', base.id, auth.status === 407 ? { 'proxy-authenticate': PROXY_REALM } : {}, auth.why);
+        return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method, status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
+      }
+      const secure = t.url!.protocol === 'https:' ? { servername: t.host } : null;
+      if (secure && !this.#d.inspector) {
+        writeRaw(socket, 400, 'Bad Request', base.id, {}, 'https:// requests need TLS inspection on; use CONNECT.');
+        return this.#log({ ...base, auth }, { host: t.host, url: t.url!.href, method, status: 400, action: 'refused', reasons: ['https.absolute_form_without_inspection'] });
+      }
+      await this.upgrade(req, socket, head, { ...base, auth }, t.url!, secure);
+    } catch (err) {
+      this.#d.logger.error({ err, requestId: base.id }, 'gateway upgrade failed');
+      writeRaw(socket, 502, 'Bad Gateway', base.id);
+    }
+  }
+
+  /** Decides and relays one Upgrade (WebSocket) request: the same rules as any HTTP request, at the upgrade. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    const plan = await decide(this.#env(), 'http', { host: url.hostname, port, url, method: req.method ?? 'GET' }, ctx.sourceIp, ctx.auth?.who ?? {});
+    const log = (status: number, extra: { bytes?: number; isolation?: GatewayIsolation; reasons?: string[]; action?: string } = {}) =>
+      this.#log(ctx, { host: plan.facts.request.host, url: url.href, method: req.method ?? '', status, plan, ...extra });
+    const d = plan.decision;
+    // Isolate: a WebSocket is never a page load, so it is blocked like any other non-navigation request.
+    if (d.action === 'block' || d.action === 'isolate') {
+      writeRaw(socket, 403, 'Forbidden', ctx.id, {}, d.rule?.block?.message ?? 'Blocked by your organisation\'s web policy.');
+      return log(403, d.action === 'isolate' ? { isolation: 'blocked' } : {});
+    }
+    if (!plan.egress.ok) {
+      writeRaw(socket, 403, 'Forbidden', ctx.id, {}, `The gateway does not connect to this address: ${plan.egress.reason}.`);
+      return log(403, { action: 'block', reasons: [`egress.refused: ${plan.egress.reason}`] });
+    }
+    const untrusted = untrustedAction(d, secure);
+    const timeouts = this.#d.config().gateway.timeouts;
+    let upstream: Duplex;
+    try {
+      const tcp = await this.#d.dialer(plan.destinationIp!, port, timeouts.upstreamConnect);
+      upstream = secure ? await this.#d.inspector!.connectUpstream(tcp, secure.servername, untrusted !== 'passThrough') : tcp;
+    } catch (err) {
+      const cert = err instanceof UpstreamCertificateError;
+      writeRaw(socket, cert && untrusted === 'block' ? 403 : 502, cert && untrusted === 'block' ? 'Forbidden' : 'Bad Gateway', ctx.id, {}, cert ? (err as Error).message : `${url.host} could not be reached.`);
+      return log(cert && untrusted === 'block' ? 403 : 502, { reasons: [`${cert ? 'upstream.untrusted_certificate' : 'upstream'}: ${(err as Error).message}`], ...(cert && untrusted === 'block' ? { action: 'block' } : {}) });
+    }
+    const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
+    this.#track(socket);
+    const out = await relayUpgrade(req, socket, head, upstream, url, timeouts.idle, marker);
+    log(out.status, { bytes: out.bytes });
   }
 }

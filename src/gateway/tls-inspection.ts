@@ -11,6 +11,7 @@ import { createLeaf, newKeys, privateKeyPem, type Issuer } from './certificates.
 import { UpstreamCertificateError, type Inspector } from './inspector.ts';
 
 type OnRequest = (req: IncomingMessage, res: ServerResponse) => void;
+type OnUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface InspectionOptions {
   ca: Issuer;
@@ -34,6 +35,7 @@ export class TlsInspector implements Inspector {
   readonly #leafKey: Promise<{ pem: string; keys: CryptoKeyPairLike }>;
   readonly #inner: Server;
   readonly #handlers = new WeakMap<object, OnRequest>();
+  readonly #upgrades = new WeakMap<object, OnUpgrade>();
   /** Built once: a context per connection would parse the whole trust store (~150 certificates) each time. */
   readonly #upstreamContext: tls.SecureContext;
   readonly caPem: string;
@@ -50,6 +52,11 @@ export class TlsInspector implements Inspector {
       else res.destroy();
     });
     this.#inner.on('clientError', (_err, socket) => socket.destroy());
+    this.#inner.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const h = this.#upgrades.get(req.socket);
+      if (h) h(req, socket, head);
+      else socket.destroy();
+    });
   }
 
   /** The cached secure context for host, minted on first use. */
@@ -70,7 +77,7 @@ export class TlsInspector implements Inspector {
     return tls.createSecureContext({ key: leafKey.pem, cert: `${leaf.toString('pem')}\n${this.caPem}` });
   }
 
-  intercept(client: Duplex, head: Buffer, host: string, onRequest: OnRequest): void {
+  intercept(client: Duplex, head: Buffer, host: string, onRequest: OnRequest, onUpgrade?: OnUpgrade): void {
     if (head.length > 0) client.unshift(head);
     const timer = setTimeout(() => client.destroy(), this.#o.handshakeMs);
     this.contextFor(host).then((secureContext) => {
@@ -83,6 +90,7 @@ export class TlsInspector implements Inspector {
       socket.once('secure', () => {
         clearTimeout(timer);
         this.#handlers.set(socket, onRequest);
+        if (onUpgrade) this.#upgrades.set(socket, onUpgrade);
         this.#inner.emit('connection', socket);
       });
     }, () => client.destroy());
