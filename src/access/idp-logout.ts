@@ -14,7 +14,7 @@ import { LogoutTokenError } from '../identity/logout-token.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
 import type { AccessContext } from './context.ts';
 import { expireCookie, readCookie } from './cookies.ts';
-import type { RequestInfo } from './request-info.ts';
+import { isNavigationOrUnknown, type RequestInfo } from './request-info.ts';
 import type { AccessRuntime } from './runtime.ts';
 
 export const BACKCHANNEL_PREFIX = '/oauth2/backchannel-logout/';
@@ -101,13 +101,14 @@ async function frontChannel(ctx: AccessContext, rt: AccessRuntime, idp: Identity
   }
   // Front-Channel Logout §3: when iss is sent it must be this IdP's (sid values are per issuer).
   if (iss !== null && iss !== issuer) return answer(res, 400, { error: 'invalid_request', description: 'iss is not this identity provider\'s issuer' });
-  let ended = 0;
-  if (sid) ended += await ctx.sessions.revokeIdpSession({ idp: idpId, sid }, 'idp front-channel logout');
-  // The browser's own sign-in (sent only when this page is opened same-site: the cookie is SameSite=Lax),
-  // when it came from this IdP.
-  const secret = readCookie(req.headers.cookie, rt.authCookieName);
+  // The browser's own sign-in, when it came from this IdP and the page is opened as a page (the
+  // cookie is SameSite=Lax, so only same-site; an <img> cannot sign anyone out, as for /logout).
+  // Read before the sid revocation may end it.
+  const secret = isNavigationOrUnknown(req) ? readCookie(req.headers.cookie, rt.authCookieName) : undefined;
   const own = secret ? await ctx.sessions.resolve(secret, { kind: 'global' }) : null;
-  if (own && own.idp === idpId) {
+  const endsOwn = own !== null && own.idp === idpId;
+  let ended = sid ? await ctx.sessions.revokeIdpSession({ idp: idpId, sid }, 'idp front-channel logout') : 0;
+  if (endsOwn && own.idpSid !== sid) {
     await ctx.sessions.revokeFamily(own.id, 'idp front-channel logout');
     ended++;
   }
@@ -116,7 +117,8 @@ async function frontChannel(ctx: AccessContext, rt: AccessRuntime, idp: Identity
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store',
     'content-security-policy': `default-src 'none'; frame-ancestors ${new URL(issuer).origin}`,
-    'set-cookie': expireCookie(rt.authCookieName, rt.authOrigin.startsWith('https:')),
+    // Only the cookie of a sign-in this request ended: a stray link must not sign anyone else out.
+    ...(endsOwn ? { 'set-cookie': expireCookie(rt.authCookieName, rt.authOrigin.startsWith('https:')) } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : '<!doctype html><meta charset="utf-8"><title>Signed out · Moatless</title><p>Signed out of Moatless.</p>');
 }

@@ -170,4 +170,16 @@ describe('IdP-initiated logout', () => {
     assert.equal((await liveSignIns('alice@contoso.com')).length, 0);
     assert.equal((await b.get(`${s.wikiUrl}/`)).status, 302, 'the wiki asks for a new sign-in');
   });
+
+  test('front-channel logout without sid ends the browser\'s own sign-in, but only when opened as a page', async () => {
+    const { b } = await signIn('bob@contoso.com');
+    const img = await b.get(`${s.authUrl}/oauth2/frontchannel-logout/entra`, { headers: { 'sec-fetch-dest': 'image', 'sec-fetch-site': 'cross-site' } });
+    assert.equal(img.status, 200);
+    assert.equal(img.headers['set-cookie'], undefined);
+    assert.equal((await liveSignIns('bob@contoso.com')).length, 1, 'an <img> signs nobody out');
+    const page = await b.get(`${s.authUrl}/oauth2/frontchannel-logout/entra`, { headers: { 'sec-fetch-dest': 'document' } });
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['set-cookie']), /moatless_auth=;/);
+    assert.equal((await liveSignIns('bob@contoso.com')).length, 0);
+  });
 });
