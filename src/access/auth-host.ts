@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Identity } from '../identity/identity.ts';
+import type { Identity, SignInResult } from '../identity/identity.ts';
 import { SignInError } from '../identity/provider.ts';
 import type { Session } from '../identity/sessions.ts';
 import { evaluate } from '../policy/evaluate.ts';
@@ -19,6 +19,7 @@ import { SignInStore } from './signin-store.ts';
 import { SIGNIN_FAILED_PATH, failurePage, failureOf, failureUrl, type SignInFailure } from './signin-failure.ts';
 import { isBindingNonce } from './handoff-binding.ts';
 import { gatherFacts, requestFacts } from './request-facts.ts';
+import { handleIdpLogout, idpLogoutRoute } from './idp-logout.ts';
 
 export const CALLBACK_PATH = '/oauth2/callback';
 
@@ -55,6 +56,8 @@ export class AuthHost {
   async handle(rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {
     const mount = this.mountAt(path);
     if (mount) return mount.handle(req, res, info.id);
+    const idpLogout = idpLogoutRoute(path);
+    if (idpLogout) return handleIdpLogout(this.#ctx, rt, req, res, info, idpLogout);
     const url = new URL(req.url ?? '/', rt.authOrigin);
     if (req.method !== 'GET' && req.method !== 'HEAD' && !(path === '/logout' && req.method === 'POST')) {
       return this.#fail(rt, res, info, 405, 'Method not allowed', 'This address only answers GET.');
@@ -131,15 +134,16 @@ export class AuthHost {
     const idp = rt.idps.get(pending.tx.idp);
     if (!(target ?? home) || !idp) return failed('expired', unbind);
     let identity: Identity;
+    let idpSession: SignInResult['idpSession'];
     try {
-      ({ identity } = await idp.complete(url, pending.tx, rt.authOrigin + CALLBACK_PATH));
+      ({ identity, idpSession } = await idp.complete(url, pending.tx, rt.authOrigin + CALLBACK_PATH));
     } catch (err) {
       const e = err instanceof SignInError ? err : new SignInError('signin_failed', 'the sign-in could not be completed', { cause: err });
       this.#ctx.logger.warn({ requestId: info.id, idp: pending.tx.idp, code: e.code, err: e.cause ?? e.message }, 'sign-in failed');
       return failed(failureOf(e), unbind);
     }
     const { secret, record } = await this.#ctx.sessions.createGlobal({
-      identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null,
+      identity, durationMs: rt.config.sessions.globalDuration, ip: info.clientIp, userAgent: req.headers['user-agent'] ?? null, ...(idpSession ? { idpSession } : {}),
     });
     const cookie = serializeCookie(rt.authCookieName, secret, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: rt.config.sessions.globalDuration / 1000 });
     if (!target) return redirect(res, home!.href, [cookie, ...unbind], info.id, 303);

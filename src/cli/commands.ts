@@ -1,5 +1,6 @@
 // The command table: name → usage and runner. Each runner is a small composition root of its own.
 import { sessionsList } from './commands/sessions-list.ts';
+import { appsList } from './commands/apps-list.ts';
 import type { ParsedArgs } from './args.ts';
 import { configCheck } from './commands/config-check.ts';
 import { init } from './commands/init.ts';
@@ -33,8 +34,9 @@ export const COMMANDS: Record<string, Command> = {
     run: init,
   },
   'config check': { summary: 'validate a config file and print every problem with its path', usage: 'moatless config check [--config moatless.yaml]', run: configCheck },
-  'sessions list': { summary: 'live sessions, newest first', usage: 'moatless sessions list [--user EMAIL] [--app ID] [--limit 100] [--json] [--config moatless.yaml]', run: sessionsList },
-  'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml]', run: sessionsRevoke },
+  'sessions list': { summary: 'live sessions, newest first', usage: 'moatless sessions list [--user EMAIL] [--app ID] [--limit 100] [--json] [--config moatless.yaml | --url URL]', run: sessionsList },
+  'apps list': { summary: 'protected apps with their hosts, upstream, IdPs and policies', usage: 'moatless apps list [--json] [--config moatless.yaml | --url URL]', run: appsList },
+  'sessions revoke': { summary: 'end every session of a user, on every replica', usage: 'moatless sessions revoke --user EMAIL [--config moatless.yaml | --url URL]', run: sessionsRevoke },
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]; --gateway --url URL (--user EMAIL | --anonymous) [--ip IP] [--destination-ip IP] [--stage http|connect] [--from-isolation] for Gateway rules', run: policyTest },
   'scim token': {
     summary: 'create (printed once), list or revoke SCIM bearer tokens',
@@ -47,14 +49,14 @@ export const COMMANDS: Record<string, Command> = {
       throw new UsageError('expected create, list or revoke');
     },
   },
-  'scim groups': { summary: 'list the groups Entra provisioned (names usable in policies)', usage: 'moatless scim groups [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml]', run: scimGroups },
-  'scim users': { summary: 'list provisioned users and whether they are active', usage: 'moatless scim users [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml]', run: scimUsers },
+  'scim groups': { summary: 'list the groups Entra provisioned (names usable in policies)', usage: 'moatless scim groups [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimGroups },
+  'scim users': { summary: 'list provisioned users and whether they are active', usage: 'moatless scim users [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimUsers },
   'scim log': { summary: 'the provisioning log: every SCIM request, newest first', usage: 'moatless scim log [--directory NAME] [--limit 50] [--json] [--config moatless.yaml]', run: scimLog },
   'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
   'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml]', run: riskSync },
-  'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml]', run: riskStatus },
-  'isolation sessions': { summary: 'list isolation sessions (remote browsers), or end one', usage: 'moatless isolation sessions [--end ID] [--json] [--config moatless.yaml]', run: isolationSessions },
+  'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml | --url URL]', run: riskStatus },
+  'isolation sessions': { summary: 'list isolation sessions (remote browsers), or end one', usage: 'moatless isolation sessions [--end ID] [--json] [--config moatless.yaml | --url URL]', run: isolationSessions },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
   'admin token': {
     summary: 'create (printed once), list or revoke admin API tokens (scoped, expiring)',
@@ -85,7 +87,7 @@ export const COMMANDS: Record<string, Command> = {
       throw new UsageError('expected create, list or revoke');
     },
   },
-  'tunnel status': { summary: 'tunnels, their connectors, versions, addresses, connections and health', usage: 'moatless tunnel status [--json] [--config moatless.yaml]', run: tunnelStatus },
+  'tunnel status': { summary: 'tunnels, their connectors, versions, addresses, connections and health', usage: 'moatless tunnel status [--json] [--config moatless.yaml | --url URL]', run: tunnelStatus },
 };
 
 export function usage(): string {

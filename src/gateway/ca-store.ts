@@ -48,6 +48,12 @@ function parseStored(text: string): Stored {
   return v as Stored;
 }
 
+/** The CA certificate (PEM) every replica serves, or null before the gateway first started; never the key. */
+export async function storedCaCertificate(kv: KeyValueStore): Promise<string | null> {
+  const existing = await kv.get(NS, KEY);
+  return existing === null ? null : parseStored(existing).certPem;
+}
+
 /** The stored CA, or a new one stored now. A wrong key fails loudly rather than minting a new CA. */
 export async function loadOrCreateCa(kv: KeyValueStore, key: Buffer, now: number): Promise<Issuer> {
   const existing = await kv.get(NS, KEY);

@@ -9,6 +9,8 @@ export interface SignInResult {
   identity: Identity;
   /** Seconds since epoch at which the IdP authenticated the user (`auth_time`), if known. */
   authTime?: number;
+  /** The ID token's `sid` (IdP session id) and `sub`, kept for IdP-initiated logout. */
+  idpSession?: { sid?: string; sub?: string };
 }
 
 export function normaliseEmail(email: string): string {

@@ -1,9 +1,11 @@
 // Sign-in against any OpenID Connect provider found by discovery: authorization code with PKCE
 // (S256), state and nonce, via openid-client. Entra's adapter builds on this one.
+import { createRemoteJWKSet, customFetch } from 'jose';
 import * as oidc from 'openid-client';
+import { verifyLogoutToken } from './logout-token.ts';
 import type { Identity, SignInResult } from './identity.ts';
 import { normaliseEmail } from './identity.ts';
-import { SignInError, type BeginOptions, type IdentityProviderAdapter, type SignInTransaction } from './provider.ts';
+import { SignInError, type BeginOptions, type IdentityProviderAdapter, type IdpLogoutVerifier, type SignInTransaction } from './provider.ts';
 
 export interface OidcProviderOptions {
   id: string;
@@ -27,6 +29,8 @@ export class OidcProvider implements IdentityProviderAdapter {
   readonly #opts: OidcProviderOptions;
   #config: Promise<oidc.Configuration> | null = null;
   #toIdentity: ClaimsToIdentity;
+  /** The IdP's signing keys for logout tokens, fetched on first use and cached by jose (refetched on an unknown kid). */
+  #jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
 
   constructor(opts: OidcProviderOptions, toIdentity?: ClaimsToIdentity) {
     this.id = opts.id;
@@ -90,7 +94,18 @@ export class OidcProvider implements IdentityProviderAdapter {
     const claims = tokens.claims();
     if (!claims) throw new SignInError('token_invalid', 'no ID token in the token response');
     const identity = await this.#toIdentity(claims, tx);
-    return { identity, authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined };
+    const sid = typeof claims['sid'] === 'string' && claims['sid'] !== '' ? claims['sid'] : undefined;
+    return { identity, authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined, idpSession: { sub: claims.sub, ...(sid ? { sid } : {}) } };
+  }
+
+  async idpLogout(): Promise<IdpLogoutVerifier> {
+    const meta = (await this.configuration()).serverMetadata();
+    if (!meta.jwks_uri) throw new SignInError('idp_unavailable', `identity provider ${this.id} publishes no jwks_uri`);
+    const fetchImpl = this.#opts.fetch;
+    this.#jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 10_000, ...(fetchImpl ? { [customFetch]: fetchImpl } : {}) });
+    const keys = this.#jwks;
+    const want = { issuer: meta.issuer, audience: this.#opts.clientId, keys };
+    return { issuer: meta.issuer, verify: (token) => verifyLogoutToken(token, want) };
   }
 }
 

@@ -1,6 +1,14 @@
 // The port every identity provider adapter implements (generic OIDC, Entra ID, …). The access
 // capability drives sign-in through it and never sees protocol details.
 import type { SignInResult } from './identity.ts';
+import type { LogoutClaims } from './logout-token.ts';
+
+/** What IdP-initiated logout needs from an adapter: the IdP's issuer and a logout_token check. */
+export interface IdpLogoutVerifier {
+  issuer: string;
+  /** Throws LogoutTokenError for a token that must be refused. */
+  verify(logoutToken: string): Promise<LogoutClaims>;
+}
 
 /** What must survive between the redirect to the IdP and the callback (kept server-side). */
 export interface SignInTransaction {
@@ -26,6 +34,8 @@ export interface IdentityProviderAdapter {
   begin(opts: BeginOptions): Promise<{ url: string; tx: SignInTransaction }>;
   /** Validates the callback (state, PKCE, nonce, issuer, audience) and returns the identity. */
   complete(callbackUrl: URL, tx: SignInTransaction, redirectUri: string): Promise<SignInResult>;
+  /** Back- and front-channel logout support (OIDC adapters); absent when the IdP cannot end sessions. */
+  idpLogout?(): Promise<IdpLogoutVerifier>;
 }
 
 /** A sign-in that failed for a reason the user should read (shown on the deny page). */

@@ -16,6 +16,12 @@ export interface RevocationNotice {
   reason: string;
 }
 
+/** What the IdP calls this sign-in: the ID token's `sid` (if it sent one) and `sub`. */
+export interface IdpSession {
+  sid?: string;
+  sub?: string;
+}
+
 /** A session whose stored identity has been validated: what every caller gets. */
 export interface Session extends SessionRecord {
   identity: Identity;
@@ -101,8 +107,9 @@ export class SessionService {
     return () => this.#listeners.delete(listener);
   }
 
-  async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null }): Promise<{ secret: string; record: Session }> {
-    const made = await this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent);
+  /** `idpSession`: the ID token's `sid` and `sub`, so the IdP can end this sign-in later (idp-logout.ts). */
+  async createGlobal(input: { identity: Identity; durationMs: number; ip: string | null; userAgent: string | null; idpSession?: IdpSession }): Promise<{ secret: string; record: Session }> {
+    const made = await this.#create('global', null, null, input.identity, input.durationMs, input.ip, input.userAgent, input.idpSession);
     for (const l of this.#signInListeners) l(made.record);
     return made;
   }
@@ -119,13 +126,13 @@ export class SessionService {
     return this.#create('app', parent.id, appId, identity, capped, ip, userAgent);
   }
 
-  async #create(kind: 'global' | 'app', parentId: string | null, appId: string | null, identity: Identity, durationMs: number, ip: string | null, userAgent: string | null) {
+  async #create(kind: 'global' | 'app', parentId: string | null, appId: string | null, identity: Identity, durationMs: number, ip: string | null, userAgent: string | null, idp?: IdpSession) {
     const secret = newSessionSecret();
     const now = this.#now();
     const record: Session = {
       id: sessionIdOf(secret), kind, parentId, appId, userKey: identity.userKey, email: identity.email.toLowerCase(), idp: identity.idp,
       identity, createdAt: now, expiresAt: now + Math.max(0, durationMs), lastSeenAt: now, ip, userAgent: userAgent?.slice(0, 512) ?? null,
-      revokedAt: null, revokedReason: null,
+      revokedAt: null, revokedReason: null, idpSid: idp?.sid ?? null, idpSub: idp?.sub ?? null,
     };
     await this.#store.sessions.create(record);
     return { secret, record };
@@ -204,6 +211,18 @@ export class SessionService {
     await this.#store.transaction(async (tx) => {
       await tx.sessions.revoke(globalId, reason, this.#now());
       await tx.changes.publish(REVOKED_TOPIC, { userKeys: [], emails: [], sessionIds: [globalId], reason } satisfies RevocationNotice);
+    });
+  }
+
+  /**
+   * IdP-initiated logout (back- or front-channel): the sign-ins through `idp` with that IdP session
+   * id and/or subject, with their app sessions, on every replica. Returns how many sign-ins ended.
+   */
+  async revokeIdpSession(sel: { idp: string; sid?: string; sub?: string }, reason: string): Promise<number> {
+    return this.#store.transaction(async (tx) => {
+      const ids = await tx.sessions.revokeIdpSessions(sel, reason, this.#now());
+      if (ids.length > 0) await tx.changes.publish(REVOKED_TOPIC, { userKeys: [], emails: [], sessionIds: ids, reason } satisfies RevocationNotice);
+      return ids.length;
     });
   }
 

@@ -55,6 +55,8 @@ export interface GatewayLogEntry {
 
 export interface GatewayLogQuery {
   since?: number;
+  /** time < before (a paging cursor). */
+  before?: number;
   email?: string;
   action?: string;
   limit: number;
@@ -63,7 +65,7 @@ export interface GatewayLogQuery {
 export interface GatewayLogStore {
   /** Inserts the entries in one transaction (all or none). */
   append(entries: GatewayLogEntry[]): Promise<void>;
-  /** Entries matching every given field (time ≥ since), newest first, at most limit. */
+  /** Entries matching every given field (since ≤ time < before), newest first, at most limit. */
   query(q: GatewayLogQuery): Promise<GatewayLogEntry[]>;
   /** Deletes entries with time < `time`; returns how many. */
   purgeBefore(time: number): Promise<number>;

@@ -47,7 +47,10 @@ export interface RiskStore {
   /** Directory users whose userName is one of `upns` (case-insensitive): lower-cased upn → user id. */
   directoryUsersByUserName(directoryId: string, upns: readonly string[]): Promise<Map<string, string>>;
   appendChanges(entries: readonly RiskChangeEntry[]): Promise<void>;
-  /** Newest first; `cycleId` narrows to one cycle. */
-  changes(q: { limit: number; cycleId?: string }): Promise<RiskChangeEntry[]>;
+  /**
+   * Newest first, matching every given filter: `cycleId` one cycle, `output` one output (`level`:
+   * the per-user level transitions), `upn` one user (case-insensitive), since ≤ time < before.
+   */
+  changes(q: { limit: number; cycleId?: string; output?: string; upn?: string; since?: number; before?: number }): Promise<RiskChangeEntry[]>;
   purgeChangesBefore(time: number): Promise<number>;
 }

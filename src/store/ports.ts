@@ -58,6 +58,10 @@ export interface SessionRecord {
   userAgent: string | null;
   revokedAt: number | null;
   revokedReason: string | null;
+  /** The IdP's session id (`sid` in the ID token), for IdP-initiated logout; global sessions only. */
+  idpSid?: string | null;
+  /** The ID token's `sub` (pairwise at Entra, so not the userKey), for back-channel logout by subject. */
+  idpSub?: string | null;
 }
 
 export interface SessionStore {
@@ -86,6 +90,12 @@ export interface SessionStore {
    * email (case-insensitively); at least one must be given. Whether Moatless has seen this user.
    */
   countForUser(sel: { userKey?: string; email?: string }): Promise<number>;
+  /**
+   * IdP-initiated logout: revokes the unrevoked global sessions signed in through `idp` whose IdP
+   * session id is `sid` and/or whose subject is `sub` (every given one must match; at least one
+   * must be given), with their app sessions. Returns the ids of the global sessions revoked.
+   */
+  revokeIdpSessions(sel: { idp: string; sid?: string; sub?: string }, reason: string, at: number): Promise<string[]>;
   /** Revokes every unrevoked app session of appId; returns how many. */
   revokeApp(appId: string, reason: string, at: number): Promise<number>;
   /**

@@ -3,9 +3,8 @@
 // code and nothing reflected from the request. Deny and sign-in failed pages link server.support.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { freePort } from '../harness/ports.ts';
-import { sessionFor, startStack, type Stack } from '../harness/stack.ts';
+import { sessionFor, signInAtIdp, startStack, type Stack } from '../harness/stack.ts';
 import type { TestBrowser } from '../harness/http-client.ts';
 
 const SUPPORT = { contact: 'helpdesk@contoso.com', url: 'https://help.contoso.com/access' };
@@ -20,16 +19,7 @@ describe('sign-in callback and failure pages', () => {
   });
   after(async () => { await s.close(); });
 
-  /** Starts a sign-in at the wiki and signs in at the emulator; returns the IdP's callback URL. */
-  async function signInAtIdp(b: TestBrowser, user: string): Promise<URL> {
-    const toStart = await b.get(`${s.wikiUrl}/`);
-    const toIdp = await b.get(String(toStart.headers.location));
-    const idp = new IdpBrowser(`${s.authUrl}/oauth2/callback`);
-    const form = await idp.open(String(toIdp.headers.location));
-    const done = await idp.submit(form, '/login', { username: user, password: user.split('@')[0]! });
-    assert.equal(done.kind, 'callback');
-    return done.url;
-  }
+  const signInAt = async (b: TestBrowser, user: string): Promise<URL> => (await signInAtIdp(s, b, user)).callback;
 
   test('a callback with a state this browser did not start is a 303 to a failure page without the code', async () => {
     const b = s.browser();
@@ -71,7 +61,7 @@ describe('sign-in callback and failure pages', () => {
 
   test('a successful callback answers 303 to the app', async () => {
     const b = s.browser();
-    const callback = await signInAtIdp(b, 'alice@contoso.com');
+    const callback = await signInAt(b, 'alice@contoso.com');
     const r = await b.get(callback.href);
     assert.equal(r.status, 303);
     const loc = new URL(String(r.headers.location));
@@ -80,7 +70,7 @@ describe('sign-in callback and failure pages', () => {
 
   test('a user the policy refuses after signing in gets a 303 to reason=access_denied, not a page at the callback URL', async () => {
     const b = s.browser();
-    const callback = await signInAtIdp(b, 'erin@contoso.com');
+    const callback = await signInAt(b, 'erin@contoso.com');
     const r = await b.get(callback.href);
     assert.equal(r.status, 303);
     const loc = new URL(String(r.headers.location), s.authUrl);

@@ -9,6 +9,7 @@ import { startMoatless, type MoatlessProcess, type ComposeOptions } from '../../
 import { startEntraEmulator, type EntraEmulator } from '../../src/dev/entra/index.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { TestBrowser } from './http-client.ts';
+import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { freePort } from './ports.ts';
 
 export const FIXTURE = resolve(import.meta.dirname, '../../dev/entra-fixture.yaml');
@@ -87,4 +88,18 @@ export async function sessionFor(stack: Stack, email: string, appId: string, ove
   const g = await stack.moatless.sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null });
   const a = await stack.moatless.sessions.createApp(g.record, appId, 3_600_000, identity, null, null);
   return a.secret;
+}
+
+/**
+ * Opens the wiki, follows it to the emulator and signs `user` in there (password = the local part);
+ * returns the IdP's callback URL (not yet opened) and the IdP-side browser, which keeps the IdP's cookies.
+ */
+export async function signInAtIdp(stack: Stack, b: TestBrowser, user: string): Promise<{ callback: URL; idp: IdpBrowser }> {
+  const toStart = await b.get(`${stack.wikiUrl}/`);
+  const toIdp = await b.get(String(toStart.headers.location));
+  const idp = new IdpBrowser(`${stack.authUrl}/oauth2/callback`);
+  const form = await idp.open(String(toIdp.headers.location));
+  const done = await idp.submit(form, '/login', { username: user, password: user.split('@')[0]! });
+  if (done.kind !== 'callback') throw new Error(`the emulator did not return to the callback: ${done.url.href}`);
+  return { callback: done.url, idp };
 }

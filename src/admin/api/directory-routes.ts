@@ -32,7 +32,7 @@ const userView = (directoryId: string, u: UserRow): z.input<typeof userSchema> =
   active: u.active, createdAt: iso(u.createdAt), lastModified: iso(u.lastModified),
 });
 
-async function pickDirectory(store: Store, wanted: string | undefined): Promise<DirectoryRecord> {
+export async function pickDirectory(store: Store, wanted: string | undefined): Promise<DirectoryRecord> {
   if (wanted !== undefined) {
     const d = (await store.directory.directories.get(wanted)) ?? (await store.directory.directories.getByName(wanted));
     if (!d) throw notFound(`directory "${wanted}"`);

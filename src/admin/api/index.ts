@@ -14,6 +14,10 @@ import { policyTestRoutes } from './policy-test-routes.ts';
 import { riskRoutes } from './risk-routes.ts';
 import { defineRoute, type Route } from './route.ts';
 import { sessionRoutes } from './sessions-routes.ts';
+import { activityLogRoutes } from './activity-logs-routes.ts';
+import { gatewayRoutes } from './gateway-routes.ts';
+import { riskHistoryRoute } from './risk-history-route.ts';
+import { tokenRoutes } from './tokens-routes.ts';
 
 export { API_PREFIX } from './mount.ts';
 export type { ApiDeps } from './common.ts';
@@ -28,7 +32,8 @@ const meRoute = defineRoute({
 
 export function adminRoutes(deps: ApiDeps): Route[] {
   return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
-    ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps)];
+    ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps),
+    ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), riskHistoryRoute(deps)];
 }
 
 export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {

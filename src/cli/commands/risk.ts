@@ -7,6 +7,7 @@ import { readHealth, riskSyncDeps, runRiskCycle, staleness, type CycleReport } f
 import { RiskSyncError } from '../../risk/types.ts';
 import { UsageError, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
+import { viaApiOrStore } from '../remote.ts';
 
 const out = (s: string) => void process.stdout.write(s);
 const err = (s: string) => void process.stderr.write(s);
@@ -59,27 +60,53 @@ function describe(r: CycleReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What `risk status` prints, from the store or from the admin API (times epoch ms). */
+interface StatusView {
+  configured: string;
+  lastSuccessAt: number | null; staleMs: number | null; lastAttemptAt: number | null; lastMode: string | null; durationMs: number | null;
+  lastFullAt: number | null; counts: { high: number; medium: number; low: number }; watermark: number | null | undefined;
+  lastError: { code: string; message: string; at: number } | null;
+  recent: Array<{ time: number; output: string; userPrincipalName: string; from: string | null; to: string | null; reason: string }>;
+}
+
+function printStatus(v: StatusView): number {
+  const at = (t: number | null | undefined) => (t === undefined ? '-' : t === null ? 'never' : new Date(t).toISOString());
+  out([
+    `configured     ${v.configured}`,
+    `last success   ${at(v.lastSuccessAt)}${v.staleMs !== null ? ` (${Math.round(v.staleMs / 1000)}s ago)` : ''}`,
+    `last attempt   ${at(v.lastAttemptAt)} (${v.lastMode ?? '-'}, ${v.durationMs ?? '-'} ms)`,
+    `last full      ${at(v.lastFullAt)}`,
+    `counts         high ${v.counts.high}, medium ${v.counts.medium}, low ${v.counts.low}`,
+    `watermark      ${at(v.watermark)}`,
+    `last error     ${v.lastError ? `${v.lastError.code} at ${at(v.lastError.at)}: ${v.lastError.message}` : 'none'}`,
+    ...v.recent.map((c) => `  ${new Date(c.time).toISOString()} ${c.output.padEnd(11)} ${c.userPrincipalName.padEnd(28)} ${level(c.from)} → ${level(c.to)}  ${c.reason}`),
+  ].join('\n') + '\n');
+  return 0;
+}
+
 export async function riskStatus(args: ParsedArgs): Promise<number> {
-  return withConfigAndStore(args, async (store, cfg) => {
+  return viaApiOrStore(args, async (api) => {
+    const h = await api.get<Omit<StatusView, 'configured' | 'recent' | 'watermark' | 'lastSuccessAt' | 'lastAttemptAt' | 'lastFullAt' | 'lastError'> & {
+      configured: boolean; lastSuccessAt: string | null; lastAttemptAt: string | null; lastFullAt: string | null; lastError: { code: string; message: string; at: string } | null;
+    }>('/risk/status');
+    const { items } = await api.get<{ items: Array<StatusView['recent'][number] & { time: string }> }>('/risk/changes', { limit: 10 });
+    if (args.flags.has('json')) {
+      out(`${JSON.stringify({ ...h, recentChanges: items }, null, 2)}\n`);
+      return 0;
+    }
+    const ms = (t: string | null) => (t === null ? null : Date.parse(t));
+    return printStatus({
+      ...h, configured: h.configured ? 'yes' : 'no', watermark: undefined, lastSuccessAt: ms(h.lastSuccessAt), lastAttemptAt: ms(h.lastAttemptAt), lastFullAt: ms(h.lastFullAt),
+      lastError: h.lastError ? { ...h.lastError, at: Date.parse(h.lastError.at) } : null, recent: items.map((c) => ({ ...c, time: Date.parse(c.time) })),
+    });
+  }, () => withConfigAndStore(args, async (store, cfg) => {
     const h = await readHealth(store.kv);
-    const now = Date.now();
-    const stale = staleness(h, now);
+    const stale = staleness(h, Date.now());
     const recent = await store.directory.risk.changes({ limit: 10 });
     if (args.flags.has('json')) {
       out(`${JSON.stringify({ configured: cfg.risk !== undefined, ...h, stalenessMs: stale, recentChanges: recent }, null, 2)}\n`);
       return 0;
     }
-    const at = (t: number | null) => (t === null ? 'never' : new Date(t).toISOString());
-    out([
-      `configured     ${cfg.risk ? `yes (${cfg.risk.outputs.join(', ')}, every ${cfg.risk.interval / 1000}s)` : 'no'}`,
-      `last success   ${at(h.lastSuccessAt)}${stale !== null ? ` (${Math.round(stale / 1000)}s ago)` : ''}`,
-      `last attempt   ${at(h.lastAttemptAt)} (${h.lastMode ?? '-'}, ${h.durationMs ?? '-'} ms)`,
-      `last full      ${at(h.lastFullAt)}`,
-      `counts         high ${h.counts.high}, medium ${h.counts.medium}, low ${h.counts.low}`,
-      `watermark      ${at(h.watermark)}`,
-      `last error     ${h.lastError ? `${h.lastError.code} at ${at(h.lastError.at)}: ${h.lastError.message}` : 'none'}`,
-      ...recent.map((c) => `  ${new Date(c.time).toISOString()} ${c.output.padEnd(11)} ${c.userPrincipalName.padEnd(28)} ${level(c.from)} → ${level(c.to)}  ${c.reason}`),
-    ].join('\n') + '\n');
-    return 0;
-  });
+    return printStatus({ ...h, configured: cfg.risk ? `yes (${cfg.risk.outputs.join(', ')}, every ${cfg.risk.interval / 1000}s)` : 'no', staleMs: stale, recent });
+  }));
 }

@@ -5,6 +5,7 @@ import type { Store } from '../../store/ports.ts';
 import { flag, UsageError, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 import { isoOrNull, printRows } from '../output.ts';
+import { viaApiOrStore, type AdminApiClient } from '../remote.ts';
 
 function withStore(args: ParsedArgs, fn: (store: Store, dirs: DirectoryRecord[]) => Promise<number>): Promise<number> {
   return withConfigAndStore(args, async (store) => {
@@ -24,41 +25,77 @@ function limitOf(args: ParsedArgs, fallback: number): number {
 }
 
 /** The synced groups by name: what `group:`/`directoryGroup:` policy rules can refer to. */
+interface GroupLine { directory: string; displayName: string; members: number; externalId: string | null; lastModified: string | null; id: string }
+interface UserLine { directory: string; userName: string; active: boolean; displayName: string | null; externalId: string | null }
+
+/** The directories to list through the API: the one named by --directory, or all. */
+async function remoteDirectories(api: AdminApiClient, args: ParsedArgs): Promise<{ id: string; name: string }[]> {
+  const wanted = flag(args, 'directory');
+  const { items: all } = await api.get<{ items: { id: string; name: string }[] }>('/directory/directories');
+  const dirs = wanted ? all.filter((d) => d.name === wanted) : all;
+  if (wanted && dirs.length === 0) throw new UsageError(`no directory named "${wanted}"; known: ${all.map((d) => d.name).join(', ') || '(none)'}`);
+  return dirs;
+}
+
+function printGroups(args: ParsedArgs, rows: readonly GroupLine[]): number {
+  printRows(args, [
+    { header: 'DIRECTORY', key: 'directory', value: (r) => r.directory },
+    { header: 'GROUP', key: 'displayName', value: (r) => r.displayName },
+    { header: 'MEMBERS', key: 'members', value: (r) => r.members },
+    { header: 'EXTERNAL ID', key: 'externalId', value: (r) => r.externalId },
+    { header: 'UPDATED', key: 'lastModified', value: (r) => r.lastModified },
+    { header: 'ID', key: 'id', value: (r) => r.id },
+  ], rows, 'no groups provisioned yet');
+  return 0;
+}
+
+function printUsers(args: ParsedArgs, rows: readonly UserLine[]): number {
+  printRows(args, [
+    { header: 'DIRECTORY', key: 'directory', value: (r) => r.directory },
+    { header: 'USERNAME', key: 'userName', value: (r) => r.userName },
+    { header: 'ACTIVE', key: 'active', value: (r) => r.active },
+    { header: 'DISPLAY NAME', key: 'displayName', value: (r) => r.displayName },
+    { header: 'EXTERNAL ID', key: 'externalId', value: (r) => r.externalId },
+  ], rows, 'no users provisioned yet');
+  return 0;
+}
+
 export function scimGroups(args: ParsedArgs): Promise<number> {
-  return withStore(args, async (store, dirs) => {
-    const rows: { directory: string; g: GroupRecord }[] = [];
-    for (const d of dirs) {
-      const { items } = await store.directory.groups.list(d.id, { startIndex: 1, count: limitOf(args, 1000), withMembers: false, sortBy: { attr: 'displayname' }, sortOrder: 'ascending' });
-      for (const g of items) rows.push({ directory: d.name, g });
+  const limit = limitOf(args, 1000);
+  return viaApiOrStore(args, async (api) => {
+    const rows: GroupLine[] = [];
+    for (const d of await remoteDirectories(api, args)) {
+      const items = await api.list<Omit<GroupLine, 'directory' | 'members'> & { memberCount: number }>('/directory/groups', { directory: d.id }, limit);
+      rows.push(...items.map((g) => ({ directory: d.name, displayName: g.displayName, members: g.memberCount, externalId: g.externalId, lastModified: g.lastModified, id: g.id })));
     }
-    printRows(args, [
-      { header: 'DIRECTORY', key: 'directory', value: (r) => r.directory },
-      { header: 'GROUP', key: 'displayName', value: (r) => r.g.displayName },
-      { header: 'MEMBERS', key: 'members', value: (r) => r.g.memberCount },
-      { header: 'EXTERNAL ID', key: 'externalId', value: (r) => r.g.externalId },
-      { header: 'UPDATED', key: 'lastModified', value: (r) => isoOrNull(r.g.lastModified) },
-      { header: 'ID', key: 'id', value: (r) => r.g.id },
-    ], rows, 'no groups provisioned yet');
-    return 0;
-  });
+    return printGroups(args, rows);
+  }, () => withStore(args, async (store, dirs) => {
+    const rows: GroupLine[] = [];
+    for (const d of dirs) {
+      const { items } = await store.directory.groups.list(d.id, { startIndex: 1, count: limit, withMembers: false, sortBy: { attr: 'displayname' }, sortOrder: 'ascending' });
+      rows.push(...items.map((g: GroupRecord) => ({ directory: d.name, displayName: g.displayName, members: g.memberCount, externalId: g.externalId, lastModified: isoOrNull(g.lastModified), id: g.id })));
+    }
+    return printGroups(args, rows);
+  }));
 }
 
 export function scimUsers(args: ParsedArgs): Promise<number> {
-  return withStore(args, async (store, dirs) => {
-    const rows: { directory: string; u: UserRow }[] = [];
-    for (const d of dirs) {
-      const { items } = await store.directory.users.list(d.id, { startIndex: 1, count: limitOf(args, 1000), sortBy: { attr: 'username' }, sortOrder: 'ascending' });
-      for (const u of items) rows.push({ directory: d.name, u });
+  const limit = limitOf(args, 1000);
+  return viaApiOrStore(args, async (api) => {
+    const rows: UserLine[] = [];
+    for (const d of await remoteDirectories(api, args)) {
+      const items = await api.list<Omit<UserLine, 'directory'>>('/directory/users', { directory: d.id }, limit);
+      rows.push(...items.map((u) => ({ directory: d.name, userName: u.userName, active: u.active, displayName: u.displayName, externalId: u.externalId })));
     }
-    printRows(args, [
-      { header: 'DIRECTORY', key: 'directory', value: (r) => r.directory },
-      { header: 'USERNAME', key: 'userName', value: (r) => r.u.userName },
-      { header: 'ACTIVE', key: 'active', value: (r) => r.u.active },
-      { header: 'DISPLAY NAME', key: 'displayName', value: (r) => r.u.displayName },
-      { header: 'EXTERNAL ID', key: 'externalId', value: (r) => r.u.externalId },
-    ], rows, 'no users provisioned yet');
-    return 0;
-  });
+    return printUsers(args, rows);
+  }, () => withStore(args, async (store, dirs) => {
+    const rows: UserLine[] = [];
+    for (const d of dirs) {
+      const { items } = await store.directory.users.list(d.id, { startIndex: 1, count: limit, sortBy: { attr: 'username' }, sortOrder: 'ascending' });
+      rows.push(...items.map((u: UserRow) => ({ directory: d.name, userName: u.userName, active: u.active, displayName: u.displayName, externalId: u.externalId })));
+    }
+    return printUsers(args, rows);
+  }));
 }
 
 /** The provisioning log, newest first, like Entra's provisioning logs. */

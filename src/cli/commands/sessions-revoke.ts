@@ -6,6 +6,7 @@ import { SessionService } from '../../identity/sessions.ts';
 import type { Store } from '../../store/ports.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
+import { viaApiOrStore } from '../remote.ts';
 
 async function isKnownUser(store: Store, email: string): Promise<boolean> {
   if (await store.sessions.countForUser({ email }) > 0) return true;
@@ -15,7 +16,11 @@ async function isKnownUser(store: Store, email: string): Promise<boolean> {
 export async function sessionsRevoke(args: ParsedArgs): Promise<number> {
   const email = flag(args, 'user')?.trim().toLowerCase();
   if (!email || !email.includes('@')) throw new UsageError('--user EMAIL is required');
-  return withConfigAndStore(args, async (store) => {
+  const done = (n: number) => process.stdout.write(`revoked ${n} session(s) of ${email}; every replica refuses them from the next request\n`);
+  return viaApiOrStore(args, async (api) => {
+    done((await api.post<{ revoked: number }>('/sessions/revoke', { by: 'user', email })).revoked);
+    return 0;
+  }, () => withConfigAndStore(args, async (store) => {
     if (!await isKnownUser(store, email)) {
       process.stderr.write(`sessions revoke: no user ${email} is known: no session (active, expired or revoked) `
         + 'and no provisioned directory user has this address; check the spelling\n');
@@ -23,11 +28,10 @@ export async function sessionsRevoke(args: ParsedArgs): Promise<number> {
     }
     const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 0 });
     try {
-      const n = await sessions.revokeUser({ email }, 'cli');
-      process.stdout.write(`revoked ${n} session(s) of ${email}; every replica refuses them from the next request\n`);
+      done(await sessions.revokeUser({ email }, 'cli'));
       return 0;
     } finally {
       sessions.close();
     }
-  });
+  }));
 }

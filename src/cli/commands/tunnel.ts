@@ -3,7 +3,8 @@
 // edge replicas recorded them in the store. Must not: hold tunnel logic (src/tunnel does).
 import { alignedTable, isoOrNull, printRows } from '../output.ts';
 import { TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
-import { tunnelReport } from '../../tunnel/status.ts';
+import { tunnelReport, type TunnelReport } from '../../tunnel/status.ts';
+import { viaApiOrStore } from '../remote.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 
@@ -55,23 +56,31 @@ export async function tunnelTokenRevoke(args: ParsedArgs): Promise<number> {
   });
 }
 
-export async function tunnelStatus(args: ParsedArgs): Promise<number> {
-  return withConfigAndStore(args, async (store, cfg) => {
-    const report = await tunnelReport(store, cfg.apps.map((a) => a.upstream), Date.now());
-    if (args.flags.has('json')) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      return 0;
-    }
-    if (report.length === 0) process.stdout.write('no tunnels: no app has upstream tunnel:NAME and no connector is connected\n');
-    for (const t of report) {
-      process.stdout.write(`tunnel ${t.tunnel}: ${t.health}, ${t.connectors.length} connector(s)\n`);
-      if (t.connectors.length === 0) continue;
-      const rows = [['  CONNECTOR', 'HOST', 'VERSION', 'ADDRESS', 'CONNECTIONS', 'EDGES', 'SINCE']];
-      for (const c of t.connectors) {
-        rows.push([`  ${c.id.slice(0, 8)}`, c.hostname, c.version, c.addresses.join(','), String(c.connections), c.edges.join(','), iso(c.since)]);
-      }
-      table(rows);
-    }
+function printTunnels(args: ParsedArgs, report: readonly TunnelReport[], json: unknown): number {
+  if (args.flags.has('json')) {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
-  });
+  }
+  if (report.length === 0) process.stdout.write('no tunnels: no app has upstream tunnel:NAME and no connector is connected\n');
+  for (const t of report) {
+    process.stdout.write(`tunnel ${t.tunnel}: ${t.health}, ${t.connectors.length} connector(s)\n`);
+    if (t.connectors.length === 0) continue;
+    const rows = [['  CONNECTOR', 'HOST', 'VERSION', 'ADDRESS', 'CONNECTIONS', 'EDGES', 'SINCE']];
+    for (const c of t.connectors) {
+      rows.push([`  ${c.id.slice(0, 8)}`, c.hostname, c.version, c.addresses.join(','), String(c.connections), c.edges.join(','), iso(c.since)]);
+    }
+    table(rows);
+  }
+  return 0;
+}
+
+export async function tunnelStatus(args: ParsedArgs): Promise<number> {
+  return viaApiOrStore(args, async (api) => {
+    type Remote = Omit<TunnelReport, 'connectors'> & { connectors: Array<Omit<TunnelReport['connectors'][number], 'since'> & { since: string }> };
+    const { items } = await api.get<{ items: Remote[] }>('/tunnels');
+    return printTunnels(args, items.map((t) => ({ ...t, connectors: t.connectors.map((c) => ({ ...c, since: Date.parse(c.since) })) })), items);
+  }, () => withConfigAndStore(args, async (store, cfg) => {
+    const report = await tunnelReport(store, cfg.apps.map((a) => a.upstream), Date.now());
+    return printTunnels(args, report, report);
+  }));
 }

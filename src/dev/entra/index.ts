@@ -10,7 +10,7 @@ import { Faults, RequestLog } from './faults.ts';
 import { loadFixture, parseFixture, type Fixture, type FixtureInput } from './fixture.ts';
 import { createGraphHandler } from './graph-router.ts';
 import { createInteractionHandler } from './interactions.ts';
-import { createSigningKey, verifyAppToken } from './keys.ts';
+import { createSigningKey, verifyAppToken, type SigningKey } from './keys.ts';
 import { createOidcProvider, SignInResults } from './oidc.ts';
 import { applyRiskChange, deleteUser, listRisk } from './risk-control.ts';
 import { RiskyUsers } from './risky-users.ts';
@@ -36,6 +36,14 @@ export interface EntraEmulatorOptions {
   graphBaseUrl?: string;
   /** Redirect URIs added to every client (tests listen on random ports). */
   extraRedirectUris?: string[];
+  /**
+   * Where interactive clients get an OpenID Connect back-channel logout_token when the user signs
+   * out at the emulator (Entra itself sends none; generic OIDC providers do). The ID token then
+   * carries `sid`. Default: no back-channel logout.
+   */
+  backchannelLogoutUri?: string;
+  /** Sends the emulator's own outgoing requests (back-channel logout); default: oidc-provider's guarded fetch. */
+  outboundFetch?: (url: string | URL, init: RequestInit) => Promise<Response>;
   logger?: EmulatorLogger;
   /** Clock for delta tokens (tests move it forward to expire them); default Date.now. */
   now?: () => number;
@@ -66,6 +74,8 @@ export interface EntraEmulator {
   requests: RequestLog;
   /** Identity Protection: each user's risk; `risky.set(upn, {level: 'high'})` simulates a risky sign-in. */
   risky: RiskyUsers;
+  /** The key every token is signed with (published in the JWKS): tests forge tokens the emulator would sign. */
+  signingKey: SigningKey;
   /** Deletes a user (memberships go; the riskyUser stays with isDeleted), as Entra does. */
   deleteUser(userRef: string): void;
   /** Requests whose method and path match a glob pattern, e.g. `"POST /v1.0/users/*\/getMemberObjects"`. */
@@ -121,6 +131,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     const provider = createOidcProvider({
       fixture, directory, key, baseUrl, graphUrl, signIns,
       extraRedirectUris: options.extraRedirectUris ?? [],
+      ...(options.backchannelLogoutUri ? { backchannelLogoutUri: options.backchannelLogoutUri } : {}),
+      ...(options.outboundFetch ? { outboundFetch: options.outboundFetch } : {}),
       isMultiTenant: (ctx) => multiTenantRequests.has(ctx.req),
     });
     provider.proxy = true;
@@ -156,7 +168,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     handler = front;
 
     return {
-      url: baseUrl, listenUrl, issuer, tenantId: fixture.tenantId, graphUrl, fixture, directory, faults, requests, risky,
+      url: baseUrl, listenUrl, issuer, tenantId: fixture.tenantId, graphUrl, fixture, directory, faults, requests, risky, signingKey: key,
       deleteUser: (ref) => deleteUser(directory, risky, ref),
       requestCount: (pattern) => requests.count(pattern),
       close: () => new Promise<void>((resolve, reject) => {

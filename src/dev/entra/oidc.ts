@@ -39,6 +39,9 @@ export interface OidcDeps {
   baseUrl: string;
   graphUrl: string;
   extraRedirectUris: readonly string[];
+  /** Sent a logout_token (with sid) for every interactive client when a user signs out here. */
+  backchannelLogoutUri?: string;
+  outboundFetch?: (url: string | URL, init: RequestInit) => Promise<Response>;
   signIns: SignInResults;
   /** Requests arriving on `/common` or `/organizations` (their discovery uses the `{tenantid}` template). */
   isMultiTenant: (ctx: KoaContext) => boolean;
@@ -111,6 +114,7 @@ export function createOidcProvider(deps: OidcDeps): Provider {
       client_name: c.displayName ?? 'Moatless',
       redirect_uris: redirects,
       post_logout_redirect_uris: [...new Set(redirects.map((u) => `${new URL(u).origin}/`))],
+      ...(interactive && deps.backchannelLogoutUri ? { backchannel_logout_uri: deps.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       grant_types: interactive ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['client_credentials'],
       response_types: interactive ? ['code'] : [],
       subject_type: 'pairwise',
@@ -133,7 +137,9 @@ export function createOidcProvider(deps: OidcDeps): Provider {
       claimsParameter: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
     },
+    ...(deps.outboundFetch ? { fetch: deps.outboundFetch } : {}),
     clientAuthMethods: ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
     // Entra signs certificate assertions with RS256 or PS256 only.
     clientAuthSigningAlgValues: ['RS256', 'PS256'],

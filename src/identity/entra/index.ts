@@ -8,7 +8,7 @@ import { ResponseBodyError, type IDToken } from 'openid-client';
 import type { Identity, SignInResult } from '../identity.ts';
 import { normaliseEmail } from '../identity.ts';
 import { OidcProvider, publicClaims } from '../oidc-provider.ts';
-import { SignInError, type BeginOptions, type IdentityProviderAdapter, type SignInTransaction } from '../provider.ts';
+import { SignInError, type BeginOptions, type IdentityProviderAdapter, type IdpLogoutVerifier, type SignInTransaction } from '../provider.ts';
 import { entraEndpoints } from './clouds.ts';
 import { secretOf, type EntraClientCredential } from './client-credential.ts';
 import { EntraGraphClient, type GraphClient } from './graph-client.ts';
@@ -85,6 +85,10 @@ export class EntraProvider implements IdentityProviderAdapter {
 
   begin(opts: BeginOptions): Promise<{ url: string; tx: SignInTransaction }> {
     return this.#inner.begin(opts);
+  }
+
+  idpLogout(): Promise<IdpLogoutVerifier> {
+    return this.#inner.idpLogout();
   }
 
   async complete(callbackUrl: URL, tx: SignInTransaction, redirectUri: string): Promise<SignInResult> {

@@ -9,7 +9,7 @@ export function session(id: string, over: Partial<SessionRecord> = {}): SessionR
   return {
     id, kind: 'global', parentId: null, appId: null, userKey: 'tid:alice', email: 'alice@contoso.com', idp: 'entra',
     identity: { groups: ['g1'], amr: ['pwd', 'mfa'] }, createdAt: T0, expiresAt: T0 + 8 * HOUR, lastSeenAt: T0,
-    ip: '203.0.113.7', userAgent: 'test', revokedAt: null, revokedReason: null, ...over,
+    ip: '203.0.113.7', userAgent: 'test', revokedAt: null, revokedReason: null, idpSid: null, idpSub: null, ...over,
   };
 }
 

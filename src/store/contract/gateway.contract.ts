@@ -46,6 +46,7 @@ export function describeGatewayContract(name: string, makeStore: () => Promise<S
       assert.deepEqual(all[1], { ...entry(T0), email: 'bob@contoso.com' });
       assert.deepEqual((await log.query({ limit: 10, email: 'BOB@contoso.com' })).map((e) => e.action), ['isolate']);
       assert.deepEqual((await log.query({ limit: 10, action: 'allow', since: T0 + 1 })).length, 1);
+      assert.deepEqual((await log.query({ limit: 10, before: T0 + 1 })).map((e) => e.time), [T0], 'time < before (paging)');
       assert.equal(await log.purgeBefore(T0 + 1), 1);
     });
   });

@@ -32,6 +32,10 @@ export function describeRiskContract(name: string, makeStore: () => Promise<Stor
       await risk.appendChanges([{ ...e, time: T0, cycleId: 'c1', from: null, to: 'high' }, { ...e, time: T0 + 1, cycleId: 'c2', from: 'high', to: null }]);
       assert.deepEqual((await risk.changes({ limit: 10 })).map((c) => [c.cycleId, c.from, c.to]), [['c2', 'high', null], ['c1', null, 'high']]);
       assert.equal((await risk.changes({ limit: 10, cycleId: 'c1' })).length, 1);
+      await risk.appendChanges([{ ...e, userPrincipalName: 'B@x', output: 'level', time: T0 + 2, cycleId: 'c3', from: null, to: 'low' }]);
+      assert.deepEqual((await risk.changes({ limit: 10, output: 'level' })).map((c) => c.cycleId), ['c3']);
+      assert.deepEqual((await risk.changes({ limit: 10, upn: 'b@X' })).map((c) => c.cycleId), ['c3'], 'upn, case-insensitively');
+      assert.deepEqual((await risk.changes({ limit: 10, since: T0 + 1, before: T0 + 2 })).map((c) => c.cycleId), ['c2'], 'since ≤ time < before');
       assert.equal(await risk.purgeChangesBefore(T0 + 1), 1);
     });
 

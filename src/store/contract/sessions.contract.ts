@@ -111,6 +111,22 @@ export function describeSessionContract(name: string, makeStore: () => Promise<S
       assert.deepEqual((await store.sessions.listActive({ appId: 'wiki', limit: 10, offset: 0 }, now)).items.map((s) => s.id), ['app1']);
     });
 
+    test('revokeIdpSessions ends the sign-ins with that IdP sid and/or sub, with their app sessions, and nothing else', async () => {
+      const g1 = session('g1', { idpSid: 'sidA', idpSub: 'subA' });
+      await store.sessions.create(g1);
+      await store.sessions.create(appSession('a1', g1, 'wiki'));
+      await store.sessions.create(session('g2', { idpSid: 'sidB', idpSub: 'subA' }));
+      await store.sessions.create(session('g3', { idpSid: 'sidA', idpSub: 'subA', idp: 'okta' }));
+      await store.sessions.create(session('g4', { idpSid: 'sidC', idpSub: 'subC' }));
+      assert.deepEqual(await store.sessions.revokeIdpSessions({ idp: 'entra', sid: 'sidA' }, 'idp logout', T0 + 1), ['g1']);
+      assert.equal((await store.sessions.get('a1'))?.revokedReason, 'idp logout');
+      assert.equal((await store.sessions.get('g3'))?.revokedAt, null, 'another IdP with the same sid is left alone');
+      assert.deepEqual(await store.sessions.revokeIdpSessions({ idp: 'entra', sid: 'sidB', sub: 'subC' }, 'x', T0 + 2), [], 'sid and sub must both match');
+      assert.deepEqual(await store.sessions.revokeIdpSessions({ idp: 'entra', sub: 'subA' }, 'x', T0 + 3), ['g2']);
+      assert.equal((await store.sessions.get('g4'))?.revokedAt, null);
+      await assert.rejects(async () => store.sessions.revokeIdpSessions({ idp: 'entra' }, 'x', T0 + 4), /needs sid or sub/);
+    });
+
     test('purgeExpired deletes sessions expired or revoked before the cut-off', async () => {
       await store.sessions.create(session('old', { expiresAt: T0 + 10 }));
       await store.sessions.create(session('revoked', { revokedAt: T0 + 5, revokedReason: 'x' }));

@@ -69,6 +69,7 @@ export function gatewayRepos(ex: SqlExecutor): GatewayStore {
         const params: SqlParam[] = [];
         const add = (cond: string, v: SqlParam | undefined) => { if (v !== undefined) { where.push(cond); params.push(v); } };
         add('time >= ?', q.since);
+        add('time < ?', q.before);
         add('email = ?', q.email?.toLowerCase());
         add('action = ?', q.action);
         const w = where.length ? `WHERE ${where.join(' AND ')}` : '';

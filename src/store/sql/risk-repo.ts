@@ -1,7 +1,7 @@
 // RiskStore over shared SQL. Owns: risk_users and risk_changes rows. Must
 // not: decide which users count or which group they belong in (the risk sync does).
 import type { GroupLevel, RiskChangeEntry, RiskStore, RiskUserRow } from '../ports-risk.ts';
-import { bool, chunks, num, placeholders, str, strOrNull, type Row, type SqlExecutor } from './executor.ts';
+import { bool, chunks, num, placeholders, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
 
 const COLS = 'user_id, upn, risk_level, risk_state, is_deleted, risk_last_updated, level, updated_at';
 const level = (v: string | null): GroupLevel | null => (v === 'low' || v === 'medium' || v === 'high' ? v : null);
@@ -71,9 +71,16 @@ export function riskRepo(ex: SqlExecutor): RiskStore {
     },
     async changes(q) {
       const limit = Math.max(0, Math.floor(q.limit));
-      const rows = q.cycleId === undefined
-        ? await ex.all('SELECT * FROM risk_changes ORDER BY time DESC, seq DESC LIMIT ?', [limit])
-        : await ex.all('SELECT * FROM risk_changes WHERE cycle_id = ? ORDER BY time DESC, seq DESC LIMIT ?', [q.cycleId, limit]);
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      const add = (cond: string, v: SqlParam | undefined) => { if (v !== undefined) { where.push(cond); params.push(v); } };
+      add('cycle_id = ?', q.cycleId);
+      add('output = ?', q.output);
+      add('lower(upn) = ?', q.upn?.toLowerCase());
+      add('time >= ?', q.since);
+      add('time < ?', q.before);
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = await ex.all(`SELECT * FROM risk_changes ${w} ORDER BY time DESC, seq DESC LIMIT ?`, [...params, limit]);
       return rows.map(toChange);
     },
     async purgeChangesBefore(time) {

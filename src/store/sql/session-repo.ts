@@ -4,7 +4,7 @@
 import type { SessionRecord, SessionStore } from '../ports.ts';
 import { num, numOrNull, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
 
-const COLS = 'id, kind, parent_id, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at, revoked_reason';
+const COLS = 'id, kind, parent_id, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at, revoked_reason, idp_sid, idp_sub';
 
 function toRecord(r: Row): SessionRecord {
   const kind = str(r, 'kind');
@@ -16,6 +16,7 @@ function toRecord(r: Row): SessionRecord {
     createdAt: num(r, 'created_at'), expiresAt: num(r, 'expires_at'), lastSeenAt: num(r, 'last_seen_at'),
     ip: strOrNull(r, 'ip'), userAgent: strOrNull(r, 'user_agent'),
     revokedAt: numOrNull(r, 'revoked_at'), revokedReason: strOrNull(r, 'revoked_reason'),
+    idpSid: strOrNull(r, 'idp_sid'), idpSub: strOrNull(r, 'idp_sub'),
   };
 }
 
@@ -33,9 +34,9 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
   return {
     async create(s) {
       if (s.kind !== 'global' && s.kind !== 'app') throw new TypeError('session kind must be global or app');
-      await ex.run(`INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      await ex.run(`INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         s.id, s.kind, s.parentId, s.appId, s.userKey, s.email.toLowerCase(), s.idp, JSON.stringify(s.identity ?? null),
-        s.createdAt, s.expiresAt, s.lastSeenAt, s.ip, s.userAgent, s.revokedAt, s.revokedReason,
+        s.createdAt, s.expiresAt, s.lastSeenAt, s.ip, s.userAgent, s.revokedAt, s.revokedReason, s.idpSid ?? null, s.idpSub ?? null,
       ]);
     },
     async get(id) {
@@ -66,6 +67,20 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       const { match, params } = userMatch(sel, 'countForUser');
       const [row] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${match}`, params);
       return row ? num(row, 'n') : 0;
+    },
+    revokeIdpSessions(sel, reason, at) {
+      const where = ["kind = 'global'", 'revoked_at IS NULL', 'idp = ?'];
+      const params: SqlParam[] = [sel.idp];
+      if (sel.sid !== undefined) { where.push('idp_sid = ?'); params.push(sel.sid); }
+      if (sel.sub !== undefined) { where.push('idp_sub = ?'); params.push(sel.sub); }
+      // Fail closed: without sid or sub this would end every sign-in through the IdP.
+      if (params.length === 1) throw new TypeError('revokeIdpSessions needs sid or sub');
+      return ex.atomic(async (tx) => {
+        const rows = await tx.all(`UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE ${where.join(' AND ')} RETURNING id`, [at, reason, ...params]);
+        const ids = rows.map((r) => str(r, 'id')).sort();
+        for (const id of ids) await tx.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE parent_id = ? AND revoked_at IS NULL', [at, reason, id]);
+        return ids;
+      });
     },
     async revokeApp(appId, reason, at) {
       const r = await ex.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE app_id = ? AND revoked_at IS NULL', [at, reason, appId]);

@@ -35,7 +35,8 @@ export function StackedBars({
   const labelEvery = Math.ceil(points.length / 8);
   const fmt = (iso: string) => {
     const d = new Date(iso);
-    return bucketMs >= 86_400_000
+    // Labels a day or more apart would all show the same time of day: show the date instead.
+    return bucketMs * labelEvery >= 86_400_000
       ? d.toLocaleDateString([], { month: 'short', day: 'numeric' })
       : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   };

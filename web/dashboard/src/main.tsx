@@ -5,8 +5,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { AppEditorScreen } from './screens/app-editor.tsx';
 import { AppsScreen } from './screens/apps.tsx';
+import { GatewayScreen } from './screens/gateway.tsx';
 import { PolicyEditorScreen } from './screens/policy-editor.tsx';
 import { LogsScreen } from './screens/logs.tsx';
+import { OperationsScreen } from './screens/operations.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
 import { RiskScreen } from './screens/risk.tsx';
 import { TesterScreen } from './screens/tester.tsx';
@@ -22,6 +24,8 @@ const SCREENS = [
   { path: '/tester', label: 'Policy tester', title: 'Policy tester' },
   { path: '/users', label: 'Users & sessions', title: 'Users, groups and sessions' },
   { path: '/risk', label: 'Risk sync', title: 'Risk sync' },
+  { path: '/gateway', label: 'Gateway', title: 'Secure web gateway' },
+  { path: '/operations', label: 'Isolation & tunnels', title: 'Isolation sessions and tunnels' },
   { path: '/logs', label: 'Logs', title: 'Logs' },
 ] as const;
 /** Screens reached from others (not in the navigation): the app and policy editors. */
@@ -128,6 +132,10 @@ function Screen({ path, me, go }: { path: string; me: Me; go: (to: string) => vo
       return <RiskScreen />;
     case '/logs':
       return <LogsScreen />;
+    case '/gateway':
+      return <GatewayScreen />;
+    case '/operations':
+      return <OperationsScreen me={me} />;
     default:
       return (
         <p>

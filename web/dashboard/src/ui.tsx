@@ -184,3 +184,61 @@ export function Card({
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
+
+/** A data table: column headers (a `{hidden}` one is for screen readers only) and its rows. */
+export function DataTable({
+  columns,
+  busy,
+  class: cls,
+  children,
+}: {
+  columns: (string | { hidden: string })[];
+  busy?: boolean;
+  class?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <table aria-busy={busy} class={cls}>
+      <thead>
+        <tr>
+          {columns.map((c) =>
+            typeof c === 'string' ? (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ) : (
+              <th scope="col" key={c.hidden}>
+                <span class="sr-only">{c.hidden}</span>
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** Time windows the log filters offer (0: any time). */
+export const SINCE = [
+  { label: 'Last hour', ms: 3_600_000 },
+  { label: 'Last 24 hours', ms: 86_400_000 },
+  { label: 'Last 7 days', ms: 7 * 86_400_000 },
+  { label: 'Any time', ms: 0 },
+];
+
+/** The "When" field of a log filter; its value is a SINCE entry's ms as text. */
+export function SinceField({ value, onChange }: { value: string; onChange: (e: { currentTarget: { value: string } }) => void }) {
+  return (
+    <label>
+      When
+      <select name="since" value={value} onChange={onChange}>
+        {SINCE.map((s) => (
+          <option key={s.label} value={String(s.ms)}>
+            {s.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

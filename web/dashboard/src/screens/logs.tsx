@@ -1,32 +1,34 @@
-// Searchable logs: access decisions and the admin audit log, filtered and paged on the server.
+// Searchable logs: access decisions, provisioning, risk changes and the admin audit log, filtered and
+// paged on the server (the gateway's log is on the Gateway screen).
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { AccessEntry, App, AuditEntry, Page } from '../types.ts';
-import { Badge, Card, Empty, ErrorNote, Pager, Time, useLoad, usePaged } from '../ui.tsx';
+import { ProvisioningLog, RiskLog } from './activity-logs.tsx';
+import { Badge, Card, Empty, ErrorNote, Pager, SINCE, SinceField, Time, useLoad, usePaged } from '../ui.tsx';
 
-const SINCE = [
-  { label: 'Last hour', ms: 3_600_000 },
-  { label: 'Last 24 hours', ms: 86_400_000 },
-  { label: 'Last 7 days', ms: 7 * 86_400_000 },
-  { label: 'Any time', ms: 0 },
-];
 const ACTIONS = ['allow', 'deny', 'block', 'authenticate', 'bypass', 'service_auth'];
 
+const TABS = [
+  { id: 'access', label: 'Access decisions' },
+  { id: 'provisioning', label: 'Provisioning' },
+  { id: 'risk', label: 'Risk' },
+  { id: 'audit', label: 'Admin audit' },
+] as const;
+type Tab = (typeof TABS)[number]['id'];
+
 export function LogsScreen() {
-  const [tab, setTab] = useState<'access' | 'audit'>(
-    new URLSearchParams(location.search).get('log') === 'audit' ? 'audit' : 'access',
-  );
+  const asked = new URLSearchParams(location.search).get('log');
+  const [tab, setTab] = useState<Tab>(TABS.some((t) => t.id === asked) ? (asked as Tab) : 'access');
   return (
     <>
       <div class="segmented tabs" role="group" aria-label="Log">
-        <button type="button" aria-pressed={tab === 'access'} onClick={() => setTab('access')}>
-          Access decisions
-        </button>
-        <button type="button" aria-pressed={tab === 'audit'} onClick={() => setTab('audit')}>
-          Admin audit
-        </button>
+        {TABS.map((t) => (
+          <button key={t.id} type="button" aria-pressed={tab === t.id} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
       </div>
-      {tab === 'access' ? <AccessLog /> : <AuditLog />}
+      {tab === 'access' ? <AccessLog /> : tab === 'audit' ? <AuditLog /> : tab === 'provisioning' ? <ProvisioningLog /> : <RiskLog />}
     </>
   );
 }
@@ -86,16 +88,7 @@ function AccessLog() {
             ))}
           </select>
         </label>
-        <label>
-          When
-          <select name="since" value={form.since} onChange={set('since')}>
-            {SINCE.map((s) => (
-              <option key={s.label} value={String(s.ms)}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SinceField value={form.since} onChange={set('since')} />
         <button type="submit" class="btn">
           Search
         </button>

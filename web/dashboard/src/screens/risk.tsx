@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { Page, RiskChange, RiskHealth, RiskyUser } from '../types.ts';
+import { RiskHistoryCard } from './risk-history.tsx';
 import { Badge, Card, duration, Empty, ErrorNote, Loading, Pager, Time, useLoad, usePaged } from '../ui.tsx';
 
 export function SyncHealth({ h, compact }: { h: RiskHealth; compact?: boolean }) {
@@ -97,6 +98,7 @@ export function RiskScreen() {
             </ul>
           ))}
       </Card>
+      <RiskHistoryCard />
       <Card title="Risky users" class="wide">
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
           <label>

@@ -114,8 +114,8 @@ export function UsersScreen({ me }: { me: Me }) {
   );
 }
 
-/** Two steps: the first click asks, the second revokes (no modal to trap focus). */
-function Confirm({ label, ask, run }: { label: string; ask: string; run: () => Promise<void> }) {
+/** Two steps: the first click asks, the second acts (no modal to trap focus). */
+export function Confirm({ label, ask, run, yes = 'Yes, revoke', busy = 'Revoking…' }: { label: string; ask: string; run: () => Promise<void>; yes?: string; busy?: string }) {
   const [state, setState] = useState<'idle' | 'asking' | 'busy'>('idle');
   const [error, setError] = useState<Error | null>(null);
   if (state === 'idle')
@@ -146,7 +146,7 @@ function Confirm({ label, ask, run }: { label: string; ask: string; run: () => P
           setState('idle');
         }}
       >
-        {state === 'busy' ? 'Revoking…' : 'Yes, revoke'}
+        {state === 'busy' ? busy : yes}
       </button>
       <button type="button" class="btn secondary" disabled={state === 'busy'} onClick={() => setState('idle')}>
         Cancel

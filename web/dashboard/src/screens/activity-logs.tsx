@@ -1,0 +1,84 @@
+// The provisioning (SCIM) and risk sync logs, filtered and paged on the server, for the Logs screen.
+import { useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import type { Page } from '../types.ts';
+import { Badge, Card, DataTable, Empty, ErrorNote, Pager, Time, usePaged } from '../ui.tsx';
+
+interface ProvisioningEntry {
+  time: string; directoryId: string; method: string; path: string; operation: string; resourceId: string | null; externalId: string | null;
+  status: number; error: string | null; durationMs: number;
+}
+interface RiskEntry { time: string; userPrincipalName: string; output: string; from: string | null; to: string | null; reason: string }
+
+export function ProvisioningLog() {
+  const log = usePaged((cursor) => api.get<Page<ProvisioningEntry>>('/logs/provisioning', { cursor, limit: 50 }), 'provisioning');
+  return (
+    <Card title="Provisioning (SCIM) requests">
+      {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
+      <DataTable busy={log.loading} class="log" columns={['When', 'Operation', 'Resource', 'Status', 'Error']}>
+          {log.data?.items.map((e, i) => (
+            <tr key={e.time + i}>
+              <td>
+                <Time iso={e.time} />
+              </td>
+              <td>
+                <code>{e.operation}</code> <span class="muted">{e.method} {e.path}</span>
+              </td>
+              <td>{e.externalId ?? e.resourceId ?? <span class="muted">—</span>}</td>
+              <td>
+                <Badge value={String(e.status)} kind={e.status < 400 ? 'ok' : 'bad'} />
+              </td>
+              <td class="reasons-cell">{e.error ?? <span class="muted">—</span>}</td>
+            </tr>
+          ))}
+      </DataTable>
+      {log.data?.items.length === 0 && <Empty>No SCIM requests yet. Start provisioning in Entra to see them here.</Empty>}
+      <Pager {...log} />
+    </Card>
+  );
+}
+
+export function RiskLog() {
+  const [form, setForm] = useState('');
+  const [user, setUser] = useState('');
+  const log = usePaged((cursor) => api.get<Page<RiskEntry>>('/logs/risk', { user, cursor, limit: 50 }), `risk|${user}`);
+  return (
+    <Card title="Risk sync changes">
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setUser(form.trim());
+        }}
+      >
+        <label>
+          User
+          <input type="search" value={form} onInput={(e) => setForm(e.currentTarget.value)} placeholder="bob@contoso.com" />
+        </label>
+        <button type="submit" class="btn">
+          Search
+        </button>
+      </form>
+      {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
+      <DataTable busy={log.loading} class="log" columns={['When', 'User', 'Output', 'Change', 'Why']}>
+          {log.data?.items.map((e, i) => (
+            <tr key={e.time + i}>
+              <td>
+                <Time iso={e.time} />
+              </td>
+              <td>{e.userPrincipalName}</td>
+              <td>
+                <code>{e.output}</code>
+              </td>
+              <td>
+                {e.from ?? 'none'} → {e.to ?? 'none'}
+              </td>
+              <td class="reasons-cell">{e.reason}</td>
+            </tr>
+          ))}
+      </DataTable>
+      {log.data?.items.length === 0 && <Empty>No risk changes match.</Empty>}
+      <Pager {...log} />
+    </Card>
+  );
+}
