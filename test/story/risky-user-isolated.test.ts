@@ -130,7 +130,11 @@ test('a user raised to high risk is isolated under the policy\'s controls; dismi
   await s.moatless.gateway!.log.flush();
   const rows = await s.moatless.store.gateway.log.query({ limit: 500 });
   assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'allow' && r.url.startsWith(`${s.wikiUrl}/page-`) && r.status === 200), 'the remote page came through the Gateway as Alice');
-  assert.ok(!rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'isolate'), 'the remote browser was never isolated again');
+  // Her own browser's request to the Access app was isolated, and logged as such by the Access hook…
+  const viaAccess = (r: (typeof rows)[number]) => r.reasons.some((x) => x.startsWith('access.app: '));
+  assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'isolate' && viaAccess(r)), 'the isolating decision on the Access app is in the gateway log');
+  // …while the remote browser's own traffic through the proxy never was.
+  assert.ok(!rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'isolate' && !viaAccess(r)), 'the remote browser was never isolated again');
 
   const dom = await userPageText(page);
   assert.ok(!dom.includes(SECRET), 'the site\'s text is not in the user page');
