@@ -78,9 +78,19 @@ export class TunnelStream extends Duplex {
   // --- Duplex ---
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.#enqueue(chunk, cb);
+  }
+
+  #enqueue(chunk: Buffer, cb: (err?: Error | null) => void): void {
     this.#touch();
     this.#pending = { chunk, cb };
     this.#pump();
+  }
+
+  // node's HTTP server and client cork the socket around a message, so a response head and its body
+  // arrive here together: one DATA frame for all of them instead of one WebSocket message each.
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.#enqueue(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
