@@ -12,7 +12,7 @@ export const METRICS_PATH = '/metrics';
 export function metricsMount(metrics: Metrics, token: () => string | null): AuthHostMount {
   return {
     prefix: METRICS_PATH,
-    async handle(req, res) {
+    async handle(req, res, requestId) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'GET or HEAD only\n', { allow: 'GET, HEAD' });
       const expected = token();
       if (expected) {
@@ -23,7 +23,8 @@ export function metricsMount(metrics: Metrics, token: () => string | null): Auth
         return text(res, 403, 'metrics are served to loopback only; set admin.metricsToken to scrape from elsewhere\n');
       }
       const { contentType, body } = await metrics.render();
-      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      // The request id names the process that answered (its prefix), as on every proxied answer.
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...(requestId ? { 'moatless-request-id': requestId } : {}) });
       res.end(req.method === 'HEAD' ? undefined : body);
     },
   };

@@ -34,6 +34,8 @@ export class Metrics {
     this.#scim = new Counter({ name: 'moatless_scim_requests_total', help: 'SCIM requests answered, by method and HTTP status.', labelNames: ['method', 'status'], registers: [reg] });
     new Gauge({
       name: 'moatless_sessions_active', help: 'Sessions neither revoked nor expired (global and app), read from the store at scrape time.', registers: [reg],
+      // Every worker reads the same store: across a cluster this is one figure, not a sum.
+      aggregator: 'first',
       async collect() {
         try {
           const r = await withDeadline(deps.store.sessions.listActive({ limit: 0, offset: 0 }, deps.now()), timeout);
@@ -75,7 +77,11 @@ export class Metrics {
     inc();
   }
 
+  /** In a cluster worker: the whole instance's figures (cluster-scrape.ts); null: this process's. */
+  instance: (() => Promise<Registry>) | null = null;
+
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const reg = this.instance ? await this.instance() : this.registry;
+    return { contentType: reg.contentType, body: await reg.metrics() };
   }
 }

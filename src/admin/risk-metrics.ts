@@ -12,8 +12,9 @@ export function registerRiskMetrics(reg: Registry, kv: KeyValueStore, timeoutMs:
   // One read per scrape: the registry starts every collect() in registration order before awaiting
   // any, so the first gauge starts the read and the others wait for the same one.
   let read: Promise<RiskHealth | null> = Promise.resolve(null);
+  // Read from the shared store: across cluster workers one figure ('first'), not a sum.
   const gauge = (name: string, help: string, value: (h: RiskHealth) => number, first = false) => new Gauge({
-    name, help, registers: [reg],
+    name, help, registers: [reg], aggregator: 'first',
     async collect() {
       if (first) read = withDeadline(readHealth(kv), timeoutMs).catch(() => null);
       const h = await read;
@@ -26,7 +27,7 @@ export function registerRiskMetrics(reg: Registry, kv: KeyValueStore, timeoutMs:
   gauge('moatless_risk_sync_consecutive_failures', 'Risk-sync cycles that failed in a row (0 after a success).', (h) => h.consecutiveFailures);
   new Gauge({
     name: 'moatless_risk_users', help: 'Risky users per level in the last completed risk-sync cycle (absent: none yet).',
-    labelNames: ['level'], registers: [reg],
+    labelNames: ['level'], registers: [reg], aggregator: 'first',
     async collect() {
       const h = await read;
       this.reset();

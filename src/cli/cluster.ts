@@ -1,6 +1,6 @@
 // `moatless serve` with `server.workers` > 1: a node:cluster primary that migrates the store once,
 // runs the dev services alone, forks the workers (they share the listeners, round-robin), relays
-// change notices between them (cluster-relay.ts), forwards reload and drain, and restarts a worker
+// change notices between them (cluster-relay.ts) and `/metrics` scrapes (cluster-metrics-relay.ts), forwards reload and drain, and restarts a worker
 // that crashes, with backoff. The worker side boots the normal composition root with the relayed
 // change feed. Must not: serve requests in the primary, or hold business logic.
 import { GRAPH_POLLER_ENV, isGraphPollerWorker } from '../config/env.ts';
@@ -12,6 +12,8 @@ import type { ResolvedConfig } from '../config/load.ts';
 import { openStore } from '../store/open-store.ts';
 import { processChannel, withIpcChangeFeed } from '../store/ipc-change-feed.ts';
 import { ChangeRelay } from './cluster-relay.ts';
+import { MetricsRelay } from './cluster-metrics-relay.ts';
+import { ClusterScrape } from '../admin/cluster-scrape.ts';
 import { startMoatless, storeConfigOf, type ComposeOptions, type MoatlessProcess } from './compose.ts';
 import { startDevServices } from './dev-services.ts';
 
@@ -56,6 +58,8 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
   const relay = new ChangeRelay({ logger });
   const crashes: number[] = [];
   const live = new Set<Worker>();
+  const peerOf = (w: Worker) => ({ id: w.id, send: (m: unknown) => { w.send(m as never); } });
+  const metricsRelay = new MetricsRelay({ logger, peers: () => [...live].map(peerOf) });
   let stopping = false;
   let started = false;
   let finish: (code: number) => void = () => {};
@@ -67,9 +71,9 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
     const w = cluster.fork(poller ? { [GRAPH_POLLER_ENV]: '1' } : {});
     if (poller) pollerId = w.id;
     live.add(w);
-    const peer = { id: w.id, send: (m: unknown) => { w.send(m as never); } };
+    const peer = peerOf(w);
     w.on('message', (raw: unknown) => {
-      if (relay.onMessage(peer, raw)) return;
+      if (relay.onMessage(peer, raw) || metricsRelay.onMessage(peer, raw)) return;
       const m = asControl(raw);
       if (m?.moatless === 'listening') listening(w, m.urls, m.addresses);
       else if (m?.moatless === 'reloaded') o.out(m.ok ? `moatless: worker ${w.id}: config reloaded` : `moatless: worker ${w.id}: reload rejected:\n${m.issues ?? ''}`);
@@ -96,6 +100,7 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
   cluster.on('exit', (w, code, signal) => {
     live.delete(w);
     relay.remove(w.id);
+    metricsRelay.remove(w.id);
     if (stopping) {
       if (live.size === 0) void stopDev().then(() => finish(0));
       return;
@@ -158,12 +163,19 @@ export async function runClusterWorker(cfg: ResolvedConfig, opts: ComposeOptions
     wrapStore: (store, logger) => withIpcChangeFeed(store, channel, { logger }),
   });
   const send = (msg: ControlMessage) => { if (process.connected) process.send?.(msg); };
+  // A scrape on this worker shows every worker's figures (src/admin/cluster-scrape.ts).
+  const scrape = new ClusterScrape({
+    worker: cluster.worker?.id ?? 0, local: m.metrics.registry,
+    channel: { onMessage: channel.onMessage, send: (msg) => { if (!process.connected || !process.send) throw new Error('no IPC channel'); process.send(msg); } },
+  });
+  m.metrics.instance = () => scrape.gather();
   send({ moatless: 'listening', urls: m.listeners.map((l) => l.url), addresses: m.listeners.map((l) => l.address) });
   return await new Promise<number>((done) => {
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
       stopping = true;
+      scrape.close();
       await m.close();
       if (process.connected) process.disconnect();
       done(0);

@@ -24,7 +24,7 @@ import { SessionService } from '../identity/sessions.ts';
 import { buildRiskScheduler } from '../risk/index.ts';
 import { createLogger } from './logger.ts';
 import { openStore } from '../store/open-store.ts';
-import { ConfigLayers, ConfigWrites, createOperate, MeteredAccessLog } from '../admin/index.ts';
+import { ConfigLayers, ConfigWrites, createOperate, MeteredAccessLog, type Metrics } from '../admin/index.ts';
 import { startGatewayFor, type GatewayOptions, type RunningGateway } from '../gateway/compose-gateway.ts';
 import type { Store } from '../store/ports.ts';
 
@@ -37,6 +37,8 @@ export interface MoatlessProcess {
   /** The secure web gateway, when the config has a `gateway:` section. */
   gateway: RunningGateway | null;
   logger: Logger;
+  /** The process's Prometheus figures (a cluster worker points `instance` at the whole cluster). */
+  metrics: Metrics;
   /** Re-reads the config file; keeps the running config when the new one is invalid. */
   reload(): Promise<{ ok: boolean; issues?: string }>;
   close(): Promise<void>;
@@ -238,7 +240,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   }
 
   return {
-    config: () => config, store, sessions, server, listeners, gateway, logger, reload,
+    config: () => config, store, sessions, server, listeners, gateway, logger, reload, metrics: operate.metrics,
     async close() {
       watcher?.close();
       layers.stop();

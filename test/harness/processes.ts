@@ -12,11 +12,11 @@ export interface Child {
 }
 
 /** Starts `moatless …` and resolves once a line matching `ready` appears (or rejects on exit). */
-export function startMoatlessProcess(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Child> {
+export function startMoatlessProcess(args: string[], ready: RegExp, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<Child> {
   const proc = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${ready}:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${ready}:\n${out}`)), timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       if (ready.test(out)) {

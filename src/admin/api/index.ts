@@ -7,6 +7,7 @@ import type { ApiDeps } from './common.ts';
 import { configRoutes } from './config-routes.ts';
 import { configWriteRoutes } from './config-write-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
+import { identityProviderRoutes } from './identity-provider-routes.ts';
 import { logRoutes } from './logs-routes.ts';
 import { adminApiMount, type ApiMountOptions } from './mount.ts';
 import { overviewRoutes } from './overview-routes.ts';
@@ -31,7 +32,7 @@ const meRoute = defineRoute({
 });
 
 export function adminRoutes(deps: ApiDeps): Route[] {
-  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
+  return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...identityProviderRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
     ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps),
     ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), riskHistoryRoute(deps)];
 }
