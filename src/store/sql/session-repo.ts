@@ -29,6 +29,16 @@ function userMatch(sel: { userKey?: string; email?: string }, method: string): {
   return { match: where.join(' OR '), params };
 }
 
+/** The conditions listActive and pageActive share: active at `now`, and every given filter. */
+function activeWhere(f: { userKey?: string; email?: string; appId?: string }, now: number): { where: string[]; params: SqlParam[] } {
+  const where = ['revoked_at IS NULL', 'expires_at > ?'];
+  const params: SqlParam[] = [now];
+  if (f.userKey !== undefined) { where.push('user_key = ?'); params.push(f.userKey); }
+  if (f.email !== undefined) { where.push('email = ?'); params.push(f.email.toLowerCase()); }
+  if (f.appId !== undefined) { where.push('app_id = ?'); params.push(f.appId); }
+  return { where, params };
+}
+
 export function sessionRepo(ex: SqlExecutor): SessionStore {
   return {
     async create(s) {
@@ -72,11 +82,7 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       return r.changes;
     },
     async listActive(f, now) {
-      const where = ['revoked_at IS NULL', 'expires_at > ?'];
-      const params: SqlParam[] = [now];
-      if (f.userKey !== undefined) { where.push('user_key = ?'); params.push(f.userKey); }
-      if (f.email !== undefined) { where.push('email = ?'); params.push(f.email.toLowerCase()); }
-      if (f.appId !== undefined) { where.push('app_id = ?'); params.push(f.appId); }
+      const { where, params } = activeWhere(f, now);
       const w = where.join(' AND ');
       const [countRow] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${w}`, params);
       const limit = Math.max(0, Math.floor(f.limit));
@@ -84,6 +90,19 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       const rows = limit === 0 ? [] : await ex.all(
         `SELECT ${COLS} FROM sessions WHERE ${w} ORDER BY created_at DESC, id ASC LIMIT ? OFFSET ?`, [...params, limit, offset]);
       return { total: countRow ? num(countRow, 'n') : 0, items: rows.map(toRecord) };
+    },
+    async pageActive(f, now) {
+      const { where, params } = activeWhere(f, now);
+      if (f.after) {
+        // Newest first, ties by id ascending: rows after (c, i) are older than c, or as old with a
+        // greater id. The redundant `created_at <= c` gives the index a range to start from.
+        where.push('created_at <= ?', '(created_at < ? OR id > ?)');
+        params.push(f.after.createdAt, f.after.createdAt, f.after.id);
+      }
+      const limit = Math.max(0, Math.floor(f.limit));
+      if (limit === 0) return [];
+      const rows = await ex.all(`SELECT ${COLS} FROM sessions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id ASC LIMIT ?`, [...params, limit]);
+      return rows.map(toRecord);
     },
     async purgeExpired(before) {
       const r = await ex.run('DELETE FROM sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)', [before, before]);
