@@ -7,7 +7,7 @@
 //        [--skip dashboard,metrics-cost]
 // Exits 0 whether or not goals are met; non-zero only when the setup breaks or a request fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freshSchema } from '../test/harness/postgres.ts';
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
   const o = options();
   const started = new Date();
   log(`Moatless admin benchmark at scale ${o.scale}${o.scale === 1 ? ' (full)' : ' (REDUCED: not the goal\'s size)'}; ${o.storages.join(' + ')}; ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`);
+  const loadStart = loadavg()[0]!;
   const runs: StorageRun[] = [];
   for (const kind of o.storages) runs.push(await runOn(kind, o));
   let cost: MetricsCost | null = null;
@@ -102,10 +103,12 @@ async function main(): Promise<void> {
       ? { firstWarmS: 4, warmS: 1, c50S: 4, c1S: 0, rounds: 5 }
       : { firstWarmS: 1, warmS: 1, c50S: 1, c1S: 0, rounds: 2 }, log);
   }
-  process.stdout.write(`\nAdmin benchmark — scale ${o.scale}${o.scale === 1 ? ' (full)' : ' (REDUCED)'}\n\n${report(runs, cost)}\n`);
+  // The box is shared: the load average says how much of the wall-clock figures is other work.
+  const load = { start: loadStart, end: loadavg()[0]! };
+  process.stdout.write(`\nAdmin benchmark — scale ${o.scale}${o.scale === 1 ? ' (full)' : ' (REDUCED)'}; ${cpus().length} CPUs, 1-min load average ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end\n\n${report(runs, cost)}\n`);
   const file = o.out ?? join(import.meta.dirname, 'out', `admin-${started.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, JSON.stringify({ started: started.toISOString(), node: process.version, cpus: cpus().length, scale: o.scale, runs, metricsCost: cost }, null, 2));
+  writeFileSync(file, JSON.stringify({ started: started.toISOString(), node: process.version, cpus: cpus().length, scale: o.scale, load, runs, metricsCost: cost }, null, 2));
   log(`JSON: ${file}`);
 }
 
