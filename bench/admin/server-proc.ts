@@ -7,7 +7,7 @@ const CHILD = new URL('./server-child.ts', import.meta.url).pathname;
 export type Ready = Omit<Extract<ServerReply, { type: 'ready' }>, 'type'>;
 
 export async function startAdminServer(args: ServerArgs, log: (s: string) => void): Promise<Ready & { stop(): Promise<void> }> {
-  const child = startNode(CHILD, [JSON.stringify(args)]);
+  const child = startNode(CHILD, [JSON.stringify(args)], {}, ['--expose-gc']);
   const kill = () => {
     if (child.pid !== undefined && child.exitCode === null) {
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
