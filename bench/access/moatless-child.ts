@@ -28,7 +28,8 @@ export type ChildReply =
   | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
   | { type: 'error'; message: string };
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as BenchConfigOptions & { dir?: string };
+/** metrics: false runs without request metrics on the proxy path (the admin bench's baseline). */
+const opts = JSON.parse(process.argv[2] ?? '{}') as BenchConfigOptions & { dir?: string; metrics?: boolean };
 const send = (m: ChildReply) => process.send?.(m);
 
 // workers > 1: this process is a cluster primary (`server.workers`, src/cli/cluster.ts) and the
@@ -43,7 +44,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
 
 const config = benchConfig({ ...opts, dir, workers });
-const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, {});
+const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, { requestMetrics: opts.metrics !== false });
 
 /** The primary serves nothing itself: it answers the benchmark's commands through its own store handle. */
 async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions'>> {

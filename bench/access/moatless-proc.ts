@@ -19,7 +19,7 @@ export interface MoatlessChild {
   stop(): Promise<void>;
 }
 
-export type ChildOptions = Omit<BenchConfigOptions, 'port' | 'dir'> & { exposeGc?: boolean; logFile?: string };
+export type ChildOptions = Omit<BenchConfigOptions, 'port' | 'dir'> & { exposeGc?: boolean; logFile?: string; metrics?: boolean };
 
 const nextReply = (child: ChildProcess, timeoutMs: number) => nextMessage<ChildReply>(child, timeoutMs, 'Moatless child');
 

@@ -3,6 +3,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { AccessLog } from '../access/access-log.ts';
 import { threadedAccessLogStore } from '../access/access-log-thread.ts';
 import { ConnectionRegistry } from '../access/connections.ts';
 import type { AccessContext, AuthHostMount, DirectoryFactsSource } from '../access/context.ts';
@@ -71,6 +72,11 @@ export interface ComposeOptions {
   pollGraph?: boolean;
   /** Gateway test seams (resolver, dialer). */
   gateway?: GatewayOptions;
+  /**
+   * false: the proxy path records no request metrics (the metrics-off baseline of `npm run
+   * bench:admin`, which measures what metering costs). Default true.
+   */
+  requestMetrics?: boolean;
 }
 
 /** One Graph group-delta poller per Entra IdP that opted into re-authentication on group change. */
@@ -131,7 +137,9 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const configWrites = new ConfigWrites({ store, layers, config: () => config, now });
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
   const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed });
-  const accessLog = new MeteredAccessLog(operate.metrics.requests, logThread?.store ?? store.accessLog, initial.logging.accessLog ? logger : null);
+  const logStore = logThread?.store ?? store.accessLog;
+  const logLines = initial.logging.accessLog ? logger : null;
+  const accessLog = opts.requestMetrics === false ? new AccessLog(logStore, logLines) : new MeteredAccessLog(operate.metrics.requests, logStore, logLines);
   operate.metrics.accessLogDrops = () => accessLog.dropped;
   let gatewayRef: RunningGateway | null = null;
   const directoryFacts = opts.directoryFacts?.({ store });

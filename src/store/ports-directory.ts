@@ -128,7 +128,16 @@ export interface UsersRepo {
   delete(dirId: string, id: string): Promise<boolean>;
   /** Filtered, sorted (default: createdAt then id), paged. Throws StoreUnsupportedFilterError. */
   list(dirId: string, q: ListQuery): Promise<{ total: number; items: UserRow[] }>;
+  /**
+   * One page in list()'s default order (createdAt, then id) after `after`, the previous page's last
+   * row: keyset paging for the admin API — a deep page costs what the first does, and nothing is
+   * counted. Throws StoreUnsupportedFilterError.
+   */
+  pageAfter(dirId: string, q: { filter?: Filter; after?: DirectoryPageKey; limit: number }): Promise<UserRow[]>;
 }
+
+/** Where a page of directory rows ends: the last row's createdAt and id. */
+export interface DirectoryPageKey { createdAt: number; id: string }
 
 export interface GroupsRepo {
   /** Throws StoreConflictError('displayName') on a case-insensitive duplicate within the directory, ('id') on a duplicate id. */

@@ -36,6 +36,12 @@ export interface RiskChangeEntry {
 export interface RiskStore {
   /** Every stored risky user (the state a full reconcile replaces), ordered by userId. */
   list(): Promise<RiskUserRow[]>;
+  /**
+   * One page of risky users for the admin API: highest level first (high, medium, low, none), then
+   * by UPN case-insensitively; `level` narrows to one level, `search` to UPNs containing it
+   * (case-insensitive). Sorted and paged in the store, so a page never loads every row.
+   */
+  page(q: { level?: GroupLevel; search?: string; offset: number; limit: number }): Promise<{ total: number; items: RiskUserRow[] }>;
   /** The rows among `userIds` (one query per 500 ids). */
   getMany(userIds: readonly string[]): Promise<RiskUserRow[]>;
   /** Inserts or replaces each row by userId. */

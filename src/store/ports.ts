@@ -64,6 +64,9 @@ export interface SessionRecord {
   idpSub?: string | null;
 }
 
+/** Where a page of sessions ends: the last row's createdAt and id. */
+export interface SessionPageKey { createdAt: number; id: string }
+
 export interface SessionStore {
   /** Inserts a session. Throws StoreConflictError('id') if the id exists. */
   create(s: SessionRecord): Promise<void>;
@@ -106,6 +109,15 @@ export interface SessionStore {
     filter: { userKey?: string; email?: string; appId?: string; limit: number; offset: number },
     now: number,
   ): Promise<{ total: number; items: SessionRecord[] }>;
+  /**
+   * One page of listActive's rows in its order, starting after `after` (the previous page's last
+   * row): keyset paging, so a deep page costs what the first does, sessions created meanwhile
+   * neither repeat nor hide a row, and nothing is counted.
+   */
+  pageActive(
+    filter: { userKey?: string; email?: string; appId?: string; after?: SessionPageKey; limit: number },
+    now: number,
+  ): Promise<SessionRecord[]>;
   /** Deletes sessions that expired before `before` or were revoked before it; returns how many. */
   purgeExpired(before: number): Promise<number>;
 }

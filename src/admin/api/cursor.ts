@@ -26,3 +26,6 @@ export const offsetCursor = z.strictObject({ o: z.number().int().min(0).max(10_0
 export function nextOffset(offset: number, pageSize: number, total: number): string | null {
   return offset + pageSize < total && pageSize > 0 ? encodeCursor({ o: offset + pageSize }) : null;
 }
+
+/** Keyset cursors for lists paged by (createdAt, id): the last row's c(reatedAt) and i(d). */
+export const keyCursor = z.strictObject({ c: z.number().int(), i: z.string().min(1).max(200) });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Filter } from '../../directory/scim/filter-ast.ts';
 import type { DirectoryRecord, Store, UserRow } from '../../store/ports.ts';
 import { type ApiDeps, iso, isoTime, MAX_PAGE, pageOf, paging } from './common.ts';
-import { decodeCursor, nextOffset, offsetCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, keyCursor, nextOffset, offsetCursor } from './cursor.ts';
 import { ApiError, notFound } from './errors.ts';
 import { defineRoute, type Route } from './route.ts';
 import { sessionView } from './sessions-routes.ts';
@@ -65,10 +65,14 @@ export function directoryRoutes(deps: ApiDeps): Route[] {
       response: pageOf(userSchema, 'DirectoryUserPage'),
       async handle({ query }) {
         const dir = await pickDirectory(store, query.directory);
-        const offset = decodeCursor(query.cursor, offsetCursor)?.o ?? 0;
+        // Keyset paging on (createdAt, id), without a count: with 100,000 users a count (and an
+        // OFFSET deep in the list) would cost a scan per page; a search costs at most one.
+        const c = decodeCursor(query.cursor, keyCursor);
         const filter = query.search ? { op: 'or' as const, left: contains('username', query.search), right: contains('displayname', query.search) } : undefined;
-        const r = await store.directory.users.list(dir.id, { startIndex: offset + 1, count: query.limit, ...(filter ? { filter } : {}) });
-        return { items: r.items.map((u) => userView(dir.id, u)), nextCursor: nextOffset(offset, r.items.length, r.total) };
+        const rows = await store.directory.users.pageAfter(dir.id, { limit: query.limit + 1, ...(filter ? { filter } : {}), ...(c ? { after: { createdAt: c.c, id: c.i } } : {}) });
+        const page = rows.slice(0, query.limit);
+        const last = page.at(-1);
+        return { items: page.map((u) => userView(dir.id, u)), nextCursor: rows.length > query.limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null };
       },
     }),
     defineRoute({

@@ -57,16 +57,11 @@ export function riskRoutes(deps: ApiDeps): Route[] {
       response: pageOf(riskyUserSchema, 'RiskyUserPage'),
       async handle({ query }) {
         const offset = decodeCursor(query.cursor, offsetCursor)?.o ?? 0;
-        const needle = query.search?.toLowerCase();
-        const rank = (l: string | null) => (l === 'high' ? 0 : l === 'medium' ? 1 : l === 'low' ? 2 : 3);
-        const all = (await deps.store.directory.risk.list())
-          .filter(
-            (u) =>
-              (!query.level || u.level === query.level) &&
-              (!needle || u.userPrincipalName.toLowerCase().includes(needle)),
-          )
-          .sort((a, b) => rank(a.level) - rank(b.level) || a.userPrincipalName.localeCompare(b.userPrincipalName));
-        const page = all.slice(offset, offset + query.limit);
+        // Filtered, sorted and paged in the store: the list once loaded every risky user per request.
+        const r = await deps.store.directory.risk.page({
+          ...(query.level ? { level: query.level } : {}), ...(query.search ? { search: query.search } : {}), offset, limit: query.limit,
+        });
+        const page = r.items;
         return {
           items: page.map((u) => ({
             userId: u.userId,
@@ -77,7 +72,7 @@ export function riskRoutes(deps: ApiDeps): Route[] {
             riskLastUpdated: iso(u.riskLastUpdated),
             updatedAt: iso(u.updatedAt),
           })),
-          nextCursor: nextOffset(offset, page.length, all.length),
+          nextCursor: nextOffset(offset, page.length, r.total),
         };
       },
     }),

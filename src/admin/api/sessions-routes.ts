@@ -3,7 +3,7 @@
 // expose session secrets (ids are already hashes of them).
 import { z } from 'zod';
 import type { SessionRecord } from '../../store/ports.ts';
-import { decodeCursor, nextOffset, offsetCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, keyCursor } from './cursor.ts';
 import { type ApiDeps, iso, isoTime, pageOf, paging } from './common.ts';
 import { notFound } from './errors.ts';
 import { defineRoute, type Route } from './route.ts';
@@ -43,12 +43,16 @@ export function sessionRoutes(deps: ApiDeps): Route[] {
     query: z.strictObject({ email: z.string().max(320).optional(), userKey: z.string().max(512).optional(), appId: z.string().max(63).optional(), ...paging }),
     response: pageOf(sessionSchema, 'SessionPage'),
     async handle({ query }) {
-      const offset = decodeCursor(query.cursor, offsetCursor)?.o ?? 0;
-      const r = await deps.store.sessions.listActive({
+      // Keyset paging (the last row's createdAt and id), not OFFSET and a count: page 2,000 costs
+      // what page 1 does, and sessions created while an admin pages neither repeat nor hide a row.
+      const c = decodeCursor(query.cursor, keyCursor);
+      const rows = await deps.store.sessions.pageActive({
         ...(query.email ? { email: query.email } : {}), ...(query.userKey ? { userKey: query.userKey } : {}),
-        ...(query.appId ? { appId: query.appId } : {}), limit: query.limit, offset,
+        ...(query.appId ? { appId: query.appId } : {}), ...(c ? { after: { createdAt: c.c, id: c.i } } : {}), limit: query.limit + 1,
       }, deps.now());
-      return { items: r.items.map(sessionView), nextCursor: nextOffset(offset, r.items.length, r.total) };
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return { items: page.map(sessionView), nextCursor: rows.length > query.limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null };
     },
   });
 

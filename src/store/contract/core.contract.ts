@@ -56,6 +56,33 @@ export function describeCoreContract(name: string, makeStore: () => Promise<Stor
       assert.deepEqual(await store.accessLog.histogram({ since: T0 + 6_000, until: T0 + 9_000, bucketMs: 1_000 }), []);
     });
 
+    test('access log: minute buckets (read from the per-minute rollup) count exactly what the rows say, edges and purges included', async () => {
+      const M = 60_000;
+      const base = Math.ceil(T0 / (60 * M)) * 60 * M; // an hour boundary
+      const times = [base - 1, base, base + 59_999, base + M, base + M + 30_000, base + 2 * M + 1, base + 5 * M + 10, base + 5 * M + 50_000];
+      // Two batches: the rollup adds to a minute it already has.
+      await store.accessLog.append(times.slice(0, 4).map((t, i) => logEntry(t, { action: i % 2 ? 'deny' : 'allow' })));
+      await store.accessLog.append(times.slice(4).map((t, i) => logEntry(t, { action: i % 2 ? 'allow' : 'deny' })));
+      const expected = async (since: number, until: number, bucketMs: number) => {
+        const rows = (await store.accessLog.query({ since, until, limit: 100 })).reverse();
+        const m = new Map<string, { bucket: number; action: string; count: number }>();
+        for (const e of rows) {
+          const bucket = e.time - (e.time % bucketMs);
+          const c = m.get(`${bucket} ${e.action}`) ?? { bucket, action: e.action, count: 0 };
+          c.count++;
+          m.set(`${bucket} ${e.action}`, c);
+        }
+        return [...m.values()].sort((a, b) => a.bucket - b.bucket || a.action.localeCompare(b.action));
+      };
+      // Windows on and off minute boundaries, one inside a single minute, and 5-minute buckets.
+      for (const [since, until, size] of [[base, base + 10 * M, M], [base - 30_000, base + 5 * M + 20_000, M], [base + 10, base + M + 40_000, M],
+        [base + 5 * M + 5, base + 5 * M + 40_000, M], [base - 5 * M, base + 10 * M, 5 * M], [base - 1, base + 6 * M, 5 * M]] as const) {
+        assert.deepEqual(await store.accessLog.histogram({ since, until, bucketMs: size }), await expected(since, until, size), `${since - base}..${until - base} by ${size}`);
+      }
+      await store.accessLog.purgeBefore(base + 2 * M);
+      assert.deepEqual(await store.accessLog.histogram({ since: base - 10 * M, until: base + 10 * M, bucketMs: M }), await expected(base - 10 * M, base + 10 * M, M));
+    });
+
     test('access log: a batch larger than one multi-row insert keeps every row, each with its own fields', async () => {
       const entries = Array.from({ length: 123 }, (_, i) => logEntry(T0 + 100_000 + i, { appId: `app-${i}`, status: 200 + (i % 5) }));
       await store.accessLog.append(entries);

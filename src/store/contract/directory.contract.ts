@@ -103,6 +103,30 @@ export function describeDirectoryContract(name: string, makeStore: () => Promise
       assert.deepEqual(await users.getMany('d1', []), []);
     });
 
+    test('users: pageAfter gives every user exactly once, in list order, while users are created; filters and directory hold', async () => {
+      const { users } = store.directory;
+      // Ties on createdAt (four per millisecond) so the id tie-break is exercised across page ends.
+      for (let i = 0; i < 23; i++) await users.create('d1', user(`u${String(i).padStart(2, '0')}`, `user${i}`, { createdAt: T0 + Math.floor(i / 4), displayName: i % 2 ? 'Odd One' : 'Even One' }));
+      await users.create('d2', user('x1', 'other'));
+      const expected = (await users.list('d1', { startIndex: 1, count: 100 })).items.map((u) => u.id);
+      const seen: string[] = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (let n = 0; n < 20; n++) {
+        const page = await users.pageAfter('d1', { limit: 5, ...(after ? { after } : {}) });
+        seen.push(...page.map((u) => u.id));
+        // Provisioning goes on while an admin pages: a later user lands after the last page (seen
+        // once), one as old as this page's end with a smaller id lands before the cursor (never).
+        const last = page.at(-1);
+        if (last) await users.create('d1', user(`a-${n}`, `tie${n}`, { createdAt: last.createdAt }));
+        if (page.length < 5) break;
+        after = { createdAt: last!.createdAt, id: last!.id };
+        if (n === 1) await users.create('d1', user('z-late', 'late', { createdAt: T0 + 1000 }));
+      }
+      assert.deepEqual(seen, [...expected, 'z-late']);
+      const odd = await users.pageAfter('d1', { limit: 100, filter: { op: 'co', path: { attr: 'displayname' }, value: 'odd' } });
+      assert.deepEqual(odd.map((u) => u.id), expected.filter((_, i) => i % 2 === 1));
+    });
+
     test('groups: memberCount follows adds, removes, replaceAll, removeAll and user deletion without a recount', async () => {
       const { users, groups } = store.directory;
       for (const id of ['u1', 'u2', 'u3']) await users.create('d1', user(id, id));

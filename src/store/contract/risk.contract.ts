@@ -26,6 +26,25 @@ export function describeRiskContract(name: string, makeStore: () => Promise<Stor
       assert.deepEqual((await risk.list()).map((r) => r.userId), ['u2']);
     });
 
+    test('risk users: page sorts by level then UPN, filters by level and by a literal UPN substring, and counts', async () => {
+      const risk = store.directory.risk;
+      await risk.upsert([
+        row('u1', 'zoe@contoso.com', 'low'), row('u2', 'Bob@Contoso.com', 'high'), row('u3', 'amy@contoso.com', 'high'),
+        row('u4', 'carl@contoso.com', null), row('u5', 'dan_x@contoso.com', 'medium'), row('u6', 'danax@contoso.com', 'medium'),
+      ]);
+      const ids = (r: { items: RiskUserRow[] }) => r.items.map((u) => u.userId);
+      const all = await risk.page({ offset: 0, limit: 10 });
+      assert.deepEqual(ids(all), ['u3', 'u2', 'u5', 'u6', 'u1', 'u4']);
+      assert.equal(all.total, 6);
+      const p2 = await risk.page({ offset: 2, limit: 2 });
+      assert.deepEqual([ids(p2), p2.total], [['u5', 'u6'], 6]);
+      assert.deepEqual(ids(await risk.page({ level: 'high', offset: 0, limit: 10 })), ['u3', 'u2']);
+      // `_` is a literal underscore, not LIKE's any-one-character; the match ignores case.
+      assert.deepEqual(ids(await risk.page({ search: 'DAN_', offset: 0, limit: 10 })), ['u5']);
+      const bob = await risk.page({ search: 'bob@', level: 'low', offset: 0, limit: 10 });
+      assert.deepEqual([ids(bob), bob.total], [[], 0]);
+    });
+
     test('risk changes: appended, newest first, narrowed by cycle, purged by time', async () => {
       const risk = store.directory.risk;
       const e = { userId: 'u1', userPrincipalName: 'a@x', output: 'directory', groupName: 'G', reason: 'riskLevel high (atRisk)' };

@@ -127,6 +127,32 @@ export function describeSessionContract(name: string, makeStore: () => Promise<S
       await assert.rejects(async () => store.sessions.revokeIdpSessions({ idp: 'entra' }, 'x', T0 + 4), /needs sid or sub/);
     });
 
+    test('pageActive: keyset pages give every active row exactly once, in listActive order, while rows are inserted', async () => {
+      // Ties on createdAt (three per millisecond) so the id tie-break is exercised across page ends.
+      for (let i = 0; i < 30; i++) await store.sessions.create(session(`s${String(i).padStart(2, '0')}`, { createdAt: T0 + Math.floor(i / 3) }));
+      await store.sessions.create(session('expired', { createdAt: T0 + 5, expiresAt: T0 + 10 }));
+      await store.sessions.create(session('revoked', { createdAt: T0 + 5, revokedAt: T0, revokedReason: 'x' }));
+      const now = T0 + HOUR;
+      const expected = (await store.sessions.listActive({ limit: 1000, offset: 0 }, now)).items.map((s) => s.id);
+      const seen: string[] = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (let pageNo = 0; pageNo < 50; pageNo++) {
+        const page = await store.sessions.pageActive({ limit: 4, ...(after ? { after } : {}) }, now);
+        seen.push(...page.map((s) => s.id));
+        // Newer sign-ins arrive while an admin pages (they belong before page 1, so never appear),
+        // and one as old as the page's end with a smaller id (before the cursor: never appears either).
+        await store.sessions.create(session(`new${pageNo}`, { createdAt: T0 + 100 + pageNo }));
+        const last = page.at(-1);
+        if (last) await store.sessions.create(session(`0tie${pageNo}`, { createdAt: last.createdAt }));
+        if (page.length < 4) break;
+        after = { createdAt: last!.createdAt, id: last!.id };
+      }
+      assert.deepEqual(seen, expected);
+      assert.equal(new Set(seen).size, 30);
+      const wiki = await store.sessions.pageActive({ appId: 'wiki', limit: 10 }, now);
+      assert.deepEqual(wiki, []);
+    });
+
     test('purgeExpired deletes sessions expired or revoked before the cut-off', async () => {
       await store.sessions.create(session('old', { expiresAt: T0 + 10 }));
       await store.sessions.create(session('revoked', { revokedAt: T0 + 5, revokedReason: 'x' }));

@@ -1,7 +1,7 @@
 // RiskStore over shared SQL. Owns: risk_users and risk_changes rows. Must
 // not: decide which users count or which group they belong in (the risk sync does).
 import type { GroupLevel, RiskChangeEntry, RiskStore, RiskUserRow } from '../ports-risk.ts';
-import { bool, chunks, num, placeholders, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
+import { bool, chunks, likePattern, num, placeholders, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
 
 const COLS = 'user_id, upn, risk_level, risk_state, is_deleted, risk_last_updated, level, updated_at';
 const level = (v: string | null): GroupLevel | null => (v === 'low' || v === 'medium' || v === 'high' ? v : null);
@@ -20,6 +20,20 @@ export function riskRepo(ex: SqlExecutor): RiskStore {
   return {
     async list() {
       return (await ex.all(`SELECT ${COLS} FROM risk_users ORDER BY user_id${ex.dialect.binaryCollate}`)).map(toRow);
+    },
+    async page(q) {
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      if (q.level) { where.push('level = ?'); params.push(q.level); }
+      if (q.search) { where.push(`upn_key LIKE ? ESCAPE '\\'`); params.push(likePattern('co', q.search.toLowerCase())); }
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const [c] = await ex.all(`SELECT count(*) AS n FROM risk_users ${w}`, params);
+      const rank = "CASE level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END";
+      const rows = q.limit <= 0 ? [] : await ex.all(
+        `SELECT ${COLS} FROM risk_users ${w} ORDER BY ${rank}, upn_key${ex.dialect.binaryCollate}, user_id${ex.dialect.binaryCollate} LIMIT ? OFFSET ?`,
+        [...params, Math.floor(q.limit), Math.max(0, Math.floor(q.offset))],
+      );
+      return { total: c ? num(c, 'n') : 0, items: rows.map(toRow) };
     },
     async getMany(ids) {
       const out: RiskUserRow[] = [];

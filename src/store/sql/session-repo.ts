@@ -2,7 +2,7 @@
 // sessions. Must not: see session secrets (ids are already sha256 hashes) or decide validity —
 // it returns revoked and expired sessions and lets the identity capability judge.
 import type { SessionRecord, SessionStore } from '../ports.ts';
-import { num, numOrNull, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
+import { num, numOrNull, str, strOrNull, type Row, type Sql, type SqlExecutor, type SqlParam } from './executor.ts';
 
 const COLS = 'id, kind, parent_id, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at, revoked_reason, idp_sid, idp_sub';
 
@@ -28,6 +28,28 @@ function userMatch(sel: { userKey?: string; email?: string }, method: string): {
   if (sel.email !== undefined) { where.push('email = ?'); params.push(sel.email.toLowerCase()); }
   if (where.length === 0) throw new TypeError(`${method} needs userKey or email`);
   return { match: where.join(' OR '), params };
+}
+
+/** The conditions listActive and pageActive share: active at `now`, and every given filter. */
+function activeWhere(f: { userKey?: string; email?: string; appId?: string }, now: number): { where: string[]; params: SqlParam[] } {
+  const where = ['revoked_at IS NULL', 'expires_at > ?'];
+  const params: SqlParam[] = [now];
+  if (f.userKey !== undefined) { where.push('user_key = ?'); params.push(f.userKey); }
+  if (f.email !== undefined) { where.push('email = ?'); params.push(f.email.toLowerCase()); }
+  if (f.appId !== undefined) { where.push('app_id = ?'); params.push(f.appId); }
+  return { where, params };
+}
+
+/** pageActive's statement, exported so tests can EXPLAIN it (migration 011's indexes serve it). */
+export function buildSessionPageSql(f: Parameters<SessionStore['pageActive']>[0], now: number): Sql {
+  const { where, params } = activeWhere(f, now);
+  if (f.after) {
+    // Newest first, ties by id ascending: rows after (c, i) are older than c, or as old with a
+    // greater id. The redundant `created_at <= c` gives the index a range to start from.
+    where.push('created_at <= ?', '(created_at < ? OR id > ?)');
+    params.push(f.after.createdAt, f.after.createdAt, f.after.id);
+  }
+  return { sql: `SELECT ${COLS} FROM sessions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id ASC LIMIT ?`, params: [...params, Math.max(0, Math.floor(f.limit))] };
 }
 
 export function sessionRepo(ex: SqlExecutor): SessionStore {
@@ -87,11 +109,7 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       return r.changes;
     },
     async listActive(f, now) {
-      const where = ['revoked_at IS NULL', 'expires_at > ?'];
-      const params: SqlParam[] = [now];
-      if (f.userKey !== undefined) { where.push('user_key = ?'); params.push(f.userKey); }
-      if (f.email !== undefined) { where.push('email = ?'); params.push(f.email.toLowerCase()); }
-      if (f.appId !== undefined) { where.push('app_id = ?'); params.push(f.appId); }
+      const { where, params } = activeWhere(f, now);
       const w = where.join(' AND ');
       const [countRow] = await ex.all(`SELECT count(*) AS n FROM sessions WHERE ${w}`, params);
       const limit = Math.max(0, Math.floor(f.limit));
@@ -99,6 +117,11 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       const rows = limit === 0 ? [] : await ex.all(
         `SELECT ${COLS} FROM sessions WHERE ${w} ORDER BY created_at DESC, id ASC LIMIT ? OFFSET ?`, [...params, limit, offset]);
       return { total: countRow ? num(countRow, 'n') : 0, items: rows.map(toRecord) };
+    },
+    async pageActive(f, now) {
+      if (f.limit <= 0) return [];
+      const q = buildSessionPageSql(f, now);
+      return (await ex.all(q.sql, q.params)).map(toRecord);
     },
     async purgeExpired(before) {
       const r = await ex.run('DELETE FROM sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)', [before, before]);

@@ -1,9 +1,10 @@
 // UsersRepo over shared SQL. Owns: SCIM user rows (indexed columns + raw JSON), case-insensitive
 // userName uniqueness, optimistic versions, filtered listing. Must not: interpret SCIM beyond
 // the columns — the directory core builds UserRow and canonicalises raw.
-import type { ListQuery, UserRow, UsersRepo } from '../ports.ts';
+import type { Filter } from '../../directory/scim/filter-ast.ts';
+import type { DirectoryPageKey, ListQuery, UserRow, UsersRepo } from '../ports.ts';
 import { StoreVersionError } from '../errors.ts';
-import { bool, chunks, jsonText, num, page, placeholders, str, strOrNull, type Row, type Sql, type SqlDialect, type SqlExecutor } from './executor.ts';
+import { bool, chunks, jsonText, num, page, placeholders, str, strOrNull, type Row, type Sql, type SqlDialect, type SqlExecutor, type SqlParam } from './executor.ts';
 import { filterToSql, sortToSql } from './scim-filter-sql.ts';
 
 const COLS = 'id, external_id, user_name, active, display_name, email, given_name, family_name, raw, version, created_at, last_modified';
@@ -35,6 +36,21 @@ export function buildUserListSql(d: SqlDialect, dirId: string, q: ListQuery): { 
     count: { sql: `SELECT count(*) AS n FROM scim_users t WHERE ${where}`, params: whereParams },
     page: { sql: `SELECT ${COLS.split(', ').map((c) => `t.${c}`).join(', ')} FROM scim_users t WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?`, params: [...whereParams, ...order.params, limit, offset] },
   };
+}
+
+/** pageAfter's statement, exported so tests can EXPLAIN it: the (directory_id, created_at, id) index serves it. */
+export function buildUserPageSql(d: SqlDialect, dirId: string, q: { filter?: Filter; after?: DirectoryPageKey; limit: number }): Sql {
+  const f = q.filter ? filterToSql(d, 'User', q.filter) : null;
+  const where = ['t.directory_id = ?'];
+  const params: SqlParam[] = [dirId];
+  if (q.after) {
+    // Rows after (c, i) in (created_at, id) order; `created_at >= c` gives the index a range start.
+    where.push('t.created_at >= ?', '(t.created_at > ? OR t.id > ?)');
+    params.push(q.after.createdAt, q.after.createdAt, q.after.id);
+  }
+  if (f) { where.push(`(${f.sql})`); params.push(...f.params); }
+  const cols = COLS.split(', ').map((c) => `t.${c}`).join(', ');
+  return { sql: `SELECT ${cols} FROM scim_users t WHERE ${where.join(' AND ')} ORDER BY t.created_at, t.id LIMIT ?`, params: [...params, Math.max(0, Math.floor(q.limit))] };
 }
 
 function values(u: UserRow) {
@@ -97,6 +113,11 @@ export function userRepo(ex: SqlExecutor): UsersRepo {
       const limit = s.page.params.at(-2);
       const items = limit === 0 ? [] : (await ex.all(s.page.sql, s.page.params)).map(toUserRow);
       return { total, items };
+    },
+    async pageAfter(dirId, q) {
+      if (q.limit <= 0) return [];
+      const s = buildUserPageSql(ex.dialect, dirId, q);
+      return (await ex.all(s.sql, s.params)).map(toUserRow);
     },
   };
 }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeStoreContract } from '../contract/store.contract.ts';
 import { openStore } from '../open-store.ts';
-import { buildUserListSql } from '../sql/user-repo.ts';
+import { buildSessionPageSql } from '../sql/session-repo.ts';
+import { buildUserListSql, buildUserPageSql } from '../sql/user-repo.ts';
 import { openSqliteDatabase } from './database.ts';
 import { migrateSqlite } from './migrate.ts';
 import { loadMigrations } from '../migrations.ts';
@@ -16,6 +17,17 @@ import { sqliteDialect } from './sqlite-dialect.ts';
 const dir = mkdtempSync(join(tmpdir(), 'moatless-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
+
+/** A migrated database file holding directory d1 with 100,000 users (u1…, created_at = i). */
+async function databaseWith100kUsers(name: string): Promise<ReturnType<typeof openSqliteDatabase>> {
+  const db = openSqliteDatabase(join(dir, name));
+  await migrateSqlite(db);
+  db.exec(`INSERT INTO directories (id, name, name_key, created_at) VALUES ('d1', 'D', 'd', 0)`);
+  db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+    INSERT INTO scim_users (directory_id, id, external_id, user_name, user_name_key, active, raw, version, created_at, last_modified)
+    SELECT 'd1', 'u' || i, 'x' || i, 'User' || i, 'user' || i, 1, '{}', 1, i, i FROM n`);
+  return db;
+}
 
 describeStoreContract('sqlite', () => openStore({ kind: 'sqlite', path: join(dir, `s${++n}.db`) }));
 
@@ -45,12 +57,7 @@ describe('sqlite specifics', () => {
   });
 
   test('userName and externalId filters use an index at 100,000 users', async () => {
-    const db = openSqliteDatabase(join(dir, 'plan.db'));
-    await migrateSqlite(db);
-    db.exec(`INSERT INTO directories (id, name, name_key, created_at) VALUES ('d1', 'D', 'd', 0)`);
-    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-      INSERT INTO scim_users (directory_id, id, external_id, user_name, user_name_key, active, raw, version, created_at, last_modified)
-      SELECT 'd1', 'u' || i, 'x' || i, 'User' || i, 'user' || i, 1, '{}', 1, i, i FROM n`);
+    const db = await databaseWith100kUsers('plan.db');
     db.exec('ANALYZE');
     const plan = (filter: Parameters<typeof buildUserListSql>[2]['filter']) => {
       const s = buildUserListSql(sqliteDialect, 'd1', { startIndex: 1, count: 10, ...(filter ? { filter } : {}) });
@@ -62,6 +69,34 @@ describe('sqlite specifics', () => {
     for (const p of plan({ op: 'eq', path: { attr: 'externalid' }, value: 'x500' })) assert.match(p, /USING (COVERING )?INDEX scim_users_external_id_idx/, p);
     db.close();
   });
+});
+
+test('admin keyset pages read an index in order at 100,000 rows: no sort of the table (migration 011)', async () => {
+  const db = await databaseWith100kUsers('keyset-plan.db');
+  db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+    INSERT INTO sessions (id, kind, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at)
+    SELECT 's' || i, 'global', CASE WHEN i % 3 = 0 THEN 'wiki' END, 'k' || i, 'e' || i, 'entra', '{}', i, 10000000, i FROM n`);
+  db.exec('ANALYZE');
+  const explain = (q: { sql: string; params: unknown[] }) =>
+    db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as (string | number)[])).map((r) => String(r.detail)).join(' | ');
+  const after = { createdAt: 50_000, id: 'x' };
+  for (const q of [buildUserPageSql(sqliteDialect, 'd1', { limit: 51 }), buildUserPageSql(sqliteDialect, 'd1', { limit: 51, after })]) {
+    const p = explain(q);
+    assert.match(p, /USING INDEX scim_users_created_idx/, p);
+    assert.doesNotMatch(p, /TEMP B-TREE/, p);
+  }
+  for (const [q, index] of [
+    [buildSessionPageSql({ limit: 51 }, 1), 'sessions_created_idx'], [buildSessionPageSql({ limit: 51, after }, 1), 'sessions_created_idx'],
+    [buildSessionPageSql({ limit: 51, appId: 'wiki', after }, 1), 'sessions_app_created_idx'],
+  ] as const) {
+    const p = explain(q);
+    assert.match(p, new RegExp(`USING INDEX ${index}`), p);
+    assert.doesNotMatch(p, /TEMP B-TREE/, p);
+  }
+  // The active-session count (overview, /metrics) reads the partial index of unrevoked sessions.
+  const count = explain({ sql: 'SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND expires_at > ?', params: [1] });
+  assert.match(count, /USING (COVERING )?INDEX sessions_active_idx/, count);
+  db.close();
 });
 
 test('a change published by one process reaches another on the same database file', async () => {
