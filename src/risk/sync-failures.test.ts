@@ -99,7 +99,8 @@ describe('risk sync failures', () => {
   });
 
   test('429 without Retry-After: the adapter paces to ~1 rps and retries with backoff', async () => {
-    k = await openRiskKit({ risk: { 0: 'high' }, riskRequestsPerSecond: 5 });
+    // 1 rps, not faster: two requests back to back must fall in one interval even on a loaded machine.
+    k = await openRiskKit({ risk: { 0: 'high' }, riskRequestsPerSecond: 1 });
     const deps = k.deps({}, { paceMs: 0 });
     // Two requests back to back: the second is throttled, then retried after a real backoff.
     await deps.graph.readRiskyUsers({});
@@ -111,7 +112,12 @@ describe('risk sync failures', () => {
       const g = paced.deps({}, {}).graph; // production pacing
       await g.readRiskyUsers({});
       await g.readRiskyUsers({});
-      assert.equal(paced.emu.requests.entries().filter((e) => e.status === 429).length, 0, 'pacing keeps under the limit');
+      // Production pacing spaces the reads about a second apart as they arrive (a loaded machine can
+      // shift one by a few tens of milliseconds, and the rare 429 that causes is retried).
+      const arrivals = paced.emu.requests.entries().filter((e) => e.path === RISKY).map((e) => Date.parse(e.at));
+      assert.ok(arrivals.length >= 2);
+      for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! - arrivals[i - 1]! >= 850, `reads ${arrivals[i]! - arrivals[i - 1]!} ms apart`);
+      assert.ok(paced.emu.requests.entries().filter((e) => e.status === 429).length <= 1, 'pacing keeps (almost always) under the limit');
     } finally {
       await paced.close();
     }

@@ -132,7 +132,9 @@ test('a user raised to high risk is isolated under the policy\'s controls; dismi
   assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'allow' && r.url.startsWith(`${s.wikiUrl}/page-`) && r.status === 200), 'the remote page came through the Gateway as Alice');
   // Her own browser's request to the Access app was isolated, and logged as such by the Access hook…
   const viaAccess = (r: (typeof rows)[number]) => r.reasons.some((x) => x.startsWith('access.app: '));
-  assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'isolate' && viaAccess(r)), 'the isolating decision on the Access app is in the gateway log');
+  // Exactly one: her own navigation that was redirected (a second would be the remote browser's).
+  const isolatedOnApp = rows.filter((r) => r.email === 'alice@contoso.com' && r.action === 'isolate' && viaAccess(r));
+  assert.equal(isolatedOnApp.length, 1, `the isolating decision on the Access app is logged once: ${isolatedOnApp.map((r) => r.url).join(', ')}`);
   // …while the remote browser's own traffic through the proxy never was.
   assert.ok(!rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'isolate' && !viaAccess(r)), 'the remote browser was never isolated again');
 
