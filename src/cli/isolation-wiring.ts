@@ -17,12 +17,13 @@ function gatewayProxy(deps: MountDeps): string | null {
 }
 
 function gatewayEgress(deps: MountDeps): EgressSource {
-  return (user) => {
+  return async (user) => {
     const g = deps.gateway();
     const proxy = gatewayProxy(deps);
     if (!g || !proxy) return null;
-    const pass = g.passes.issue(user);
-    return { proxy, username: pass.username, password: pass.password, release: pass.revoke };
+    const pass = await g.passes.issue(user);
+    const release = () => void pass.revoke().catch((err: unknown) => deps.logger.warn({ err }, 'isolation: could not delete the ended session\'s proxy credential (it expires with the session maximum)'));
+    return { proxy, username: pass.username, password: pass.password, release };
   };
 }
 
