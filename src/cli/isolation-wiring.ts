@@ -3,6 +3,7 @@
 // which policy isolates a user (controls, notice), every navigation re-checked, and the remote
 // browser's egress through the Gateway as its user. Must not: hold logic (src/isolation/ and
 // src/gateway/ do).
+import cluster from 'node:cluster';
 import type { AuthHostMount } from '../access/context.ts';
 import { isolationControls, isolationNavigationCheck } from '../gateway/isolation-policy.ts';
 import { buildIsolation, type EgressSource, type IsolationDeps } from '../isolation/index.ts';
@@ -33,7 +34,8 @@ export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?
       const policy = { config: deps.config, sessions: deps.sessions, directoryFacts: deps.directoryFacts, now: Date.now };
       const built = buildIsolation({
         ...deps, controlsFor: isolationControls(policy), checkNavigation: isolationNavigationCheck(policy), egress: gatewayEgress(deps),
-        egressProxy: () => gatewayProxy(deps), ...opts.extra,
+        // Workers share the public listener: a viewer may land on any of them, its browser is on one.
+        egressProxy: () => gatewayProxy(deps), routeViewers: cluster.isWorker, ...opts.extra,
       });
       opts.onBuilt?.(built);
       return built.mounts;
