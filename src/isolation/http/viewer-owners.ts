@@ -69,11 +69,15 @@ export class ViewerOwners {
   /** 'local' when this worker holds (or now claimed) the user; otherwise the owner's address. */
   async ownerOf(userKey: string): Promise<'local' | OwnerAddress> {
     await this.#listening;
-    if (this.#holds(userKey) || (await this.#claim(userKey, true))) return 'local';
-    const v = await this.#kv.get(OWNERS_NS, userKey);
-    if (v === null) return (await this.#claim(userKey, true)) ? 'local' : this.ownerOf(userKey);
-    const o = JSON.parse(v) as OwnerAddress;
-    return { host: o.host, port: o.port };
+    // A lease that changes hands between the claim and the read is read again, a few times at most.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.#holds(userKey) || (await this.#claim(userKey, true))) return 'local';
+      const v = await this.#kv.get(OWNERS_NS, userKey);
+      if (v === null) continue;
+      const o = JSON.parse(v) as OwnerAddress;
+      return { host: o.host, port: o.port };
+    }
+    throw new Error('the owner of this user\'s isolated browser keeps changing');
   }
 
   /** The owner's port refused: it is gone with its browser, and this worker takes the user over. */
