@@ -3,6 +3,7 @@
 // which policy isolates a user (controls, notice), every navigation re-checked, and the remote
 // browser's egress through the Gateway as its user. Must not: hold logic (src/isolation/ and
 // src/gateway/ do).
+import cluster from 'node:cluster';
 import type { AuthHostMount } from '../access/context.ts';
 import { isolationControls, isolationNavigationCheck } from '../gateway/isolation-policy.ts';
 import { buildIsolation, type EgressSource, type IsolationDeps } from '../isolation/index.ts';
@@ -17,12 +18,13 @@ function gatewayProxy(deps: MountDeps): string | null {
 }
 
 function gatewayEgress(deps: MountDeps): EgressSource {
-  return (user) => {
+  return async (user) => {
     const g = deps.gateway();
     const proxy = gatewayProxy(deps);
     if (!g || !proxy) return null;
-    const pass = g.passes.issue(user);
-    return { proxy, username: pass.username, password: pass.password, release: pass.revoke };
+    const pass = await g.passes.issue(user);
+    const release = () => void pass.revoke().catch((err: unknown) => deps.logger.warn({ err }, 'isolation: could not delete the ended session\'s proxy credential (it expires with the session maximum)'));
+    return { proxy, username: pass.username, password: pass.password, release };
   };
 }
 
@@ -32,7 +34,8 @@ export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?
       const policy = { config: deps.config, sessions: deps.sessions, directoryFacts: deps.directoryFacts, now: Date.now };
       const built = buildIsolation({
         ...deps, controlsFor: isolationControls(policy), checkNavigation: isolationNavigationCheck(policy), egress: gatewayEgress(deps),
-        egressProxy: () => gatewayProxy(deps), ...opts.extra,
+        // Workers share the public listener: a viewer may land on any of them, its browser is on one.
+        egressProxy: () => gatewayProxy(deps), routeViewers: cluster.isWorker, ...opts.extra,
       });
       opts.onBuilt?.(built);
       return built.mounts;

@@ -15,7 +15,7 @@ import { systemResolver, type Listener, type Resolver } from './egress.ts';
 import { GatewayLog } from './gateway-log.ts';
 import { browserPlaceholderMount, devicesMount } from './http/devices-mount.ts';
 import type { Inspector } from './inspector.ts';
-import { IsolationPasses } from './isolation-pass.ts';
+import { IsolationPasses, loadIsolatedMarkerKey } from './isolation-pass.ts';
 import { GatewayProxy } from './proxy.ts';
 
 export { ProxyCredentials, proxyAuthorization } from './credentials.ts';
@@ -66,7 +66,11 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   const credentials = new ProxyCredentials({ store: d.store, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now });
   const log = new GatewayLog(d.store.gateway.log, d.logger);
   const own: Listener[] = [...d.accessListeners];
-  const passes = new IsolationPasses({ sessions: d.sessions, directoryFacts: d.directoryFacts });
+  // Shared through the store: a marker signed by this Gateway verifies in every process's Access.
+  await loadIsolatedMarkerKey(d.store.kv);
+  const passes = new IsolationPasses({
+    kv: d.store.kv, sessions: d.sessions, directoryFacts: d.directoryFacts, lifetimeMs: () => d.config().isolation.lifecycle.maxDuration + 60_000,
+  });
   const ipBindings = new SourceIpBindings({
     kv: d.store.kv, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now, config: () => current().gateway.sourceIpBinding,
   });

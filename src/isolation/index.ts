@@ -8,6 +8,7 @@ import type { Store } from '../store/ports.ts';
 import { LogAudit } from './audit.ts';
 import type { LaunchOptions } from './chromium-process.ts';
 import { viewerMounts } from './http/viewer-mount.ts';
+import { ViewerOwners } from './http/viewer-owners.ts';
 import { SessionManager, type ControlsSource } from './manager.ts';
 import { remoteSignIn } from './remote-sign-in.ts';
 import { resolveRunAs, type RunAs } from './run-as.ts';
@@ -31,6 +32,8 @@ export interface IsolationDeps {
   egressProxy?: () => string | null;
   /** Whether warm browsers are worth keeping now; default: while some Gateway rule can isolate. */
   poolWanted?: () => boolean;
+  /** Cluster workers: relay a user's viewer to the worker holding their browser (http/viewer-owners.ts). */
+  routeViewers?: boolean;
 }
 
 export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
@@ -58,5 +61,6 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
     ...(d.egress ? { egress: d.egress } : {}), ...(d.egressProxy ? { egressProxy: d.egressProxy } : {}),
     signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }),
   });
-  return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger }) };
+  const owners = d.routeViewers ? new ViewerOwners({ kv: d.store.kv, holds: (userKey) => manager.find(userKey) !== undefined, logger: d.logger }) : undefined;
+  return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger, owners }) };
 }

@@ -134,7 +134,7 @@ export class SessionManager {
 
   async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
     const base = this.#d.launch();
-    const egress = this.#d.egress?.(user) ?? null;
+    const egress = (await this.#d.egress?.(user)) ?? null;
     const launch = egress ? { ...base, proxy: egress.proxy } : base;
     const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
     // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.

@@ -64,7 +64,8 @@ export interface EgressGrant {
   password: string;
   release(): void;
 }
-export type EgressSource = (user: { email: string; userKey: string; globalSessionId: string }) => EgressGrant | null;
+/** May be asynchronous: the Gateway stores the credential before the browser uses it. */
+export type EgressSource = (user: { email: string; userKey: string; globalSessionId: string }) => EgressGrant | null | Promise<EgressGrant | null>;
 
 /** A cookie set in the remote browser before its first page (the auth host's sign-in, so Access apps open). */
 export interface RemoteCookie { name: string; value: string; url: string; httpOnly?: boolean }

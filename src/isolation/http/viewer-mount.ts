@@ -18,6 +18,7 @@ import type { SessionRecord } from '../../store/ports.ts';
 import { CapacityError, type SessionManager } from '../manager.ts';
 import { RunAsError } from '../run-as.ts';
 import { normalizeUrl } from '../session.ts';
+import type { ViewerOwners } from './viewer-owners.ts';
 import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
 
 export const BROWSER_PREFIX = '/browser';
@@ -30,6 +31,8 @@ export interface ViewerMountDeps {
   sessions: SessionService;
   config: () => ResolvedConfig;
   logger: Logger;
+  /** Cluster workers: a user's viewer and downloads go to the worker holding their browser. */
+  owners?: ViewerOwners | undefined;
 }
 
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
@@ -83,30 +86,49 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
         res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
         return void res.end(asset.body);
       }
-      const m = /^\/isolation\/download\/([A-Za-z0-9_-]{32})$/.exec(path);
-      if (!m) return deny(res, id, 404, 'Not found', 'There is nothing at this address.');
-      const g = await globalSession(req);
-      const offer = g ? d.manager.find(g.userKey)?.remote?.transfers.takeOffer(m[1]!) : null;
-      if (!offer) return deny(res, id, 404, 'Download not available', 'This download link was used already, has ended with its session, or belongs to someone else.');
-      res.writeHead(200, {
-        'content-type': 'application/octet-stream', 'content-length': String(statSync(offer.path).size), 'cache-control': 'no-store',
-        'content-disposition': `attachment; filename="${offer.name.replace(/[^\x20-\x7e]|"/g, '_')}"`, 'x-content-type-options': 'nosniff',
-      });
-      createReadStream(offer.path).pipe(res);
+      await download(req, res, id, path, false);
     },
     upgrade(req, socket, head) {
-      void upgrade(req, socket, head).catch((err: unknown) => {
+      void upgrade(req, socket, head, false).catch((err: unknown) => {
         d.logger.error({ err }, 'isolation viewer upgrade failed');
         refuse(socket, 503, 'Service Unavailable');
       });
     },
     async close() {
       wss.close();
+      await d.owners?.close();
       await d.manager.close();
     },
   };
 
-  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  // Relayed from another worker (viewer-owners.ts): served here, never relayed again.
+  const relayListening = d.owners?.listen({
+    upgrade: (req, socket, head) => void upgrade(req, socket, head, true).catch((err: unknown) => {
+      d.logger.error({ err }, 'isolation viewer upgrade (relayed) failed');
+      refuse(socket, 503, 'Service Unavailable');
+    }),
+    request: (req, res) => void download(req, res, 'relayed', (req.url ?? '').split('?')[0]!, true),
+  });
+  relayListening?.catch((err: unknown) => d.logger.error({ err }, 'isolation: the relay listener for other workers failed to start'));
+
+  async function download(req: IncomingMessage, res: ServerResponse, id: string, path: string, relayed: boolean): Promise<void> {
+    const m = /^\/isolation\/download\/([A-Za-z0-9_-]{32})$/.exec(path);
+    if (!m) return deny(res, id, 404, 'Not found', 'There is nothing at this address.');
+    const g = await globalSession(req);
+    if (g && d.owners && !relayed && !d.manager.find(g.userKey)) {
+      const owner = await d.owners.ownerOf(g.userKey);
+      if (owner !== 'local' && await d.owners.relayRequest(req, res, owner)) return;
+    }
+    const offer = g ? d.manager.find(g.userKey)?.remote?.transfers.takeOffer(m[1]!) : null;
+    if (!offer) return deny(res, id, 404, 'Download not available', 'This download link was used already, has ended with its session, or belongs to someone else.');
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream', 'content-length': String(statSync(offer.path).size), 'cache-control': 'no-store',
+        'content-disposition': `attachment; filename="${offer.name.replace(/[^\x20-\x7e]|"/g, '_')}"`, 'x-content-type-options': 'nosniff',
+      });
+    createReadStream(offer.path).pipe(res);
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, relayed: boolean): Promise<void> {
     const url = new URL(req.url ?? '/', authOrigin());
     if (url.pathname !== '/isolation/ws') return refuse(socket, 404, 'Not Found');
     // Cross-site WebSocket hijacking: the cookie is sent from any page, the Origin tells whose page.
@@ -114,6 +136,16 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
     const g = await globalSession(req);
     if (!g) return refuse(socket, 401, 'Unauthorized');
     if (!d.config().isolation.enabled) return refuse(socket, 503, 'Service Unavailable');
+    if (d.owners && !relayed) {
+      // Another worker holds this user's browser: the viewer is relayed there (one browser per user).
+      let owner = await d.owners.ownerOf(g.userKey);
+      if (owner !== 'local' && await d.owners.relay(req, socket, head, owner)) return;
+      if (owner !== 'local') {
+        await d.owners.ownerGone(g.userKey);
+        owner = await d.owners.ownerOf(g.userKey);
+        if (owner !== 'local') return refuse(socket, 503, 'Service Unavailable');
+      }
+    }
     if (!d.manager.admits(g.userKey)) return refuse(socket, 503, 'Service Unavailable');
     const raw = url.searchParams.get('url');
     const target = raw ? normalizeUrl(raw) : null;
