@@ -10,7 +10,7 @@ import { startEntraEmulator, type EntraEmulator } from '../../src/dev/entra/inde
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { TestBrowser } from './http-client.ts';
 import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
-import { freePort } from './ports.ts';
+import { reservePort } from './ports.ts';
 
 export const FIXTURE = resolve(import.meta.dirname, '../../dev/entra-fixture.yaml');
 export const TENANT = '5f1c2e7a-3b4d-4c8e-9a61-0d2b7f3e8c41';
@@ -50,11 +50,21 @@ export function defaultApps(wiki: string, payroll: string): unknown[] {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const port = opts.port ?? await freePort();
+  // Held until Moatless listens on it, so the listeners started meanwhile cannot be given it.
+  const reserved = opts.port === undefined ? await reservePort() : null;
+  const port = opts.port ?? reserved!.port;
   const authUrl = `http://auth.localtest.me:${port}`;
   const emulator = opts.emulator ?? await startEntraEmulator({ fixturePath: FIXTURE, port: 0, extraRedirectUris: [`${authUrl}/oauth2/callback`] });
   const [wiki, payroll] = await Promise.all([startFakeUpstream(), startFakeUpstream()]);
   const dir = mkdtempSync(join(tmpdir(), 'moatless-stack-'));
+  // A stack that fails to start closes what it started: a listener left open keeps the test file's
+  // process alive after its tests, and the whole suite waits for it.
+  const abandon = async (): Promise<void> => {
+    await reserved?.release();
+    await Promise.all([wiki.close(), payroll.close()]);
+    if (!opts.emulator) await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const storage = opts.storage?.kind === 'postgres' ? { kind: 'postgres', url: opts.storage.url, schema: opts.storage.schema } : { kind: 'sqlite', path: join(dir, 'moatless.db') };
   const raw = {
     server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl, debugDenyReasons: true, shutdownGrace: '2s', trustedProxies: opts.trusted ?? [] },
@@ -65,8 +75,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.extra,
   };
   const r = loadConfigObject(raw, { env: {}, sourcePath: join(dir, 'moatless.yaml') });
-  if (!r.ok) throw new Error(`stack config invalid:\n${r.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`);
-  const moatless = await startMoatless(r.config, { logger: pino({ level: 'silent' }), ...opts.compose });
+  if (!r.ok) {
+    await abandon();
+    throw new Error(`stack config invalid:\n${r.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`);
+  }
+  let moatless: Awaited<ReturnType<typeof startMoatless>>;
+  try {
+    await reserved?.release();
+    moatless = await startMoatless(r.config, { logger: pino({ level: 'silent' }), ...opts.compose });
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
   const routes = new Map<string, number>([[`auth.localtest.me:${port}`, port], [`wiki.localtest.me:${port}`, port], [`payroll.localtest.me:${port}`, port]]);
   return {
     port, authUrl, emulator, wiki, payroll, moatless, config: r.config,
