@@ -3,6 +3,7 @@
 // Owns: choosing the mode, the HTTP calls, paging through cursors, and turning API errors into a
 // message and exit code. Must not: take the token from a flag (it would sit in shell history and
 // `ps`), or send it over plain HTTP to anything but this machine.
+import { processEnv } from '../config/env.ts';
 import { UsageError, flag, type ParsedArgs } from './args.ts';
 
 export const TOKEN_ENV = 'MOATLESS_API_TOKEN';
@@ -28,7 +29,7 @@ export interface AdminApiClient {
 const LOOPBACK = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** The API client when `--url` was given, else null (the command reads the store). */
-export function remoteApi(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): AdminApiClient | null {
+export function remoteApi(args: ParsedArgs, env: Readonly<Record<string, string | undefined>> = processEnv()): AdminApiClient | null {
   if (!args.flags.has('url')) return null;
   const raw = flag(args, 'url');
   let url: URL;
