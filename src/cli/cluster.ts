@@ -16,6 +16,7 @@ import { MetricsRelay } from './cluster-metrics-relay.ts';
 import { ClusterScrape } from '../admin/cluster-scrape.ts';
 import { startMoatless, storeConfigOf, type ComposeOptions, type MoatlessProcess } from './compose.ts';
 import { startDevServices } from './dev-services.ts';
+import { withApiObjects } from './layered-config.ts';
 
 /** Control messages between the primary and a worker (change fan-out has its own, see the relay). */
 type ControlMessage =
@@ -39,8 +40,8 @@ export const isClusterWorker = (): boolean => cluster.isWorker;
 export interface PrimaryOptions {
   workers: number;
   out: (line: string) => void;
-  /** Called once, when every worker listens: print the banner. */
-  onListening: (urls: string[]) => void;
+  /** Called once, when every worker listens: print the banner (of the file plus the store's API objects). */
+  onListening: (urls: string[], served: ResolvedConfig) => void;
   logger?: Logger;
   /** Restart delay after a crash: min, doubled per crash within a minute, up to max. */
   backoffMs?: { min: number; max: number };
@@ -92,8 +93,9 @@ export async function runClusterPrimary(cfg: ResolvedConfig, o: PrimaryOptions):
     void (async () => {
       await dev.afterStart({ store, listeners: addresses.map((address) => ({ address })) })
         .catch((err: unknown) => o.out(`dev: SCIM provisioning failed to start: ${(err as Error).message}`));
+      const served = await withApiObjects(store, cfg).then((l) => l.config, () => cfg);
       await store.close();
-      o.onListening(urls);
+      o.onListening(urls, served);
     })();
   };
 

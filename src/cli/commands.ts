@@ -40,7 +40,7 @@ export const COMMANDS: Record<string, Command> = {
   'policy test': { summary: 'explain the decision for a user and URL', usage: 'moatless policy test --url URL (--user EMAIL | --service-token NAME | --anonymous) [--ip IP] [--country CC] [--groups A,B] [--amr mfa] [--acrs c1] [--claim name=value]… [--idp ID] [--method GET] [--config moatless.yaml]; --gateway --url URL (--user EMAIL | --anonymous) [--ip IP] [--destination-ip IP] [--stage http|connect] [--from-isolation] for Gateway rules', run: policyTest },
   'scim token': {
     summary: 'create (printed once), list or revoke SCIM bearer tokens',
-    usage: 'moatless scim token create --name entra [--directory NAME] | list [--json] | revoke --name NAME  [--config moatless.yaml]',
+    usage: 'moatless scim token create --name entra [--directory NAME] | list [--json] | revoke --name NAME  [--config moatless.yaml | --url URL]',
     run: (args) => {
       const sub = args.positional.shift();
       if (sub === 'create') return scimTokenCreate(args);
@@ -51,7 +51,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   'scim groups': { summary: 'list the groups Entra provisioned (names usable in policies)', usage: 'moatless scim groups [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimGroups },
   'scim users': { summary: 'list provisioned users and whether they are active', usage: 'moatless scim users [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimUsers },
-  'scim log': { summary: 'the provisioning log: every SCIM request, newest first', usage: 'moatless scim log [--directory NAME] [--limit 50] [--json] [--config moatless.yaml]', run: scimLog },
+  'scim log': { summary: 'the provisioning log: every SCIM request, newest first', usage: 'moatless scim log [--directory NAME] [--limit 50] [--json] [--config moatless.yaml | --url URL]', run: scimLog },
   'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
   'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
   'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml]', run: riskSync },
@@ -60,7 +60,7 @@ export const COMMANDS: Record<string, Command> = {
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
   'admin token': {
     summary: 'create (printed once), list or revoke admin API tokens (scoped, expiring)',
-    usage: 'moatless admin token create --name NAME --scope read|write --expires 30d | list [--json] | revoke --name NAME  [--config moatless.yaml]',
+    usage: 'moatless admin token create --name NAME --scope read|write --expires 30d | list [--json] | revoke --name NAME  [--config moatless.yaml | --url URL]',
     run: (args) => {
       const sub = args.positional.shift();
       if (sub === 'create') return adminTokenCreate(args);

@@ -22,6 +22,7 @@ export interface AdminApiClient {
   readonly base: string;
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
   /** Every item of a cursor-paged list, up to `max`. */
   list<T>(path: string, query: Record<string, string | number | undefined>, max: number): Promise<T[]>;
 }
@@ -56,7 +57,7 @@ class HttpAdminApi implements AdminApiClient {
     this.#token = token;
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, query: Record<string, string | number | undefined>, body?: unknown): Promise<T> {
+  async #call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined>, body?: unknown): Promise<T> {
     const u = new URL(this.base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
     let res: Response;
@@ -90,6 +91,10 @@ class HttpAdminApi implements AdminApiClient {
 
   post<T>(path: string, body: unknown): Promise<T> {
     return this.#call<T>('POST', path, {}, body);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.#call<T>('DELETE', path, {});
   }
 
   async list<T>(path: string, query: Record<string, string | number | undefined>, max: number): Promise<T[]> {

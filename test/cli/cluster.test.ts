@@ -37,7 +37,11 @@ before(async () => {
   port = await freePort();
   configPath = join(dir, 'moatless.yaml');
   writeFileSync(configPath, stringify(config('allow')));
-  primary = await startMoatlessProcess(['serve', '--config', configPath, '--no-watch'], /listening on .*\(2 workers\)/);
+  // An app created through the admin API: the primary's banner lists it with the file's.
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'moatless.db') });
+  await store.admin.configObjects.create({ kind: 'app', id: 'crm', body: { id: 'crm', hosts: ['crm.localtest.me'], upstream: upstream.url }, createdAt: Date.now(), createdBy: 'test' });
+  await store.close();
+  primary = await startMoatlessProcess(['serve', '--config', configPath, '--no-watch'], /listening on .*\(2 workers\)[^]*moatless: app crm .*\n/, {}, 90_000);
 });
 
 after(async () => {
@@ -91,6 +95,11 @@ function workerPids(): number[] {
   const pid = primary.proc.pid!;
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
+
+test('the primary\'s banner lists the file\'s apps and those created through the admin API', () => {
+  assert.match(primary.output(), /moatless: app wiki\s+http:\/\/wiki\.localtest\.me:\d+\/\n/);
+  assert.match(primary.output(), /moatless: app crm\s+http:\/\/crm\.localtest\.me:\d+\/\s+\(admin API\)\n/);
+});
 
 test('a logout on one worker is enforced by every worker on the very next request', async () => {
   // Three users: without the fan-out each trial would pass only if a 200 ms poll happened to land

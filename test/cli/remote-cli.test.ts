@@ -93,3 +93,57 @@ test('--url without a token, with a bad token, or over plain http to another mac
   assert.match(clear.stderr, /must be https/);
   assert.ok(!clear.stderr.includes(readEnv['MOATLESS_API_TOKEN']!), 'the token is never printed');
 });
+
+test('scim token create/list/revoke and scim log --url: through the API, the secret printed once, writes need the write scope', async () => {
+  const created = await cli(['scim', 'token', 'create', '--name', 'remote-entra', '--directory', 'fabrikam'], writeEnv);
+  assert.equal(created.code, 0, created.stderr);
+  const token = created.stdout.trim();
+  assert.match(token, /^mlscim_[A-Za-z0-9_-]{43}$/);
+  assert.match(created.stderr, /shown only once/);
+  const stored = (await s.moatless.store.directory.tokens.list()).find((t) => t.name === 'remote-entra');
+  assert.ok(stored && stored.revokedAt === null, 'created in the instance\'s store');
+
+  const list = await cli(['scim', 'token', 'list', '--json']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.ok(!list.stdout.includes(token), 'never listed');
+  assert.deepEqual((JSON.parse(list.stdout) as { name: string; directory: string; revokedAt: string | null }[])
+    .filter((t) => t.name === 'remote-entra').map((t) => [t.directory, t.revokedAt]), [['fabrikam', null]]);
+
+  const refused = await cli(['scim', 'token', 'revoke', '--name', 'remote-entra']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /\[forbidden\]/);
+  const revoked = await cli(['scim', 'token', 'revoke', '--name', 'remote-entra'], writeEnv);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.match(revoked.stdout, /revoked 1 token\(s\) named "remote-entra"/);
+  assert.notEqual((await s.moatless.store.directory.tokens.list()).find((t) => t.name === 'remote-entra')?.revokedAt, null);
+
+  await s.moatless.store.directory.provisioningLog.append({
+    time: Date.now(), directoryId: stored.directoryId, method: 'POST', path: '/Users', operation: 'user.create', resourceType: 'User',
+    resourceId: 'u-1', externalId: 'ext-dave', status: 201, error: null, durationMs: 3,
+  });
+  const log = await cli(['scim', 'log', '--directory', 'fabrikam']);
+  assert.equal(log.code, 0, log.stderr);
+  assert.match(log.stdout, /^TIME\s+DIRECTORY\s+OPERATION/m);
+  assert.match(log.stdout, /fabrikam\s+user\.create\s+201\s+ext-dave\s+3/);
+});
+
+test('admin token create/list/revoke --url: scope and expiry as asked, audited as the calling token', async () => {
+  const created = await cli(['admin', 'token', 'create', '--name', 'bot', '--scope', 'read', '--expires', '7d'], writeEnv);
+  assert.equal(created.code, 0, created.stderr);
+  const token = created.stdout.trim();
+  assert.match(token, /^mla_/);
+  const list = JSON.parse((await cli(['admin', 'token', 'list', '--json'])).stdout) as { name: string; scope: string; createdAt: string; expiresAt: string }[];
+  const bot = list.find((t) => t.name === 'bot')!;
+  assert.equal(bot.scope, 'read');
+  assert.equal(Date.parse(bot.expiresAt) - Date.parse(bot.createdAt), 7 * DAY);
+  assert.ok(!JSON.stringify(list).includes(token));
+  const odd = await cli(['admin', 'token', 'create', '--name', 'bot2', '--scope', 'read', '--expires', '36h'], writeEnv);
+  assert.notEqual(odd.code, 0);
+  assert.match(odd.stderr, /whole days/);
+  const revoked = await cli(['admin', 'token', 'revoke', '--name', 'bot'], writeEnv);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal((await cli(['sessions', 'list'], { MOATLESS_API_TOKEN: token })).code, 1, 'the revoked token is refused');
+  const audit = await s.moatless.store.admin.audit.query({ limit: 10 });
+  assert.ok(audit.some((e) => e.actor === 'token:ops' && e.action === 'token.create' && e.target === 'token:bot'), JSON.stringify(audit));
+  assert.ok(!JSON.stringify(audit).includes(token));
+});

@@ -19,6 +19,7 @@ import { activityLogRoutes } from './activity-logs-routes.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { riskHistoryRoute } from './risk-history-route.ts';
 import { tokenRoutes } from './tokens-routes.ts';
+import { tokenWriteRoutes } from './token-write-routes.ts';
 
 export { API_PREFIX } from './mount.ts';
 export type { ApiDeps } from './common.ts';
@@ -34,7 +35,7 @@ const meRoute = defineRoute({
 export function adminRoutes(deps: ApiDeps): Route[] {
   return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...identityProviderRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
     ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps),
-    ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), riskHistoryRoute(deps)];
+    ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), ...tokenWriteRoutes(deps), riskHistoryRoute(deps)];
 }
 
 export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {

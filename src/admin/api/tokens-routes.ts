@@ -1,6 +1,6 @@
 // Admin API: the credentials machines use — SCIM tokens (per directory), service tokens (from
 // moatless.yaml) and admin API tokens — as metadata only. Owns: these lists. Must not: return a
-// secret or a hash of one, ever (create and revoke stay in the CLI, which prints a new secret once).
+// secret or a hash of one, ever (create and revoke: token-write-routes.ts and the CLI).
 import { z } from 'zod';
 import { type ApiDeps, iso, isoOrNull, isoTime } from './common.ts';
 import { defineRoute, type Route } from './route.ts';

@@ -98,22 +98,41 @@ export function scimUsers(args: ParsedArgs): Promise<number> {
   }));
 }
 
+interface LogLine { time: string | null; directory: string; operation: string; status: number; resource: string | null; durationMs: number; error: string | null }
+
+function printLog(args: ParsedArgs, rows: readonly LogLine[]): number {
+  printRows(args, [
+    { header: 'TIME', key: 'time', value: (e) => e.time },
+    { header: 'DIRECTORY', key: 'directory', value: (e) => e.directory },
+    { header: 'OPERATION', key: 'operation', value: (e) => e.operation },
+    { header: 'STATUS', key: 'status', value: (e) => e.status },
+    { header: 'RESOURCE', key: 'resource', value: (e) => e.resource },
+    { header: 'MS', key: 'durationMs', value: (e) => e.durationMs },
+    { header: 'ERROR', key: 'error', value: (e) => e.error ?? '' },
+  ], rows, 'no SCIM requests logged yet');
+  return 0;
+}
+
 /** The provisioning log, newest first, like Entra's provisioning logs. */
 export function scimLog(args: ParsedArgs): Promise<number> {
-  return withStore(args, async (store, dirs) => {
+  const limit = limitOf(args, 50);
+  return viaApiOrStore(args, async (api) => {
+    const names = new Map((await remoteDirectories(api, args)).map((d) => [d.id, d.name]));
+    const wanted = flag(args, 'directory');
+    const items = await api.list<{ time: string; directoryId: string; operation: string; status: number; resourceId: string | null; externalId: string | null; durationMs: number; error: string | null }>(
+      '/logs/provisioning', { directory: wanted ? [...names.keys()][0] : undefined }, limit);
+    return printLog(args, items.map((e) => ({
+      time: e.time, directory: names.get(e.directoryId) ?? e.directoryId, operation: e.operation, status: e.status,
+      resource: e.externalId ?? e.resourceId ?? null, durationMs: e.durationMs, error: e.error,
+    })));
+  }, () => withStore(args, async (store, dirs) => {
     const names = new Map(dirs.map((d) => [d.id, d.name]));
     const entries = flag(args, 'directory')
-      ? await store.directory.provisioningLog.query({ directoryId: dirs[0]!.id, limit: limitOf(args, 50) })
-      : await store.directory.provisioningLog.query({ limit: limitOf(args, 50) });
-    printRows(args, [
-      { header: 'TIME', key: 'time', value: (e) => isoOrNull(e.time) },
-      { header: 'DIRECTORY', key: 'directory', value: (e) => names.get(e.directoryId) ?? e.directoryId },
-      { header: 'OPERATION', key: 'operation', value: (e) => e.operation },
-      { header: 'STATUS', key: 'status', value: (e) => e.status },
-      { header: 'RESOURCE', key: 'resource', value: (e) => e.externalId ?? e.resourceId ?? null },
-      { header: 'MS', key: 'durationMs', value: (e) => e.durationMs },
-      { header: 'ERROR', key: 'error', value: (e) => e.error ?? '' },
-    ], entries, 'no SCIM requests logged yet');
-    return 0;
-  });
+      ? await store.directory.provisioningLog.query({ directoryId: dirs[0]!.id, limit })
+      : await store.directory.provisioningLog.query({ limit });
+    return printLog(args, entries.map((e) => ({
+      time: isoOrNull(e.time), directory: names.get(e.directoryId) ?? e.directoryId, operation: e.operation, status: e.status,
+      resource: e.externalId ?? e.resourceId ?? null, durationMs: e.durationMs, error: e.error ?? null,
+    })));
+  }));
 }

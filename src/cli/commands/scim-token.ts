@@ -7,6 +7,7 @@ import { createScimToken } from '../../directory/scim-tokens.ts';
 import { getDirectorySettings, setDirectorySettings } from '../../directory/directory-settings.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
+import { viaApiOrStore } from '../remote.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DEFAULT_DIRECTORY = 'default';
@@ -22,48 +23,78 @@ function nameFlag(args: ParsedArgs, which: string, fallback?: string): string {
 }
 
 
+/** A token row as both the store and the API (`GET /tokens/scim`) describe it, times as ISO. */
+interface ScimTokenLine { id: string; name: string; directory: string; createdAt: string | null; lastUsedAt: string | null; revokedAt: string | null }
+
+function printTokens(args: ParsedArgs, rows: readonly ScimTokenLine[]): number {
+  printRows(args, [
+    { header: 'NAME', key: 'name', value: (t) => t.name },
+    { header: 'DIRECTORY', key: 'directory', value: (t) => t.directory },
+    { header: 'CREATED', key: 'createdAt', value: (t) => t.createdAt },
+    { header: 'LAST USED', key: 'lastUsedAt', value: (t) => t.lastUsedAt },
+    { header: 'REVOKED', key: 'revokedAt', value: (t) => t.revokedAt },
+  ], rows, 'no SCIM tokens yet: moatless scim token create --name entra');
+  return 0;
+}
+
+function printCreated(token: string, name: string, directory: string): number {
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`token "${name}" for directory "${directory}" created; paste it into Entra as the Secret Token. It is shown only once.\n`);
+  return 0;
+}
+
+const liveExists = (name: string): number => {
+  process.stderr.write(`a live token named "${name}" exists; revoke it first (moatless scim token revoke --name ${name})\n`);
+  return 1;
+};
+
 export async function scimTokenCreate(args: ParsedArgs): Promise<number> {
   const name = nameFlag(args, 'name');
   const directoryName = nameFlag(args, 'directory', DEFAULT_DIRECTORY);
-  return withStore(args, async (store) => {
-    const live = (await store.directory.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
-    if (live.length > 0) {
-      process.stderr.write(`a live token named "${name}" exists; revoke it first (moatless scim token revoke --name ${name})\n`);
-      return 1;
-    }
+  return viaApiOrStore(args, async (api) => {
+    const r = await api.post<{ token: string; directory: string }>('/tokens/scim', { name, directory: directoryName });
+    return printCreated(r.token, name, r.directory);
+  }, () => withStore(args, async (store) => {
+    if ((await store.directory.tokens.list()).some((t) => t.name === name && t.revokedAt === null)) return liveExists(name);
     const { token, directory } = await createScimToken(store, { name, directoryName, now: Date.now() });
-    process.stdout.write(`${token}\n`);
-    process.stderr.write(`token "${name}" for directory "${directory.name}" created; paste it into Entra as the Secret Token. It is shown only once.\n`);
-    return 0;
-  });
+    return printCreated(token, name, directory.name);
+  }));
 }
 
 export async function scimTokenList(args: ParsedArgs): Promise<number> {
-  return withStore(args, async (store) => {
+  return viaApiOrStore(args, async (api) => {
+    const { items } = await api.get<{ items: (Omit<ScimTokenLine, 'directory'> & { directory: string | null; directoryId: string })[] }>('/tokens/scim');
+    return printTokens(args, items.map((t) => ({ ...t, directory: t.directory ?? t.directoryId })));
+  }, () => withStore(args, async (store) => {
     const dirs = new Map((await store.directory.directories.list()).map((d) => [d.id, d.name]));
-    printRows(args, [
-      { header: 'NAME', key: 'name', value: (t) => t.name },
-      { header: 'DIRECTORY', key: 'directory', value: (t) => dirs.get(t.directoryId) ?? t.directoryId },
-      { header: 'CREATED', key: 'createdAt', value: (t) => isoOrNull(t.createdAt) },
-      { header: 'LAST USED', key: 'lastUsedAt', value: (t) => isoOrNull(t.lastUsedAt) },
-      { header: 'REVOKED', key: 'revokedAt', value: (t) => isoOrNull(t.revokedAt) },
-    ], await store.directory.tokens.list(), 'no SCIM tokens yet: moatless scim token create --name entra');
-    return 0;
-  });
+    return printTokens(args, (await store.directory.tokens.list()).map((t) => ({
+      id: t.id, name: t.name, directory: dirs.get(t.directoryId) ?? t.directoryId,
+      createdAt: isoOrNull(t.createdAt), lastUsedAt: isoOrNull(t.lastUsedAt), revokedAt: isoOrNull(t.revokedAt),
+    })));
+  }));
+}
+
+function revokedLine(name: string, count: number): number {
+  if (count === 0) {
+    process.stderr.write(`no live token named "${name}"\n`);
+    return 1;
+  }
+  process.stdout.write(`revoked ${count} token(s) named "${name}"; SCIM requests with it now get 401\n`);
+  return 0;
 }
 
 export async function scimTokenRevoke(args: ParsedArgs): Promise<number> {
   const name = nameFlag(args, 'name');
-  return withStore(args, async (store) => {
+  return viaApiOrStore(args, async (api) => {
+    const { items } = await api.get<{ items: { id: string; name: string; state: string }[] }>('/tokens/scim');
+    const live = items.filter((t) => t.name === name && t.state === 'active');
+    for (const t of live) await api.delete(`/tokens/scim/${encodeURIComponent(t.id)}`);
+    return revokedLine(name, live.length);
+  }, () => withStore(args, async (store) => {
     const live = (await store.directory.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
-    if (live.length === 0) {
-      process.stderr.write(`no live token named "${name}"\n`);
-      return 1;
-    }
     for (const t of live) await store.directory.tokens.revoke(t.id, Date.now());
-    process.stdout.write(`revoked ${live.length} token(s) named "${name}"; SCIM requests with it now get 401\n`);
-    return 0;
-  });
+    return revokedLine(name, live.length);
+  }));
 }
 
 /** `moatless scim directory set --directory NAME --deprovision-on-no-groups on|off` */

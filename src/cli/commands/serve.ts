@@ -32,7 +32,7 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
   const workers = workerCount(cfg.server.workers);
   if (workers > 1) {
-    return runClusterPrimary(cfg, { workers, out, onListening: (urls) => banner(cfg, urls, out, workers) });
+    return runClusterPrimary(cfg, { workers, out, onListening: (urls, served) => banner(served, urls, out, workers) });
   }
   // The development helpers' lines wait until after the banner: the first URL printed is the one to open.
   const devLines: string[] = [];
@@ -53,7 +53,8 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   await dev.afterStart(m).catch((err: unknown) => {
     devLines.push(`dev: SCIM provisioning failed to start: ${(err as Error).message}`);
   });
-  banner(cfg, m.listeners.map((l) => l.url), out, 1);
+  // The served config: the file's apps and those created through the admin API (in the store).
+  banner(m.config(), m.listeners.map((l) => l.url), out, 1);
   flushDev();
   const devServices = dev;
   return await new Promise<number>((done) => {
@@ -73,7 +74,8 @@ function banner(cfg: ResolvedConfig, urls: string[], out: (s: string) => void, w
   if (usesDemoTenant(cfg)) demoBanner(cfg).forEach(out);
   for (const url of urls) out(`moatless: listening on ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
   out(`moatless: auth host ${cfg.server.authUrl}`);
+  const fromApi = new Set(cfg.apiObjects.filter((o) => o.kind === 'app').map((o) => o.id));
   for (const app of cfg.apps) {
-    out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => hostUrl(cfg, h)).join(' ')}`);
+    out(`moatless: app ${app.id.padEnd(12)} ${app.hosts.map((h) => hostUrl(cfg, h)).join(' ')}${fromApi.has(app.id) ? '  (admin API)' : ''}`);
   }
 }
