@@ -100,6 +100,12 @@ export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fe
   return idps;
 }
 
+/** Whether two configs define the same identity providers with the same credentials. */
+function sameIdentityProviders(a: ResolvedConfig, b: ResolvedConfig): boolean {
+  const facts = (c: ResolvedConfig) => JSON.stringify([c.identityProviders, [...c.secrets.idpClientSecrets], [...c.secrets.idpClientCertificates]]);
+  return facts(a) === facts(b);
+}
+
 export function storeConfigOf(cfg: ResolvedConfig): Parameters<typeof openStore>[0] {
   if (cfg.storage.kind === 'sqlite') return { kind: 'sqlite', path: resolve(cfg.baseDir, cfg.storage.path) };
   const pg = cfg.storage;
@@ -127,7 +133,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const layers = new ConfigLayers({
     store, logger, env: processEnv(), current: () => config,
     apply: (next) => {
-      const rt = buildRuntime(next, runtime.idps);
+      // Identity providers created or changed through the API need new adapters; otherwise the
+      // current ones (with their discovery and key caches) are kept.
+      const idps = sameIdentityProviders(config, next) ? runtime.idps : buildIdentityProviders(next, opts.idpFetch, logger);
+      const rt = buildRuntime(next, idps);
       config = next;
       runtime = rt;
     },

@@ -1,5 +1,5 @@
-// The config Moatless serves: moatless.yaml plus the apps, policies and rule groups created through
-// the admin API (stored in the store, ports-config.ts), validated together by the same schema and
+// The config Moatless serves: moatless.yaml plus the apps, policies, rule groups and identity
+// providers created through the admin API (stored in the store, ports-config.ts), validated together by the same schema and
 // policy compiler as the file alone. Owns: merging the two layers, naming which object an issue
 // belongs to, and dropping API objects that no longer fit (fail closed: an app whose policies do
 // not compile is not served at all). Must not: read the store or the file itself. Pure.
@@ -32,8 +32,10 @@ export function mergeLayers(fileRaw: unknown, objects: readonly ConfigObjectReco
   const file = isRecord(fileRaw) ? fileRaw : {};
   const fileApps = listOf(file.apps);
   const fileGroups = listOf(file.ruleGroups);
+  const fileIdps = listOf(file.identityProviders);
   const apiApps = objects.filter((o) => o.kind === 'app');
   const apiGroups = objects.filter((o) => o.kind === 'ruleGroup');
+  const apiIdps = objects.filter((o) => o.kind === 'identityProvider');
   const appPolicies = apiApps.map((a) => policiesOfApp(objects, a.id));
   const raw = {
     ...file,
@@ -41,6 +43,7 @@ export function mergeLayers(fileRaw: unknown, objects: readonly ConfigObjectReco
       ...(isRecord(a.body) ? a.body : {}), policies: appPolicies[i]!.map((p) => policyParts(p.body).policy),
     }))],
     ruleGroups: [...fileGroups, ...apiGroups.map((g) => g.body)],
+    identityProviders: [...fileIdps, ...apiIdps.map((p) => p.body)],
   };
   return {
     raw,
@@ -55,7 +58,10 @@ export function mergeLayers(fileRaw: unknown, objects: readonly ConfigObjectReco
       }
       const group = /^ruleGroups\[(\d+)\](.*)$/.exec(path);
       const g = group ? apiGroups[Number(group[1]) - fileGroups.length] : undefined;
-      return g ? { object: g, rest: group![2]! } : null;
+      if (g) return { object: g, rest: group![2]! };
+      const idp = /^identityProviders\[(\d+)\](.*)$/.exec(path);
+      const p = idp ? apiIdps[Number(idp[1]) - fileIdps.length] : undefined;
+      return p ? { object: p, rest: idp![2]! } : null;
     },
   };
 }
@@ -63,7 +69,8 @@ export function mergeLayers(fileRaw: unknown, objects: readonly ConfigObjectReco
 /** `api policy "p-1a2b" (app "crm").include[0].group` — where an API object's problem is. */
 export function apiPath(o: ConfigObjectRecord, rest: string): string {
   const app = o.kind === 'policy' ? ` (app "${policyParts(o.body).app}")` : '';
-  return `api ${o.kind === 'ruleGroup' ? 'rule group' : o.kind} "${o.id}"${app}${rest}`;
+  const kind = o.kind === 'ruleGroup' ? 'rule group' : o.kind === 'identityProvider' ? 'identity provider' : o.kind;
+  return `api ${kind} "${o.id}"${app}${rest}`;
 }
 
 export type LayeredResult =

@@ -1,11 +1,11 @@
-// Config objects created through the admin API (apps, policies, rule groups), layered over
+// Config objects created through the admin API (apps, policies, rule groups, identity providers), layered over
 // moatless.yaml. Owns: the shape and contract. Must not: validate bodies (src/config does, with the
 // same schema as the file) or know who may write them (src/admin does).
-export type ConfigObjectKind = 'app' | 'policy' | 'ruleGroup';
+export type ConfigObjectKind = 'app' | 'policy' | 'ruleGroup' | 'identityProvider';
 
 export interface ConfigObjectRecord {
   kind: ConfigObjectKind;
-  /** App id, policy id or rule-group name; unique per kind. */
+  /** App id, policy id, rule-group name or identity-provider id; unique per kind. */
   id: string;
   /** The object as the config schema takes it (JSON); opaque to the store. */
   body: unknown;

@@ -1,5 +1,5 @@
 // Admin API: create, replace (PUT), patch (PATCH, RFC 7396 merge patch) and delete the apps,
-// policies and rule groups kept in the store. A thin adapter over ConfigWrites (which judges the
+// policies, rule groups and identity providers kept in the store. A thin adapter over ConfigWrites (which judges the
 // whole resulting config): declares the bodies, the If-Match header and the answers. Owns: these
 // operations. Must not: validate definitions itself — the config schema and policy compiler do.
 import { z } from 'zod';
@@ -25,11 +25,20 @@ const policyBody = z.looseObject({
 });
 const ruleGroupBody = z.looseObject({ name: z.string().min(1).max(200) })
   .meta({ id: 'RuleGroupDefinition', description: 'A rule group as in moatless.yaml ruleGroups[].' });
+const identityProviderBody = z.looseObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
+  type: z.enum(['oidc', 'entra']),
+}).meta({
+  id: 'IdentityProviderDefinition',
+  description: 'An identity provider as in moatless.yaml identityProviders[] (oidc: issuer, clientId, clientSecret, scopes, groupsClaim, emailClaim; '
+    + 'entra: tenantId, clientId, clientSecret or clientCertificate, cloud, …). Secrets are only named: {"env": "MOATLESS_IDP_…"}, '
+    + 'a variable set on every replica; no inline secret or file.',
+});
 const patchBody = z.record(z.string(), z.unknown())
   .meta({ description: 'RFC 7396 JSON merge patch of the definition (null removes a key).' });
 
 const objectSchema = z.object({
-  kind: z.enum(['app', 'policy', 'ruleGroup']), id: z.string(), etag: z.string(), definition: z.record(z.string(), z.unknown()),
+  kind: z.enum(['app', 'policy', 'ruleGroup', 'identityProvider']), id: z.string(), etag: z.string(), definition: z.record(z.string(), z.unknown()),
   createdAt: isoTime, createdBy: z.string(), updatedAt: isoTime, updatedBy: z.string(),
 }).meta({ id: 'ConfigObject' });
 
@@ -37,6 +46,7 @@ const KINDS: { kind: ConfigObjectKind; name: string; param: 'id' | 'name'; body:
   { kind: 'app', name: 'App', param: 'id', body: appBody },
   { kind: 'policy', name: 'Policy', param: 'id', body: policyBody },
   { kind: 'ruleGroup', name: 'RuleGroup', param: 'name', body: ruleGroupBody },
+  { kind: 'identityProvider', name: 'IdentityProvider', param: 'id', body: identityProviderBody },
 ];
 
 function view(o: ConfigObjectRecord, ctx: HandlerContext): z.input<typeof objectSchema> {
@@ -84,7 +94,8 @@ export function configWriteRoutes(writes: ConfigWrites | undefined): Route[] {
       }),
       defineRoute({
         ...common, method: 'delete', path: `${base}/{${param}}`, operationId: `delete${name}`, errors: ['409', '412', '428'],
-        summary: `Delete a ${what} created through the API (If-Match required${kind === 'app' ? '; its policies go with it' : ''})`,
+        summary: `Delete a ${what} created through the API (If-Match required${kind === 'app' ? '; its policies go with it'
+          : kind === 'identityProvider' ? '; refused while an app offers it' : ''})`,
         params, response: z.object({ deleted: z.number().int().meta({ description: 'Objects deleted (an app with its policies).' }) }),
         async handle({ params: p }, ctx) { return w().remove(kind, String(p[param]), ctx.ifMatch, writer(ctx)); },
       }),

@@ -1,10 +1,12 @@
-// Creates, replaces, patches and deletes the API's config objects (apps, policies, rule groups).
+// Creates, replaces, patches and deletes the API's config objects (apps, policies, rule groups,
+// identity providers — whose secrets are only named, config/api-secret-refs.ts).
 // Every write is judged as the whole config it would produce — moatless.yaml plus every API object,
 // through the same schema and policy compiler as the file — refused if it would lock the admins
 // out, stored with a version check (If-Match), announced on the change feed inside the same
 // transaction, and applied here before answering. Owns: those rules. Must not: read HTTP objects
 // or let an object defined in moatless.yaml change.
 import { randomBytes } from 'node:crypto';
+import { apiSecretRefProblems } from '../../config/api-secret-refs.ts';
 import { apiPath, policyParts, policiesOfApp } from '../../config/layered.ts';
 import type { ResolvedConfig } from '../../config/load.ts';
 import { StoreConflictError, StoreVersionError } from '../../store/errors.ts';
@@ -23,7 +25,7 @@ export interface WriteDeps {
 
 export interface Writer { actor: string; audit(note: AuditNote): Promise<void> }
 
-export const LABEL: Record<ConfigObjectKind, string> = { app: 'app', policy: 'policy', ruleGroup: 'rule group' };
+export const LABEL: Record<ConfigObjectKind, string> = { app: 'app', policy: 'policy', ruleGroup: 'rule group', identityProvider: 'identity provider' };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -44,9 +46,11 @@ function fileName(cfg: ResolvedConfig): string {
 
 /** 409 for a name that moatless.yaml defines: the file is the source of truth for it. */
 function refuseConfigObject(cfg: ResolvedConfig, kind: ConfigObjectKind, id: string): void {
-  const inFile = kind === 'app' ? cfg.apps.some((a) => a.id === id && !cfg.apiObjects.some((o) => o.kind === 'app' && o.id === id))
-    : kind === 'ruleGroup' ? cfg.ruleGroups.some((g) => g.name === id && !cfg.apiObjects.some((o) => o.kind === 'ruleGroup' && o.id === id))
-      : id.startsWith('yaml.');
+  const fromApi = (k: ConfigObjectKind) => cfg.apiObjects.some((o) => o.kind === k && o.id === id);
+  const inFile = kind === 'app' ? cfg.apps.some((a) => a.id === id) && !fromApi(kind)
+    : kind === 'ruleGroup' ? cfg.ruleGroups.some((g) => g.name === id) && !fromApi(kind)
+      : kind === 'identityProvider' ? cfg.identityProviders.some((p) => p.id === id) && !fromApi(kind)
+        : id.startsWith('yaml.');
   if (inFile) throw readOnly(cfg, `${LABEL[kind]} "${id}"`, 'change it there');
 }
 
@@ -59,7 +63,7 @@ const bodyProblem = (path: string, message: string) => new ApiError('invalid_req
 /** The id a new object gets: the app's id, the rule group's name, a fresh id for a policy. */
 function idFor(kind: ConfigObjectKind, body: Record<string, unknown>): string {
   if (kind === 'policy') return `p-${randomBytes(6).toString('hex')}`;
-  const id = body[kind === 'app' ? 'id' : 'name'];
+  const id = body[kind === 'ruleGroup' ? 'name' : 'id'];
   return typeof id === 'string' ? id : '';
 }
 
@@ -90,6 +94,7 @@ export class ConfigWrites {
         throw new ApiError('conflict', `${LABEL[kind]} "${id}" exists already; change it with PUT`);
       }
       this.#checkPolicyApp(kind, body, objects);
+      checkSecretRefs(kind, body);
       const t = this.#d.now();
       const rec: ConfigObjectRecord = { kind, id, body, version: 1, createdAt: t, createdBy: who.actor, updatedAt: t, updatedBy: who.actor };
       this.#judge(objects, [...objects, rec], rec);
@@ -121,6 +126,7 @@ export class ConfigWrites {
     const { cur, policies } = await this.#write(async (repo, objects) => {
       const found = this.#current(objects, kind, id);
       this.#stale(found, version);
+      if (kind === 'identityProvider') this.#refuseIdpInUse(id);
       const own = kind === 'app' ? policiesOfApp(objects, id) : [];
       const gone = new Set([found, ...own]);
       this.#judge(objects, objects.filter((o) => !gone.has(o)), null);
@@ -149,8 +155,9 @@ export class ConfigWrites {
       before = cur.body;
       body = next(cur);
       if (kind !== 'policy' && idFor(kind, body) !== id) {
-        throw bodyProblem(`body.${kind === 'app' ? 'id' : 'name'}`, `must stay "${id}" (create a new ${LABEL[kind]} to rename)`);
+        throw bodyProblem(`body.${kind === 'ruleGroup' ? 'name' : 'id'}`, `must stay "${id}" (create a new ${LABEL[kind]} to rename)`);
       }
+      checkSecretRefs(kind, body);
       if (kind === 'policy' && policyParts(body).app !== policyParts(cur.body).app) {
         throw bodyProblem('body.app', `a policy stays with its app "${policyParts(cur.body).app}"; create a new one for another app`);
       }
@@ -177,6 +184,16 @@ export class ConfigWrites {
       `${LABEL[cur.kind]} "${cur.id}" was changed by ${cur.updatedBy} since you read it (now ${etagOf(cur)}); `
         + 'reload it and make your change again',
       [], { etag: etagOf(cur) });
+  }
+
+  /** An identity provider an app offers for sign-in stays while that app names it. */
+  #refuseIdpInUse(id: string): void {
+    const cfg = this.#d.config();
+    const users = cfg.apps.filter((a) => (a.identityProviders ?? []).includes(id)).map((a) => `"${a.id}"`);
+    const risk = cfg.risk?.identityProvider === id ? ['the risk sync'] : [];
+    const all = [...users.map((u) => `app ${u}`), ...risk];
+    if (all.length === 0) return;
+    throw new ApiError('conflict', `identity provider "${id}" is used by ${all.join(', ')}: remove it from their identityProviders first`);
   }
 
   /** A policy belongs to an app created through the API; the file's apps take their policies from the file. */
@@ -237,5 +254,12 @@ export class ConfigWrites {
 }
 
 export function pathOf(kind: ConfigObjectKind): string {
-  return kind === 'app' ? '/apps' : kind === 'policy' ? '/policies' : '/rule-groups';
+  return kind === 'app' ? '/apps' : kind === 'policy' ? '/policies' : kind === 'ruleGroup' ? '/rule-groups' : '/identity-providers';
+}
+
+/** An identity provider's secrets are named (an environment variable), never sent: api-secret-refs.ts. */
+function checkSecretRefs(kind: ConfigObjectKind, body: Record<string, unknown>): void {
+  if (kind !== 'identityProvider') return;
+  const problems = apiSecretRefProblems(body);
+  if (problems.length > 0) throw new ApiError('invalid_request', 'the body is invalid', problems);
 }

@@ -5,7 +5,7 @@ import type { ConfigObjectKind, ConfigObjectRecord, ConfigObjectsRepo } from '..
 import { num, str, type Row, type SqlExecutor } from './executor.ts';
 
 const COLS = 'kind, id, body_json, version, created_at, created_by, updated_at, updated_by';
-const KINDS: readonly string[] = ['app', 'policy', 'ruleGroup'];
+const KINDS: readonly string[] = ['app', 'policy', 'ruleGroup', 'identityProvider'];
 
 function toRecord(r: Row): ConfigObjectRecord {
   const kind = str(r, 'kind');
