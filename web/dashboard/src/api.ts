@@ -89,7 +89,7 @@ export const api = {
   post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
   /** GET with the ETag, for an editor. */
   read: <T>(path: string) => exchange<T>('GET', path),
-  /** PUT/PATCH/DELETE guarded by the ETag read before (412 when someone changed it since). */
-  write: <T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, ifMatch?: string) =>
+  /** POST, or PUT/PATCH/DELETE guarded by the ETag read before (412 when someone changed it since). */
+  write: <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, ifMatch?: string) =>
     exchange<T>(method, path, body, ifMatch),
 };

@@ -12,6 +12,8 @@ import { OperationsScreen } from './screens/operations.tsx';
 import { OverviewScreen } from './screens/overview.tsx';
 import { RiskScreen } from './screens/risk.tsx';
 import { TesterScreen } from './screens/tester.tsx';
+import { TokensScreen } from './screens/tokens.tsx';
+import { IdentityProvidersScreen } from './screens/identity-providers.tsx';
 import { UsersScreen } from './screens/users.tsx';
 import type { Me } from './types.ts';
 import { ErrorNote, Loading, useLoad } from './ui.tsx';
@@ -26,6 +28,8 @@ const SCREENS = [
   { path: '/risk', label: 'Risk sync', title: 'Risk sync' },
   { path: '/gateway', label: 'Gateway', title: 'Secure web gateway' },
   { path: '/operations', label: 'Isolation & tunnels', title: 'Isolation sessions and tunnels' },
+  { path: '/identity-providers', label: 'Identity providers', title: 'Identity providers' },
+  { path: '/tokens', label: 'Tokens', title: 'SCIM, admin API and service tokens' },
   { path: '/logs', label: 'Logs', title: 'Logs' },
 ] as const;
 /** Screens reached from others (not in the navigation): the app and policy editors. */
@@ -136,6 +140,10 @@ function Screen({ path, me, go }: { path: string; me: Me; go: (to: string) => vo
       return <GatewayScreen />;
     case '/operations':
       return <OperationsScreen me={me} />;
+    case '/identity-providers':
+      return <IdentityProvidersScreen me={me} />;
+    case '/tokens':
+      return <TokensScreen me={me} />;
     default:
       return (
         <p>

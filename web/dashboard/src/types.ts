@@ -162,3 +162,31 @@ export interface PolicyAnswer {
   }[];
   explanation: string[];
 }
+
+export type TokenState = 'active' | 'revoked' | 'expired';
+export interface ScimToken {
+  id: string;
+  name: string;
+  directoryId: string;
+  directory: string | null;
+  state: TokenState;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export interface AdminToken {
+  id: string;
+  name: string;
+  scope: 'read' | 'write';
+  state: TokenState;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export interface ServiceToken {
+  name: string;
+  clientId: string;
+  expiresAt: string | null;
+  state: TokenState;
+}

@@ -242,3 +242,28 @@ export function SinceField({ value, onChange }: { value: string; onChange: (e: {
     </label>
   );
 }
+
+/**
+ * A destructive action in two steps (no browser dialog): the first press asks, the second acts.
+ * `verb` names it on the buttons ("Delete", "Revoke").
+ */
+export function ConfirmDelete({ label, onConfirm, verb = 'Delete' }: { label: string; onConfirm: () => void; verb?: string }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="btn danger small" aria-label={label} onClick={() => setAsking(true)}>
+        {verb}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm">
+      <button type="button" class="btn danger small" onClick={onConfirm}>
+        Yes, {verb.toLowerCase()}
+      </button>
+      <button type="button" class="btn secondary small" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
+  );
+}

@@ -1,9 +1,10 @@
 // Apps and their policies: those from moatless.yaml read-only (GitOps), marked "from config"; those
 // created here (stored, marked "API") with Edit and Delete, and new ones through the editors.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import type { App, Me, Rule } from '../types.ts';
-import { Badge, Card, Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
+import type { App, Me, Policy, Rule } from '../types.ts';
+import { orderChanges, saveOrder } from './policy-order.ts';
+import { Badge, Card, ConfirmDelete, Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import './editor.css';
 
 export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
@@ -22,6 +23,27 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
     } catch (err) {
       setError(err as Error);
     }
+  };
+  // After a move the list is re-read; the moved policy's button keeps the keyboard focus.
+  const [focus, setFocus] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focus || !apps.data) return;
+    const [id, dir] = focus.split(' ');
+    const mine = [...document.querySelectorAll<HTMLButtonElement>('button[data-move]')].filter((b) => b.dataset['move']?.startsWith(`${id} `));
+    (mine.find((b) => b.dataset['move'] === `${id} ${dir}` && !b.disabled) ?? mine.find((b) => !b.disabled))?.focus();
+    setFocus(null);
+  }, [apps.data]);
+  const move = async (policies: Policy[], from: number, to: number) => {
+    setError(null);
+    const moved = policies[from]!;
+    try {
+      await saveOrder(orderChanges(policies, from, to));
+      setStatus(`Moved policy ${moved.name} to position ${to + 1}. Every replica evaluates the new order now.`);
+    } catch (err) {
+      setError(err as Error);
+    }
+    setFocus(`${moved.id} ${to < from ? 'up' : 'down'}`);
+    apps.reload();
   };
   return (
     <>
@@ -134,7 +156,7 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {a.policies.map((p) => (
+                  {a.policies.map((p, i) => (
                     <tr key={p.id}>
                       <td>{p.index + 1}</td>
                       <td>
@@ -155,6 +177,20 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
                       <td>{p.sessionDuration ?? <span class="muted">app default</span>}</td>
                       {editable && (
                         <td class="row-actions">
+                          <button
+                            type="button" class="btn secondary small" data-move={`${p.id} up`} disabled={i === 0}
+                            aria-label={`Move policy ${p.name} up`} title="Move up (evaluated earlier)"
+                            onClick={() => move(a.policies, i, i - 1)}
+                          >
+                            ↑
+                          </button>
+                          <button
+                            type="button" class="btn secondary small" data-move={`${p.id} down`} disabled={i === a.policies.length - 1}
+                            aria-label={`Move policy ${p.name} down`} title="Move down (evaluated later)"
+                            onClick={() => move(a.policies, i, i + 1)}
+                          >
+                            ↓
+                          </button>
                           <button type="button" class="btn secondary small" onClick={() => go(`/policies/edit?id=${encodeURIComponent(p.id)}`)}>
                             Edit<span class="sr-only"> policy {p.name}</span>
                           </button>
@@ -173,28 +209,6 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
         );
       })}
     </>
-  );
-}
-
-/** Delete in two steps (no browser dialog): the first press asks, the second deletes. */
-function ConfirmDelete({ label, onConfirm }: { label: string; onConfirm: () => void }) {
-  const [asking, setAsking] = useState(false);
-  if (!asking) {
-    return (
-      <button type="button" class="btn danger small" aria-label={label} onClick={() => setAsking(true)}>
-        Delete
-      </button>
-    );
-  }
-  return (
-    <span class="confirm">
-      <button type="button" class="btn danger small" onClick={onConfirm}>
-        Yes, delete
-      </button>
-      <button type="button" class="btn secondary small" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-    </span>
   );
 }
 
