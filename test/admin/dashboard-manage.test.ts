@@ -96,7 +96,7 @@ describe('dashboard: tokens, identity providers, policy order', () => {
     assert.equal((await call(s.browser(), `${api}/me`, { headers: { authorization: `Bearer ${adminSecret}` } })).status, 401);
   });
 
-  test('identity providers: the file\'s is read-only; one created here is listed as the API\'s and deleted after confirming', async () => {
+  test('identity providers: the file\'s is read-only; one created here is edited with If-Match, and deleted after confirming once no app offers it', async () => {
     await page.click('nav >> text=Identity providers');
     await page.locator('h2:has-text("Contoso")').or(page.locator('h2:has-text("entra")')).first().waitFor();
     assert.equal(await page.locator('button:has-text("Edit identity provider entra")').count(), 0, 'moatless.yaml\'s provider cannot be edited');
@@ -114,7 +114,22 @@ describe('dashboard: tokens, identity providers, policy order', () => {
     assert.equal(view.json['source'], 'api');
     assert.ok(!view.body.includes('okta-ui-secret'));
 
+    // Edited through the form: saved with the ETag it read.
+    await page.click('button:has-text("Edit identity provider okta")');
+    await page.fill('input[name=displayName]', 'Okta Workforce');
+    await page.click('text=Save identity provider');
+    await page.locator('h2:has-text("Okta Workforce")').waitFor();
+    assert.equal((await call(s.browser(), `${api}/identity-providers/okta`, { headers: write })).headers['etag'], '"v2"');
+
+    // While an app offers it, the delete is refused and the page says which app.
+    const app = await call(s.browser(), `${api}/apps`, { method: 'POST', headers: write, body: { id: 'hr', hosts: ['hr.localtest.me'], upstream: 'http://127.0.0.1:9', identityProviders: ['okta'] } });
+    assert.equal(app.status, 201, JSON.stringify(app.json));
+    await page.click('nav >> text=Tokens');
+    await page.click('nav >> text=Identity providers');
     await page.click('[aria-label="Delete identity provider okta"]');
+    await page.click('text=Yes, delete');
+    await page.locator('[role=alert]:has-text("used by app \\"hr\\"")').waitFor();
+    assert.equal((await call(s.browser(), `${api}/apps/hr`, { method: 'DELETE', headers: { ...write, 'if-match': '"v1"' } })).status, 200);
     await page.click('text=Yes, delete');
     await page.locator('text=Deleted identity provider okta.').waitFor();
     assert.equal((await call(s.browser(), `${api}/identity-providers/okta`, { headers: write })).status, 404);
@@ -140,6 +155,6 @@ describe('dashboard: tokens, identity providers, policy order', () => {
     await page.click('[aria-label="Move policy first up"]');
     await page.locator('text=Someone else saved a change since you opened this').waitFor();
     assert.deepEqual(await served(), ['third', 'first', 'second'], 'nothing was overwritten');
-    assert.deepEqual(errors.filter((e) => !/status of 412/.test(e)), []);
+    assert.deepEqual(errors.filter((e) => !/status of (409|412)/.test(e)), [], 'no console errors but the refusals the steps provoke');
   });
 });

@@ -24,25 +24,29 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
       setError(err as Error);
     }
   };
-  // After a move the list is re-read; the moved policy's button keeps the keyboard focus.
-  const [focus, setFocus] = useState<string | null>(null);
+  // After a move the list is re-read; once it is shown, the moved policy's button gets the keyboard
+  // focus back and the result is announced (so both happen on the list as it now is).
+  const [moved, setMoved] = useState<{ focus: string; message: string | null } | null>(null);
   useEffect(() => {
-    if (!focus || !apps.data) return;
-    const [id, dir] = focus.split(' ');
+    if (!moved || !apps.data) return;
+    const [id, dir] = moved.focus.split(' ');
     const mine = [...document.querySelectorAll<HTMLButtonElement>('button[data-move]')].filter((b) => b.dataset['move']?.startsWith(`${id} `));
     (mine.find((b) => b.dataset['move'] === `${id} ${dir}` && !b.disabled) ?? mine.find((b) => !b.disabled))?.focus();
-    setFocus(null);
+    if (moved.message) setStatus(moved.message);
+    setMoved(null);
   }, [apps.data]);
   const move = async (policies: Policy[], from: number, to: number) => {
     setError(null);
-    const moved = policies[from]!;
+    setStatus(null);
+    const p = policies[from]!;
+    let message: string | null = null;
     try {
       await saveOrder(orderChanges(policies, from, to));
-      setStatus(`Moved policy ${moved.name} to position ${to + 1}. Every replica evaluates the new order now.`);
+      message = `Moved policy ${p.name} to position ${to + 1}. Every replica evaluates the new order now.`;
     } catch (err) {
       setError(err as Error);
     }
-    setFocus(`${moved.id} ${to < from ? 'up' : 'down'}`);
+    setMoved({ focus: `${p.id} ${to < from ? 'up' : 'down'}`, message });
     apps.reload();
   };
   return (
