@@ -51,6 +51,10 @@ const KINDS: { kind: ConfigObjectKind; name: string; param: 'id' | 'name'; body:
 
 function view(o: ConfigObjectRecord, ctx: HandlerContext): z.input<typeof objectSchema> {
   ctx.setHeader('etag', etagOf(o));
+  return record(o);
+}
+
+function record(o: ConfigObjectRecord): z.input<typeof objectSchema> {
   return {
     kind: o.kind, id: o.id, etag: etagOf(o), definition: o.body as Record<string, unknown>,
     createdAt: iso(o.createdAt), createdBy: o.createdBy, updatedAt: iso(o.updatedAt), updatedBy: o.updatedBy,
@@ -59,12 +63,27 @@ function view(o: ConfigObjectRecord, ctx: HandlerContext): z.input<typeof object
 
 const writer = (ctx: HandlerContext) => ({ actor: ctx.who.actor, audit: ctx.audit });
 
+const policyOrderRoute = (w: () => ConfigWrites): Route => defineRoute({
+  method: 'put', path: '/apps/{id}/policy-order', operationId: 'reorderPolicies', tag: 'config', access: 'write', errors: ['409', '412', '428'],
+  summary: 'Set the evaluation order of an API app\'s policies in one write (every policy, each with its ETag)',
+  params: z.strictObject({ id: z.string().min(1).max(200) }),
+  body: z.strictObject({
+    policies: z.array(z.strictObject({ id: z.string().min(1).max(200), etag: z.string().min(1).max(40) })).max(1000)
+      .meta({ description: 'Every policy of the app, first evaluated first, each with the ETag it was read with.' }),
+  }).meta({ id: 'PolicyOrder' }),
+  response: z.object({ changed: z.array(objectSchema).meta({ description: 'The policies whose order changed, with their new ETags.' }) }),
+  async handle({ params, body }, ctx) {
+    const saved = await w().reorder(params.id, body.policies, { actor: ctx.who.actor, audit: ctx.audit });
+    return { changed: saved.map(record) };
+  },
+});
+
 export function configWriteRoutes(writes: ConfigWrites | undefined): Route[] {
   const w = (): ConfigWrites => {
     if (!writes) throw new ApiError('unavailable', 'config writes are not available in this process');
     return writes;
   };
-  return KINDS.flatMap(({ kind, name, param, body }) => {
+  return [policyOrderRoute(w), ...KINDS.flatMap(({ kind, name, param, body }) => {
     const base = pathOf(kind);
     const params = z.strictObject({ [param]: z.string().min(1).max(200) });
     const common = { tag: 'config', access: 'write' as const };
@@ -100,5 +119,5 @@ export function configWriteRoutes(writes: ConfigWrites | undefined): Route[] {
         async handle({ params: p }, ctx) { return w().remove(kind, String(p[param]), ctx.ifMatch, writer(ctx)); },
       }),
     ];
-  });
+  })];
 }

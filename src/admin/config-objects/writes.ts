@@ -142,6 +142,42 @@ export class ConfigWrites {
     return { deleted: 1 + policies.length };
   }
 
+  /**
+   * Sets the evaluation order of an API app's policies in one write: `policies` lists every one of
+   * them, each with the ETag it was read with, in the new order. All or nothing — no replica ever
+   * serves a half-renumbered app.
+   */
+  async reorder(app: string, policies: readonly { id: string; etag: string }[], who: Writer): Promise<ConfigObjectRecord[]> {
+    refuseConfigObject(this.#d.config(), 'app', app);
+    let before: string[] = [];
+    const saved = await this.#write(async (repo, objects) => {
+      this.#current(objects, 'app', app);
+      const current = policiesOfApp(objects, app);
+      before = current.map((p) => p.id);
+      const wanted = policies.map((p) => p.id);
+      if (wanted.length !== current.length || new Set(wanted).size !== wanted.length || !current.every((p) => wanted.includes(p.id))) {
+        throw bodyProblem('body.policies', `list every policy of app "${app}" once: ${before.join(', ') || '(none)'}`);
+      }
+      const byId = new Map(current.map((p) => [p.id, p]));
+      const changes = policies.map(({ id, etag }, i) => {
+        const cur = byId.get(id)!;
+        this.#stale(cur, expectedVersion(etag, `/policies/${id}`));
+        return { cur, order: (i + 1) * 10 };
+      }).filter(({ cur, order }) => policyParts(cur.body).order !== order);
+      const next = new Map(changes.map(({ cur, order }) => [cur, { ...cur, body: { ...(cur.body as object), order }, version: cur.version + 1 }]));
+      this.#judge(objects, objects.map((o) => next.get(o) ?? o), null);
+      const out: ConfigObjectRecord[] = [];
+      for (const [cur, changed] of next) {
+        const r = await repo.update('policy', cur.id, cur.version, { body: changed.body, at: this.#d.now(), by: who.actor });
+        if (!r) throw notFound(`policy "${cur.id}"`);
+        out.push(r);
+      }
+      return out;
+    });
+    await who.audit({ action: 'policy.reorder', target: `app:${app}`, before: { policies: before }, after: { policies: policies.map((p) => p.id) } });
+    return saved;
+  }
+
   /** PUT and PATCH: the new body from the current one, judged and stored if If-Match is current. */
   async #change(
     kind: ConfigObjectKind, id: string, ifMatch: string | null, who: Writer, next: (cur: ConfigObjectRecord) => Record<string, unknown>,

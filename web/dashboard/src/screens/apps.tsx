@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { App, Me, Policy, Rule } from '../types.ts';
-import { orderChanges, saveOrder } from './policy-order.ts';
+import { moved as movedTo, saveOrder } from './policy-order.ts';
 import { Badge, Card, ConfirmDelete, Empty, ErrorNote, Loading, useLoad } from '../ui.tsx';
 import './editor.css';
 
@@ -35,13 +35,13 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
     if (moved.message) setStatus(moved.message);
     setMoved(null);
   }, [apps.data]);
-  const move = async (policies: Policy[], from: number, to: number) => {
+  const move = async (app: string, policies: Policy[], from: number, to: number) => {
     setError(null);
     setStatus(null);
     const p = policies[from]!;
     let message: string | null = null;
     try {
-      await saveOrder(orderChanges(policies, from, to));
+      await saveOrder(app, movedTo(policies, from, to));
       message = `Moved policy ${p.name} to position ${to + 1}. Every replica evaluates the new order now.`;
     } catch (err) {
       setError(err as Error);
@@ -184,14 +184,14 @@ export function AppsScreen({ go, me }: { go: (path: string) => void; me: Me }) {
                           <button
                             type="button" class="btn secondary small" data-move={`${p.id} up`} disabled={i === 0}
                             aria-label={`Move policy ${p.name} up`} title="Move up (evaluated earlier)"
-                            onClick={() => move(a.policies, i, i - 1)}
+                            onClick={() => move(a.id, a.policies, i, i - 1)}
                           >
                             ↑
                           </button>
                           <button
                             type="button" class="btn secondary small" data-move={`${p.id} down`} disabled={i === a.policies.length - 1}
                             aria-label={`Move policy ${p.name} down`} title="Move down (evaluated later)"
-                            onClick={() => move(a.policies, i, i + 1)}
+                            onClick={() => move(a.id, a.policies, i, i + 1)}
                           >
                             ↓
                           </button>

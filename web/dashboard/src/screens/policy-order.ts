@@ -1,24 +1,20 @@
-// Moving a policy of an API app up or down: its evaluation order is the policies' `order` field
-// (ascending, then creation). Owns: which policies get which new `order`, and saving each with
-// If-Match (a 412 means someone else changed one since the list was read). Must not: render.
+// Moving a policy of an API app up or down. Owns: the new sequence, saved in one write
+// (PUT /apps/{id}/policy-order) with every policy's ETag, so no replica ever serves a half-moved
+// app and a change someone made meanwhile is a 412, not overwritten. Must not: render.
 import { api } from '../api.ts';
 import type { Policy } from '../types.ts';
 
-/** The policies whose `order` must change so that the one at `from` ends up at `to`. */
-export function orderChanges(policies: readonly Policy[], from: number, to: number): { policy: Policy; order: number }[] {
+/** The app's policies with the one at `from` moved to `to`. */
+export function moved(policies: readonly Policy[], from: number, to: number): Policy[] {
   const next = [...policies];
-  const [moved] = next.splice(from, 1);
-  if (!moved || to < 0 || to > next.length) return [];
-  next.splice(to, 0, moved);
-  // Renumbered in steps of 10: after the first move every order is distinct, so later moves change two.
-  return next
-    .map((policy, i) => ({ policy, order: (i + 1) * 10 }))
-    .filter(({ policy, order }) => Number(policy.definition?.['order'] ?? 0) !== order);
+  const [p] = next.splice(from, 1);
+  if (!p || to < 0 || to > next.length) return [...policies];
+  next.splice(to, 0, p);
+  return next;
 }
 
-/** Saves the new orders one policy at a time, each guarded by the ETag it was read with. */
-export async function saveOrder(changes: readonly { policy: Policy; order: number }[]): Promise<void> {
-  for (const { policy, order } of changes) {
-    await api.write('PATCH', `/policies/${encodeURIComponent(policy.id)}`, { order }, policy.etag ?? undefined);
-  }
+export async function saveOrder(app: string, policies: readonly Policy[]): Promise<void> {
+  await api.write('PUT', `/apps/${encodeURIComponent(app)}/policy-order`, {
+    policies: policies.map((p) => ({ id: p.id, etag: p.etag ?? '' })),
+  });
 }
