@@ -76,6 +76,16 @@ test('admin token: scope and expiry as asked, the new token calls the API at onc
   assert.ok(!(await auditText()).includes(token), 'no secret in the audit log');
 });
 
+test('a token cannot create a token that outlives it (a leaked token cannot extend itself)', async () => {
+  const short = { authorization: `Bearer ${(await createAdminToken(s.moatless.store, { name: 'short', scope: 'write', expiresInMs: 2 * DAY, now: Date.now() })).token}` };
+  const longer = await call(s.browser(), `${api}/tokens/admin`, { method: 'POST', headers: short, body: { name: 'longer', scope: 'write', expiresInDays: 30 } });
+  assert.equal(longer.status, 403);
+  assert.match(String(longer.json['message']), /cannot create one that outlives it/);
+  assert.equal((longer.json['details'] as { path: string }[])[0]!.path, 'body.expiresInDays');
+  const within = await call(s.browser(), `${api}/tokens/admin`, { method: 'POST', headers: short, body: { name: 'within', scope: 'read', expiresInDays: 1 } });
+  assert.equal(within.status, 201, JSON.stringify(within.json));
+});
+
 test('bad input: field paths; tokens never live forever or past 366 days', async () => {
   for (const body of [{ name: 'x', scope: 'read' }, { name: 'x', scope: 'read', expiresInDays: 0 }, { name: 'x', scope: 'read', expiresInDays: 367 }, { name: 'x', scope: 'admin', expiresInDays: 1 }]) {
     const r = await asAdmin(`${api}/tokens/admin`, 'POST', body);

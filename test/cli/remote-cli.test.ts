@@ -24,7 +24,8 @@ before(async () => {
   s = await startStack({ port, extra: { server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl: url, shutdownGrace: '2s' } } });
   const now = Date.now();
   readEnv = { MOATLESS_API_TOKEN: (await createAdminToken(s.moatless.store, { name: 'ro', scope: 'read', expiresInMs: DAY, now })).token };
-  writeEnv = { MOATLESS_API_TOKEN: (await createAdminToken(s.moatless.store, { name: 'ops', scope: 'write', expiresInMs: DAY, now })).token };
+  // Lives 30 days: a token cannot create one that outlives it.
+  writeEnv = { MOATLESS_API_TOKEN: (await createAdminToken(s.moatless.store, { name: 'ops', scope: 'write', expiresInMs: 30 * DAY, now })).token };
   await sessionFor(s, 'bob@contoso.com', 'wiki');
 });
 after(async () => { await s?.close(); });
@@ -137,6 +138,9 @@ test('admin token create/list/revoke --url: scope and expiry as asked, audited a
   assert.equal(bot.scope, 'read');
   assert.equal(Date.parse(bot.expiresAt) - Date.parse(bot.createdAt), 7 * DAY);
   assert.ok(!JSON.stringify(list).includes(token));
+  const outlives = await cli(['admin', 'token', 'create', '--name', 'bot3', '--scope', 'read', '--expires', '60d'], writeEnv);
+  assert.equal(outlives.code, 1);
+  assert.match(outlives.stderr, /cannot create one that outlives it.*\[forbidden\]/);
   const odd = await cli(['admin', 'token', 'create', '--name', 'bot2', '--scope', 'read', '--expires', '36h'], writeEnv);
   assert.notEqual(odd.code, 0);
   assert.match(odd.stderr, /whole days/);

@@ -13,7 +13,7 @@ import { verifyAdminToken } from '../api-tokens.ts';
 import { ApiError } from './errors.ts';
 
 export type Principal =
-  | { kind: 'token'; tokenId: string; name: string; canWrite: boolean; actor: string }
+  | { kind: 'token'; tokenId: string; name: string; canWrite: boolean; actor: string; expiresAt: number }
   | { kind: 'user'; email: string; userKey: string; sessionId: string; role: 'admin' | 'auditor'; canWrite: boolean; actor: string };
 
 export interface PrincipalDeps {
@@ -32,7 +32,7 @@ export async function authenticate(deps: PrincipalDeps, req: IncomingMessage): P
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     const t = m ? await verifyAdminToken(deps.store, m[1]!, deps.now()) : null;
     if (!t) throw new ApiError('unauthenticated', 'the API token is unknown, expired or revoked', [], challenge);
-    return { kind: 'token', tokenId: t.id, name: t.name, canWrite: t.scope === 'write', actor: `token:${t.name}` };
+    return { kind: 'token', tokenId: t.id, name: t.name, canWrite: t.scope === 'write', actor: `token:${t.name}`, expiresAt: t.expiresAt };
   }
   const secret = readCookie(req.headers.cookie, AUTH_COOKIE);
   const session = secret ? await deps.sessions.resolve(secret, { kind: 'global' }) : null;

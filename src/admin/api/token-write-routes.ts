@@ -69,6 +69,13 @@ export function tokenWriteRoutes(deps: ApiDeps): Route[] {
         if ((await s.admin.tokens.list()).some((t) => t.name === body.name && t.revokedAt === null && t.expiresAt > now)) {
           throw new ApiError('conflict', `a live admin token named "${body.name}" exists; revoke it first`);
         }
+        // A token cannot mint one that outlives it: a leaked token must not be able to extend itself.
+        const who = ctx.who;
+        if (who.kind === 'token' && now + body.expiresInDays * DAY_MS > who.expiresAt) {
+          throw new ApiError('forbidden', `token "${who.name}" expires ${iso(who.expiresAt)}: a token cannot create one that outlives it`, [
+            { path: 'body.expiresInDays', message: `at most ${Math.floor((who.expiresAt - now) / DAY_MS)} with this token` },
+          ]);
+        }
         const { token, record } = await createAdminToken(s, { name: body.name, scope: body.scope, expiresInMs: body.expiresInDays * DAY_MS, now });
         await ctx.audit({ action: 'token.create', target: `token:${body.name}`, before: null, after: { id: record.id, scope: record.scope, expiresAt: iso(record.expiresAt) } });
         return { id: record.id, name: record.name, scope: record.scope, createdAt: iso(record.createdAt), expiresAt: iso(record.expiresAt), token };
