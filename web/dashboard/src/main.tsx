@@ -14,7 +14,7 @@ import { RiskScreen } from './screens/risk.tsx';
 import { TesterScreen } from './screens/tester.tsx';
 import { UsersScreen } from './screens/users.tsx';
 import type { Me } from './types.ts';
-import { ErrorNote, Loading, useLoad } from './ui.tsx';
+import { ErrorNote, useLoad } from './ui.tsx';
 import './styles.css';
 
 const BASE = '/admin';
@@ -33,6 +33,13 @@ const EDITORS = [
   { path: '/apps/edit', title: 'App' },
   { path: '/policies/edit', title: 'Policy' },
 ] as const;
+
+/**
+ * Until /me answers, a screen renders as for a read-only caller: its own requests then go out
+ * alongside /me instead of after it (one round trip less on a first visit), and write buttons
+ * appear when /me says so. The API checks every call again, whatever the page shows.
+ */
+const NOT_YET_KNOWN: Me = { actor: '', kind: 'user', role: null, canWrite: false };
 
 const current = () => location.pathname.slice(BASE.length).replace(/\/+$/, '') || '/';
 
@@ -107,8 +114,7 @@ function Shell() {
           {screen?.title ?? 'Not found'}
         </h1>
         {me.error && <ErrorNote error={me.error} onRetry={me.reload} />}
-        {!me.data && me.loading && <Loading />}
-        {me.data && <Screen path={path} me={me.data} go={go} />}
+        {!me.error && <Screen path={path} me={me.data ?? NOT_YET_KNOWN} go={go} />}
       </main>
     </div>
   );
