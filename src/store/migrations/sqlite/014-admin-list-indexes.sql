@@ -8,6 +8,9 @@
 -- implicit rowid: VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY, and the
 -- index would then point at the wrong users. The text indexed is already lowered the way the
 -- search lowers (user_name_key, moatless_lower(display_name)), so the index and the check agree.
+-- moatless_lower is Moatless's own function (src/store/sqlite/database.ts): a tool that opens the
+-- file without it can read users but not write them. Each user write also writes the index (in
+-- docs/benchmarks.md, "Admin": what that costs SCIM).
 CREATE TABLE scim_users_search_keys (
   k INTEGER PRIMARY KEY,
   directory_id TEXT NOT NULL,
