@@ -23,8 +23,8 @@ export async function launchChromium(opts: { noDns?: boolean; args?: string[] } 
     : 'MAP *.localtest.me 127.0.0.1, MAP localtest.me 127.0.0.1';
   const args = [
     `--host-resolver-rules=${rules}`,
-    '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu',
-    `--disable-features=${HIDDEN_WEBUI_FEATURES.join(',')}`,
+    '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync',
+    '--disable-gpu', `--disable-features=${HIDDEN_WEBUI_FEATURES.join(',')}`,
     ...(opts.args ?? []),
   ];
   if (process.getuid?.() === 0) args.push('--no-sandbox');

@@ -7,9 +7,12 @@ import { startProcess } from './processes.ts';
 
 /** A child that starts a long-lived grandchild in its own group, prints both pids, then runs `then`. */
 const parent = (then: string) => `
-  const g = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
+  const { spawn } = require('node:child_process');
+  const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
   console.log('pids', process.pid, g.pid);
   ${then}`;
+
+const NEVER = /never printed/;
 
 const pidsIn = (message: string): number[] => {
   const m = /pids (\d+) (\d+)/.exec(message);
@@ -33,14 +36,14 @@ async function assertGone(pids: number[]): Promise<void> {
 }
 
 test('a wait that times out kills the child and everything in its process group', async () => {
-  const error = await startProcess(process.execPath, ['-e', parent('setInterval(() => {}, 1e6);')], /never printed/, {}, 2_000)
+  const error = await startProcess(process.execPath, ['-e', parent('setInterval(() => {}, 1e6);')], NEVER, {}, 2_000)
     .then(() => assert.fail('resolved without its ready line'), (e: Error) => e);
   assert.match(error.message, /timed out after 2000 ms waiting for \/never printed\//);
   await assertGone(pidsIn(error.message));
 });
 
 test('a child that exits before its ready line has the rest of its group killed', async () => {
-  const error = await startProcess(process.execPath, ['-e', parent('setTimeout(() => process.exit(3), 100);')], /never printed/)
+  const error = await startProcess(process.execPath, ['-e', parent('setTimeout(() => process.exit(3), 100);')], NEVER)
     .then(() => assert.fail('resolved without its ready line'), (e: Error) => e);
   assert.match(error.message, /exited with 3/);
   await assertGone(pidsIn(error.message));

@@ -21,7 +21,9 @@ process.once('exit', () => {
 
 function spawnInGroup(command: string, args: string[], env: Record<string, string>): ChildProcess {
   // detached: setsid(), so the child's pid is also its process group id (kill(-pid) reaches all).
-  const proc = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const proc = spawn(command, args, {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   return proc;
@@ -86,7 +88,9 @@ export function startProcess(
 }
 
 /** Starts `moatless …` and resolves once a line matching `ready` appears (or rejects on exit or timeout). */
-export function startMoatlessProcess(args: string[], ready: RegExp, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<Child> {
+export function startMoatlessProcess(
+  args: string[], ready: RegExp, env: Record<string, string> = {}, timeoutMs = 20_000,
+): Promise<Child> {
   return startProcess(process.execPath, [MAIN, ...args], ready, env, timeoutMs);
 }
 
