@@ -1,5 +1,6 @@
 // The child-process harness leaves nothing running when a wait fails: on a timeout or an early exit
-// it kills the child's whole process group (here a grandchild the child started) before rejecting.
+// it kills the child's whole process group (here a grandchild the child started) before rejecting;
+// stop() does the same when a child does not exit on SIGTERM in time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -40,6 +41,13 @@ test('a wait that times out kills the child and everything in its process group'
     .then(() => assert.fail('resolved without its ready line'), (e: Error) => e);
   assert.match(error.message, /timed out after 2000 ms waiting for \/never printed\//);
   await assertGone(pidsIn(error.message));
+});
+
+test('stop() kills the group when the child ignores SIGTERM past the grace period', async () => {
+  const deaf = parent("process.on('SIGTERM', () => {}); setInterval(() => {}, 1e6);");
+  const child = await startProcess(process.execPath, ['-e', deaf], /pids \d+ \d+/);
+  await child.stop(300);
+  await assertGone(pidsIn(child.output()));
 });
 
 test('a child that exits before its ready line has the rest of its group killed', async () => {

@@ -10,7 +10,8 @@ const MAIN = resolve(ROOT, 'src/cli/main.ts');
 export interface Child {
   proc: ChildProcess;
   output: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL to the whole group if it has not exited within `graceMs`; also ends what it left behind. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Children still running: killed with their groups if the test process exits first (a failed `before`). */
@@ -48,6 +49,18 @@ function killGroupAndWait(proc: ChildProcess): Promise<void> {
   return exited;
 }
 
+async function stopGracefully(proc: ChildProcess, graceMs: number): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) {
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill('SIGTERM');
+    // A shutdown that hangs must not hang the test file (its process cannot exit while the child runs).
+    const timer = setTimeout(() => killGroup(proc), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  killGroup(proc);
+}
+
 /**
  * Starts `command args` and resolves once its output matches `ready`. If it exits first or
  * `timeoutMs` passes, its process group is killed and the promise rejects after the child is gone.
@@ -71,14 +84,7 @@ export function startProcess(
       if (settled || !ready.test(out)) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise({
-        proc, output: () => out,
-        stop: () => new Promise((r) => {
-          if (proc.exitCode !== null || proc.signalCode !== null) return r();
-          proc.once('exit', () => r());
-          proc.kill('SIGTERM');
-        }),
-      });
+      resolvePromise({ proc, output: () => out, stop: (graceMs = 15_000) => stopGracefully(proc, graceMs) });
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
