@@ -15,7 +15,15 @@ import { TesterScreen } from './screens/tester.tsx';
 import { UsersScreen } from './screens/users.tsx';
 import type { Me } from './types.ts';
 import { ErrorNote, useLoad } from './ui.tsx';
-import './styles.css';
+// The stylesheets by concern, in cascade order (later files may refine earlier ones).
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/controls.css';
+import './styles/charts.css';
+import './styles/tables.css';
+import './styles/forms.css';
+import './styles/feedback.css';
+import './styles/results.css';
 
 const BASE = '/admin';
 const SCREENS = [
