@@ -29,9 +29,7 @@ test('without a session, the devices page starts the sign-in on the auth host an
   assert.equal(post.status, 401);
 });
 
-test('signing in from the devices page lands back on it, signed in', {
-  todo: 'needs src/access/return-url.ts to accept /gateway/devices as an auth-host return (owned by the Access helper; see the issue-20 report)',
-}, async () => {
+test('signing in from the devices page lands back on it, signed in', async () => {
   const b = stack.browser();
   const start = await b.get(`${stack.authUrl}/gateway/devices`);
   const toIdp = await b.get(new URL(String(start.headers.location), stack.authUrl).href);
