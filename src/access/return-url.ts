@@ -34,7 +34,7 @@ export function parseReturnUrl(rt: AccessRuntime, raw: string | null): ReturnTar
 
 /**
  * Auth-host pages a sign-in may return to, only on the auth origin itself: the admin dashboard
- * (`/admin/…`) and the isolation viewer (`/browser/<URL>`). Every other auth-host path (e.g.
+ * (`/admin/…`), the isolation viewer (`/browser/<URL>`) and the Gateway's device page. Every other auth-host path (e.g.
  * /logout) stays refused.
  */
 export const AUTH_HOST_RETURN_PREFIX = '/admin/';
@@ -45,11 +45,14 @@ export const AUTH_HOST_RETURN_PREFIX = '/admin/';
  * the browser anywhere else.
  */
 export const VIEWER_RETURN_PREFIX = '/browser/';
+/** The Gateway's "connect this device" page, which starts a sign-in when opened without a session. */
+export const GATEWAY_DEVICES_RETURN = '/gateway/devices';
 
 export function parseAuthHostReturn(rt: AccessRuntime, raw: string | null): URL | null {
   const url = parseCandidate(raw) ?? viewerCandidate(raw);
   if (!url || url.origin !== rt.authOrigin) return null;
-  return url.pathname.startsWith(AUTH_HOST_RETURN_PREFIX) || url.pathname.startsWith(VIEWER_RETURN_PREFIX) ? url : null;
+  const p = url.pathname;
+  return p.startsWith(AUTH_HOST_RETURN_PREFIX) || p.startsWith(VIEWER_RETURN_PREFIX) || p === GATEWAY_DEVICES_RETURN ? url : null;
 }
 
 function viewerCandidate(raw: string | null): URL | null {

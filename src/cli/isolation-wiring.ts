@@ -1,10 +1,11 @@
 // How the isolation capability plugs into `moatless serve`: its session manager and the viewer's
 // mounts on the auth host, and — when this process runs the Gateway — the Gateway's answers to it:
 // which policy isolates a user (controls, notice), every navigation re-checked, and the remote
-// browser's egress through the Gateway as its user. Must not: hold logic (src/isolation/ and
-// src/gateway/ do).
+// browser's egress through a Gateway as its user (this process's, or `isolation.proxy` with a
+// pass: src/gateway/isolation-egress.ts). Must not: hold logic (src/isolation/ and src/gateway/ do).
 import cluster from 'node:cluster';
 import type { AuthHostMount } from '../access/context.ts';
+import { isolationEgress } from '../gateway/isolation-egress.ts';
 import { isolationControls, isolationNavigationCheck } from '../gateway/isolation-policy.ts';
 import { buildIsolation, type EgressSource, type IsolationDeps } from '../isolation/index.ts';
 import type { ComposeOptions, MountDeps } from './compose.ts';
@@ -18,14 +19,14 @@ function gatewayProxy(deps: MountDeps): string | null {
 }
 
 function gatewayEgress(deps: MountDeps): EgressSource {
-  return async (user) => {
-    const g = deps.gateway();
-    const proxy = gatewayProxy(deps);
-    if (!g || !proxy) return null;
-    const pass = await g.passes.issue(user);
-    const release = () => void pass.revoke().catch((err: unknown) => deps.logger.warn({ err }, 'isolation: could not delete the ended session\'s proxy credential (it expires with the session maximum)'));
-    return { proxy, username: pass.username, password: pass.password, release };
-  };
+  return isolationEgress({
+    local: () => {
+      const g = deps.gateway();
+      const proxy = gatewayProxy(deps);
+      return g && proxy ? { proxy, passes: g.passes } : null;
+    },
+    kv: deps.store.kv, sessions: deps.sessions, directoryFacts: deps.directoryFacts, config: deps.config, logger: deps.logger,
+  });
 }
 
 export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?: Partial<IsolationDeps> } = {}): { mounts: MountsOption } {

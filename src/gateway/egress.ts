@@ -19,12 +19,19 @@ const BLOCKED: readonly [string, string][] = [
 ];
 const RANGES: readonly [IpRange, string][] = BLOCKED.map(([cidr, why]) => [parseCidr(cidr) as IpRange, why]);
 
+/** Answers by address text (a pure function of it), asked several times per request: bounded, cleared when full. */
+const reasons = new Map<string, string | null>();
+
 /** Why this address is not a public destination, or null when it is. Unparseable counts as unsafe. */
 export function nonPublicReason(ip: string): string | null {
+  const known = reasons.get(ip);
+  if (known !== undefined) return known;
   const a = parseIp(ip);
-  if (!a) return 'not an IP address';
-  for (const [r, why] of RANGES) if (inRange(a, r)) return why;
-  return null;
+  let why: string | null = a ? null : 'not an IP address';
+  if (a) for (const [r, w] of RANGES) if (inRange(a, r)) { why = w; break; }
+  if (reasons.size >= 4096) reasons.clear();
+  reasons.set(ip, why);
+  return why;
 }
 
 export interface Listener {

@@ -58,10 +58,14 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   if (!initial.gateway || !initial.gatewayPolicies) throw new Error('startGateway needs a gateway: section');
   // A reload that drops the section keeps the last gateway config: adding or removing it needs a restart.
   let last: { gateway: GatewayConfig; set: CompiledGatewaySet } = { gateway: initial.gateway, set: initial.gatewayPolicies };
+  // Asked several times per request: the answer is rebuilt only when the config object changes (a reload).
+  let seen: { config: ResolvedConfig; answer: { gateway: GatewayConfig; set: CompiledGatewaySet; authOrigin: string; debug: boolean } } | null = null;
   const current = () => {
     const c = d.config();
+    if (seen?.config === c) return seen.answer;
     if (c.gateway && c.gatewayPolicies) last = { gateway: c.gateway, set: c.gatewayPolicies };
-    return { ...last, authOrigin: new URL(c.server.authUrl).origin, debug: c.server.debugDenyReasons };
+    seen = { config: c, answer: { ...last, authOrigin: new URL(c.server.authUrl).origin, debug: c.server.debugDenyReasons } };
+    return seen.answer;
   };
   const credentials = new ProxyCredentials({ store: d.store, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now });
   const log = new GatewayLog(d.store.gateway.log, d.logger);

@@ -184,13 +184,13 @@ export class GatewayProxy {
     // Cloudflare's "untrusted certificate action" of the deciding Allow rule; block by default.
     const untrusted = untrustedAction(d, secure);
     const ip = plan.destinationIp!;
-    const agent = this.#pool.agentFor({
+    const upstream = this.#pool.poolFor({
       user: ctx.auth?.userKey ?? `anonymous:${ctx.sourceIp}`, ip, port,
       tls: secure ? { servername: secure.servername, verify: untrusted !== 'passThrough' } : null,
     });
     const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
     try {
-      const out = await forward(req, res, { agent, ip, port }, url, this.#d.config().gateway.timeouts.idle, marker);
+      const out = await forward(req, res, upstream, url, this.#d.config().gateway.timeouts.idle, marker);
       log(out.status, { bytes: out.bytes });
     } catch (err) {
       const cause = (err as Error).cause;

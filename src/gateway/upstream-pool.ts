@@ -1,14 +1,17 @@
-// Keep-alive connections from the gateway to origins: one node:http Agent per (user, dialled
-// address, port, TLS server name and verification mode). Keyed by user because a connection can
-// carry identity — origins using connection-bound authentication (NTLM, Negotiate) authenticate
-// the TCP connection, not the request — so one user's connection is never handed to another.
-// Keyed by the dialled address because that address passed the egress check for this request; a
-// connection made for one address is never reused for another. Unverified TLS (an `allow` rule's
-// `untrustedCertificate: passThrough`) gets its own agents, never shared with verified ones.
-// Must not decide anything: the caller has decided and checked the address before asking.
-import { Agent, type ClientRequestArgs } from 'node:http';
+// Keep-alive connections from the gateway to origins: one undici Pool per (user, dialled address,
+// port, TLS server name and verification mode). Keyed by user because a connection can carry
+// identity — origins using connection-bound authentication (NTLM, Negotiate) authenticate the TCP
+// connection, not the request — so one user's connection is never handed to another. Keyed by the
+// dialled address because that address passed the egress check for this request; a connection made
+// for one address is never reused for another. Unverified TLS (an `allow` rule's
+// `untrustedCertificate: passThrough`) gets its own pools, never shared with verified ones.
+// undici rather than node:http's Agent: its dispatch API skips ClientRequest/IncomingMessage per
+// request (~1.6×, docs/dependencies.md). Every connection is our own dial (and TLS), so the
+// egress-checked address is the one used. Must not decide anything: the caller has decided and
+// checked the address before asking.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Pool } from 'undici';
 
 export interface UpstreamKey {
   /** The user (their key), or `anonymous:<client address>` for unidentified traffic. */
@@ -24,70 +27,69 @@ export interface PoolDeps {
   secure(socket: Socket, servername: string, verify: boolean): Promise<Duplex>;
   /** An idle pooled connection is closed after this. */
   idleMs: number;
-  /** Agents kept; beyond this, idle ones are dropped (oldest first). */
-  maxAgents?: number;
+  /** Pools kept; beyond this, idle ones are dropped (oldest first). */
+  maxPools?: number;
 }
 
-/** An Agent whose connections are our own dial (and TLS), so the egress-checked address is the one used. */
-class DialingAgent extends Agent {
-  readonly #open: () => Promise<Duplex>;
-
-  constructor(open: () => Promise<Duplex>, idleMs: number) {
-    super({ keepAlive: true, timeout: idleMs, scheduling: 'lifo' });
-    this.#open = open;
-  }
-
-  override createConnection(_options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    this.#open().then((s) => callback?.(null, s), (err: Error) => callback?.(err, undefined as unknown as Duplex));
-    return undefined;
-  }
+/** A pool and how many requests are in flight on it (an evicted pool must have none). */
+export interface UpstreamHandle {
+  pool: Pool;
+  inFlight: number;
 }
 
 export class UpstreamPool {
   readonly #d: PoolDeps;
-  readonly #agents = new Map<string, Agent>();
+  readonly #pools = new Map<string, UpstreamHandle>();
 
   constructor(deps: PoolDeps) {
     this.#d = deps;
   }
 
-  agentFor(key: UpstreamKey): Agent {
-    const name = JSON.stringify([key.user, key.ip, key.port, key.tls?.servername ?? null, key.tls?.verify ?? null]);
-    let agent = this.#agents.get(name);
-    if (agent) {
+  poolFor(key: UpstreamKey): UpstreamHandle {
+    const name = `${key.user}\n${key.ip}\n${key.port}\n${key.tls ? `${key.tls.servername}\n${key.tls.verify}` : '-'}`;
+    let h = this.#pools.get(name);
+    if (h) {
       // Most recently used last: eviction takes from the front.
-      this.#agents.delete(name);
-      this.#agents.set(name, agent);
-      return agent;
+      this.#pools.delete(name);
+      this.#pools.set(name, h);
+      return h;
     }
     const { ip, port, tls } = key;
-    agent = new DialingAgent(async () => {
+    const open = async (): Promise<Duplex> => {
       const socket = await this.#d.dial(ip, port);
       return tls ? this.#d.secure(socket, tls.servername, tls.verify) : socket;
-    }, this.#d.idleMs);
-    this.#agents.set(name, agent);
+    };
+    // The origin URL only names the pool: `connect` below makes every connection (TLS included).
+    const pool = new Pool(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`, {
+      pipelining: 1,
+      keepAliveTimeout: this.#d.idleMs,
+      keepAliveMaxTimeout: this.#d.idleMs,
+      connect: (_o, cb) => void open().then((s) => cb(null, s as Socket), (e: Error) => cb(e, null)),
+    });
+    h = { pool, inFlight: 0 };
+    this.#pools.set(name, h);
     this.#evict();
-    return agent;
+    return h;
   }
 
   get size(): number {
-    return this.#agents.size;
+    return this.#pools.size;
   }
 
   #evict(): void {
-    const max = this.#d.maxAgents ?? 4096;
-    if (this.#agents.size <= max) return;
-    for (const [name, agent] of this.#agents) {
-      if (this.#agents.size <= max) break;
-      // Only agents with no request in flight: dropping one destroys its sockets.
-      if (Object.keys(agent.sockets).length > 0 || Object.keys(agent.requests).length > 0) continue;
-      agent.destroy();
-      this.#agents.delete(name);
+    const max = this.#d.maxPools ?? 4096;
+    if (this.#pools.size <= max) return;
+    for (const [name, h] of this.#pools) {
+      if (this.#pools.size <= max) break;
+      // Only pools with no request in flight: dropping one closes its connections.
+      if (h.inFlight > 0) continue;
+      void h.pool.destroy().catch(() => {});
+      this.#pools.delete(name);
     }
   }
 
   close(): void {
-    for (const a of this.#agents.values()) a.destroy();
-    this.#agents.clear();
+    for (const h of this.#pools.values()) void h.pool.destroy().catch(() => {});
+    this.#pools.clear();
   }
 }

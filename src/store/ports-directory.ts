@@ -131,9 +131,10 @@ export interface UsersRepo {
   /**
    * One page in list()'s default order (createdAt, then id) after `after`, the previous page's last
    * row: keyset paging for the admin API — a deep page costs what the first does, and nothing is
-   * counted. Throws StoreUnsupportedFilterError.
+   * counted. `search` keeps users whose userName or displayName contains it, case-insensitively
+   * (a trigram index finds them: migration 014). Throws StoreUnsupportedFilterError.
    */
-  pageAfter(dirId: string, q: { filter?: Filter; after?: DirectoryPageKey; limit: number }): Promise<UserRow[]>;
+  pageAfter(dirId: string, q: { filter?: Filter; search?: string; after?: DirectoryPageKey; limit: number }): Promise<UserRow[]>;
 }
 
 /** Where a page of directory rows ends: the last row's createdAt and id. */

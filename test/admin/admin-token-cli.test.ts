@@ -26,9 +26,12 @@ test('create prints the token once; the API accepts it; list shows no secret; re
   assert.match(created.stderr, /shown only once/);
   const me = await call(s.browser(), `${s.authUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
   assert.deepEqual(me.json, { actor: 'token:ci', kind: 'token', role: null, canWrite: false });
-  const dup = await runMoatless(['admin', 'token', 'create', '--name', 'ci', '--scope', 'read', '--expires', '30d', '--config', configPath]);
+  // Independent (a refused duplicate writes nothing): side by side, each is mostly Node starting up.
+  const [dup, listed] = await Promise.all([
+    runMoatless(['admin', 'token', 'create', '--name', 'ci', '--scope', 'read', '--expires', '30d', '--config', configPath]),
+    runMoatless(['admin', 'token', 'list', '--config', configPath]),
+  ]);
   assert.equal(dup.code, 1);
-  const listed = await runMoatless(['admin', 'token', 'list', '--config', configPath]);
   assert.match(listed.stdout, /^ci\s+read\s/m);
   assert.ok(!listed.stdout.includes(token.slice(4, 20)));
   const revoked = await runMoatless(['admin', 'token', 'revoke', '--name', 'ci', '--config', configPath]);
@@ -39,8 +42,8 @@ test('create prints the token once; the API accepts it; list shows no secret; re
 });
 
 test('bad flags are usage errors', async () => {
-  for (const extra of [['--scope', 'admin', '--expires', '30d'], ['--scope', 'read'], ['--scope', 'read', '--expires', '400d']]) {
-    const r = await runMoatless(['admin', 'token', 'create', '--name', 'x', ...extra, '--config', configPath]);
-    assert.equal(r.code, 2, extra.join(' '));
-  }
+  const cases = [['--scope', 'admin', '--expires', '30d'], ['--scope', 'read'], ['--scope', 'read', '--expires', '400d']];
+  const create = (extra: string[]) => runMoatless(['admin', 'token', 'create', '--name', 'x', ...extra, '--config', configPath]);
+  const runs = await Promise.all(cases.map(create));
+  cases.forEach((extra, i) => assert.equal(runs[i]!.code, 2, extra.join(' ')));
 });

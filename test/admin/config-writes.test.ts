@@ -164,10 +164,13 @@ describe('config writes through the admin API', () => {
   test('moatless config check and policy test see the objects created through the API', async () => {
     const file = join(dir, 'moatless.yaml');
     writeFileSync(file, stringify({ ...(s.config.fileObject as object), storage: { kind: 'postgres', url: pgSchema.url, schema: pgSchema.schema } }));
-    const check = await runMoatless(['config', 'check', '--config', file]);
+    // Two independent read-only commands: run side by side (each is mostly Node starting up).
+    const [check, pt] = await Promise.all([
+      runMoatless(['config', 'check', '--config', file]),
+      runMoatless(['policy', 'test', '--config', file, '--user', 'bob@contoso.com', '--groups', 'Staff', '--url', 'http://crm.localtest.me/']),
+    ]);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stdout, /3 app\(s\).*with 2 object\(s\) from the admin API/);
-    const pt = await runMoatless(['policy', 'test', '--config', file, '--user', 'bob@contoso.com', '--groups', 'Staff', '--url', 'http://crm.localtest.me/']);
     assert.equal(pt.code, 0, pt.stderr);
     assert.match(pt.stdout, /app: crm[\s\S]*allow/i);
   });

@@ -86,6 +86,13 @@ describe('dashboard: gateway, isolation & tunnels, risk over time, more logs', (
     const href = await page.getByRole('link', { name: 'Download the PEM' }).getAttribute('href');
     assert.match(decodeURIComponent(href ?? ''), /BEGIN CERTIFICATE/);
     await shot('gateway');
+    // The log's filter form is a search landmark; a decision filtered out leaves, and comes back.
+    const filters = page.getByRole('search', { name: 'Filter the gateway log' });
+    for (const [action, state] of [['allow', 'detached'], ['block', 'visible']] as const) {
+      await filters.getByLabel('Action').selectOption(action);
+      await filters.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('https://facebook.com/feed').waitFor({ state });
+    }
   });
 
   test('Isolation & tunnels: a live session ends with End (confirmed), and the tunnel shows as down', async () => {
@@ -115,7 +122,7 @@ describe('dashboard: gateway, isolation & tunnels, risk over time, more logs', (
     await page.getByText('dave@contoso.com').waitFor();
     await page.getByRole('button', { name: 'Risk', exact: true }).click();
     await page.getByRole('cell', { name: 'carol@contoso.com' }).waitFor();
-    await page.getByRole('searchbox', { name: 'User' }).fill('bob@contoso.com');
+    await page.getByRole('search', { name: 'Filter the risk sync changes' }).getByRole('searchbox', { name: 'User' }).fill('bob@contoso.com');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('cell', { name: 'carol@contoso.com' }).waitFor({ state: 'detached' });
     await page.getByRole('cell', { name: 'bob@contoso.com' }).waitFor();

@@ -2,6 +2,11 @@
 // CSP and cache headers; the sign-in redirect for visitors; the refusal for non-admins.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { DASHBOARD_DIST } from '../../src/admin/dashboard/assets.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { browserAs, globalSessionFor } from './helpers.ts';
 
@@ -55,6 +60,41 @@ describe('dashboard at /admin/', () => {
     const bare = await b.get(`${s.authUrl}/admin`);
     assert.equal(bare.status, 302);
     assert.equal(bare.headers.location, '/admin/');
+  });
+
+  test('scripts and styles go out precompressed (brotli, else gzip) with Vary, and unpack to the built file', async () => {
+    const html = (await browserAs(s, await globalSessionFor(s, 'alice@contoso.com', ['Finance'])).get(`${s.authUrl}/admin/`)).body;
+    const paths = [/src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)![1]!, /href="(\/admin\/assets\/[^"]+\.css)"/.exec(html)![1]!];
+    const raw = (path: string, acceptEncoding?: string) => new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const u = new URL(s.authUrl);
+      const req = request({ host: '127.0.0.1', port: Number(u.port), path, headers: { host: u.host, ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    for (const path of paths) {
+      const file = readFileSync(join(DASHBOARD_DIST, path.slice('/admin/'.length)));
+      const plain = await raw(path);
+      assert.equal(plain.headers['content-encoding'], undefined, 'no Accept-Encoding: the plain file');
+      assert.ok(plain.body.equals(file));
+      assert.equal(plain.headers.vary, 'accept-encoding');
+      const br = await raw(path, 'gzip, deflate, br, zstd');
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.equal(br.headers.vary, 'accept-encoding');
+      assert.equal(br.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.equal(Number(br.headers['content-length']), br.body.length);
+      assert.ok(br.body.length < file.length / 2, `${path}: ${br.body.length} of ${file.length} bytes`);
+      assert.ok(brotliDecompressSync(br.body).equals(file));
+      const gz = await raw(path, 'gzip');
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.ok(gunzipSync(gz.body).equals(file));
+      assert.equal((await raw(path, 'br;q=0, gzip;q=0.5')).headers['content-encoding'], 'gzip', 'br refused with q=0');
+      assert.equal((await raw(path, '*;q=0, identity')).headers['content-encoding'], undefined);
+      assert.equal((await raw(`${path}.br`)).status, 404, 'the compressed twins are not files of their own');
+    }
   });
 
   test('a signed-in non-admin gets a 403 page that links to the app launcher', async () => {

@@ -102,7 +102,9 @@ test('the PAC file names the proxy and leaves the auth host direct; unknown devi
   assert.match(pac.body, new RegExp(`return "PROXY 127\\.0\\.0\\.1:${s.gwPort}"`));
   assert.match(pac.body, /"auth\.localtest\.me"/);
   assert.equal((await s.authGet('/gateway/pac/gw_0000000000000000.pac')).status, 404);
-  assert.equal((await s.authGet('/gateway/devices')).status, 401);
+  // Without a session the devices page starts the sign-in (devices-sign-in.test.ts); its forms are refused.
+  assert.equal((await s.authGet('/gateway/devices')).status, 302);
+  assert.equal((await s.authPost('/gateway/devices', { label: 'x' }, '')).status, 401);
 });
 
 test('every request is in the gateway log with user, matched groups, action, status and isolation', async () => {

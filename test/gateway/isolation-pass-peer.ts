@@ -1,5 +1,5 @@
 // Another Gateway process for isolation-pass-shared.test.ts: opens the same PostgreSQL schema and
-// issues or verifies one isolation pass, or signs a `moatless-isolated` marker, printing
+// issues, verifies or deletes one isolation pass, or signs a `moatless-isolated` marker, printing
 // the answer as one JSON line. Not a test file.
 import { IsolationPasses, isolatedMarker, loadIsolatedMarkerKey } from '../../src/gateway/isolation-pass.ts';
 import { SessionService } from '../../src/identity/sessions.ts';
@@ -16,6 +16,9 @@ if (op === 'issue') {
 } else if (op === 'verify') {
   const v = await passes.verify(a, b);
   out = v.ok ? { ok: true, email: v.identity.email } : v;
+} else if (op === 'revoke') {
+  await passes.revoke(a);
+  out = { revoked: a };
 } else if (op === 'marker') {
   await loadIsolatedMarkerKey(store.kv);
   out = { marker: isolatedMarker(a, Date.now()) };

@@ -2,13 +2,15 @@
 // processes: a second process on the same PostgreSQL schema (isolation-pass-peer.ts, a real child
 // process with its own store connection and its own marker key until it reads the shared one)
 // verifies what this one issued and the other way round; a pass deleted at its session's end is
-// refused by both, with 407 (never anonymous); a marker one process signs verifies in the other.
+// refused by both, with 407 (never anonymous); a good verdict is reused without a store read for at
+// most PASS_VERDICT_TTL_MS, so a pass deleted by the other process is refused here within that bound;
+// a marker one process signs verifies in the other.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { identify } from '../../src/gateway/identify.ts';
-import { IsolationPasses, loadIsolatedMarkerKey, PASS_NS, verifyIsolatedMarker } from '../../src/gateway/isolation-pass.ts';
+import { IsolationPasses, loadIsolatedMarkerKey, PASS_NS, PASS_VERDICT_TTL_MS, verifyIsolatedMarker } from '../../src/gateway/isolation-pass.ts';
 import { ProxyCredentials } from '../../src/gateway/credentials.ts';
 import { SessionService } from '../../src/identity/sessions.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -69,6 +71,29 @@ test('a pass deleted at its session end is refused by every process, with 407 ev
   const who = await identify(creds, basic(p.username, p.password), 'anonymous', passes);
   assert.equal(who.ok, false);
   assert.equal(!who.ok && who.status, 407);
+});
+
+test('a good verdict is reused without a store read, and a pass deleted by another process is refused here within PASS_VERDICT_TTL_MS', async () => {
+  let t = Date.now();
+  let reads = 0;
+  const kv = new Proxy(store.kv, { get: (target, name, receiver) => name === 'get' ? (ns: string, key: string) => { reads++; return target.get(ns, key); } : Reflect.get(target, name, receiver) });
+  const here = new IsolationPasses({ kv, sessions, lifetimeMs: () => 3_600_000, now: () => t });
+  const p = await here.issue(user);
+  assert.equal((await here.verify(p.username, p.password)).ok, true);
+  const afterFirst = reads;
+  assert.equal((await here.verify(p.username, p.password)).ok, true);
+  assert.equal(reads, afterFirst, 'the second request of the remote browser reads nothing from the store');
+  assert.deepEqual(await here.verify(p.username, `${p.password}x`), { ok: false, reason: 'unknown' }, 'a kept verdict never vouches for another secret');
+
+  await peer('revoke', p.username);
+  assert.equal((await here.verify(p.username, p.password)).ok, true, 'within the bound the kept verdict still answers (documented)');
+  t += PASS_VERDICT_TTL_MS;
+  assert.deepEqual(await here.verify(p.username, p.password), { ok: false, reason: 'unknown' }, 'refused once the bound has passed');
+
+  const q = await here.issue(user);
+  assert.equal((await here.verify(q.username, q.password)).ok, true);
+  await q.revoke();
+  assert.deepEqual(await here.verify(q.username, q.password), { ok: false, reason: 'unknown' }, 'deleted in this process: refused at once');
 });
 
 test('an expired pass is refused', async () => {

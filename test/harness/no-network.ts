@@ -5,6 +5,7 @@
 // reach. Allowed: loopback addresses, `localhost`, `*.localhost`, Unix sockets, and any name whose
 // caller resolves it itself (a custom `lookup`, as pinned dialers do) to a loopback address — a
 // name without one would be a DNS query, so it is refused too.
+import './compile-cache.ts';
 import net from 'node:net';
 
 const LOOPBACK_IP = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/i;

@@ -66,10 +66,9 @@ export function directoryRoutes(deps: ApiDeps): Route[] {
       async handle({ query }) {
         const dir = await pickDirectory(store, query.directory);
         // Keyset paging on (createdAt, id), without a count: with 100,000 users a count (and an
-        // OFFSET deep in the list) would cost a scan per page; a search costs at most one.
+        // OFFSET deep in the list) would cost a scan per page; a search starts from a trigram index.
         const c = decodeCursor(query.cursor, keyCursor);
-        const filter = query.search ? { op: 'or' as const, left: contains('username', query.search), right: contains('displayname', query.search) } : undefined;
-        const rows = await store.directory.users.pageAfter(dir.id, { limit: query.limit + 1, ...(filter ? { filter } : {}), ...(c ? { after: { createdAt: c.c, id: c.i } } : {}) });
+        const rows = await store.directory.users.pageAfter(dir.id, { limit: query.limit + 1, ...(query.search ? { search: query.search } : {}), ...(c ? { after: { createdAt: c.c, id: c.i } } : {}) });
         const page = rows.slice(0, query.limit);
         const last = page.at(-1);
         return { items: page.map((u) => userView(dir.id, u)), nextCursor: rows.length > query.limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null };

@@ -1,11 +1,12 @@
 // Admin API: the access log and the admin audit log, filtered and cursor-paged newest first.
-// Owns: the cursors — the access log's store cursor is a time, so a page that ends inside a
-// millisecond remembers how many of that millisecond it already gave (nothing lost, nothing twice).
+// Owns: the audit log's sequence cursor (the access log's time cursor is time-cursor.ts's, shared
+// with the other logs: a page that ends inside a millisecond loses and repeats nothing).
 // Must not: return more than a page, or anything the stores did not record.
 import { z } from 'zod';
 import { type ApiDeps, iso, isoTime, pageOf, paging, timeQuery } from './common.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { defineRoute, type Route } from './route.ts';
+import { timePage } from './time-cursor.ts';
 
 const accessEntrySchema = z.object({
   time: isoTime, requestId: z.string(), userKey: z.string().nullable(), email: z.string().nullable(), appId: z.string().nullable(),
@@ -17,8 +18,6 @@ const auditEntrySchema = z.object({
   before: z.unknown(), after: z.unknown(), requestId: z.string().nullable(),
 }).meta({ id: 'AuditLogEntry' });
 
-/** t: the last page's oldest time; k: how many entries at exactly t it already returned. */
-const accessCursor = z.strictObject({ t: z.number().int(), k: z.number().int().min(1).max(10_000) });
 const auditCursor = z.strictObject({ s: z.number().int().min(1) });
 
 export function logRoutes(deps: ApiDeps): Route[] {
@@ -32,21 +31,10 @@ export function logRoutes(deps: ApiDeps): Route[] {
       }),
       response: pageOf(accessEntrySchema, 'AccessLogPage'),
       async handle({ query }) {
-        const c = decodeCursor(query.cursor, accessCursor);
-        const skip = c?.k ?? 0;
-        const rows = await deps.store.accessLog.query({
+        const { page, nextCursor } = await timePage(query.cursor, query.limit, (q) => deps.store.accessLog.query({
           ...(query.email ? { email: query.email } : {}), ...(query.appId ? { appId: query.appId } : {}), ...(query.action ? { action: query.action } : {}),
-          ...(query.since !== undefined ? { since: query.since } : {}), ...(query.until !== undefined ? { until: query.until } : {}),
-          ...(c ? { before: c.t + 1 } : {}), limit: query.limit + skip + 1,
-        });
-        const page = rows.slice(skip, skip + query.limit);
-        const more = rows.length > skip + query.limit;
-        const last = page.at(-1);
-        let nextCursor: string | null = null;
-        if (more && last) {
-          const sameTime = page.filter((e) => e.time === last.time).length;
-          nextCursor = encodeCursor({ t: last.time, k: sameTime + (c && c.t === last.time ? skip : 0) });
-        }
+          ...(query.since !== undefined ? { since: query.since } : {}), ...(query.until !== undefined ? { until: query.until } : {}), ...q,
+        }));
         return { items: page.map((e) => ({ ...e, time: iso(e.time) })), nextCursor };
       },
     }),

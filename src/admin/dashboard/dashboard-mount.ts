@@ -10,7 +10,7 @@ import { checkPath } from '../../access/request-guard.ts';
 import { redirect } from '../../access/request-info.ts';
 import { AUTH_COOKIE } from '../../access/runtime.ts';
 import { roleOf, type PrincipalDeps } from '../api/principal.ts';
-import { loadDashboardFiles, type Asset, type DashboardFiles } from './assets.ts';
+import { loadDashboardFiles, pickEncoding, type Asset, type DashboardFiles } from './assets.ts';
 import { REFUSAL_CSP, renderRefusal } from './refusal-page.ts';
 
 export const DASHBOARD_PREFIX = '/admin';
@@ -58,7 +58,11 @@ export function dashboardMount(deps: DashboardDeps): AuthHostMount {
             false,
           );
         // Names carry a content hash: a new build has new names, so browsers may keep these forever.
-        return send(req, res, asset, { 'cache-control': 'public, max-age=31536000, immutable' }, requestId);
+        // Sent compressed when the browser takes it (brotli ~3.5× smaller), from bytes made at build.
+        const { body, encoding } = pickEncoding(asset, req.headers['accept-encoding']);
+        const headers: Record<string, string> = { 'cache-control': 'public, max-age=31536000, immutable', vary: 'accept-encoding' };
+        if (encoding) headers['content-encoding'] = encoding;
+        return send(req, res, { body, type: asset.type }, headers, requestId);
       }
       const secret = readCookie(req.headers.cookie, AUTH_COOKIE);
       const session = secret ? await deps.sessions.resolve(secret, { kind: 'global' }) : null;

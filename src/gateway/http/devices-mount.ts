@@ -1,12 +1,13 @@
 // The auth host's `/gateway/…` pages: "connect this device" (create, list and revoke proxy
 // credentials), the per-user PAC file and the root CA certificate download. A thin adapter over
 // ProxyCredentials. POSTs are CSRF-safe: same-origin (Origin or Sec-Fetch-Site) and a token bound
-// to the signed-in session.
+// to the signed-in session. Opening the devices page without a session signs the user in there.
 import { hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthHostMount } from '../../access/context.ts';
 import { readCookie } from '../../access/cookies.ts';
 import { sendDenyPage } from '../../access/deny-page.ts';
+import { redirect } from '../../access/request-info.ts';
 import { AUTH_COOKIE } from '../../access/runtime.ts';
 import { readBody } from '../../directory/http/read-body.ts';
 import type { SessionService } from '../../identity/sessions.ts';
@@ -69,7 +70,13 @@ export function devicesMount(d: DevicesMountDeps): AuthHostMount {
       }
       if (path !== '/gateway/devices' && path !== '/gateway/devices/revoke') return fail(404, 'Not found', 'There is nothing at this address.');
       const s = await session(req);
-      if (!s) return fail(401, 'Sign in first', 'Open any application protected by Moatless to sign in, then come back to this page.');
+      // Not signed in: the page itself starts Access's normal sign-in on the auth host and comes
+      // back here. The return address is this fixed page on the auth origin — nothing from the
+      // request goes into it, so it cannot be turned into an open redirect.
+      if (!s && req.method === 'GET' && path === '/gateway/devices') {
+        return redirect(res, `/oauth2/start?rd=${encodeURIComponent(`${authOrigin}/gateway/devices`)}`, [], requestId);
+      }
+      if (!s) return fail(401, 'Sign in first', 'Open /gateway/devices on this site to sign in, then send the form again.');
       if (req.method === 'GET' && path === '/gateway/devices') {
         return html(res, 200, devicesPage({ email: s.email, csrf: csrfToken(s), devices: await d.credentials.list(s.userKey), authOrigin, proxyAddress, hasCa: d.caCertificate() !== null }));
       }

@@ -127,6 +127,41 @@ export function describeDirectoryContract(name: string, makeStore: () => Promise
       assert.deepEqual(odd.map((u) => u.id), expected.filter((_, i) => i % 2 === 1));
     });
 
+    test('users: a name search finds a substring of userName or displayName in any case, follows renames and deletions, and pages', async () => {
+      const { users } = store.directory;
+      const mk = (id: string, userName: string, displayName: string | null, at: number) => users.create('d1', user(id, userName, { createdAt: T0 + at, ...(displayName === null ? {} : { displayName }) }));
+      await mk('u1', 'Anna.Berg@contoso.com', 'Anna Berg', 1);
+      await mk('u2', 'bob@contoso.com', 'ÉMILE Ünal', 2);
+      await mk('u3', 'carol@contoso.com', null, 3);
+      await mk('u4', 'dan"quote@contoso.com', 'Dan 100% Sure_x', 4);
+      for (let i = 0; i < 7; i++) await mk(`p${i}`, `pager${i}@fabrikam.com`, `Pager ${i}`, 10 + i);
+      await users.create('d2', user('x1', 'anna.other@contoso.com'));
+      const ids = async (search: string, limit = 100, after?: { createdAt: number; id: string }) =>
+        (await users.pageAfter('d1', { search, limit, ...(after ? { after } : {}) })).map((u) => u.id);
+      assert.deepEqual(await ids('NA.BE'), ['u1'], 'userName, any case');
+      assert.deepEqual(await ids('émile ü'), ['u2'], 'displayName, non-ASCII lowered');
+      assert.deepEqual(await ids('na'), ['u1', 'u2'], 'two characters: below a trigram, still found');
+      assert.deepEqual(await ids('CAROL@'), ['u3'], 'no displayName');
+      assert.deepEqual(await ids('n"quo'), ['u4'], 'a double quote is literal');
+      assert.deepEqual(await ids('100%'), ['u4'], '% is literal');
+      assert.deepEqual(await ids('n_b'), [], '_ is literal, not any character');
+      assert.deepEqual(await ids('a%b'), [], '% is literal, not any text');
+      assert.deepEqual(await ids('nobody-at-all'), []);
+      assert.deepEqual(await ids('anna'), ['u1'], 'other directories stay out');
+      const first = await ids('fabrikam', 3);
+      assert.deepEqual(first, ['p0', 'p1', 'p2']);
+      assert.deepEqual(await ids('fabrikam', 3, { createdAt: T0 + 12, id: 'p2' }), ['p3', 'p4', 'p5'], 'a search pages with the cursor');
+      const u2 = await users.get('d1', 'u2');
+      await users.replace('d1', 'u2', { ...u2!, displayName: 'Zora Quill' });
+      assert.deepEqual(await ids('émile'), [], 'the old name is no longer found');
+      assert.deepEqual(await ids('RA QUI'), ['u2'], 'the new name is');
+      await users.delete('d1', 'u1');
+      assert.deepEqual(await ids('anna'), [], 'a deleted user is not found');
+      await users.create('d1', user('u1', 'anna.again@contoso.com', { createdAt: T0 + 50 }));
+      assert.deepEqual(await ids('anna.a'), ['u1'], 'a user created again under the same id is found by the new name');
+      assert.deepEqual(await ids('berg'), [], 'and not by the old one');
+    });
+
     test('groups: memberCount follows adds, removes, replaceAll, removeAll and user deletion without a recount', async () => {
       const { users, groups } = store.directory;
       for (const id of ['u1', 'u2', 'u3']) await users.create('d1', user(id, id));

@@ -10,7 +10,7 @@ import { loadMigrations } from '../migrations.ts';
 import { describeStoreContract } from '../contract/store.contract.ts';
 import { openStore } from '../open-store.ts';
 import type { Store } from '../ports.ts';
-import { buildUserListSql } from '../sql/user-repo.ts';
+import { buildUserListSql, buildUserPageSql } from '../sql/user-repo.ts';
 import { toPgSql } from './database.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
@@ -122,6 +122,27 @@ describe('postgres specifics', () => {
           assert.match(plan, new RegExp(`Index (Only )?Scan using ${index}|Bitmap Index Scan on ${index}`), plan);
         }
       }
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a user name search reads the pg_trgm indexes at 100,000 users (migration 014)', async () => {
+    const ext = await admin.query(`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`);
+    assert.equal(ext.rows.length, 1, 'pg_trgm is installed by the migration (it ships with PostgreSQL here)');
+    await admin.query(`INSERT INTO "${schema}".directories (id, name, name_key, created_at) VALUES ('dsearch', 'Search', 'search', 0)`);
+    await admin.query(`INSERT INTO "${schema}".scim_users (directory_id, id, external_id, user_name, user_name_key, active, display_name, raw, version, created_at, last_modified)
+      SELECT 'dsearch', 'u' || i, 'x' || i, 'User' || i, 'user' || i, true, 'Person ' || i, '{}', 1, i, i FROM generate_series(1, 100000) AS i`);
+    await admin.query(`ANALYZE "${schema}".scim_users`);
+    const client = new pg.Client({ connectionString: URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      const q = buildUserPageSql(postgresDialect, 'dsearch', { search: 'USER4321', limit: 51 });
+      const plan = (await client.query(`EXPLAIN ${toPgSql(q.sql)}`, q.params)).rows.map((r) => String(r['QUERY PLAN'])).join('\n');
+      assert.match(plan, /Bitmap Index Scan on scim_users_user_name_trgm_idx/, plan);
+      assert.match(plan, /Bitmap Index Scan on scim_users_display_name_trgm_idx/, plan);
+      const rows = (await client.query(toPgSql(q.sql), q.params)).rows.map((r) => String(r['id']));
+      assert.deepEqual(rows, ['u4321', 'u43210', 'u43211', 'u43212', 'u43213', 'u43214', 'u43215', 'u43216', 'u43217', 'u43218', 'u43219']);
     } finally {
       await client.end();
     }

@@ -38,19 +38,66 @@ export function buildUserListSql(d: SqlDialect, dirId: string, q: ListQuery): { 
   };
 }
 
-/** pageAfter's statement, exported so tests can EXPLAIN it: the (directory_id, created_at, id) index serves it. */
-export function buildUserPageSql(d: SqlDialect, dirId: string, q: { filter?: Filter; after?: DirectoryPageKey; limit: number }): Sql {
-  const f = q.filter ? filterToSql(d, 'User', q.filter) : null;
+/** A name search's condition: userName or displayName contains the text, case-insensitively. */
+export function nameSearchFilter(search: string): Filter {
+  return { op: 'or', left: { op: 'co', path: { attr: 'username' }, value: search }, right: { op: 'co', path: { attr: 'displayname' }, value: search } };
+}
+
+/**
+ * Up to this many users found by the trigram index are read and sorted; a search matching more reads
+ * users in page order instead (the first page fills long before the end), checking each row.
+ */
+export const SEARCH_INDEX_CAP = 2_000;
+
+/** The FTS5 trigram query for a substring (a quoted phrase), or null below three characters. */
+export function trigramPhrase(search: string): string | null {
+  const text = search.toLowerCase();
+  return [...text].length >= 3 ? `"${text.replaceAll('"', '""')}"` : null;
+}
+
+type PageQuery = { filter?: Filter; search?: string; after?: DirectoryPageKey; limit: number };
+
+/**
+ * pageAfter's statement, exported so tests can EXPLAIN it: the (directory_id, created_at, id) index
+ * serves it. `viaIndex` (SQLite) starts from the users the trigram index finds for the search (a
+ * quoted phrase); the exact condition is still checked on every row.
+ */
+export function buildUserPageSql(d: SqlDialect, dirId: string, q: PageQuery, viaIndex?: string): Sql {
+  const filters = [q.filter, q.search === undefined ? undefined : nameSearchFilter(q.search)].filter((f) => f !== undefined);
   const where = ['t.directory_id = ?'];
   const params: SqlParam[] = [dirId];
+  let from = 'scim_users t';
+  if (viaIndex !== undefined) {
+    // CROSS JOIN fixes the order: index matches first, then their users by primary key.
+    from = 'scim_users_search s CROSS JOIN scim_users_search_keys k CROSS JOIN scim_users t';
+    where.unshift('s.scim_users_search MATCH ?', 'k.k = s.rowid', 't.directory_id = k.directory_id', 't.id = k.id');
+    params.unshift(viaIndex);
+  }
   if (q.after) {
     // Rows after (c, i) in (created_at, id) order; `created_at >= c` gives the index a range start.
     where.push('t.created_at >= ?', '(t.created_at > ? OR t.id > ?)');
     params.push(q.after.createdAt, q.after.createdAt, q.after.id);
   }
-  if (f) { where.push(`(${f.sql})`); params.push(...f.params); }
+  for (const f of filters) {
+    const s = filterToSql(d, 'User', f);
+    where.push(`(${s.sql})`);
+    params.push(...s.params);
+  }
   const cols = COLS.split(', ').map((c) => `t.${c}`).join(', ');
-  return { sql: `SELECT ${cols} FROM scim_users t WHERE ${where.join(' AND ')} ORDER BY t.created_at, t.id LIMIT ?`, params: [...params, Math.max(0, Math.floor(q.limit))] };
+  return { sql: `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY t.created_at, t.id LIMIT ?`, params: [...params, Math.max(0, Math.floor(q.limit))] };
+}
+
+/**
+ * SQLite: whether a search should start from the trigram index (migration 014) — when the text is
+ * long enough to have trigrams and matches few enough users to sort. PostgreSQL's planner makes this
+ * choice itself with its pg_trgm indexes.
+ */
+async function trigramStart(ex: SqlExecutor, search: string | undefined): Promise<string | undefined> {
+  if (ex.dialect.name !== 'sqlite' || search === undefined) return undefined;
+  const phrase = trigramPhrase(search);
+  if (phrase === null) return undefined;
+  const [r] = await ex.all('SELECT count(*) AS n FROM (SELECT rowid FROM scim_users_search WHERE scim_users_search MATCH ? LIMIT ?)', [phrase, SEARCH_INDEX_CAP + 1]);
+  return r && num(r, 'n') <= SEARCH_INDEX_CAP ? phrase : undefined;
 }
 
 function values(u: UserRow) {
@@ -116,7 +163,7 @@ export function userRepo(ex: SqlExecutor): UsersRepo {
     },
     async pageAfter(dirId, q) {
       if (q.limit <= 0) return [];
-      const s = buildUserPageSql(ex.dialect, dirId, q);
+      const s = buildUserPageSql(ex.dialect, dirId, q, await trigramStart(ex, q.search));
       return (await ex.all(s.sql, s.params)).map(toUserRow);
     },
   };

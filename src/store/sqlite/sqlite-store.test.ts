@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describeStoreContract } from '../contract/store.contract.ts';
 import { openStore } from '../open-store.ts';
 import { buildSessionPageSql } from '../sql/session-repo.ts';
-import { buildUserListSql, buildUserPageSql } from '../sql/user-repo.ts';
-import { openSqliteDatabase } from './database.ts';
+import { buildUserListSql, buildUserPageSql, userRepo } from '../sql/user-repo.ts';
+import { openSqliteDatabase, sqliteExecutor } from './database.ts';
 import { migrateSqlite } from './migrate.ts';
 import { loadMigrations } from '../migrations.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
@@ -96,6 +96,44 @@ test('admin keyset pages read an index in order at 100,000 rows: no sort of the 
   // The active-session count (overview, /metrics) reads the partial index of unrevoked sessions.
   const count = explain({ sql: 'SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL AND expires_at > ?', params: [1] });
   assert.match(count, /USING (COVERING )?INDEX sessions_active_idx/, count);
+  db.close();
+});
+
+test('a user name search starts from the trigram index at 100,000 users, and the index follows writes (migration 014)', async () => {
+  const db = await databaseWith100kUsers('search-plan.db');
+  db.exec(`UPDATE scim_users SET display_name = 'Person ' || created_at WHERE created_at % 1000 = 7`);
+  db.exec('ANALYZE');
+  const ex = sqliteExecutor(db);
+  const statements: string[] = [];
+  const users = userRepo({ ...ex, all: (sql, params) => { statements.push(sql); return ex.all(sql, params); } });
+  const search = async (text: string, limit = 51) => {
+    statements.length = 0;
+    const ids = (await users.pageAfter('d1', { search: text, limit })).map((u) => u.id);
+    return { ids, sql: statements.at(-1)! };
+  };
+  const explain = (sql: string) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('"x"', 'd1', '%x%', '%x%', 1).map((r) => String(r.detail)).join(' | ');
+
+  const rare = await search('USER4321');
+  assert.deepEqual(rare.ids, ['u4321', 'u43210', 'u43211', 'u43212', 'u43213', 'u43214', 'u43215', 'u43216', 'u43217', 'u43218', 'u43219']);
+  assert.match(rare.sql, /scim_users_search/);
+  const plan = explain(rare.sql);
+  assert.match(plan, /SCAN s VIRTUAL TABLE INDEX/, plan);
+  assert.doesNotMatch(plan, /SCAN t\b/, plan);
+  assert.deepEqual((await search('SON 9007')).ids, ['u9007'], 'displayName through the index');
+
+  // Too short for a trigram, or matching more users than are worth sorting: pages in order instead.
+  const short = await search('r9', 3);
+  assert.deepEqual(short.ids, ['u9', 'u90', 'u91']);
+  assert.doesNotMatch(short.sql, /scim_users_search/);
+  const common = await search('user1', 3);
+  assert.deepEqual(common.ids, ['u1', 'u10', 'u11']);
+  assert.doesNotMatch(common.sql, /scim_users_search/);
+
+  // Raw SQL writes (as any writer would) keep the index in step through the triggers.
+  db.exec(`UPDATE scim_users SET user_name_key = 'renamed-4321' WHERE id = 'u4321'`);
+  assert.deepEqual((await search('renamed-43')).ids, ['u4321']);
+  db.exec(`DELETE FROM scim_users WHERE id = 'u43210'`);
+  assert.deepEqual((await search('user4321')).ids, ['u43211', 'u43212', 'u43213', 'u43214', 'u43215', 'u43216', 'u43217', 'u43218', 'u43219']);
   db.close();
 });
 

@@ -16,8 +16,16 @@ import { TokensScreen } from './screens/tokens.tsx';
 import { IdentityProvidersScreen } from './screens/identity-providers.tsx';
 import { UsersScreen } from './screens/users.tsx';
 import type { Me } from './types.ts';
-import { ErrorNote, Loading, useLoad } from './ui.tsx';
-import './styles.css';
+import { ErrorNote, useLoad } from './ui.tsx';
+// The stylesheets by concern, in cascade order (later files may refine earlier ones).
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/controls.css';
+import './styles/charts.css';
+import './styles/tables.css';
+import './styles/forms.css';
+import './styles/feedback.css';
+import './styles/results.css';
 
 const BASE = '/admin';
 const SCREENS = [
@@ -37,6 +45,13 @@ const EDITORS = [
   { path: '/apps/edit', title: 'App' },
   { path: '/policies/edit', title: 'Policy' },
 ] as const;
+
+/**
+ * Until /me answers, a screen renders as for a read-only caller: its own requests then go out
+ * alongside /me instead of after it (one round trip less on a first visit), and write buttons
+ * appear when /me says so. The API checks every call again, whatever the page shows.
+ */
+const NOT_YET_KNOWN: Me = { actor: '', kind: 'user', role: null, canWrite: false };
 
 const current = () => location.pathname.slice(BASE.length).replace(/\/+$/, '') || '/';
 
@@ -111,8 +126,7 @@ function Shell() {
           {screen?.title ?? 'Not found'}
         </h1>
         {me.error && <ErrorNote error={me.error} onRetry={me.reload} />}
-        {!me.data && me.loading && <Loading />}
-        {me.data && <Screen path={path} me={me.data} go={go} />}
+        {!me.error && <Screen path={path} me={me.data ?? NOT_YET_KNOWN} go={go} />}
       </main>
     </div>
   );

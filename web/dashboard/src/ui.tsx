@@ -218,31 +218,6 @@ export function DataTable({
     </table>
   );
 }
-
-/** Time windows the log filters offer (0: any time). */
-export const SINCE = [
-  { label: 'Last hour', ms: 3_600_000 },
-  { label: 'Last 24 hours', ms: 86_400_000 },
-  { label: 'Last 7 days', ms: 7 * 86_400_000 },
-  { label: 'Any time', ms: 0 },
-];
-
-/** The "When" field of a log filter; its value is a SINCE entry's ms as text. */
-export function SinceField({ value, onChange }: { value: string; onChange: (e: { currentTarget: { value: string } }) => void }) {
-  return (
-    <label>
-      When
-      <select name="since" value={value} onChange={onChange}>
-        {SINCE.map((s) => (
-          <option key={s.label} value={String(s.ms)}>
-            {s.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 /**
  * A destructive action in two steps (no browser dialog): the first press asks, the second acts.
  * `verb` names it on the buttons ("Delete", "Revoke").

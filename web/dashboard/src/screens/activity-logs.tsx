@@ -1,6 +1,6 @@
 // The provisioning (SCIM) and risk sync logs, filtered and paged on the server, for the Logs screen.
-import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { FilterForm, type FilterField, useFilters } from '../filters.tsx';
 import type { Page } from '../types.ts';
 import { Badge, Card, DataTable, Empty, ErrorNote, Pager, Time, usePaged } from '../ui.tsx';
 
@@ -38,27 +38,17 @@ export function ProvisioningLog() {
   );
 }
 
+const RISK_FILTERS: FilterField[] = [{ kind: 'search', key: 'user', label: 'User', placeholder: 'bob@contoso.com' }];
+
 export function RiskLog() {
-  const [form, setForm] = useState('');
-  const [user, setUser] = useState('');
-  const log = usePaged((cursor) => api.get<Page<RiskEntry>>('/logs/risk', { user, cursor, limit: 50 }), `risk|${user}`);
+  const filters = useFilters({ user: '' });
+  const log = usePaged(
+    (cursor) => api.get<Page<RiskEntry>>('/logs/risk', { user: filters.query.user, cursor, limit: 50 }),
+    filters.key,
+  );
   return (
     <Card title="Risk sync changes">
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setUser(form.trim());
-        }}
-      >
-        <label>
-          User
-          <input type="search" value={form} onInput={(e) => setForm(e.currentTarget.value)} placeholder="bob@contoso.com" />
-        </label>
-        <button type="submit" class="btn">
-          Search
-        </button>
-      </form>
+      <FilterForm label="Filter the risk sync changes" fields={RISK_FILTERS} filters={filters} />
       {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
       <DataTable busy={log.loading} class="log" columns={['When', 'User', 'Output', 'Change', 'Why']}>
           {log.data?.items.map((e, i) => (

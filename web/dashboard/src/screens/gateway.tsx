@@ -1,9 +1,9 @@
 // Secure web gateway: its rules in evaluation order (read-only, from moatless.yaml), the CA
 // certificate devices install, and its decision log (filtered and paged on the server).
-import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { FilterForm, type FilterField, SINCE_DEFAULT, sinceTime, useFilters } from '../filters.tsx';
 import type { Page } from '../types.ts';
-import { Badge, Card, DataTable, Empty, ErrorNote, Loading, Pager, SINCE, SinceField, Time, useLoad, usePaged } from '../ui.tsx';
+import { Badge, Card, DataTable, Empty, ErrorNote, Loading, Pager, Time, useLoad, usePaged } from '../ui.tsx';
 
 interface GatewayRules {
   configured: boolean;
@@ -78,44 +78,27 @@ function Rules() {
   );
 }
 
+const GATEWAY_ACTIONS = ['allow', 'block', 'isolate'].map((a) => ({ value: a, label: a }));
+
+const LOG_FILTERS: FilterField[] = [
+  { kind: 'search', key: 'email', label: 'User', placeholder: 'bob@contoso.com' },
+  { kind: 'select', key: 'action', label: 'Action', choices: GATEWAY_ACTIONS },
+  { kind: 'since', key: 'since' },
+];
+
 function GatewayLog() {
-  const [form, setForm] = useState({ email: '', action: '', since: String(SINCE[1]!.ms) });
-  const [q, setQ] = useState({ ...form, n: 0 });
-  const since = Number(q.since) ? Date.now() - Number(q.since) : undefined;
+  const filters = useFilters({ email: '', action: '', since: SINCE_DEFAULT });
+  const q = filters.query;
   const log = usePaged(
-    (cursor) => api.get<Page<GatewayEntry>>('/logs/gateway', { email: q.email, action: q.action, since, cursor, limit: 50 }),
-    JSON.stringify(q),
+    (cursor) =>
+      api.get<Page<GatewayEntry>>('/logs/gateway', {
+        email: q.email, action: q.action, since: sinceTime(q.since), cursor, limit: 50,
+      }),
+    filters.key,
   );
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
   return (
     <Card title="Gateway log">
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ({ ...form, email: form.email.trim(), n: q.n + 1 });
-        }}
-      >
-        <label>
-          User
-          <input type="search" name="email" value={form.email} onInput={set('email')} placeholder="bob@contoso.com" />
-        </label>
-        <label>
-          Action
-          <select name="action" value={form.action} onChange={set('action')}>
-            <option value="">Any</option>
-            {['allow', 'block', 'isolate'].map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-        <SinceField value={form.since} onChange={set('since')} />
-        <button type="submit" class="btn">
-          Search
-        </button>
-      </form>
+      <FilterForm label="Filter the gateway log" fields={LOG_FILTERS} filters={filters} />
       {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
       <DataTable busy={log.loading} class="log" columns={['When', 'User', 'Request', 'Decision', 'Why', 'Status']}>
           {log.data?.items.map((e) => (

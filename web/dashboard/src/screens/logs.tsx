@@ -2,11 +2,30 @@
 // paged on the server (the gateway's log is on the Gateway screen).
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { FilterForm, type FilterField, SINCE_DEFAULT, sinceTime, useFilters } from '../filters.tsx';
 import type { AccessEntry, App, AuditEntry, Page } from '../types.ts';
 import { ProvisioningLog, RiskLog } from './activity-logs.tsx';
-import { Badge, Card, Empty, ErrorNote, Pager, SINCE, SinceField, Time, useLoad, usePaged } from '../ui.tsx';
+import { Badge, Card, Empty, ErrorNote, Pager, Time, useLoad, usePaged } from '../ui.tsx';
 
 const ACTIONS = ['allow', 'deny', 'block', 'authenticate', 'bypass', 'service_auth'];
+
+const accessFilters = (apps: App[]): FilterField[] => [
+  { kind: 'search', key: 'email', label: 'User', placeholder: 'bob@contoso.com' },
+  {
+    kind: 'select', key: 'appId', name: 'app', label: 'App',
+    choices: apps.map((a) => ({ value: a.id, label: a.name })),
+  },
+  {
+    kind: 'select', key: 'action', label: 'Decision',
+    choices: ACTIONS.map((a) => ({ value: a, label: a.replace('_', ' ') })),
+  },
+  { kind: 'since', key: 'since' },
+];
+
+const AUDIT_FILTERS: FilterField[] = [
+  { kind: 'search', key: 'actor', label: 'Who', placeholder: 'user:alice@contoso.com' },
+  { kind: 'search', key: 'action', label: 'Action', placeholder: 'sessions.revoke' },
+];
 
 const TABS = [
   { id: 'access', label: 'Access decisions' },
@@ -35,67 +54,27 @@ export function LogsScreen() {
 
 function AccessLog() {
   const apps = useLoad(() => api.get<{ items: App[] }>('/apps'), 'apps');
-  const [form, setForm] = useState({ email: '', appId: '', action: '', since: String(SINCE[1]!.ms) });
-  // `n` makes every Search a new query, even with the same filters (new entries keep arriving).
-  const [q, setQ] = useState({ ...form, n: 0 });
-  const since = Number(q.since) ? Date.now() - Number(q.since) : undefined;
+  const filters = useFilters({ email: '', appId: '', action: '', since: SINCE_DEFAULT });
+  const q = filters.query;
   const log = usePaged(
     (cursor) =>
       api.get<Page<AccessEntry>>('/logs/access', {
         email: q.email,
         appId: q.appId,
         action: q.action,
-        since,
+        since: sinceTime(q.since),
         cursor,
         limit: 50,
       }),
-    JSON.stringify(q),
+    filters.key,
   );
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
   return (
     <Card title="Access decisions">
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ({ ...form, email: form.email.trim(), n: q.n + 1 });
-        }}
-      >
-        <label>
-          User
-          <input type="search" name="email" value={form.email} onInput={set('email')} placeholder="bob@contoso.com" />
-        </label>
-        <label>
-          App
-          <select name="app" value={form.appId} onChange={set('appId')}>
-            <option value="">Any</option>
-            {apps.data?.items.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Decision
-          <select name="action" value={form.action} onChange={set('action')}>
-            <option value="">Any</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
-        <SinceField value={form.since} onChange={set('since')} />
-        <button type="submit" class="btn">
-          Search
-        </button>
+      <FilterForm label="Filter the access decisions" fields={accessFilters(apps.data?.items ?? [])} filters={filters}>
         <button type="button" class="btn secondary" onClick={log.reload}>
           Refresh
         </button>
-      </form>
+      </FilterForm>
       {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
       <table aria-busy={log.loading} class="log">
         <thead>
@@ -139,43 +118,15 @@ function AccessLog() {
 }
 
 function AuditLog() {
-  const [form, setForm] = useState({ actor: '', action: '' });
-  const [q, setQ] = useState({ ...form, n: 0 });
+  const filters = useFilters({ actor: '', action: '' });
+  const q = filters.query;
   const log = usePaged(
     (cursor) => api.get<Page<AuditEntry>>('/logs/audit', { actor: q.actor, action: q.action, cursor, limit: 50 }),
-    JSON.stringify(q),
+    filters.key,
   );
   return (
     <Card title="Admin audit log">
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ({ actor: form.actor.trim(), action: form.action.trim(), n: q.n + 1 });
-        }}
-      >
-        <label>
-          Who
-          <input
-            type="search"
-            value={form.actor}
-            onInput={(e) => setForm({ ...form, actor: e.currentTarget.value })}
-            placeholder="user:alice@contoso.com"
-          />
-        </label>
-        <label>
-          Action
-          <input
-            type="search"
-            value={form.action}
-            onInput={(e) => setForm({ ...form, action: e.currentTarget.value })}
-            placeholder="sessions.revoke"
-          />
-        </label>
-        <button type="submit" class="btn">
-          Search
-        </button>
-      </form>
+      <FilterForm label="Filter the admin audit log" fields={AUDIT_FILTERS} filters={filters} />
       {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
       <table aria-busy={log.loading}>
         <thead>
