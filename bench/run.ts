@@ -18,7 +18,7 @@ import { appHost } from './access/moatless-config.ts';
 import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
 import {
-  accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
+  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
 } from './access/report.ts';
 import { measureRss } from './access/rss.ts';
 import { countLines, preflight, selfSignedCert } from './access/setup.ts';
@@ -26,6 +26,10 @@ import { measureAll, type Target, type Timing } from './access/throughput.ts';
 
 const quick = process.argv.includes('--quick');
 const floor = process.argv.includes('--floor');
+/** --baseline=<checkout>: also run that checkout's Moatless (log on) in the same run, for a same-run A/B. */
+const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
+/** --child-flags=<flags>: also run Moatless (log on) under these Node flags, space-separated (e.g. --max-semi-space-size=16). */
+const childFlags = process.argv.find((a) => a.startsWith('--child-flags='))?.slice('--child-flags='.length).split(' ').filter(Boolean);
 /** Only the throughput section: for iterating on the request path (profiling with MOATLESS_BENCH_PROF). */
 const throughputOnly = process.argv.includes('--throughput-only');
 /** --only=<regexp>: measure only the matching configurations (with --throughput-only; for A/B checks). */
@@ -76,10 +80,14 @@ async function main(): Promise<void> {
   const m10k = wanted(NAMES.m10k) ? await startMoatlessChild({ apps: 10_000, upstream, logFile: logFile('10k') }) : null;
   // server.workers: 2 — the cluster mode (src/cli/cluster.ts), on the same 2-vCPU box as wrk and nginx.
   const m2 = wanted(NAMES.m2) ? await startMoatlessChild({ apps: 10, upstream, workers: 2, logFile: logFile('2w') }) : null;
+  const baseRow = `moatless ${baseline}, log on`, flagsRow = `moatless ${childFlags?.join(' ')}, log on`;
+  const mBase = baseline ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('baseline'), childScript: join(baseline, 'bench/access/moatless-child.ts') }) : null;
+  const mFlags = childFlags ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('flags'), nodeFlags: childFlags }) : null;
   // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
   const floors = floor ? await Promise.all((['undici', 'agent'] as const).map(async (client) => {
     const port = await freePort();
-    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client });
+    const prof = process.env.MOATLESS_BENCH_PROF;
+    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
     await waitForPort(port, 10_000, child);
     return { client, port, child };
   })) : [];
@@ -96,6 +104,8 @@ async function main(): Promise<void> {
     { name: NAMES.ngx1off, url: at(ports.proxyNoLog), headers: ref, pgid: ngx1.child.pid },
     { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
     ...(m1off ? [{ name: NAMES.m1off, url: at(m1off.port), headers: app(5, await secret(m1off, 5)), pgid: m1off.child.pid }] : []),
+    ...(mBase ? [{ name: baseRow, url: at(mBase.port), headers: app(5, await secret(mBase, 5)), pgid: mBase.child.pid }] : []),
+    ...(mFlags ? [{ name: flagsRow, url: at(mFlags.port), headers: app(5, await secret(mFlags, 5)), pgid: mFlags.child.pid }] : []),
     ...floors.map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorAgent, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
@@ -105,7 +115,9 @@ async function main(): Promise<void> {
     { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },
     ...(m10k ? [{ name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, await secret(m10k, 5_000)), c1: false }] : []),
   ];
-  const targets = all.filter((t) => wanted(t.name));
+  // The A/B rows (--baseline, --child-flags) are measured whatever --only selects.
+  const abRows = new Set([baseRow, flagsRow]);
+  const targets = all.filter((t) => wanted(t.name) || abRows.has(t.name));
   await preflight(targets);
 
   const n = targets.length;
@@ -114,10 +126,15 @@ async function main(): Promise<void> {
   const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => { rssAfter[phase] = await rssOf(m1.pid); });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
-  await Promise.all([m1, m1off, m10k, m2].map((m) => m?.stop()));
+  await Promise.all([m1, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
+  await Promise.all(floors.map(({ child }) => new Promise((r) => {
+    child.once('exit', r);
+    child.disconnect(); // exits normally: its CPU profile, if any, is written
+  })));
   const memory: SteadyRss = { afterBytes: rssAfter };
   if (throughputOnly || only) {
-    if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}`);
+    const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('');
+    if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);
     process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(accessGoals(summaries, memory))}\n`);
     return;
   }

@@ -56,3 +56,5 @@ function viaAgent(): (req: IncomingMessage, res: ServerResponse) => void {
 
 const handle = client === 'agent' ? viaAgent() : viaUndici();
 createServer({ keepAliveTimeout: 65_000 }, handle).listen(port, '127.0.0.1');
+// The benchmark went away: exit normally, so a --cpu-prof profile (MOATLESS_BENCH_PROF) is written.
+process.on('disconnect', () => process.exit(0));
