@@ -1,7 +1,9 @@
 // `npm run bench`: the Access benchmarks, printed as ratios against references measured in the same
 // run (reference/perf-baseline.md). Exits 0 whether or not goals are met; non-zero only when the
 // setup is broken (a tool missing, a server not starting, a configuration answering non-200).
-// Flags: --quick (shorter runs, 10,000 sessions: for checking the harness, not for numbers).
+// Flags: --quick (shorter runs, 10,000 sessions: for checking the harness, not for numbers);
+// --floor (also a minimal Node proxy, bench/access/floor-proxy.ts, with each upstream client: what
+// Node itself allows against nginx, and how far Moatless is from it).
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +18,18 @@ import { appHost } from './access/moatless-config.ts';
 import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
 import {
-  accessGoals, decisionGoals, decisionTable, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
+  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
 } from './access/report.ts';
 import { measureRss } from './access/rss.ts';
 import { countLines, preflight, selfSignedCert } from './access/setup.ts';
 import { measureAll, type Target, type Timing } from './access/throughput.ts';
 
 const quick = process.argv.includes('--quick');
+const floor = process.argv.includes('--floor');
+/** --baseline=<checkout>: also run that checkout's Moatless (log on) in the same run, for a same-run A/B. */
+const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
+/** --child-flags=<flags>: also run Moatless (log on) under these Node flags, space-separated (e.g. --max-semi-space-size=16). */
+const childFlags = process.argv.find((a) => a.startsWith('--child-flags='))?.slice('--child-flags='.length).split(' ').filter(Boolean);
 /** Only the throughput section: for iterating on the request path (profiling with MOATLESS_BENCH_PROF). */
 const throughputOnly = process.argv.includes('--throughput-only');
 /** --only=<regexp>: measure only the matching configurations (with --throughput-only; for A/B checks). */
@@ -67,12 +74,25 @@ async function main(): Promise<void> {
   log('starting Moatless: 10 apps log on (HTTP + HTTPS), log off, 10,000 apps, 2 workers');
   const logFile = (n: string) => join(tmp, `moatless-${n}.log`);
   const m1 = await startMoatlessChild({ apps: 10, upstream, tls: { port: ports.mTls, ...tls }, logFile: logFile('1w') });
-  const m1off = await startMoatlessChild({ apps: 10, upstream, accessLog: false, logFile: logFile('1w-off') });
-  const m10k = await startMoatlessChild({ apps: 10_000, upstream, logFile: logFile('10k') });
+  // With --only, the children no selected row needs are not started (m1 is: the RSS line reads it).
+  const wanted = (name: string) => !only || new RegExp(only).test(name);
+  const m1off = wanted(NAMES.m1off) ? await startMoatlessChild({ apps: 10, upstream, accessLog: false, logFile: logFile('1w-off') }) : null;
+  const m10k = wanted(NAMES.m10k) ? await startMoatlessChild({ apps: 10_000, upstream, logFile: logFile('10k') }) : null;
   // server.workers: 2 — the cluster mode (src/cli/cluster.ts), on the same 2-vCPU box as wrk and nginx.
-  const m2 = await startMoatlessChild({ apps: 10, upstream, workers: 2, logFile: logFile('2w') });
+  const m2 = wanted(NAMES.m2) ? await startMoatlessChild({ apps: 10, upstream, workers: 2, logFile: logFile('2w') }) : null;
+  const baseRow = `moatless ${baseline}, log on`, flagsRow = `moatless ${childFlags?.join(' ')}, log on`;
+  const mBase = baseline ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('baseline'), childScript: join(baseline, 'bench/access/moatless-child.ts') }) : null;
+  const mFlags = childFlags ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('flags'), nodeFlags: childFlags }) : null;
+  // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
+  const floors = floor ? await Promise.all((['undici', 'agent'] as const).map(async (client) => {
+    const port = await freePort();
+    const prof = process.env.MOATLESS_BENCH_PROF;
+    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+    await waitForPort(port, 10_000, child);
+    return { client, port, child };
+  })) : [];
   const secret = async (m: MoatlessChild, app: number) => (await m.ask({ cmd: 'sessions', count: 1, app, firstUser: 1 }, 'sessions')).secrets[0]!;
-  const [s1, s1off, s10k, s2] = [await secret(m1, 5), await secret(m1off, 5), await secret(m10k, 5_000), await secret(m2, 5)];
+  const s1 = await secret(m1, 5);
 
   // Capitalised header names: wrk only drops its own Host header when ours is spelled "Host".
   const at = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}/`;
@@ -83,16 +103,21 @@ async function main(): Promise<void> {
     { name: NAMES.ngx1, url: at(ports.proxy), headers: ref, pgid: ngx1.child.pid },
     { name: NAMES.ngx1off, url: at(ports.proxyNoLog), headers: ref, pgid: ngx1.child.pid },
     { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
-    { name: NAMES.m1off, url: at(m1off.port), headers: app(5, s1off), pgid: m1off.child.pid },
+    ...(m1off ? [{ name: NAMES.m1off, url: at(m1off.port), headers: app(5, await secret(m1off, 5)), pgid: m1off.child.pid }] : []),
+    ...(mBase ? [{ name: baseRow, url: at(mBase.port), headers: app(5, await secret(mBase, 5)), pgid: mBase.child.pid }] : []),
+    ...(mFlags ? [{ name: flagsRow, url: at(mFlags.port), headers: app(5, await secret(mFlags, 5)), pgid: mFlags.child.pid }] : []),
+    ...floors.map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorAgent, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
     { name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: m1.child.pid },
     { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
-    { name: NAMES.m2, url: at(m2.port), headers: app(5, s2), c1: false, pgid: m2.child.pid },
+    ...(m2 ? [{ name: NAMES.m2, url: at(m2.port), headers: app(5, await secret(m2, 5)), c1: false, pgid: m2.child.pid }] : []),
     { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },
-    { name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, s10k), c1: false },
+    ...(m10k ? [{ name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, await secret(m10k, 5_000)), c1: false }] : []),
   ];
-  const targets = only ? all.filter((t) => new RegExp(only).test(t.name)) : all;
+  // The A/B rows (--baseline, --child-flags) are measured whatever --only selects.
+  const abRows = new Set([baseRow, flagsRow]);
+  const targets = all.filter((t) => wanted(t.name) || abRows.has(t.name));
   await preflight(targets);
 
   const n = targets.length;
@@ -101,11 +126,16 @@ async function main(): Promise<void> {
   const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => { rssAfter[phase] = await rssOf(m1.pid); });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
-  await Promise.all([m1.stop(), m1off.stop(), m10k.stop(), m2.stop()]);
+  await Promise.all([m1, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
+  await Promise.all(floors.map(({ child }) => new Promise((r) => {
+    child.once('exit', r);
+    child.disconnect(); // exits normally: its CPU profile, if any, is written
+  })));
   const memory: SteadyRss = { afterBytes: rssAfter };
   if (throughputOnly || only) {
-    if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n`);
-    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n\n${goalsTable(accessGoals(summaries, memory))}\n`);
+    const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('');
+    if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);
+    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(accessGoals(summaries, memory))}\n`);
     return;
   }
 
@@ -131,6 +161,7 @@ async function main(): Promise<void> {
     '',
     '== Access log on vs off, same run (c50) ==',
     sideBySideTable(summaries),
+    floorLines(summaries),
     `access-log lines written during the run: Moatless ${fmtInt(logLines.moatless)}, nginx ${fmtInt(logLines.nginx)}`,
     '',
     '== Memory under steady load (Moatless 1 worker, log on: RSS from /proc) ==',

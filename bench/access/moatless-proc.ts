@@ -19,17 +19,23 @@ export interface MoatlessChild {
   stop(): Promise<void>;
 }
 
-export type ChildOptions = Omit<BenchConfigOptions, 'port' | 'dir'> & { exposeGc?: boolean; logFile?: string; metrics?: boolean };
+export type ChildOptions = Omit<BenchConfigOptions, 'port' | 'dir'> & {
+  exposeGc?: boolean; logFile?: string; metrics?: boolean;
+  /** Another checkout's copy of this child (same protocol): `--baseline=<dir>`, a same-run A/B of two versions. */
+  childScript?: string;
+  /** Extra Node flags for the child (`--child-flags=…`: V8 settings measured against the default). */
+  nodeFlags?: string[];
+};
 
 const nextReply = (child: ChildProcess, timeoutMs: number) => nextMessage<ChildReply>(child, timeoutMs, 'Moatless child');
 
 export async function startMoatlessChild(o: ChildOptions): Promise<MoatlessChild> {
   const port = await freePort();
-  const { exposeGc, logFile, ...config } = o;
+  const { exposeGc, logFile, childScript, nodeFlags, ...config } = o;
   const prof = process.env.MOATLESS_BENCH_PROF;
-  const execArgv = [...(exposeGc ? ['--expose-gc'] : []), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+  const execArgv = [...(exposeGc ? ['--expose-gc'] : []), ...(nodeFlags ?? []), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
   const fd = openSync(logFile ?? '/dev/null', 'a');
-  const child = startNode(CHILD, [JSON.stringify({ ...config, port, workers: o.workers ?? 1 })], {}, execArgv, fd);
+  const child = startNode(childScript ?? CHILD, [JSON.stringify({ ...config, port, workers: o.workers ?? 1 })], {}, execArgv, fd);
   closeSync(fd);
   const ready = await nextReply(child, 120_000);
   if (ready.type !== 'ready') throw new Error(`Moatless child failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);

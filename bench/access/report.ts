@@ -23,12 +23,14 @@ export const NAMES = {
   ngx2: 'nginx proxy_pass 2w, log on', authreq: 'nginx auth_request + jose 2w',
   m1: 'moatless, log on', m1off: 'moatless, log off', mTls: 'moatless TLS, log on',
   m2: 'moatless 2w, log on', m10k: 'moatless 10,000 apps, log on',
+  floorUndici: 'floor: node:http + undici Pool', floorAgent: 'floor: node:http + http.Agent lifo',
 } as const;
 
 /** The nginx row each Moatless row is held against: same log setting, worker count and scheme. */
 const REFERENCE: Record<string, string> = {
   [NAMES.m1]: NAMES.ngx1, [NAMES.m1off]: NAMES.ngx1off, [NAMES.mTls]: NAMES.ngxTls, [NAMES.m2]: NAMES.ngx2,
   [NAMES.m10k]: NAMES.ngx1, [NAMES.authreq]: NAMES.ngx2,
+  [NAMES.floorUndici]: NAMES.ngx1, [NAMES.floorAgent]: NAMES.ngx1,
 };
 
 function pick(s: Summary[], name: string, conn: number): Summary {
@@ -68,6 +70,35 @@ export function sideBySideTable(s: Summary[]): string {
     row('nginx proxy_pass', pick(s, NAMES.ngx1, 50), pick(s, NAMES.ngx1off, 50)),
     row('moatless', pick(s, NAMES.m1, 50), pick(s, NAMES.m1off, 50)),
   ]);
+}
+
+/**
+ * The floor (--floor): each minimal Node proxy against nginx (what Node allows here), and Moatless
+ * log on against the floor on the same client (what Moatless's own code costs), paired by round.
+ * Empty when the floor was not measured.
+ */
+export function floorLines(s: Summary[]): string {
+  const get = (name: string) => s.find((x) => x.name === name && x.conn === 50);
+  const n50 = get(NAMES.ngx1), m50 = get(NAMES.m1);
+  const us = (r: Summary | undefined) => (r?.cpuUsPerReq === undefined ? NaN : r.cpuUsPerReq);
+  const lines: string[] = [];
+  for (const name of [NAMES.floorUndici, NAMES.floorAgent]) {
+    const f = get(name);
+    if (!f) continue;
+    const vsNginx = n50 ? `${fmtRatio(pairedRatio(f, n50).rps)} nginx's c50 rps (CPU ${us(f).toFixed(0)} vs ${us(n50).toFixed(0)} µs/req)` : 'nginx not measured';
+    const gap = m50 ? `; moatless log on / this floor: ${fmtRatio(pairedRatio(m50, f).rps)} rps, +${(us(m50) - us(f)).toFixed(0)} µs/req of Moatless's own code` : '';
+    lines.push(`${name}: ${vsNginx}${gap}`);
+  }
+  return lines.length === 0 ? '' : `\n== Floor: a minimal Node proxy, 1 process, no auth, no log (c50, paired rounds) ==\n${lines.join('\n')}\n`;
+}
+
+/** An A/B row (--baseline, --child-flags) against Moatless log on, paired by round: `on / row`. */
+export function abLine(s: Summary[], name: string): string {
+  const row = s.find((x) => x.name === name && x.conn === 50), m50 = s.find((x) => x.name === NAMES.m1 && x.conn === 50);
+  if (!row || !m50) return '';
+  const p = pairedRatio(m50, row);
+  const perRound = (m50.cpuRuns ?? []).map((c, i) => `${c.toFixed(0)}/${row.cpuRuns?.[i]?.toFixed(0)}`).join(', ');
+  return `A/B, ${NAMES.m1} vs ${name} (c50, paired rounds): rps ${fmtRatio(p.rps)}, CPU µs/req ${fmtRatio(p.cpu)} (rounds: ${perRound})\n`;
 }
 
 /** RSS of the log-on Moatless process after the warm-up ([0]) and after each round ([1]…). */

@@ -49,16 +49,23 @@ export function accessLineWriter(logger: Logger, onDrop: (lines: number) => void
   const dest = internals[pino.symbols.streamSym];
   dest.on?.('drop', (data) => onDrop(countLines(data)));
   const level = logger.levels.values.info ?? 30;
+  const head = `{"level":${level}`;
+  const prefixes = FIELDS.map((f) => `,"${f}":`);
   // Requests finishing in the same millisecond share one formatted timestamp.
   let lastTime = Number.NaN;
   let lastIso = '';
-  let chunk = '';
+  // The chunk is kept as its pieces and joined once when handed over: a line then allocates almost
+  // nothing of its own (its values are strings that exist already), where building each line by
+  // concatenation cost ~2.4 KB of garbage per request (issue 17, allocation profile).
+  let parts: string[] = [];
+  let size = 0;
   let lines = 0;
   const flush = () => {
     if (lines === 0) return;
-    const out = chunk;
+    const out = parts.join('');
     const n = lines;
-    chunk = '';
+    parts = [];
+    size = 0;
     lines = 0;
     try {
       dest.write(out);
@@ -75,17 +82,36 @@ export function accessLineWriter(logger: Logger, onDrop: (lines: number) => void
         lastTime = e.time;
         lastIso = new Date(e.time).toISOString();
       }
-      let line = `{"level":${level}${internals[pino.symbols.timeSym]()}${internals[pino.symbols.chindingsSym]},"type":"access","at":"${lastIso}"`;
-      for (const f of FIELDS) {
-        const v = e[f];
-        line += `,"${f}":${typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v ?? null)}`;
+      const time = internals[pino.symbols.timeSym]();
+      const bindings = internals[pino.symbols.chindingsSym];
+      parts.push(head, time, bindings, ',"type":"access","at":"', lastIso, '"');
+      size += 60 + time.length + bindings.length;
+      for (let k = 0; k < FIELDS.length; k++) {
+        const v = e[FIELDS[k]!];
+        parts.push(prefixes[k]!);
+        if (typeof v === 'string') {
+          // What JSON.stringify would write, without making a new string when nothing needs escaping.
+          if (NEEDS_ESCAPE.test(v)) parts.push(JSON.stringify(v));
+          else parts.push('"', v, '"');
+          size += v.length + 16;
+        } else if (typeof v === 'number') {
+          parts.push(Number.isFinite(v) ? String(v) : 'null');
+          size += 24;
+        } else {
+          const text = JSON.stringify(v ?? null);
+          parts.push(text);
+          size += text.length + 16;
+        }
       }
-      chunk += `${line}}\n`;
+      parts.push('}\n');
       lines++;
-      if (chunk.length >= CHUNK) flush();
+      if (size >= CHUNK) flush();
     },
   };
 }
+
+/** Characters JSON.stringify escapes (quote, backslash, controls) or may (surrogates, when unpaired). */
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
 
 function countLines(data: string): number {
   let n = 0;

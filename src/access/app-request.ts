@@ -2,6 +2,7 @@
 // → facts → decision → upstream with a signed assertion. Any error while loading a session or
 // deciding denies (the caller's catch sends the deny page).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Identity } from '../identity/identity.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { AssertionCache } from './assertion-cache.ts';
 import { accessLogEntry, forwards, type Admission } from './admission.ts';
@@ -52,8 +53,9 @@ export class AppRequests {
     const log = (status: number) =>
       this.#ctx.accessLog.record(accessLogEntry(info, app.id, host, path, method, d, a, status, this.#ctx.now()));
     if (forwards(d.action)) {
-      // Gateway HTTP rules (isolate, block) on Access apps too: src/gateway/access-hook.ts.
-      if (await applyGatewayRules(this.#ctx, rt, req, res, info, a, log)) return;
+      // Gateway HTTP rules (isolate, block) on Access apps too: src/gateway/access-hook.ts. Not
+      // called at all without gateway policies: an async call costs a promise and its ticks.
+      if (rt.config.gatewayPolicies && await applyGatewayRules(this.#ctx, rt, req, res, info, a, log)) return;
       return log(await this.#forward(rt, app, req, res, info, a));
     }
     log(sendRefusal(rt, route, res, info, a, `${info.proto}://${host}${req.url}`));
@@ -64,13 +66,20 @@ export class AppRequests {
     return buildUpstreamHeaders({
       req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
-      clientIp: info.clientIp, peer: info.peer, proto: info.proto, add: this.identityHeaders(rt, app, info, a), priorForwardedFor: info.priorForwardedFor,
+      clientIp: info.clientIp, peer: info.peer, proto: info.proto, requestId: info.id, add: this.#vouchedFor(rt, app, a), priorForwardedFor: info.priorForwardedFor,
     });
   }
 
-  /** The request id, assertion and identity headers Moatless vouches for: sent upstream, or to a forward-auth caller. */
+  /** The request id, assertion and identity headers Moatless vouches for, as pairs: for a forward-auth caller. */
   identityHeaders(rt: AccessRuntime, app: CompiledApp, info: RequestInfo, a: Admission): [string, string][] {
+    const flat = this.#vouchedFor(rt, app, a);
     const add: [string, string][] = [['moatless-request-id', info.id]];
+    for (let i = 0; i < flat.length; i += 2) add.push([flat[i]!, flat[i + 1]!]);
+    return add;
+  }
+
+  /** The assertion and identity headers, flat ([name, value, …]); a session's are built once per assertion. */
+  #vouchedFor(rt: AccessRuntime, app: CompiledApp, a: Admission): readonly string[] {
     const id = a.identity;
     const action = a.decision.action;
     // Bypass turns enforcement off, so nothing vouches for the caller: no assertion, no identity.
@@ -78,16 +87,10 @@ export class AppRequests {
     // vouched for, not a user whose session cookie rode along.
     const token = action === 'service_auth' ? a.serviceToken : null;
     if (action !== 'bypass' && token === null && id && a.session) {
-      add.push([app.config.assertion.header, this.assertions.forSession(rt, app, a.session, id)]);
-      const h = app.config.identityHeaders;
-      if (h.email) add.push([h.email, safeHeaderValue(id.email)]);
-      if (h.user) add.push([h.user, safeHeaderValue(id.email)]);
-      if (h.name && id.name) add.push([h.name, safeHeaderValue(id.name)]);
-      if (h.groups) add.push([h.groups, safeHeaderValue(id.groupNames.join(','))]);
-    } else if (token !== null) {
-      add.push([app.config.assertion.header, this.assertions.forServiceToken(rt, app, token)]);
+      return this.assertions.sessionHeaders(rt, app, a.session, id, sessionIdentityHeaders);
     }
-    return add;
+    if (token !== null) return [app.config.assertion.header, this.assertions.forServiceToken(rt, app, token)];
+    return NONE;
   }
 
   async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {
@@ -109,6 +112,19 @@ export class AppRequests {
       untrack?.();
     }
   }
+}
+
+const NONE: readonly string[] = [];
+
+/** A signed-in user's assertion and configured identity headers (values cleaned of controls), flat. */
+function sessionIdentityHeaders(app: CompiledApp, id: Identity, jwt: string): string[] {
+  const out = [app.config.assertion.header, jwt];
+  const h = app.config.identityHeaders;
+  if (h.email) out.push(h.email, safeHeaderValue(id.email));
+  if (h.user) out.push(h.user, safeHeaderValue(id.email));
+  if (h.name && id.name) out.push(h.name, safeHeaderValue(id.name));
+  if (h.groups) out.push(h.groups, safeHeaderValue(id.groupNames.join(',')));
+  return out;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

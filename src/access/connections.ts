@@ -14,15 +14,30 @@ export interface Tracked {
 
 export class ConnectionRegistry {
   readonly #all = new Set<Tracked>();
+  /**
+   * Sockets this registry already listens on: one 'close' listener per connection for its whole
+   * life, not one added and removed per request — a keep-alive client sends thousands (issue 17).
+   */
+  readonly #listening = new WeakMap<Socket, Set<Tracked>>();
 
   track(t: Tracked): () => void {
+    let mine = this.#listening.get(t.socket);
+    if (!mine) {
+      const set = new Set<Tracked>();
+      mine = set;
+      this.#listening.set(t.socket, set);
+      t.socket.once('close', () => {
+        for (const x of set) this.#all.delete(x);
+        set.clear();
+      });
+    }
+    mine.add(t);
     this.#all.add(t);
-    const untrack = () => {
+    const theirs = mine;
+    return () => {
       this.#all.delete(t);
-      t.socket.off('close', untrack);
+      theirs.delete(t);
     };
-    t.socket.once('close', untrack);
-    return untrack;
   }
 
   /** Destroys every tracked connection the notice covers; returns how many. */

@@ -123,7 +123,7 @@ export class AccessServer {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     this.#inFlight++;
-    res.once('close', this.#requestDone);
+    res.on('close', this.#requestDone); // emitted once; `once` would wrap the listener per request
     try {
       const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
       if (!g.ok) {

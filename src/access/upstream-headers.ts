@@ -47,15 +47,21 @@ export interface UpstreamHeaderInput {
   /** The address that connected to us (a trusted proxy, or the client itself). */
   peer: string;
   proto: 'http' | 'https';
-  /** Identity headers to add, lower-case names. */
-  add: readonly (readonly [string, string])[];
+  /** Sent as `moatless-request-id`. */
+  requestId: string;
+  /** Identity headers to add, lower-case names, flat: [name, value, …]. */
+  add: readonly string[];
   /** Forwarded chain from a trusted proxy to keep (already validated), or null. */
   priorForwardedFor: string | null;
 }
 
+const NO_TOKENS: readonly string[] = [];
+
 export function buildUpstreamHeaders(i: UpstreamHeaderInput): string[] {
   const raw = i.req.rawHeaders;
-  const connectionTokens = (i.req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean);
+  const connection = i.req.headers.connection;
+  // Parsed only when present: keep-alive clients mostly send none, and this runs on every request.
+  const connectionTokens = connection === undefined ? NO_TOKENS : connection.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean);
   const out: string[] = [];
   for (let k = 0; k < raw.length; k += 2) {
     const name = raw[k]!.toLowerCase();
@@ -77,7 +83,8 @@ export function buildUpstreamHeaders(i: UpstreamHeaderInput): string[] {
   out.push('x-forwarded-for', i.priorForwardedFor ? `${i.priorForwardedFor}, ${unmap(i.peer)}` : i.clientIp);
   out.push('x-forwarded-proto', i.proto);
   out.push('x-forwarded-host', i.req.headers.host ?? '');
-  for (const [name, value] of i.add) out.push(name, value);
+  out.push('moatless-request-id', i.requestId);
+  for (let k = 0; k < i.add.length; k++) out.push(i.add[k]!);
   return out;
 }
 

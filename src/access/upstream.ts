@@ -77,62 +77,99 @@ export class UpstreamPools {
   forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void, requestId?: string): Promise<UpstreamOutcome> {
     return new Promise((resolve) => {
       const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-      let controller: Dispatcher.DispatchController | null = null;
-      let started = false;
-      let done = false;
-      const finish = (o: UpstreamOutcome) => {
-        if (done) return;
-        done = true;
-        resolve(o);
-      };
-      res.on('close', () => {
-        if (!res.writableFinished) {
-          controller?.abort(new Error('client went away'));
-          finish({ status: res.statusCode, error: 'client_gone' });
-        }
-      });
-      res.on('drain', () => controller?.resume());
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c;
-        },
-        onResponseStart(c, statusCode, rawHeaders) {
-          if (statusCode < 200) return; // 1xx informational: the final response follows
-          started = true;
-          const out = responseHeaders(rawHeaders);
-          // The id users quote to the help desk, on every response (like Cloudflare's Ray ID).
-          if (requestId !== undefined) out.push('moatless-request-id', requestId);
-          res.writeHead(statusCode, out);
-          controller = c;
-        },
-        onResponseData(c, chunk) {
-          if (!res.write(chunk)) c.pause();
-        },
-        onResponseEnd() {
-          res.end();
-          finish({ status: res.statusCode });
-        },
-        onResponseError(_c, err) {
-          const code = (err as { code?: string }).code ?? '';
-          const timeout = code.includes('TIMEOUT');
-          if (!started && !res.headersSent) {
-            const status = timeout ? 504 : 502;
-            onError(status);
-            finish({ status, error: timeout ? 'timeout' : 'connect' });
-          } else {
-            // Mid-stream failure: the status line is gone already; cut the connection so the client
-            // sees a truncated response instead of a silently short one.
-            res.destroy(err);
-            finish({ status: res.statusCode, error: 'reset' });
-          }
-        },
-      };
-      this.#pool(origin).dispatch({ path, method: req.method ?? 'GET', headers, body: hasBody ? req : null }, handler);
+      const exchange = new Exchange(res, onError, requestId, resolve);
+      this.#pool(origin).dispatch({ path, method: req.method ?? 'GET', headers, body: hasBody ? req : null }, exchange);
     });
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((p) => p.close()));
     this.#pools.clear();
+  }
+}
+
+/**
+ * One proxied exchange: undici's handler and the client response's listeners in one object, its
+ * methods on the prototype — no closures per request on the hot path (issue 17). The `drain`
+ * listener is added only when the client falls behind, which a small response never does.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #res: ServerResponse;
+  readonly #onError: (status: 502 | 504) => void;
+  readonly #requestId: string | undefined;
+  readonly #resolve: (o: UpstreamOutcome) => void;
+  #controller: Dispatcher.DispatchController | null = null;
+  #started = false;
+  #done = false;
+  #draining = false;
+
+  constructor(res: ServerResponse, onError: (status: 502 | 504) => void, requestId: string | undefined, resolve: (o: UpstreamOutcome) => void) {
+    this.#res = res;
+    this.#onError = onError;
+    this.#requestId = requestId;
+    this.#resolve = resolve;
+    res.on('close', this.#onClientClose);
+  }
+
+  readonly #onClientClose = (): void => {
+    if (!this.#res.writableFinished) {
+      this.#controller?.abort(new Error('client went away'));
+      this.#finish({ status: this.#res.statusCode, error: 'client_gone' });
+    }
+  };
+
+  readonly #onDrain = (): void => {
+    this.#draining = false;
+    this.#controller?.resume();
+  };
+
+  #finish(o: UpstreamOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#resolve(o);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.#controller = c;
+  }
+
+  onResponseStart(c: Dispatcher.DispatchController, statusCode: number, rawHeaders: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx informational: the final response follows
+    this.#started = true;
+    const out = responseHeaders(rawHeaders);
+    // The id users quote to the help desk, on every response (like Cloudflare's Ray ID).
+    if (this.#requestId !== undefined) out.push('moatless-request-id', this.#requestId);
+    this.#res.writeHead(statusCode, out);
+    this.#controller = c;
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#res.write(chunk)) return;
+    c.pause();
+    if (!this.#draining) {
+      this.#draining = true;
+      this.#res.once('drain', this.#onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#res.end();
+    this.#finish({ status: this.#res.statusCode });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    const res = this.#res;
+    const code = (err as { code?: string }).code ?? '';
+    const timeout = code.includes('TIMEOUT');
+    if (!this.#started && !res.headersSent) {
+      const status = timeout ? 504 : 502;
+      this.#onError(status);
+      this.#finish({ status, error: timeout ? 'timeout' : 'connect' });
+    } else {
+      // Mid-stream failure: the status line is gone already; cut the connection so the client
+      // sees a truncated response instead of a silently short one.
+      res.destroy(err);
+      this.#finish({ status: res.statusCode, error: 'reset' });
+    }
   }
 }
