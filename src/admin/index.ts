@@ -15,6 +15,7 @@ import { dashboardMount } from './dashboard/dashboard-mount.ts';
 import { createProbes, type ProbeHandler } from './health.ts';
 import { launcherMounts } from './launcher/launcher-mount.ts';
 import { Metrics } from './metrics.ts';
+import { cachedActiveSessionCount } from './active-session-count.ts';
 import { meteredScimMount, metricsMount } from './metrics-mount.ts';
 
 export { MeteredAccessLog } from './metered-access-log.ts';
@@ -43,7 +44,9 @@ export interface Operate {
 }
 
 export function createOperate(deps: OperateDeps): Operate {
-  const metrics = new Metrics({ store: deps.store, now: deps.now });
+  // One cached count per process for the overview and the gauge (at most 5 s old).
+  const activeSessions = cachedActiveSessionCount(deps);
+  const metrics = new Metrics({ store: deps.store, now: deps.now, activeSessions });
   return {
     metrics,
     probes: createProbes({ store: deps.store }),
@@ -52,7 +55,7 @@ export function createOperate(deps: OperateDeps): Operate {
       const authOrigin = () => deps.runtime().authOrigin;
       return [
         metricsMount(metrics, () => deps.runtime().config.secrets.metricsToken ?? null),
-        adminApi({ ...deps, ...facts, authOrigin, admin: () => deps.runtime().config.admin }),
+        adminApi({ ...deps, ...facts, activeSessions, authOrigin, admin: () => deps.runtime().config.admin }),
         dashboardMount({ ...deps, ...facts, authOrigin, admin: () => deps.runtime().config.admin }),
         ...launcherMounts({ ...deps, ...facts }),
         ...others.map((m) => (m.prefix === SCIM_PREFIX ? meteredScimMount(m, metrics) : m)),

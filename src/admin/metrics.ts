@@ -7,10 +7,13 @@ import type { Store } from '../store/ports.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import { withDeadline } from '../store/deadline.ts';
 import { registerRiskMetrics } from './risk-metrics.ts';
+import { cachedActiveSessionCount, type ActiveSessionCount } from './active-session-count.ts';
 
 export interface MetricsDeps {
   store: Pick<Store, 'sessions' | 'changes' | 'kv'>;
   now: () => number;
+  /** The active-session figure; default: a per-process count at most 5 s old (active-session-count.ts). */
+  activeSessions?: ActiveSessionCount;
   /** Longest a scrape-time store read may take before the figure is left out. */
   storeTimeoutMs?: number;
   /** false: leave out Node's process metrics (tests that compare whole outputs). */
@@ -29,17 +32,17 @@ export class Metrics {
   constructor(deps: MetricsDeps) {
     const reg = this.registry;
     const timeout = deps.storeTimeoutMs ?? 1000;
+    const activeSessions = deps.activeSessions ?? cachedActiveSessionCount(deps);
     // Our metric objects have prom-client's exported shape; its types only know its own classes.
     for (const m of this.requests.exported()) reg.registerMetric(m as unknown as Metric);
     this.#scim = new Counter({ name: 'moatless_scim_requests_total', help: 'SCIM requests answered, by method and HTTP status.', labelNames: ['method', 'status'], registers: [reg] });
     new Gauge({
-      name: 'moatless_sessions_active', help: 'Sessions neither revoked nor expired (global and app), read from the store at scrape time.', registers: [reg],
+      name: 'moatless_sessions_active', help: 'Sessions neither revoked nor expired (global and app), counted in the store at most 5 s before the scrape.', registers: [reg],
       // Every worker reads the same store: across a cluster this is one figure, not a sum.
       aggregator: 'first',
       async collect() {
         try {
-          const r = await withDeadline(deps.store.sessions.listActive({ limit: 0, offset: 0 }, deps.now()), timeout);
-          this.set(r.total);
+          this.set(await withDeadline(activeSessions(), timeout));
         } catch {
           // Leave the figure out rather than report a wrong one; /readyz says why.
           this.reset();

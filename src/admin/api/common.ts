@@ -7,6 +7,7 @@ import type { AccessRuntime } from '../../access/runtime.ts';
 import type { SessionService } from '../../identity/sessions.ts';
 import type { Store } from '../../store/ports.ts';
 import type { ConfigWrites } from '../config-objects/writes.ts';
+import type { ActiveSessionCount } from '../active-session-count.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   runtime: () => AccessRuntime;
   directoryFacts?: DirectoryFactsSource;
   now: () => number;
+  /** The overview's active-session figure, shared with the metrics gauge (active-session-count.ts). */
+  activeSessions: ActiveSessionCount;
   /** Writes of apps, policies and rule groups (absent where the process cannot apply them). */
   configWrites?: ConfigWrites;
   /** API objects left out of the served config (they no longer fit the file), with why. */

@@ -7,12 +7,31 @@ import { num, numOrNull, str, strOrNull, type Row, type Sql, type SqlExecutor, t
 const COLS = 'id, kind, parent_id, app_id, user_key, email, idp, identity, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at, revoked_reason, idp_sid, idp_sub';
 
 function toRecord(r: Row): SessionRecord {
+  return { ...withoutIdentity(r), identity: JSON.parse(str(r, 'identity')) as unknown };
+}
+
+/**
+ * A listed session: lists (the admin API, the launcher) never read the identity, and parsing every
+ * row's identity JSON (groups and all) was most of a 500-row page's mapping cost, so it is parsed
+ * on first read of `identity` (the CLI's --json does), not on listing.
+ */
+function toListedRecord(r: Row): SessionRecord {
+  const text = str(r, 'identity');
+  const rec = withoutIdentity(r) as SessionRecord;
+  let parsed: { value: unknown } | null = null;
+  Object.defineProperty(rec, 'identity', {
+    enumerable: true,
+    get: () => (parsed ??= { value: JSON.parse(text) as unknown }).value,
+  });
+  return rec;
+}
+
+function withoutIdentity(r: Row): Omit<SessionRecord, 'identity'> {
   const kind = str(r, 'kind');
   if (kind !== 'global' && kind !== 'app') throw new TypeError('column kind: unexpected value');
   return {
     id: str(r, 'id'), kind, parentId: strOrNull(r, 'parent_id'), appId: strOrNull(r, 'app_id'),
     userKey: str(r, 'user_key'), email: str(r, 'email'), idp: str(r, 'idp'),
-    identity: JSON.parse(str(r, 'identity')) as unknown,
     createdAt: num(r, 'created_at'), expiresAt: num(r, 'expires_at'), lastSeenAt: num(r, 'last_seen_at'),
     ip: strOrNull(r, 'ip'), userAgent: strOrNull(r, 'user_agent'),
     revokedAt: numOrNull(r, 'revoked_at'), revokedReason: strOrNull(r, 'revoked_reason'),
@@ -116,12 +135,12 @@ export function sessionRepo(ex: SqlExecutor): SessionStore {
       const offset = Math.max(0, Math.floor(f.offset));
       const rows = limit === 0 ? [] : await ex.all(
         `SELECT ${COLS} FROM sessions WHERE ${w} ORDER BY created_at DESC, id ASC LIMIT ? OFFSET ?`, [...params, limit, offset]);
-      return { total: countRow ? num(countRow, 'n') : 0, items: rows.map(toRecord) };
+      return { total: countRow ? num(countRow, 'n') : 0, items: rows.map(toListedRecord) };
     },
     async pageActive(f, now) {
       if (f.limit <= 0) return [];
       const q = buildSessionPageSql(f, now);
-      return (await ex.all(q.sql, q.params)).map(toRecord);
+      return (await ex.all(q.sql, q.params)).map(toListedRecord);
     },
     async purgeExpired(before) {
       const r = await ex.run('DELETE FROM sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)', [before, before]);
