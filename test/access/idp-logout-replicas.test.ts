@@ -51,7 +51,15 @@ test('a logout_token posted to one replica ends the session on the other within 
   assert.equal(posted.status, 200, posted.body);
   const start = Date.now();
   let status = 200;
-  while (Date.now() - start < 1000 && status === 200) status = (await browserB.get(`${b.wikiUrl}/`)).status;
+  while (Date.now() - start < 1000 && status === 200) {
+    try {
+      status = (await browserB.get(`${b.wikiUrl}/`)).status;
+    } catch (err) {
+      // The revocation reached B while a request of this session was in flight: B cuts such
+      // connections on purpose (connections.ts). Ask again; the next answer must be the sign-in.
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    }
+  }
   assert.equal(status, 302, 'replica B asks for a new sign-in');
   assert.ok(Date.now() - start < 1000, `within a second (took ${Date.now() - start} ms)`);
 });
