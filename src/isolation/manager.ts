@@ -11,6 +11,7 @@ import type { Store } from '../store/ports.ts';
 import { BrowserPool } from './browser-pool.ts';
 import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
 import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
+import { Timeline } from './timeline.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
 import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
 
@@ -133,12 +134,17 @@ export class SessionManager {
   }
 
   async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
+    const timeline = new Timeline();
+    timeline.mark('request');
     const base = this.#d.launch();
     const egress = (await this.#d.egress?.(user)) ?? null;
     const launch = egress ? { ...base, proxy: egress.proxy } : base;
     const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
     // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.
-    let early: Promise<ChromiumProcess> | null = fresh(launch);
+    const warm = this.pool.take(launch);
+    timeline.pooled = warm !== null;
+    let early: Promise<ChromiumProcess> | null = warm ? Promise.resolve(warm) : launchChromium(launch);
+    void early.then(() => timeline.mark('browser'), () => {});
     early.catch(() => {}); // handled where it is awaited (the session's start); not an unhandled rejection meanwhile
     const [whyR, signInR] = await Promise.allSettled([
       (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url), this.#d.signIn?.(user) ?? null,
@@ -149,9 +155,11 @@ export class SessionManager {
       void early.then((p) => p.close(), () => {});
       throw whyR.status === 'rejected' ? whyR.reason : (signInR as PromiseRejectedResult).reason;
     }
+    timeline.mark('policy');
     const why = whyR.value;
     const signIn = signInR.value;
     const deps = {
+      timeline,
       config: this.#d.config(), launch, audit: this.#d.audit, now: this.#now,
       // The first start uses the browser already on its way; a restart after a crash gets another.
       launcher: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },

@@ -11,6 +11,7 @@ import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
 import { parseHelperReport } from './helper-report.ts';
 import type { CdpCommand } from './input-mapper.ts';
 import { chooseOptionSource, HELPER_BINDING, HELPER_SOURCE, HELPER_WORLD, SELECTION_SOURCE } from './page-helper.ts';
+import type { TimelineMark } from './timeline.ts';
 import { Transfers } from './transfers.ts';
 import type { AuditKind, IsolationReason, NavigationVerdict, RemoteCookie, TabInfo, ViewerEvent } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface RemoteBrowserOptions {
   onIsolation?(r: IsolationReason): void;
   /** A main-frame navigation no policy isolates any more: the session ends, the user goes there directly. */
   leave?(url: string): void;
+  /** The first-frame timeline (timeline.ts): navigation sent and committed, screencast, frames. */
+  mark?(m: TimelineMark): void;
 }
 
 interface Tab extends TabInfo { session: string; helperContext: number | null }
@@ -65,6 +68,8 @@ export class RemoteBrowser {
   #dialogTab: string | null = null;
   readonly transfers: Transfers;
   #closed = false;
+  /** A page other than about:blank has committed (the timeline's frames count from there). */
+  #committed = false;
 
   private constructor(proc: ChromiumProcess, o: RemoteBrowserOptions) {
     this.#proc = proc;
@@ -208,11 +213,16 @@ export class RemoteBrowser {
   #startCast(): void {
     const tab = this.#tab();
     if (!tab) return;
+    this.#o.mark?.('cast');
     const { width, height, dpr } = this.#viewport;
-    this.#pendingAck = null;
-    this.#casting = tab.session;
     const s = tab.session;
-    this.#cdp.post('Page.stopScreencast', {}, s);
+    // Another tab's frame waiting for its ack is of no use now; this tab's own is still acked.
+    if (this.#casting !== s) this.#pendingAck = null;
+    this.#casting = s;
+    // Never stopped first: a stop/start pair overlapping a new document's first paint lost that
+    // paint, and a static page paints nothing more, so the viewer waited for ever (test/isolation/
+    // viewer.test.ts, "each page … reaches the canvas"). Started again while casting, the
+    // screencast just takes the new size and quality.
     this.#cdp.post('Page.startScreencast', {
       format: 'jpeg', quality: this.#pacer.level.quality, everyNthFrame: 1,
       maxWidth: Math.round(width * dpr), maxHeight: Math.round(height * dpr),
@@ -238,15 +248,17 @@ export class RemoteBrowser {
     jpeg.copy(frame, 5);
     this.#lastFrame = frame;
     this.#pendingAck = { session: sid, ackId };
+    if (this.#committed) this.#o.mark?.('frame');
     const sink = this.#sink;
     if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
     sink.frame(frame);
+    if (this.#committed) this.#o.mark?.('sent');
     this.#pacer.sent(this.#frameNo, Date.now());
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = setTimeout(() => {
       this.#viewerTimer = null;
       if (this.#pacer.viewerTimeout(Date.now())) this.#startCast();
-      else this.#scheduleAck();
+      this.#scheduleAck();
     }, CLIENT_ACK_TIMEOUT_MS);
   }
 
@@ -255,8 +267,7 @@ export class RemoteBrowser {
     if (frame !== this.#frameNo) return;
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = null;
-    const changed = this.#pacer.viewerAck(frame, Date.now());
-    if (changed) return this.#startCast();
+    if (this.#pacer.viewerAck(frame, Date.now())) this.#startCast();
     this.#scheduleAck();
   }
 
@@ -298,6 +309,9 @@ export class RemoteBrowser {
   }
 
   async resize(width: number, height: number, dpr: number): Promise<void> {
+    const v = this.#viewport;
+    // A viewer sends its size on every window resize event, mostly unchanged: nothing to do then.
+    if (v.width === width && v.height === height && v.dpr === dpr) return;
     this.#viewport = { width, height, dpr };
     await Promise.all([...this.#tabs.values()].map((t) => this.#applyViewport(t.session).catch(() => {})));
     if (this.#sink) this.#startCast();
@@ -314,6 +328,7 @@ export class RemoteBrowser {
   async navigate(url: string): Promise<void> {
     const tab = this.#tab();
     if (!tab) return;
+    this.#o.mark?.('navigate');
     await this.#cdp.send('Page.navigate', { url }, tab.session).catch(() => {});
   }
 
@@ -381,7 +396,11 @@ export class RemoteBrowser {
     if (!tab || frame.parentId) return;
     tab.url = frame.url.slice(0, 8192);
     tab.helperContext = null;
-    if (frame.url !== 'about:blank') this.#o.audit('navigate', tab.url);
+    if (frame.url !== 'about:blank') {
+      this.#committed = true;
+      this.#o.mark?.('commit');
+      this.#o.audit('navigate', tab.url);
+    }
     this.#emitState();
   }
 

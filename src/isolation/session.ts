@@ -12,6 +12,7 @@ import { strictest } from './controls.ts';
 import type { AuditKind, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie, ViewerEvent } from './types.ts';
 import { parseViewerMessage, type ViewerMessage } from './viewer-messages.ts';
 import type { ChromiumProcess, LaunchOptions } from './chromium-process.ts';
+import { Timeline } from './timeline.ts';
 
 export interface SessionUser { email: string; userKey: string; globalSessionId: string }
 
@@ -26,6 +27,8 @@ export interface SessionDeps {
   proxyAuth: { username: string; password: string } | null;
   cookies: RemoteCookie[];
   now(): number;
+  /** Where the first frame's time goes (bench/isolation.ts reads it). */
+  timeline?: Timeline;
 }
 
 /** Close codes a viewer understands (4000–4999 are the application's). */
@@ -53,6 +56,7 @@ export class IsolationSession {
   #sink: RemoteSink | null = null;
   #lastUrl = 'about:blank';
   readonly #deps: SessionDeps;
+  readonly timeline: Timeline;
   #onEnd: (s: IsolationSession, reason: string) => void;
 
   #opts: RemoteBrowserOptions | null = null;
@@ -67,6 +71,7 @@ export class IsolationSession {
     this.notice = why.notice;
     this.byPolicy = why.byPolicy;
     this.#deps = deps;
+    this.timeline = deps.timeline ?? new Timeline();
     this.startedAt = this.lastInputAt = deps.now();
     this.#onEnd = onEnd;
   }
@@ -101,9 +106,11 @@ export class IsolationSession {
       proxyAuth: this.#deps.proxyAuth, cookies: this.#deps.cookies,
       onIsolation: (r) => this.#tighten(r),
       leave: (url) => void this.end('no policy isolates this site for you any more; it opens directly', url),
+      mark: (m) => this.timeline.mark(m),
     };
     this.#opts = opts;
     const remote = await RemoteBrowser.start(opts);
+    this.timeline.mark('ready');
     if (this.state === 'ended') return void remote.close();
     this.#remote = remote;
     if (!this.#wasReady) {
@@ -124,6 +131,7 @@ export class IsolationSession {
     const old = this.#viewer;
     if (old && old !== ws) old.close(CLOSE.replaced, 'opened in another window');
     this.#viewer = ws;
+    this.timeline.mark('attached');
     this.viewerLeftAt = null;
     const c = this.#deps.config.limits;
     const rate = new RateLimit(c.messagesPerSecond, this.#deps.now());
