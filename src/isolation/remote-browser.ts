@@ -135,7 +135,10 @@ export class RemoteBrowser {
   }
 
   #emitState(): void {
-    const tabs = [...this.#tabs.values()].map(({ id, title, url }) => ({ id, title, url }));
+    const tabs = [...this.#tabs.values()].map(({ id, title, url }) => {
+      const file = this.transfers.shownAddress(url);
+      return file === null ? { id, title, url } : { id, title: file, url: file };
+    });
     this.#emit({ t: 'state', tabs, active: this.#active });
   }
 
@@ -441,6 +444,13 @@ export class RemoteBrowser {
   async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
     const requestId = String(p.requestId);
     const raw = String((p.request as { url?: string }).url ?? '');
+    // A downloaded file viewed here ("remote-view"): answered from the session's own directory.
+    const viewed = this.transfers.viewResponse(raw);
+    if (viewed) {
+      return this.#cdp.post('Fetch.fulfillRequest', {
+        requestId, responseCode: viewed.status, responseHeaders: viewed.headers, body: viewed.body.toString('base64'),
+      }, sid);
+    }
     let verdict: NavigationVerdict = { allow: false, reason: 'not a web address' };
     try {
       const url = new URL(raw);
