@@ -9,7 +9,8 @@ import type { IsolationConfig, IsolationControls } from '../config/schema/isolat
 import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
 import { BrowserPool } from './browser-pool.ts';
-import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { RemoteBrowser } from './remote-browser.ts';
 import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
 import { Timeline } from './timeline.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
@@ -139,11 +140,12 @@ export class SessionManager {
     const base = this.#d.launch();
     const egress = (await this.#d.egress?.(user)) ?? null;
     const launch = egress ? { ...base, proxy: egress.proxy } : base;
-    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
-    // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.
+    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? RemoteBrowser.prepare(o);
+    // The browser comes from the pool (or starts and is prepared) while the policy and the sign-in
+    // are looked up.
     const warm = this.pool.take(launch);
     timeline.pooled = warm !== null;
-    let early: Promise<ChromiumProcess> | null = warm ? Promise.resolve(warm) : launchChromium(launch);
+    let early: Promise<RemoteBrowser> | null = warm ? Promise.resolve(warm) : RemoteBrowser.prepare(launch);
     void early.then(() => timeline.mark('browser'), () => {});
     early.catch(() => {}); // handled where it is awaited (the session's start); not an unhandled rejection meanwhile
     const [whyR, signInR] = await Promise.allSettled([
@@ -162,7 +164,7 @@ export class SessionManager {
       timeline,
       config: this.#d.config(), launch, audit: this.#d.audit, now: this.#now,
       // The first start uses the browser already on its way; a restart after a crash gets another.
-      launcher: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
+      prepare: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
       checkNavigation: this.#d.checkNavigation ?? httpOnly, cookies: signIn?.cookies ?? [],
       proxyAuth: egress ? { username: egress.username, password: egress.password } : null,
     };

@@ -23,8 +23,6 @@ export interface RemoteSink {
 
 export interface RemoteBrowserOptions {
   launch: LaunchOptions;
-  /** Where the browser process comes from: a warm one from the pool, or started now (the default). */
-  launcher?: (o: LaunchOptions) => Promise<ChromiumProcess>;
   controls: IsolationControls;
   maxTabs: number;
   maxFps: number;
@@ -53,12 +51,12 @@ export const FRAME_TAG = 1;
 export class RemoteBrowser {
   readonly #proc: ChromiumProcess;
   readonly #cdp: CdpConnection;
-  readonly #o: RemoteBrowserOptions;
+  #o: RemoteBrowserOptions;
   readonly #tabs = new Map<string, Tab>();
   #active: string | null = null;
   #sink: RemoteSink | null = null;
   #viewport = { width: 1280, height: 720, dpr: 1 };
-  readonly #pacer: FramePacer;
+  #pacer: FramePacer;
   #frameNo = 0;
   #pendingAck: { session: string; ackId: number } | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
@@ -68,8 +66,12 @@ export class RemoteBrowser {
   #dialogTab: string | null = null;
   readonly transfers: Transfers;
   #closed = false;
+  #adopted = false;
   /** A page other than about:blank has committed (the timeline's frames count from there). */
   #committed = false;
+  #everAttached = false;
+  /** Notices from before the first viewer. */
+  #early: ViewerEvent[] = [];
 
   private constructor(proc: ChromiumProcess, o: RemoteBrowserOptions) {
     this.#proc = proc;
@@ -79,9 +81,14 @@ export class RemoteBrowser {
     this.transfers = new Transfers(this.#cdp, join(proc.profileDir, 'transfers'), o);
   }
 
-  static async start(o: RemoteBrowserOptions): Promise<RemoteBrowser> {
-    const proc = await (o.launcher ?? launchChromium)(o.launch);
-    const rb = new RemoteBrowser(proc, o);
+  /**
+   * A browser ready for a user but holding nobody's data: started, its first tab attached and set up
+   * (screencast-ready, navigations intercepted), under options that allow nothing until `adopt`.
+   * What the pool keeps warm, so a handover costs no DevTools round trips beyond the user's own.
+   */
+  static async prepare(launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium): Promise<RemoteBrowser> {
+    const proc = await start(launch);
+    const rb = new RemoteBrowser(proc, unassigned(launch));
     try {
       await rb.#init();
     } catch (err) {
@@ -89,6 +96,19 @@ export class RemoteBrowser {
       throw err;
     }
     return rb;
+  }
+
+  /** Hands a prepared browser to its session: its controls, policy, audit, cookies, pacing. Once. */
+  async adopt(o: RemoteBrowserOptions): Promise<void> {
+    if (this.#adopted) throw new Error('this remote browser already serves a session');
+    this.#adopted = true;
+    this.#o = o;
+    this.transfers.adopt(o);
+    this.#pacer = new FramePacer(o.quality, o.maxFps);
+    await Promise.all([
+      this.transfers.applyDownloadMode(),
+      o.cookies?.length ? this.#cdp.send('Storage.setCookies', { cookies: o.cookies }) : null,
+    ]);
   }
 
   get exited(): Promise<void> { return this.#proc.exited; }
@@ -118,7 +138,6 @@ export class RemoteBrowser {
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tab()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
     await this.transfers.init((e) => this.#emit(e), (url) => this.newTab(url));
-    if (this.#o.cookies?.length) await c.send('Storage.setCookies', { cookies: this.#o.cookies });
     await c.send('Target.setDiscoverTargets', { discover: true });
     await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
     // The initial about:blank page is attached by setAutoAttach; wait until it is a tab.
@@ -131,7 +150,10 @@ export class RemoteBrowser {
   }
 
   #emit(e: ViewerEvent): void {
-    this.#sink?.event(e);
+    if (this.#sink) return this.#sink.event(e);
+    // Before the first viewer (the session started with the viewer page): a blocked address's
+    // notice waits for it, a few at most.
+    if (!this.#everAttached && e.t === 'notice' && this.#early.length < 10) this.#early.push(e);
   }
 
   #emitState(): void {
@@ -167,7 +189,7 @@ export class RemoteBrowser {
         send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
         send('Page.setInterceptFileChooserDialog', { enabled: true }),
         send('Fetch.enable', {
-          patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.proxyAuth),
+          patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.launch.proxy),
         }),
         this.#applyViewport(session),
       ]);
@@ -289,13 +311,21 @@ export class RemoteBrowser {
   /** A viewer (re)connects: it gets the last frame at once, then a live stream. */
   attach(sink: RemoteSink): void {
     this.#sink = sink;
+    this.#everAttached = true;
     this.#emitState();
+    for (const e of this.#early.splice(0)) sink.event(e);
     if (this.#lastFrame) {
       const f = Buffer.from(this.#lastFrame);
       sink.frame(f);
+      if (this.#committed) this.#o.mark?.('sent');
       this.#pacer.sent(f.readUInt32BE(1), Date.now());
     }
     this.#startCast();
+  }
+
+  /** Screencast with no viewer yet (it is loading): the latest frame is kept for it. */
+  castEarly(): void {
+    if (!this.#sink) this.#startCast();
   }
 
   detach(sink: RemoteSink): void {
@@ -489,4 +519,13 @@ export class RemoteBrowser {
     this.#sink = null;
     await this.#proc.close();
   }
+}
+
+/** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
+function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
+  return {
+    launch, maxTabs: 1, maxFps: 1, quality: 10, maxDownloadBytes: 0, audit: () => {},
+    controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
+    checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
+  };
 }

@@ -37,7 +37,7 @@ export function safeFileName(name: string): string {
 export class Transfers {
   readonly #cdp: CdpConnection;
   readonly #dir: string;
-  readonly #o: RemoteBrowserOptions;
+  #o: RemoteBrowserOptions;
   readonly #downloads = new Map<string, Download>();
   readonly #offers = new Map<string, { path: string; name: string }>();
   /** Files opened for viewing in the remote browser, by their token. */
@@ -48,6 +48,11 @@ export class Transfers {
   constructor(cdp: CdpConnection, dir: string, o: RemoteBrowserOptions) {
     this.#cdp = cdp;
     this.#dir = dir;
+    this.#o = o;
+  }
+
+  /** The session's options, when a prepared browser is handed to it (remote-browser.ts adopt). */
+  adopt(o: RemoteBrowserOptions): void {
     this.#o = o;
   }
 

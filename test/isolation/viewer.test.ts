@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
@@ -100,4 +101,30 @@ test('each page the remote tab opens reaches the canvas, while the viewer re-sen
     await until(isColour(want), `page ${i} (${url}) on the canvas`, 10_000);
   }
   await context.close();
+});
+
+test('the viewer page\'s own request starts the remote browser on the site before its WebSocket opens; other requests start nothing', async () => {
+  const get = (secret: string, method: string, headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+    const u = new URL(`${stack.authUrl}/browser/${site.url}`);
+    request({ host: '127.0.0.1', port: stack.port, path: u.pathname, method, headers: { host: u.host, cookie: `moatless_auth=${secret}`, ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  // Not page loads: an image's request, a prefetch, HEAD.
+  const carol = await signIn(stack, 'carol@contoso.com');
+  assert.equal(await get(carol.secret, 'GET', { accept: 'image/avif,image/*', 'sec-fetch-dest': 'image' }), 200);
+  assert.equal(await get(carol.secret, 'GET', { accept: 'text/html', 'sec-fetch-dest': 'document', 'sec-purpose': 'prefetch' }), 200);
+  assert.equal(await get(carol.secret, 'HEAD', { accept: 'text/html' }), 200);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(iso().manager.find(carol.userKey), undefined, 'no session for requests that are not the user loading the page');
+
+  // The page load itself: the site opens in the remote browser with no viewer connected yet.
+  const dave = await signIn(stack, 'dave@contoso.com');
+  assert.equal(await get(dave.secret, 'GET', { accept: 'text/html', 'sec-fetch-dest': 'document' }), 200);
+  await until(() => iso().manager.find(dave.userKey)?.url === site.url, 'the site open before any viewer', 20_000);
+  const s = iso().manager.find(dave.userKey)!;
+  assert.equal(s.hasViewer, false);
+  // A viewer that never comes: the grace period (1 s here) ends it like one that left.
+  await until(() => iso().manager.find(dave.userKey) === undefined, 'the unattached session to end after the grace period', 10_000);
 });
