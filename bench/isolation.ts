@@ -58,17 +58,19 @@ async function main(): Promise<void> {
       await until(() => pool().ready >= 1, 'a warm browser', 30_000);
       await sleep(1000);
       stack.config.isolation.pool.size = 0;
+      // Each sample counts as what it was (the session's own record), whatever the round meant it to be.
+      const record = (x: Awaited<ReturnType<typeof firstFrame>>, meant: 'pooled' | 'cold') => {
+        const kind = x.pooled ? 'pooled' : 'cold';
+        if (kind !== meant) log(`  round ${r}: the ${meant} sample got a ${kind} browser; counted as ${kind}`);
+        (kind === 'pooled' ? pooled : cold).push(x.ms);
+        cpu[kind].push(x.browserCpuS);
+        steps[kind].push(x.steps);
+      };
       const p = await firstFrame(ctx, pages.colour, COLOUR);
-      if (!p.pooled) throw new Error('the pooled round did not get a pooled browser');
-      pooled.push(p.ms);
-      cpu.pooled.push(p.browserCpuS);
-      steps.pooled.push(p.steps);
+      record(p, 'pooled');
       await sleep(1000);
       const c = await firstFrame(ctx, pages.colour, COLOUR);
-      if (c.pooled) throw new Error('the cold round got a pooled browser');
-      cold.push(c.ms);
-      cpu.cold.push(c.browserCpuS);
-      steps.cold.push(c.steps);
+      record(c, 'cold');
       log(`  round ${r}/${T.rounds}: first frame pooled ${f0(p.ms)} ms, cold ${f0(c.ms)} ms`);
     }
 

@@ -51,7 +51,7 @@ export async function firstFrame(ctx: Ctx, url: string, rgb: number[]): Promise<
   const session = ctx.manager().find(u.userKey);
   const steps = await firstFrameSteps(v.page, performance.timeOrigin + t0, session?.timeline, performance.timeOrigin + t0 + ms);
   const pid = session?.remote?.pid ?? -1;
-  const pooled = warm.has(pid);
+  const pooled = session?.timeline.pooled ?? warm.has(pid);
   // CPU the remote browser spent on this request (a cold one: its whole start): load-independent.
   const browserCpuS = treeCpu(pid) - (warm.get(pid) ?? 0);
   await v.close();

@@ -130,7 +130,10 @@ export class RemoteBrowser {
     // Target.targetInfoChanged carries a page's title only until its first commit (the address
     // then): the document's <title> is read once the page has loaded.
     c.on('Page.domContentEventFired', (_p, sid) => void this.#refreshTitle(sid));
-    c.on('Page.loadEventFired', (_p, sid) => void this.#refreshTitle(sid));
+    c.on('Page.loadEventFired', (_p, sid) => {
+      void this.#refreshTitle(sid);
+      if (sid && sid === this.#casting) void this.#snapshot();
+    });
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
     c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
@@ -266,11 +269,7 @@ export class RemoteBrowser {
       if (sid) this.#cdp.post('Page.screencastFrameAck', { sessionId: ackId }, sid);
       return;
     }
-    const jpeg = Buffer.from(String(p.data), 'base64');
-    const frame = Buffer.allocUnsafe(5 + jpeg.length);
-    frame[0] = FRAME_TAG;
-    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
-    jpeg.copy(frame, 5);
+    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
     this.#lastFrame = frame;
     this.#pendingAck = { session: sid, ackId };
     if (this.#committed) this.#o.mark?.('frame');
@@ -285,6 +284,39 @@ export class RemoteBrowser {
       if (this.#pacer.viewerTimeout(Date.now())) this.#startCast();
       this.#scheduleAck();
     }, CLIENT_ACK_TIMEOUT_MS);
+  }
+
+  /** A JPEG as the viewer's binary frame message, numbered. */
+  #frame(jpeg: Buffer): Buffer {
+    const frame = Buffer.allocUnsafe(5 + jpeg.length);
+    frame[0] = FRAME_TAG;
+    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
+    jpeg.copy(frame, 5);
+    return frame;
+  }
+
+  /**
+   * The tab's pixels now, as a frame: what a viewer that attaches, or a page that has loaded, must
+   * be shown. The screencast alone does not promise it: a frame painted while the previous one
+   * awaits its ack is dropped, not queued, and a static page paints nothing more. (Seen: a pooled
+   * session whose site painted before its viewer attached sent the viewer only the blank frame from
+   * just after the commit, and the site never reached the canvas.)
+   */
+  async #snapshot(): Promise<void> {
+    const tab = this.#tab();
+    if (!tab || !this.#sink) return;
+    const since = this.#frameNo;
+    const r = await this.#cdp.send('Page.captureScreenshot', { format: 'jpeg', quality: this.#pacer.level.quality, optimizeForSpeed: true }, tab.session)
+      .catch(() => null) as { data?: string } | null;
+    const sink = this.#sink;
+    // A newer screencast frame went out meanwhile, or another tab took the screen: this one is stale.
+    if (!r?.data || !sink || this.#frameNo !== since || this.#tab() !== tab) return;
+    const frame = this.#frame(Buffer.from(r.data, 'base64'));
+    this.#lastFrame = frame;
+    if (sink.bufferedAmount() > MAX_BUFFERED) return;
+    sink.frame(frame);
+    if (this.#committed) this.#o.mark?.('sent');
+    this.#pacer.sent(this.#frameNo, Date.now());
   }
 
   /** The viewer drew `frame`: Chromium may send the next one, no sooner than the fps cap allows. */
@@ -321,6 +353,7 @@ export class RemoteBrowser {
       this.#pacer.sent(f.readUInt32BE(1), Date.now());
     }
     this.#startCast();
+    void this.#snapshot();
   }
 
   /** Screencast with no viewer yet (it is loading): the latest frame is kept for it. */
