@@ -54,10 +54,10 @@ async function main(): Promise<void> {
     const cpu = { cold: [] as number[], pooled: [] as number[] };
     const steps = { cold: [] as Steps[], pooled: [] as Steps[] };
     for (let r = 1; r <= T.rounds; r++) {
-      stack.config.isolation.pool.size = 1;
+      stack.moatless.config().isolation.pool.size = 1;
       await until(() => pool().ready >= 1, 'a warm browser', 30_000);
       await sleep(1000);
-      stack.config.isolation.pool.size = 0;
+      stack.moatless.config().isolation.pool.size = 0;
       // Each sample counts as what it was (the session's own record), whatever the round meant it to be.
       const record = (x: Awaited<ReturnType<typeof firstFrame>>, meant: 'pooled' | 'cold') => {
         const kind = x.pooled ? 'pooled' : 'cold';
