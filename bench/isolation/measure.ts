@@ -173,13 +173,19 @@ export async function capacity(ctx: Ctx, url: string, o: { minFps: number; windo
         break;
       }
       v.send({ t: 'resize', w: CANVAS.width, h: CANVAS.height, dpr: 1 });
+      // Scrolling starts once the page is there, as a user's would: a viewer may send only a few
+      // messages while its session starts (a cold start under load took longer than 20 wheel events).
+      await until(() => v.frames > 0 || v.events.some((e) => e.t === 'error') || v.ws.readyState !== v.ws.OPEN, 'a first frame', 30_000);
+      if (v.frames === 0) {
+        v.ws.close();
+        stoppedBy = `session ${viewers.length + 1} was refused: ${JSON.stringify(v.events.find((e) => e.t === 'error') ?? 'closed')}`;
+        break;
+      }
       let dy = 60;
       let n = 0;
       // Wheel 20×/s; the direction flips every 10 s so the page never runs out.
       const timer = setInterval(() => { if (++n % 200 === 0) dy = -dy; v.send({ t: 'wheel', x: 400, y: 300, dx: 0, dy }); }, 50);
       viewers.push({ v, key: u.userKey, timer });
-      await until(() => v.frames > 0 || v.events.some((e) => e.t === 'error'), 'a first frame', 30_000);
-      if (v.frames === 0) { stoppedBy = `session ${viewers.length} was refused: ${JSON.stringify(v.events.find((e) => e.t === 'error'))}`; break; }
       await sleep(1500);
       const pids = viewers.map((x) => ctx.manager().find(x.key)?.remote?.pid ?? -1);
       const f0 = viewers.map((x) => x.v.frames);
