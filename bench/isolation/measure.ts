@@ -7,6 +7,7 @@ import { pssBytes, readProcTable, treeOf, usageOf } from '../../src/isolation/pr
 import type { Stack } from '../../test/harness/stack.ts';
 import { signIn, until } from '../../test/isolation/harness.ts';
 import { connectRaw, type RawViewer } from '../../test/isolation/raw-viewer.ts';
+import { firstFrameSteps, type Steps } from './first-frame-timeline.ts';
 import { armProbe, CANVAS, installProbe, openView, type View } from './user-view.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,20 +36,27 @@ async function pixelIs(v: View, x: number, y: number, rgb: number[], ms: number)
 }
 
 /** Time from the user opening /browser/<colour page> to the site's colour drawn on their canvas. */
-export async function firstFrame(ctx: Ctx, url: string, rgb: number[]): Promise<{ ms: number; pooled: boolean; browserCpuS: number }> {
+export async function firstFrame(ctx: Ctx, url: string, rgb: number[]): Promise<{ ms: number; pooled: boolean; browserCpuS: number; steps: Steps }> {
   const u = await newUser(ctx);
   const warm = new Map(ctx.manager().pool.pids.map((p) => [p, treeCpu(p)]));
   let t0 = 0;
   const v = await openView(ctx.browser, ctx.stack, u.secret, url, () => { t0 = performance.now(); });
-  await pixelIs(v, 100, 100, rgb, 30_000);
+  await pixelIs(v, 100, 100, rgb, 30_000).catch(async (err: unknown) => {
+    // Say how far this session got, so a stuck first frame can be placed on its path.
+    const s = ctx.manager().find(u.userKey);
+    const got = s ? await firstFrameSteps(v.page, performance.timeOrigin + t0, s.timeline, NaN).catch(() => ({})) : {};
+    throw new Error(`no first frame (session ${s ? s.state : 'missing'}, pooled ${s?.timeline.pooled}, steps ${JSON.stringify(got)}): ${(err as Error).message}`);
+  });
   const ms = performance.now() - t0;
-  const pid = ctx.manager().find(u.userKey)?.remote?.pid ?? -1;
-  const pooled = warm.has(pid);
+  const session = ctx.manager().find(u.userKey);
+  const steps = await firstFrameSteps(v.page, performance.timeOrigin + t0, session?.timeline, performance.timeOrigin + t0 + ms);
+  const pid = session?.remote?.pid ?? -1;
+  const pooled = session?.timeline.pooled ?? warm.has(pid);
   // CPU the remote browser spent on this request (a cold one: its whole start): load-independent.
   const browserCpuS = treeCpu(pid) - (warm.get(pid) ?? 0);
   await v.close();
   await endSession(ctx, u.userKey);
-  return { ms, pooled, browserCpuS };
+  return { ms, pooled, browserCpuS, steps };
 }
 
 /** Click-to-pixel: press on the canvas, until the frame showing the page's new colour is drawn. */
@@ -165,13 +173,19 @@ export async function capacity(ctx: Ctx, url: string, o: { minFps: number; windo
         break;
       }
       v.send({ t: 'resize', w: CANVAS.width, h: CANVAS.height, dpr: 1 });
+      // Scrolling starts once the page is there, as a user's would: a viewer may send only a few
+      // messages while its session starts (a cold start under load took longer than 20 wheel events).
+      await until(() => v.frames > 0 || v.events.some((e) => e.t === 'error') || v.ws.readyState !== v.ws.OPEN, 'a first frame', 30_000);
+      if (v.frames === 0) {
+        v.ws.close();
+        stoppedBy = `session ${viewers.length + 1} was refused: ${JSON.stringify(v.events.find((e) => e.t === 'error') ?? 'closed')}`;
+        break;
+      }
       let dy = 60;
       let n = 0;
       // Wheel 20×/s; the direction flips every 10 s so the page never runs out.
       const timer = setInterval(() => { if (++n % 200 === 0) dy = -dy; v.send({ t: 'wheel', x: 400, y: 300, dx: 0, dy }); }, 50);
       viewers.push({ v, key: u.userKey, timer });
-      await until(() => v.frames > 0 || v.events.some((e) => e.t === 'error'), 'a first frame', 30_000);
-      if (v.frames === 0) { stoppedBy = `session ${viewers.length} was refused: ${JSON.stringify(v.events.find((e) => e.t === 'error'))}`; break; }
       await sleep(1500);
       const pids = viewers.map((x) => ctx.manager().find(x.key)?.remote?.pid ?? -1);
       const f0 = viewers.map((x) => x.v.frames);

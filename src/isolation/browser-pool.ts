@@ -1,11 +1,15 @@
 // Pre-started remote browsers, so a user's first frame does not wait for Chromium to start
-// (≈0.5–1.5 s here). Each pooled browser is a plain throwaway-profile Chromium with nobody's data in
-// it; it is handed to exactly one session and never comes back (the session closes it and deletes
-// its profile), and a fresh one is started to take its place. Must not: hand one process out twice,
+// (≈0.5–1.5 s here) nor for its first tab to be set up over DevTools. Each pooled browser is a
+// throwaway-profile Chromium with nobody's data in it, prepared (remote-browser.ts `prepare`) under
+// options that allow nothing; it is handed to exactly one session, which adopts it, and never comes
+// back (the session closes it and deletes its profile), and a fresh one is started to take its place. Must not: hand one process out twice,
 // hand out a browser started with other options (path, account, proxy, heap) than asked for, or
 // hold more warm browsers than there is room for under the session cap.
 import type { Logger } from 'pino';
-import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { RemoteBrowser } from './remote-browser.ts';
+
+
 
 export interface PoolDeps {
   /** Browsers to keep warm (`isolation.pool.size`). */
@@ -15,7 +19,7 @@ export interface PoolDeps {
   /** The options a session would launch with now; throws when they cannot be resolved (no account). */
   template(): LaunchOptions;
   logger: Logger;
-  launch?: (o: LaunchOptions) => Promise<ChromiumProcess>;
+  prepare?: (o: LaunchOptions) => Promise<RemoteBrowser>;
   now?: () => number;
 }
 
@@ -27,7 +31,7 @@ const RETRY_AFTER_MS = 30_000;
  */
 export const REFILL_DELAY_MS = 1500;
 
-interface Warm { key: string; proc: ChromiumProcess }
+interface Warm { key: string; proc: RemoteBrowser }
 
 export function launchKey(o: LaunchOptions): string {
   return JSON.stringify([o.chromiumPath, o.runAs?.uid ?? null, o.runAs?.gid ?? null, o.proxy, o.rendererHeapMb, o.width, o.height, o.profileBase ?? null]);
@@ -35,7 +39,7 @@ export function launchKey(o: LaunchOptions): string {
 
 export class BrowserPool {
   readonly #d: PoolDeps;
-  readonly #launch: (o: LaunchOptions) => Promise<ChromiumProcess>;
+  readonly #prepare: (o: LaunchOptions) => Promise<RemoteBrowser>;
   readonly #now: () => number;
   #idle: Warm[] = [];
   #warming = 0;
@@ -48,7 +52,7 @@ export class BrowserPool {
 
   constructor(d: PoolDeps) {
     this.#d = d;
-    this.#launch = d.launch ?? launchChromium;
+    this.#prepare = d.prepare ?? ((o) => RemoteBrowser.prepare(o));
     this.#now = d.now ?? Date.now;
   }
 
@@ -59,7 +63,7 @@ export class BrowserPool {
   get held(): number { return this.#idle.length + this.#warming; }
 
   /** A warm browser started with exactly `o`, removed from the pool for good; null when none. */
-  take(o: LaunchOptions): ChromiumProcess | null {
+  take(o: LaunchOptions): RemoteBrowser | null {
     this.#keepOnly(launchKey(o));
     const w = this.#idle.shift() ?? null;
     this.#quietUntil = this.#now() + REFILL_DELAY_MS;
@@ -93,12 +97,12 @@ export class BrowserPool {
 
   async #warmOne(): Promise<void> {
     this.#warming++;
-    let proc: ChromiumProcess;
+    let proc: RemoteBrowser;
     let key: string;
     try {
       const o = this.#d.template();
       key = launchKey(o);
-      proc = await this.#launch(o);
+      proc = await this.#prepare(o);
       this.started++;
     } catch (err) {
       this.#failedAt = this.#now();

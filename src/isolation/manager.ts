@@ -9,8 +9,10 @@ import type { IsolationConfig, IsolationControls } from '../config/schema/isolat
 import type { RevocationNotice, SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
 import { BrowserPool } from './browser-pool.ts';
-import { launchChromium, type ChromiumProcess, type LaunchOptions } from './chromium-process.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { RemoteBrowser } from './remote-browser.ts';
 import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
+import { Timeline } from './timeline.ts';
 import { IsolationSession, type SessionUser } from './session.ts';
 import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
 
@@ -133,12 +135,18 @@ export class SessionManager {
   }
 
   async #start(user: SessionUser, url: string | null): Promise<IsolationSession> {
+    const timeline = new Timeline();
+    timeline.mark('request');
     const base = this.#d.launch();
     const egress = (await this.#d.egress?.(user)) ?? null;
     const launch = egress ? { ...base, proxy: egress.proxy } : base;
-    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? launchChromium(o);
-    // The browser comes from the pool (or starts) while the policy and the sign-in are looked up.
-    let early: Promise<ChromiumProcess> | null = fresh(launch);
+    const fresh = async (o: LaunchOptions) => this.pool.take(o) ?? RemoteBrowser.prepare(o);
+    // The browser comes from the pool (or starts and is prepared) while the policy and the sign-in
+    // are looked up.
+    const warm = this.pool.take(launch);
+    timeline.pooled = warm !== null;
+    let early: Promise<RemoteBrowser> | null = warm ? Promise.resolve(warm) : RemoteBrowser.prepare(launch);
+    void early.then(() => timeline.mark('browser'), () => {});
     early.catch(() => {}); // handled where it is awaited (the session's start); not an unhandled rejection meanwhile
     const [whyR, signInR] = await Promise.allSettled([
       (this.#d.controlsFor ?? clientless(this.#d.config().controls))(user, url), this.#d.signIn?.(user) ?? null,
@@ -149,12 +157,14 @@ export class SessionManager {
       void early.then((p) => p.close(), () => {});
       throw whyR.status === 'rejected' ? whyR.reason : (signInR as PromiseRejectedResult).reason;
     }
+    timeline.mark('policy');
     const why = whyR.value;
     const signIn = signInR.value;
     const deps = {
+      timeline,
       config: this.#d.config(), launch, audit: this.#d.audit, now: this.#now,
       // The first start uses the browser already on its way; a restart after a crash gets another.
-      launcher: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
+      prepare: (o: LaunchOptions) => { const p = early ?? fresh(o); early = null; return p; },
       checkNavigation: this.#d.checkNavigation ?? httpOnly, cookies: signIn?.cookies ?? [],
       proxyAuth: egress ? { username: egress.username, password: egress.password } : null,
     };

@@ -11,6 +11,7 @@ import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
 import { parseHelperReport } from './helper-report.ts';
 import type { CdpCommand } from './input-mapper.ts';
 import { chooseOptionSource, HELPER_BINDING, HELPER_SOURCE, HELPER_WORLD, SELECTION_SOURCE } from './page-helper.ts';
+import type { TimelineMark } from './timeline.ts';
 import { Transfers } from './transfers.ts';
 import type { AuditKind, IsolationReason, NavigationVerdict, RemoteCookie, TabInfo, ViewerEvent } from './types.ts';
 
@@ -22,8 +23,6 @@ export interface RemoteSink {
 
 export interface RemoteBrowserOptions {
   launch: LaunchOptions;
-  /** Where the browser process comes from: a warm one from the pool, or started now (the default). */
-  launcher?: (o: LaunchOptions) => Promise<ChromiumProcess>;
   controls: IsolationControls;
   maxTabs: number;
   maxFps: number;
@@ -39,6 +38,8 @@ export interface RemoteBrowserOptions {
   onIsolation?(r: IsolationReason): void;
   /** A main-frame navigation no policy isolates any more: the session ends, the user goes there directly. */
   leave?(url: string): void;
+  /** The first-frame timeline (timeline.ts): navigation sent and committed, screencast, frames. */
+  mark?(m: TimelineMark): void;
 }
 
 interface Tab extends TabInfo { session: string; helperContext: number | null }
@@ -50,12 +51,12 @@ export const FRAME_TAG = 1;
 export class RemoteBrowser {
   readonly #proc: ChromiumProcess;
   readonly #cdp: CdpConnection;
-  readonly #o: RemoteBrowserOptions;
+  #o: RemoteBrowserOptions;
   readonly #tabs = new Map<string, Tab>();
   #active: string | null = null;
   #sink: RemoteSink | null = null;
   #viewport = { width: 1280, height: 720, dpr: 1 };
-  readonly #pacer: FramePacer;
+  #pacer: FramePacer;
   #frameNo = 0;
   #pendingAck: { session: string; ackId: number } | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
@@ -65,6 +66,12 @@ export class RemoteBrowser {
   #dialogTab: string | null = null;
   readonly transfers: Transfers;
   #closed = false;
+  #adopted = false;
+  /** A page other than about:blank has committed (the timeline's frames count from there). */
+  #committed = false;
+  #everAttached = false;
+  /** Notices from before the first viewer. */
+  #early: ViewerEvent[] = [];
 
   private constructor(proc: ChromiumProcess, o: RemoteBrowserOptions) {
     this.#proc = proc;
@@ -74,9 +81,14 @@ export class RemoteBrowser {
     this.transfers = new Transfers(this.#cdp, join(proc.profileDir, 'transfers'), o);
   }
 
-  static async start(o: RemoteBrowserOptions): Promise<RemoteBrowser> {
-    const proc = await (o.launcher ?? launchChromium)(o.launch);
-    const rb = new RemoteBrowser(proc, o);
+  /**
+   * A browser ready for a user but holding nobody's data: started, its first tab attached and set up
+   * (screencast-ready, navigations intercepted), under options that allow nothing until `adopt`.
+   * What the pool keeps warm, so a handover costs no DevTools round trips beyond the user's own.
+   */
+  static async prepare(launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium): Promise<RemoteBrowser> {
+    const proc = await start(launch);
+    const rb = new RemoteBrowser(proc, unassigned(launch));
     try {
       await rb.#init();
     } catch (err) {
@@ -84,6 +96,19 @@ export class RemoteBrowser {
       throw err;
     }
     return rb;
+  }
+
+  /** Hands a prepared browser to its session: its controls, policy, audit, cookies, pacing. Once. */
+  async adopt(o: RemoteBrowserOptions): Promise<void> {
+    if (this.#adopted) throw new Error('this remote browser already serves a session');
+    this.#adopted = true;
+    this.#o = o;
+    this.transfers.adopt(o);
+    this.#pacer = new FramePacer(o.quality, o.maxFps);
+    await Promise.all([
+      this.transfers.applyDownloadMode(),
+      o.cookies?.length ? this.#cdp.send('Storage.setCookies', { cookies: o.cookies }) : null,
+    ]);
   }
 
   get exited(): Promise<void> { return this.#proc.exited; }
@@ -105,7 +130,10 @@ export class RemoteBrowser {
     // Target.targetInfoChanged carries a page's title only until its first commit (the address
     // then): the document's <title> is read once the page has loaded.
     c.on('Page.domContentEventFired', (_p, sid) => void this.#refreshTitle(sid));
-    c.on('Page.loadEventFired', (_p, sid) => void this.#refreshTitle(sid));
+    c.on('Page.loadEventFired', (_p, sid) => {
+      void this.#refreshTitle(sid);
+      if (sid && sid === this.#casting) void this.#snapshot();
+    });
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
     c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
@@ -113,7 +141,6 @@ export class RemoteBrowser {
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tab()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
     await this.transfers.init((e) => this.#emit(e), (url) => this.newTab(url));
-    if (this.#o.cookies?.length) await c.send('Storage.setCookies', { cookies: this.#o.cookies });
     await c.send('Target.setDiscoverTargets', { discover: true });
     await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
     // The initial about:blank page is attached by setAutoAttach; wait until it is a tab.
@@ -126,11 +153,17 @@ export class RemoteBrowser {
   }
 
   #emit(e: ViewerEvent): void {
-    this.#sink?.event(e);
+    if (this.#sink) return this.#sink.event(e);
+    // Before the first viewer (the session started with the viewer page): a blocked address's
+    // notice waits for it, a few at most.
+    if (!this.#everAttached && e.t === 'notice' && this.#early.length < 10) this.#early.push(e);
   }
 
   #emitState(): void {
-    const tabs = [...this.#tabs.values()].map(({ id, title, url }) => ({ id, title, url }));
+    const tabs = [...this.#tabs.values()].map(({ id, title, url }) => {
+      const file = this.transfers.shownAddress(url);
+      return file === null ? { id, title, url } : { id, title: file, url: file };
+    });
     this.#emit({ t: 'state', tabs, active: this.#active });
   }
 
@@ -159,7 +192,7 @@ export class RemoteBrowser {
         send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
         send('Page.setInterceptFileChooserDialog', { enabled: true }),
         send('Fetch.enable', {
-          patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.proxyAuth),
+          patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.launch.proxy),
         }),
         this.#applyViewport(session),
       ]);
@@ -208,11 +241,16 @@ export class RemoteBrowser {
   #startCast(): void {
     const tab = this.#tab();
     if (!tab) return;
+    this.#o.mark?.('cast');
     const { width, height, dpr } = this.#viewport;
-    this.#pendingAck = null;
-    this.#casting = tab.session;
     const s = tab.session;
-    this.#cdp.post('Page.stopScreencast', {}, s);
+    // Another tab's frame waiting for its ack is of no use now; this tab's own is still acked.
+    if (this.#casting !== s) this.#pendingAck = null;
+    this.#casting = s;
+    // Never stopped first: a stop/start pair overlapping a new document's first paint lost that
+    // paint, and a static page paints nothing more, so the viewer waited for ever (test/isolation/
+    // viewer.test.ts, "each page … reaches the canvas"). Started again while casting, the
+    // screencast just takes the new size and quality.
     this.#cdp.post('Page.startScreencast', {
       format: 'jpeg', quality: this.#pacer.level.quality, everyNthFrame: 1,
       maxWidth: Math.round(width * dpr), maxHeight: Math.round(height * dpr),
@@ -231,23 +269,54 @@ export class RemoteBrowser {
       if (sid) this.#cdp.post('Page.screencastFrameAck', { sessionId: ackId }, sid);
       return;
     }
-    const jpeg = Buffer.from(String(p.data), 'base64');
-    const frame = Buffer.allocUnsafe(5 + jpeg.length);
-    frame[0] = FRAME_TAG;
-    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
-    jpeg.copy(frame, 5);
+    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
     this.#lastFrame = frame;
     this.#pendingAck = { session: sid, ackId };
+    if (this.#committed) this.#o.mark?.('frame');
     const sink = this.#sink;
     if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
     sink.frame(frame);
+    if (this.#committed) this.#o.mark?.('sent');
     this.#pacer.sent(this.#frameNo, Date.now());
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = setTimeout(() => {
       this.#viewerTimer = null;
       if (this.#pacer.viewerTimeout(Date.now())) this.#startCast();
-      else this.#scheduleAck();
+      this.#scheduleAck();
     }, CLIENT_ACK_TIMEOUT_MS);
+  }
+
+  /** A JPEG as the viewer's binary frame message, numbered. */
+  #frame(jpeg: Buffer): Buffer {
+    const frame = Buffer.allocUnsafe(5 + jpeg.length);
+    frame[0] = FRAME_TAG;
+    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
+    jpeg.copy(frame, 5);
+    return frame;
+  }
+
+  /**
+   * The tab's pixels now, as a frame: what a viewer that attaches, or a page that has loaded, must
+   * be shown. The screencast alone does not promise it: a frame painted while the previous one
+   * awaits its ack is dropped, not queued, and a static page paints nothing more. (Seen: a pooled
+   * session whose site painted before its viewer attached sent the viewer only the blank frame from
+   * just after the commit, and the site never reached the canvas.)
+   */
+  async #snapshot(): Promise<void> {
+    const tab = this.#tab();
+    if (!tab || !this.#sink) return;
+    const since = this.#frameNo;
+    const r = await this.#cdp.send('Page.captureScreenshot', { format: 'jpeg', quality: this.#pacer.level.quality, optimizeForSpeed: true }, tab.session)
+      .catch(() => null) as { data?: string } | null;
+    const sink = this.#sink;
+    // A newer screencast frame went out meanwhile, or another tab took the screen: this one is stale.
+    if (!r?.data || !sink || this.#frameNo !== since || this.#tab() !== tab) return;
+    const frame = this.#frame(Buffer.from(r.data, 'base64'));
+    this.#lastFrame = frame;
+    if (sink.bufferedAmount() > MAX_BUFFERED) return;
+    sink.frame(frame);
+    if (this.#committed) this.#o.mark?.('sent');
+    this.#pacer.sent(this.#frameNo, Date.now());
   }
 
   /** The viewer drew `frame`: Chromium may send the next one, no sooner than the fps cap allows. */
@@ -255,8 +324,7 @@ export class RemoteBrowser {
     if (frame !== this.#frameNo) return;
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = null;
-    const changed = this.#pacer.viewerAck(frame, Date.now());
-    if (changed) return this.#startCast();
+    if (this.#pacer.viewerAck(frame, Date.now())) this.#startCast();
     this.#scheduleAck();
   }
 
@@ -275,13 +343,22 @@ export class RemoteBrowser {
   /** A viewer (re)connects: it gets the last frame at once, then a live stream. */
   attach(sink: RemoteSink): void {
     this.#sink = sink;
+    this.#everAttached = true;
     this.#emitState();
+    for (const e of this.#early.splice(0)) sink.event(e);
     if (this.#lastFrame) {
       const f = Buffer.from(this.#lastFrame);
       sink.frame(f);
+      if (this.#committed) this.#o.mark?.('sent');
       this.#pacer.sent(f.readUInt32BE(1), Date.now());
     }
     this.#startCast();
+    void this.#snapshot();
+  }
+
+  /** Screencast with no viewer yet (it is loading): the latest frame is kept for it. */
+  castEarly(): void {
+    if (!this.#sink) this.#startCast();
   }
 
   detach(sink: RemoteSink): void {
@@ -298,6 +375,9 @@ export class RemoteBrowser {
   }
 
   async resize(width: number, height: number, dpr: number): Promise<void> {
+    const v = this.#viewport;
+    // A viewer sends its size on every window resize event, mostly unchanged: nothing to do then.
+    if (v.width === width && v.height === height && v.dpr === dpr) return;
     this.#viewport = { width, height, dpr };
     await Promise.all([...this.#tabs.values()].map((t) => this.#applyViewport(t.session).catch(() => {})));
     if (this.#sink) this.#startCast();
@@ -314,6 +394,7 @@ export class RemoteBrowser {
   async navigate(url: string): Promise<void> {
     const tab = this.#tab();
     if (!tab) return;
+    this.#o.mark?.('navigate');
     await this.#cdp.send('Page.navigate', { url }, tab.session).catch(() => {});
   }
 
@@ -381,7 +462,11 @@ export class RemoteBrowser {
     if (!tab || frame.parentId) return;
     tab.url = frame.url.slice(0, 8192);
     tab.helperContext = null;
-    if (frame.url !== 'about:blank') this.#o.audit('navigate', tab.url);
+    if (frame.url !== 'about:blank') {
+      this.#committed = true;
+      this.#o.mark?.('commit');
+      this.#o.audit('navigate', tab.url);
+    }
     this.#emitState();
   }
 
@@ -422,6 +507,13 @@ export class RemoteBrowser {
   async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
     const requestId = String(p.requestId);
     const raw = String((p.request as { url?: string }).url ?? '');
+    // A downloaded file viewed here ("remote-view"): answered from the session's own directory.
+    const viewed = this.transfers.viewResponse(raw);
+    if (viewed) {
+      return this.#cdp.post('Fetch.fulfillRequest', {
+        requestId, responseCode: viewed.status, responseHeaders: viewed.headers, body: viewed.body.toString('base64'),
+      }, sid);
+    }
     let verdict: NavigationVerdict = { allow: false, reason: 'not a web address' };
     try {
       const url = new URL(raw);
@@ -460,4 +552,13 @@ export class RemoteBrowser {
     this.#sink = null;
     await this.#proc.close();
   }
+}
+
+/** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
+function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
+  return {
+    launch, maxTabs: 1, maxFps: 1, quality: 10, maxDownloadBytes: 0, audit: () => {},
+    controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
+    checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
+  };
 }

@@ -11,21 +11,24 @@ import { RemoteBrowser, type RemoteBrowserOptions, type RemoteSink } from './rem
 import { strictest } from './controls.ts';
 import type { AuditKind, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie, ViewerEvent } from './types.ts';
 import { parseViewerMessage, type ViewerMessage } from './viewer-messages.ts';
-import type { ChromiumProcess, LaunchOptions } from './chromium-process.ts';
+import type { LaunchOptions } from './chromium-process.ts';
+import { Timeline } from './timeline.ts';
 
 export interface SessionUser { email: string; userKey: string; globalSessionId: string }
 
 export interface SessionDeps {
   config: IsolationConfig;
   launch: LaunchOptions;
-  /** A warm browser from the pool when one fits `launch`, else a fresh one. */
-  launcher?: (o: LaunchOptions) => Promise<ChromiumProcess>;
+  /** A prepared browser: a warm one from the pool when one fits `launch`, else a fresh one. */
+  prepare?: (o: LaunchOptions) => Promise<RemoteBrowser>;
   audit: IsolationAudit;
   checkNavigation: NavigationCheck;
   /** The Gateway's credential for this session's traffic (null: no Gateway in this process). */
   proxyAuth: { username: string; password: string } | null;
   cookies: RemoteCookie[];
   now(): number;
+  /** Where the first frame's time goes (bench/isolation.ts reads it). */
+  timeline?: Timeline;
 }
 
 /** Close codes a viewer understands (4000–4999 are the application's). */
@@ -53,10 +56,14 @@ export class IsolationSession {
   #sink: RemoteSink | null = null;
   #lastUrl = 'about:blank';
   readonly #deps: SessionDeps;
+  readonly timeline: Timeline;
   #onEnd: (s: IsolationSession, reason: string) => void;
 
   #opts: RemoteBrowserOptions | null = null;
   #wasReady = false;
+  #everAttached = false;
+  /** The address the blank tab was sent to (opening it again would restart its load). */
+  #opening: string | null = null;
   /** host → the last URL there a policy isolated: what the manager re-checks. */
   readonly #isolatedUrls = new Map<string, string>();
 
@@ -67,6 +74,7 @@ export class IsolationSession {
     this.notice = why.notice;
     this.byPolicy = why.byPolicy;
     this.#deps = deps;
+    this.timeline = deps.timeline ?? new Timeline();
     this.startedAt = this.lastInputAt = deps.now();
     this.#onEnd = onEnd;
   }
@@ -87,7 +95,7 @@ export class IsolationSession {
   async start(): Promise<void> {
     const c = this.#deps.config;
     const opts: RemoteBrowserOptions = {
-      launch: this.#deps.launch, ...(this.#deps.launcher ? { launcher: this.#deps.launcher } : {}), controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
+      launch: this.#deps.launch, controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
       quality: c.limits.quality, maxDownloadBytes: c.limits.maxDownloadBytes,
       checkNavigation: async (url) => {
         const v = await this.#deps.checkNavigation(this.user, url);
@@ -101,9 +109,18 @@ export class IsolationSession {
       proxyAuth: this.#deps.proxyAuth, cookies: this.#deps.cookies,
       onIsolation: (r) => this.#tighten(r),
       leave: (url) => void this.end('no policy isolates this site for you any more; it opens directly', url),
+      mark: (m) => this.timeline.mark(m),
     };
     this.#opts = opts;
-    const remote = await RemoteBrowser.start(opts);
+    this.#opening = null;
+    const remote = await (this.#deps.prepare ?? ((o) => RemoteBrowser.prepare(o)))(this.#deps.launch);
+    try {
+      await remote.adopt(opts);
+    } catch (err) {
+      await remote.close();
+      throw err;
+    }
+    this.timeline.mark('ready');
     if (this.state === 'ended') return void remote.close();
     this.#remote = remote;
     if (!this.#wasReady) {
@@ -124,6 +141,8 @@ export class IsolationSession {
     const old = this.#viewer;
     if (old && old !== ws) old.close(CLOSE.replaced, 'opened in another window');
     this.#viewer = ws;
+    this.#everAttached = true;
+    this.timeline.mark('attached');
     this.viewerLeftAt = null;
     const c = this.#deps.config.limits;
     const rate = new RateLimit(c.messagesPerSecond, this.#deps.now());
@@ -185,12 +204,28 @@ export class IsolationSession {
     this.#hello();
   }
 
+  /**
+   * Opens `url` before any viewer is attached, while the viewer page loads (viewer-mount.ts): the
+   * screencast starts too, and its latest frame waits for the viewer. A viewer that never comes
+   * counts as one that left: the grace period ends the session.
+   */
+  prestart(url: string): void {
+    if (this.#everAttached || this.state !== 'running' || !this.#remote) return;
+    this.viewerLeftAt ??= this.#deps.now();
+    this.#remote.castEarly();
+    void this.open(url);
+  }
+
   async open(url: string): Promise<void> {
     const r = this.#remote;
     if (!r) return;
+    const blank = r.activeUrl === 'about:blank' || r.activeUrl === null;
+    if (blank && this.#opening === url) return; // already loading (started with the viewer page)
     this.#lastUrl = url;
-    if (r.activeUrl === 'about:blank' || r.activeUrl === null) await r.navigate(url);
-    else if (r.activeUrl !== url) await r.newTab(url);
+    if (blank) {
+      this.#opening = url;
+      await r.navigate(url);
+    } else if (r.activeUrl !== url) await r.newTab(url);
   }
 
   #send(e: ViewerEvent): void {

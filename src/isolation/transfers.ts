@@ -1,9 +1,10 @@
 // Files across the isolation boundary, under the download and upload controls. Downloads land in the
 // session's own directory (deleted with its profile): "allow" offers each once to the viewer through
 // an unguessable link, "remote-view" opens it in a new remote tab, "deny" cancels it. Uploads go
-// through the intercepted file chooser, byte-capped. Must not: let a file out under "deny".
+// through the intercepted file chooser, byte-capped. Must not: let a file out under "deny", or show
+// the viewer a path on the server.
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import type { RemoteBrowserOptions } from './remote-browser.ts';
@@ -14,6 +15,20 @@ type Emit = (e: ViewerEvent) => void;
 interface Download { name: string; url: string }
 interface Upload { fd: number; path: string; name: string; size: number; written: number }
 
+/**
+ * Where a file viewed in the remote browser is opened: an address that never resolves (.invalid),
+ * answered from the session's directory by the remote browser's request interception. Not file://
+ * — that showed the server's path in the viewer, and a file:// page may open other local files.
+ */
+export const VIEW_ORIGIN = 'https://moatless-file.invalid';
+/** Bigger files are not opened for viewing (each is sent to the browser in one DevTools message). */
+export const MAX_VIEW_BYTES = 64 * 1024 * 1024;
+/** A viewed file as served: sandboxed (no script, an origin of its own), never a download again. */
+const VIEW_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif',
+  '.webp': 'image/webp', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8',
+};
+
 export function safeFileName(name: string): string {
   const base = name.replace(/[\x00-\x1f\x7f/\\:*?"<>|]/g, '_').replace(/^\.+/, '_').slice(0, 120);
   return base || 'download';
@@ -22,15 +37,22 @@ export function safeFileName(name: string): string {
 export class Transfers {
   readonly #cdp: CdpConnection;
   readonly #dir: string;
-  readonly #o: RemoteBrowserOptions;
+  #o: RemoteBrowserOptions;
   readonly #downloads = new Map<string, Download>();
   readonly #offers = new Map<string, { path: string; name: string }>();
+  /** Files opened for viewing in the remote browser, by their token. */
+  readonly #viewed = new Map<string, { path: string; name: string }>();
   #chooser: { session: string; backendNodeId: number } | null = null;
   #upload: Upload | null = null;
 
   constructor(cdp: CdpConnection, dir: string, o: RemoteBrowserOptions) {
     this.#cdp = cdp;
     this.#dir = dir;
+    this.#o = o;
+  }
+
+  /** The session's options, when a prepared browser is handed to it (remote-browser.ts adopt). */
+  adopt(o: RemoteBrowserOptions): void {
     this.#o = o;
   }
 
@@ -77,8 +99,15 @@ export class Transfers {
     const path = join(this.#dir, guid + extname(d.name).slice(0, 10));
     renameSync(join(this.#dir, guid), path);
     if (mode === 'remote-view') {
+      if (statSync(path).size > MAX_VIEW_BYTES) {
+        rmSync(path, { force: true });
+        this.#o.audit('download-blocked', d.url, `${d.name}: larger than ${MAX_VIEW_BYTES} bytes to view`);
+        return emit({ t: 'notice', text: `${d.name} is too large to view here.` });
+      }
+      const token = randomBytes(24).toString('base64url');
+      this.#viewed.set(token, { path, name: d.name });
       this.#o.audit('download', d.url, `${d.name}: viewed in the remote browser`);
-      return openTab(`file://${path}`);
+      return openTab(`${VIEW_ORIGIN}/${token}/${encodeURIComponent(d.name)}`);
     }
     const token = randomBytes(24).toString('base64url');
     this.#offers.set(token, { path, name: d.name });
@@ -94,6 +123,30 @@ export class Transfers {
   #discard(guid: string): void {
     if (!/^[A-Za-z0-9-]{1,64}$/.test(guid)) return;
     for (const f of [guid, `${guid}.crdownload`]) rmSync(join(this.#dir, f), { force: true });
+  }
+
+  /** A viewed file's address: the file (undefined when unknown); any other address: null. */
+  #viewedAt(url: string): { path: string; name: string } | undefined | null {
+    if (!url.startsWith(`${VIEW_ORIGIN}/`)) return null;
+    const m = /^\/([A-Za-z0-9_-]{32})\//.exec(url.slice(VIEW_ORIGIN.length));
+    return m ? this.#viewed.get(m[1]!) : undefined;
+  }
+
+  /** A request for a viewed file's address: its response (any other address: null, the policy decides). */
+  viewResponse(url: string): { status: number; headers: Array<{ name: string; value: string }>; body: Buffer } | null {
+    const f = this.#viewedAt(url);
+    if (f === null) return null;
+    const csp = { name: 'content-security-policy', value: "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" };
+    if (!f) return { status: 404, headers: [{ name: 'content-type', value: 'text/plain; charset=utf-8' }, csp], body: Buffer.from('Not found.') };
+    // Anything not known to display is shown as text: application/octet-stream would download it again.
+    const type = VIEW_TYPES[extname(f.name).toLowerCase()] ?? 'text/plain; charset=utf-8';
+    return { status: 200, headers: [{ name: 'content-type', value: type }, { name: 'x-content-type-options', value: 'nosniff' }, csp], body: readFileSync(f.path) };
+  }
+
+  /** What the viewer is shown for an address: a viewed file's name, never where it is on the server; else null. */
+  shownAddress(url: string): string | null {
+    const f = this.#viewedAt(url);
+    return f === null ? null : f?.name ?? 'file';
   }
 
   /** A download offered to the viewer, once. */

@@ -11,10 +11,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { IsolationControls } from '../../src/config/schema/isolation.ts';
 import type { IsolationReason } from '../../src/isolation/index.ts';
+import { VIEW_ORIGIN } from '../../src/isolation/transfers.ts';
 import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
 import { auditTrail, canvasPixel, launchChromium, onCanvas, openViewer, signIn, startIsolationStack, until, userPageText, waitForFrames, type Isolation } from './harness.ts';
@@ -222,8 +224,18 @@ test('policy "Inside only": copy and paste stay in the remote browser, a downloa
   await until(() => audited(v, 'download').length > 0, 'the download audited', 15_000);
   assertAudited(v, 'download', /file\.txt: viewed in the remote browser/);
   const session = iso().manager.find(v.userKey)!;
-  await until(() => session.remote!.tabCount === 2 && (session.url.startsWith('file://')), `the file open in a new remote tab (${session.url})`, 10_000);
+  await until(() => session.remote!.tabCount === 2 && session.url.startsWith(VIEW_ORIGIN), `the file open in a new remote tab (${session.url})`, 10_000);
   assert.equal(downloadEvents(v).length, 0, 'nothing offered to the device');
+  // The viewer names the file, never where it lies on the server (it used to show file:///tmp/…).
+  await until(async () => await v.page.inputValue('#address') === 'file.txt', 'the file\'s name in the address bar');
+  assert.equal(await v.page.locator('#tabs button.active').textContent(), 'file.txt', 'the tab titled by the file\'s name');
+  const leaked = v.wsText.filter((t) => t.includes('file:') || t.includes(tmpdir()) || t.includes(VIEW_ORIGIN));
+  assert.deepEqual(leaked, [], 'no server path or internal address in any message to the viewer');
+  // The file is shown in the remote tab (its text is on the canvas as pixels: not all white).
+  await until(() => v.page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { getElementById(id: string): { getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } } } }).document;
+    return doc.getElementById('screen').getContext('2d').getImageData(0, 0, 200, 30).data.some((c, i) => i % 4 !== 3 && c < 128);
+  }), 'the file\'s text drawn in the remote tab');
 
   // Print is denied: the button and Ctrl+P are refused and audited.
   await v.page.click('#print');

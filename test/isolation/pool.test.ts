@@ -31,13 +31,14 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 const profileOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--user-data-dir='));
 
 /** Opens the colour page for a new user; ms until the site's colour is on their canvas. */
-async function firstFrame(email: string): Promise<{ ms: number; pid: number; close(): Promise<void> }> {
+async function firstFrame(email: string): Promise<{ ms: number; pid: number; pooled: boolean | null; close(): Promise<void> }> {
   const u = await signIn(stack, email);
   const t0 = performance.now();
   const { page, context } = await openViewer(browser, stack, u.secret, pages.colour);
   await until(async () => (await canvasPixel(page, 50, 50)).every((v, i) => Math.abs(v - COLOUR[i]!) < 12), `${email}'s first frame of the site`, 20_000);
   const ms = performance.now() - t0;
-  return { ms, pid: iso().manager.find(u.userKey)!.remote!.pid, close: () => context.close() };
+  const session = iso().manager.find(u.userKey)!;
+  return { ms, pid: session.remote!.pid, pooled: session.timeline.pooled, close: () => context.close() };
 }
 
 test('no browser is kept warm while no policy can isolate anyone', async () => {
@@ -52,8 +53,10 @@ test('a warm browser is handed to one user with no launch on their request, and 
   await until(() => pool.ready === 1, 'the pool to warm its browser at start', 20_000);
   const [warmPid] = pool.pids;
   const startedBefore = pool.started;
-  // Refills stop for now, so the next user finds the pool empty and starts cold.
-  stack.config.isolation.pool.size = 0;
+  // Refills stop for now, so the next user finds the pool empty and starts cold. (The live config:
+  // the one the stack was started from is replaced once the store's config layers are applied, and
+  // setting the size there used to do nothing — the refill then reached bob.)
+  stack.moatless.config().isolation.pool.size = 0;
 
   const alice = await firstFrame('alice@contoso.com');
   assert.equal(alice.pid, warmPid, 'alice got the browser that was already running before she asked');
@@ -62,6 +65,7 @@ test('a warm browser is handed to one user with no launch on their request, and 
 
   const bob = await firstFrame('bob@contoso.com');
   assert.notEqual(bob.pid, warmPid, 'bob did not get alice\'s browser');
+  assert.equal(bob.pooled, false, 'bob started cold: no refill while the size is 0');
   assert.notEqual(profileOf(bob.pid), profileOf(alice.pid), 'separate throwaway profiles');
   assert.ok(alive(alice.pid) && alive(bob.pid));
   // How much sooner is the benchmark's to say (bench/isolation.ts): wall-clock order between two
@@ -69,7 +73,7 @@ test('a warm browser is handed to one user with no launch on their request, and 
   t.diagnostic(`first frame: pooled ${Math.round(alice.ms)} ms, cold ${Math.round(bob.ms)} ms`);
 
   // Refill: a fresh process, never one that served a user.
-  stack.config.isolation.pool.size = 1;
+  stack.moatless.config().isolation.pool.size = 1;
   await until(() => pool.ready === 1, 'the pool to refill', 20_000);
   const [refill] = pool.pids;
   assert.ok(refill !== alice.pid && refill !== bob.pid, 'the refill is a new browser');

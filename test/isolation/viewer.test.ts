@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
@@ -74,4 +75,56 @@ test('a signed-in user drives the remote page through the canvas; no site DOM re
   assert.throws(() => readFileSync(`${profile}/Local State`), 'the profile directory is deleted');
   assert.ok(iso().audit && (iso().audit as unknown as { recent(): { kind: string; user: string }[] }).recent()
     .some((e) => e.kind === 'navigate' && e.user === 'alice@contoso.com'), 'the navigation was audited with the user');
+});
+
+test('each page the remote tab opens reaches the canvas, while the viewer re-sends its (unchanged) size as it loads', async () => {
+  // A viewer sends its size on every window resize event, most often unchanged. Each one used to
+  // restart the screencast (stop, then start); a restart overlapping the new document's first paint
+  // lost that paint, and a static page paints nothing more, so the viewer waited for ever. (This
+  // was the benchmark's pooled first frame that never arrived: its canvas is exactly the remote
+  // browser's default size.) The size message lands 0–300 ms after each navigation, across the commit.
+  const bob = await signIn(stack, 'bob@contoso.com');
+  const { page, context } = await openViewer(browser, stack, bob.secret, site.url);
+  const isColour = (want: number[]) => async () => (await canvasPixel(page, 600, 500)).every((v, i) => Math.abs(v - want[i]!) < 40);
+  const WHITE = [255, 255, 255];
+  const GREEN = [0, 160, 0];
+  await until(isColour(WHITE), 'the site on the canvas', 20_000);
+  for (let i = 0; i < 8; i++) {
+    const [url, want] = i % 2 === 0 ? [`${site.url}green?${i}`, GREEN] : [`${site.url}?${i}`, WHITE];
+    await page.evaluate(([u, delay]) => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { value: string; requestSubmit(): void } } }).document;
+      doc.getElementById('address').value = u as string;
+      doc.getElementById('go').requestSubmit();
+      // The viewer answers a resize event 150 ms later with its size message.
+      setTimeout(() => (globalThis as unknown as { dispatchEvent(e: unknown): void; Event: new (t: string) => unknown }).dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('resize')), delay as number);
+    }, [url, i * 40 - 150] as const);
+    await until(isColour(want), `page ${i} (${url}) on the canvas`, 10_000);
+  }
+  await context.close();
+});
+
+test('the viewer page\'s own request starts the remote browser on the site before its WebSocket opens; other requests start nothing', async () => {
+  const get = (secret: string, method: string, headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+    const u = new URL(`${stack.authUrl}/browser/${site.url}`);
+    request({ host: '127.0.0.1', port: stack.port, path: u.pathname, method, headers: { host: u.host, cookie: `moatless_auth=${secret}`, ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+  // Not page loads: an image's request, a prefetch, HEAD.
+  const carol = await signIn(stack, 'carol@contoso.com');
+  assert.equal(await get(carol.secret, 'GET', { accept: 'image/avif,image/*', 'sec-fetch-dest': 'image' }), 200);
+  assert.equal(await get(carol.secret, 'GET', { accept: 'text/html', 'sec-fetch-dest': 'document', 'sec-purpose': 'prefetch' }), 200);
+  assert.equal(await get(carol.secret, 'HEAD', { accept: 'text/html' }), 200);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(iso().manager.find(carol.userKey), undefined, 'no session for requests that are not the user loading the page');
+
+  // The page load itself: the site opens in the remote browser with no viewer connected yet.
+  const dave = await signIn(stack, 'dave@contoso.com');
+  assert.equal(await get(dave.secret, 'GET', { accept: 'text/html', 'sec-fetch-dest': 'document' }), 200);
+  await until(() => iso().manager.find(dave.userKey)?.url === site.url, 'the site open before any viewer', 20_000);
+  const s = iso().manager.find(dave.userKey)!;
+  assert.equal(s.hasViewer, false);
+  // A viewer that never comes: the grace period (1 s here) ends it like one that left.
+  await until(() => iso().manager.find(dave.userKey) === undefined, 'the unattached session to end after the grace period', 10_000);
 });

@@ -72,6 +72,15 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
       if (!d.manager.admits(g.userKey)) {
         return deny(res, id, 503, 'Isolation capacity reached', 'Every isolated browser on this server is in use. The site was not opened; try again in a few minutes.');
       }
+      // A user's own top-level navigation (never a subresource, a prefetch or HEAD): their remote
+      // browser is taken from the pool (or started) and opens the site while this page, its script
+      // and its WebSocket load, so the first frame does not wait for them. A session already
+      // running is left alone (the WebSocket opens the site there); its failures are the
+      // WebSocket's to report. Workers that relay viewers to each other start it there instead.
+      if (target && req.method === 'GET' && topLevelNavigation(req) && !d.owners && !d.manager.find(g.userKey)) {
+        const user = { email: g.email, userKey: g.userKey, globalSessionId: g.id };
+        d.manager.sessionFor(user, target).then((s) => s.prestart(target), () => {});
+      }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': VIEWER_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
       res.end(req.method === 'HEAD' ? undefined : viewerPage());
     },
@@ -176,6 +185,16 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
   }
 
   return [browser, assets];
+}
+
+/**
+ * A page load the user made: `Sec-Fetch-Dest: document` (browsers send it to secure origins only,
+ * so on plain http an HTML Accept without it counts), and not a speculative prefetch.
+ */
+function topLevelNavigation(req: IncomingMessage): boolean {
+  if (req.headers['sec-purpose'] !== undefined || req.headers.purpose !== undefined) return false;
+  const dest = req.headers['sec-fetch-dest'];
+  return dest === 'document' || (dest === undefined && /\btext\/html\b/.test(req.headers.accept ?? ''));
 }
 
 /** The auth host's sign-in, returning to the viewer at `path` (always on the auth origin). */

@@ -13,6 +13,10 @@ let ended = false;
 let retry = 0;
 let overlayDone = null;
 window.__frames = 0;
+// When this script ran, its WebSocket opened, the first frame was drawn (page clock, ms): what a
+// benchmark reads to say where a first frame's time goes. The first of each is kept.
+const marks = window.__marks = { script: performance.now() };
+const mark = (k) => { marks[k] ??= performance.now(); };
 
 const send = (m) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
 const mods = (e) => (e.altKey ? 1 : 0) | (e.ctrlKey ? 2 : 0) | (e.metaKey ? 4 : 0) | (e.shiftKey ? 8 : 0);
@@ -59,8 +63,11 @@ $('restart').addEventListener('click', () => { closeOverlay(false); send({ t: 'r
 function resize() {
   const r = canvas.getBoundingClientRect();
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.round(r.width * dpr));
-  canvas.height = Math.max(1, Math.round(r.height * dpr));
+  const w = Math.max(1, Math.round(r.width * dpr));
+  const h = Math.max(1, Math.round(r.height * dpr));
+  // Setting a canvas's size clears it, even to the same size: only a real change may (its new frame follows).
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
   send({ t: 'resize', w: Math.max(1, Math.round(r.width)), h: Math.max(1, Math.round(r.height)), dpr });
 }
 let resizeTimer;
@@ -73,6 +80,7 @@ async function drawFrame(buf) {
     const bitmap = await createImageBitmap(new Blob([new Uint8Array(buf, 5)], { type: 'image/jpeg' }));
     ctx2d.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
     bitmap.close();
+    mark('drawn');
     window.__frames++;
   } finally {
     send({ t: 'ack', f: frame });
@@ -140,10 +148,10 @@ async function onEvent(e) {
 function connect() {
   ws = new WebSocket(wsUrl);
   ws.binaryType = 'arraybuffer';
-  ws.addEventListener('open', () => { retry = 0; resize(); });
+  ws.addEventListener('open', () => { mark('open'); retry = 0; resize(); });
   ws.addEventListener('message', (m) => {
     if (typeof m.data === 'string') void onEvent(JSON.parse(m.data));
-    else if (new Uint8Array(m.data)[0] === 1) void drawFrame(m.data);
+    else if (new Uint8Array(m.data)[0] === 1) { mark('frame'); void drawFrame(m.data); }
   });
   ws.addEventListener('close', (e) => {
     if (ended || e.code === 4000 || e.code === 4001 || e.code === 4003) {
