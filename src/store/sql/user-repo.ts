@@ -69,8 +69,10 @@ export function buildUserPageSql(d: SqlDialect, dirId: string, q: PageQuery, via
   let from = 'scim_users t';
   if (viaIndex !== undefined) {
     // CROSS JOIN fixes the order: index matches first, then their users by primary key.
-    from = 'scim_users_search s CROSS JOIN scim_users_search_keys k CROSS JOIN scim_users t';
-    where.unshift('s.scim_users_search MATCH ?', 'k.k = s.rowid', 't.directory_id = k.directory_id', 't.id = k.id');
+    // The index's matches plus the users not folded into it yet (migration 017).
+    from = '(SELECT rowid AS k FROM scim_users_search WHERE scim_users_search MATCH ? UNION SELECT k FROM scim_users_search_pending) s'
+      + ' CROSS JOIN scim_users_search_keys k CROSS JOIN scim_users t';
+    where.unshift('k.k = s.k', 't.directory_id = k.directory_id', 't.id = k.id');
     params.unshift(viaIndex);
   }
   if (q.after) {
@@ -96,7 +98,10 @@ async function trigramStart(ex: SqlExecutor, search: string | undefined): Promis
   if (ex.dialect.name !== 'sqlite' || search === undefined) return undefined;
   const phrase = trigramPhrase(search);
   if (phrase === null) return undefined;
-  const [r] = await ex.all('SELECT count(*) AS n FROM (SELECT rowid FROM scim_users_search WHERE scim_users_search MATCH ? LIMIT ?)', [phrase, SEARCH_INDEX_CAP + 1]);
+  const [r] = await ex.all(
+    'SELECT (SELECT count(*) FROM (SELECT rowid FROM scim_users_search WHERE scim_users_search MATCH ? LIMIT ?)) + (SELECT count(*) FROM scim_users_search_pending) AS n',
+    [phrase, SEARCH_INDEX_CAP + 1],
+  );
   return r && num(r, 'n') <= SEARCH_INDEX_CAP ? phrase : undefined;
 }
 

@@ -7,6 +7,7 @@ import { repositories } from '../sql/repositories.ts';
 import { transactionWithChanges } from '../sql/transaction.ts';
 import { openSqliteDatabase, sqliteExecutor } from './database.ts';
 import { migrateSqlite } from './migrate.ts';
+import { startUserSearchFold } from './user-search-fold.ts';
 
 export async function openSqliteStore(path: string, opts: { logger?: StoreLogger; clock?: () => number } = {}): Promise<Store> {
   const db = openSqliteDatabase(path);
@@ -19,6 +20,7 @@ export async function openSqliteStore(path: string, opts: { logger?: StoreLogger
   const clock = opts.clock ?? Date.now;
   const ex = sqliteExecutor(db);
   const changes = await sqliteChangeFeed(ex, Date.now, opts.logger);
+  const searchFold = startUserSearchFold(ex, opts.logger);
   let closed = false;
   return {
     ...repositories(ex, clock),
@@ -29,6 +31,7 @@ export async function openSqliteStore(path: string, opts: { logger?: StoreLogger
       if (closed) return;
       closed = true;
       changes.stop();
+      await searchFold.stop();
       // Wait for queued work so an acknowledged write is never cut off by close().
       await ex.run('SELECT 1');
       db.close();
