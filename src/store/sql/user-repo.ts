@@ -70,9 +70,10 @@ export function buildUserPageSql(d: SqlDialect, dirId: string, q: PageQuery, via
   if (viaIndex !== undefined) {
     // CROSS JOIN fixes the order: index matches first, then their users by primary key.
     // The index's matches plus the users not folded into it yet (migration 017).
-    from = '(SELECT rowid AS k FROM scim_users_search WHERE scim_users_search MATCH ? UNION SELECT k FROM scim_users_search_pending) s'
-      + ' CROSS JOIN scim_users_search_keys k CROSS JOIN scim_users t';
-    where.unshift('k.k = s.k', 't.directory_id = k.directory_id', 't.id = k.id');
+    from = '(SELECT k.directory_id AS d, k.id AS i FROM scim_users_search f CROSS JOIN scim_users_search_keys k'
+      + ' WHERE f.scim_users_search MATCH ? AND k.k = f.rowid UNION SELECT directory_id, id FROM scim_users_search_pending) s'
+      + ' CROSS JOIN scim_users t';
+    where.unshift('t.directory_id = s.d', 't.id = s.i');
     params.unshift(viaIndex);
   }
   if (q.after) {

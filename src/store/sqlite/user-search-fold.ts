@@ -14,13 +14,16 @@ export async function foldPendingUserSearch(ex: SqlExecutor): Promise<number> {
     const [r] = await tx.all('SELECT count(*) AS n FROM scim_users_search_pending');
     const n = Number(r?.n ?? 0);
     if (n === 0) return 0;
+    // New users get their index key here, in one statement for the lot (not one per SCIM request).
+    await tx.run('INSERT OR IGNORE INTO scim_users_search_keys (directory_id, id) SELECT directory_id, id FROM scim_users_search_pending');
     // A renamed user's old entry was removed by the update trigger; removing again is harmless and
     // covers a user renamed twice between folds.
-    await tx.run('DELETE FROM scim_users_search WHERE rowid IN (SELECT k FROM scim_users_search_pending)');
+    await tx.run(`DELETE FROM scim_users_search WHERE rowid IN (SELECT k.k FROM scim_users_search_pending p
+      JOIN scim_users_search_keys k ON k.directory_id = p.directory_id AND k.id = p.id)`);
     await tx.run(`INSERT INTO scim_users_search (rowid, user_name, display_name)
       SELECT k.k, u.user_name_key, moatless_lower(u.display_name)
-      FROM scim_users_search_pending p JOIN scim_users_search_keys k ON k.k = p.k
-      JOIN scim_users u ON u.directory_id = k.directory_id AND u.id = k.id`);
+      FROM scim_users_search_pending p JOIN scim_users_search_keys k ON k.directory_id = p.directory_id AND k.id = p.id
+      JOIN scim_users u ON u.directory_id = p.directory_id AND u.id = p.id`);
     await tx.run('DELETE FROM scim_users_search_pending');
     return n;
   });
