@@ -77,6 +77,34 @@ test('a signed-in user drives the remote page through the canvas; no site DOM re
     .some((e) => e.kind === 'navigate' && e.user === 'alice@contoso.com'), 'the navigation was audited with the user');
 });
 
+test('a click lands where the user sees it when the canvas box changes before the remote viewport follows', async () => {
+  // The canvas's box can change without a window resize (the tab strip appears, a notice wraps);
+  // the frame is then stretched over the new box until the new size reaches the remote browser.
+  // Input used to be sent in the box's own pixels, so a click in that window landed elsewhere on
+  // the remote page (the "lost clicks" after popups and notices). The box is halved and the click
+  // sent in the same task, so the size message cannot overtake it.
+  const eve = await signIn(stack, 'eve@contoso.com');
+  const { page, context } = await openViewer(browser, stack, eve.secret, site.url);
+  await waitForFrames(page);
+  await until(async () => (await canvasPixel(page, 600, 500)).every((v) => v > 240), 'the white page on the canvas');
+  const before = site.clicks.length;
+  await page.evaluate(([rx, ry]) => {
+    type El = { getBoundingClientRect(): { left: number; top: number; width: number; height: number }; style: Record<string, string>; dispatchEvent(e: unknown): void };
+    const g = globalThis as unknown as { document: { getElementById(id: string): El }; MouseEvent: new (t: string, i: object) => unknown };
+    const canvas = g.document.getElementById('screen');
+    const full = canvas.getBoundingClientRect();
+    canvas.style.width = `${full.width / 2}px`;
+    canvas.style.height = `${full.height / 2}px`;
+    const half = canvas.getBoundingClientRect();
+    const at = { clientX: half.left + rx! * (half.width / full.width), clientY: half.top + ry! * (half.height / full.height), button: 0, bubbles: true, detail: 1 };
+    canvas.dispatchEvent(new g.MouseEvent('mousedown', at));
+    canvas.dispatchEvent(new g.MouseEvent('mouseup', at));
+  }, [100, 70]);
+  await until(() => site.clicks.length === before + 1, 'the click to reach the site\'s button');
+  assert.deepEqual(site.clicks.at(-1), { x: 100, y: 70, trusted: true });
+  await context.close();
+});
+
 test('each page the remote tab opens reaches the canvas, while the viewer re-sends its (unchanged) size as it loads', async () => {
   // A viewer sends its size on every window resize event, most often unchanged. Each one used to
   // restart the screencast (stop, then start); a restart overlapping the new document's first paint

@@ -60,6 +60,11 @@ $('ok').addEventListener('click', () => closeOverlay(true, $('prompt').value));
 $('cancel').addEventListener('click', () => closeOverlay(false));
 $('restart').addEventListener('click', () => { closeOverlay(false); send({ t: 'restart' }); });
 
+// The remote viewport's size as last sent, in CSS pixels. The canvas's box on screen can change
+// without a window resize (the tab strip appears, a notice wraps): until the new size reaches the
+// remote browser, the frame is stretched over the new box, so input is mapped through this size —
+// a click lands where the user sees the thing they click, not where the old layout had it.
+let viewport = null;
 function resize() {
   const r = canvas.getBoundingClientRect();
   const dpr = window.devicePixelRatio || 1;
@@ -68,10 +73,21 @@ function resize() {
   // Setting a canvas's size clears it, even to the same size: only a real change may (its new frame follows).
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
-  send({ t: 'resize', w: Math.max(1, Math.round(r.width)), h: Math.max(1, Math.round(r.height)), dpr });
+  viewport = { w: Math.max(1, Math.round(r.width)), h: Math.max(1, Math.round(r.height)) };
+  send({ t: 'resize', w: viewport.w, h: viewport.h, dpr });
 }
 let resizeTimer;
-window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 150); });
+const resizeSoon = () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(resize, 150); };
+window.addEventListener('resize', resizeSoon);
+new ResizeObserver(resizeSoon).observe(canvas);
+
+/** A pointer event's position in the remote viewport's CSS pixels. */
+function remotePoint(e) {
+  const r = canvas.getBoundingClientRect();
+  const sx = viewport && r.width > 0 ? viewport.w / r.width : 1;
+  const sy = viewport && r.height > 0 ? viewport.h / r.height : 1;
+  return { x: (e.clientX - r.left) * sx, y: (e.clientY - r.top) * sy };
+}
 
 async function drawFrame(buf) {
   const view = new DataView(buf);
@@ -162,11 +178,11 @@ function connect() {
   });
 }
 
-// Mouse: coordinates in CSS pixels of the canvas, which is the remote viewport's size.
+// Mouse: coordinates in CSS pixels of the remote viewport (remotePoint).
 function pointer(type, e) {
-  const r = canvas.getBoundingClientRect();
   const b = ['left', 'middle', 'right'][e.button] ?? 'none';
-  send({ t: 'mouse', a: type, x: e.clientX - r.left, y: e.clientY - r.top, b: type === 'move' ? 'none' : b, n: Math.min(3, e.detail || 1), mods: mods(e) });
+  const { x, y } = remotePoint(e);
+  send({ t: 'mouse', a: type, x, y, b: type === 'move' ? 'none' : b, n: Math.min(3, e.detail || 1), mods: mods(e) });
 }
 canvas.addEventListener('mousedown', (e) => { e.preventDefault(); keys.focus({ preventScroll: true }); pointer('down', e); });
 canvas.addEventListener('mouseup', (e) => pointer('up', e));
@@ -178,8 +194,8 @@ canvas.addEventListener('mousemove', (e) => {
 canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 canvas.addEventListener('wheel', (e) => {
   e.preventDefault();
-  const r = canvas.getBoundingClientRect();
-  send({ t: 'wheel', x: e.clientX - r.left, y: e.clientY - r.top, dx: e.deltaX, dy: e.deltaY, mods: mods(e) });
+  const { x, y } = remotePoint(e);
+  send({ t: 'wheel', x, y, dx: e.deltaX, dy: e.deltaY, mods: mods(e) });
 }, { passive: false });
 
 // Keyboard: printable characters arrive as committed text (typing, IME, dead keys); the rest as keys.
