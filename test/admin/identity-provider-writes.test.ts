@@ -75,7 +75,11 @@ test('an API provider is offered for sign-in at once on both replicas; never sho
   const here = await signInTarget(s.port);
   assert.equal(here?.searchParams.get('client_id'), 'okta-api-client', 'this replica built the new provider');
   let there: URL | undefined;
-  for (let i = 0; i < 50 && !there; i++) there = await signInTarget(replicaPort);
+  // The other replica hears of it through the change feed (NOTIFY or the SQLite poll): give it 5 s.
+  for (const until = Date.now() + 5000; !there && Date.now() < until;) {
+    there = await signInTarget(replicaPort);
+    if (!there) await new Promise((r) => setTimeout(r, 50));
+  }
   assert.equal(there?.searchParams.get('client_id'), 'okta-api-client', 'the other replica learned it through the change feed');
 
   const view = await call(s.browser(), `${api}/identity-providers/okta`, { headers: write });

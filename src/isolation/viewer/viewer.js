@@ -103,23 +103,44 @@ async function drawFrame(buf) {
   }
 }
 
+// Tab buttons are kept per tab id and updated in place: the strip is redrawn on every tab event
+// (titles, loads), and a button replaced between a press and its release gets no click — the
+// user's click (or middle-click to close) would be lost.
+const tabButtons = new Map();
+let plusButton = null;
+function tabButton(id) {
+  let b = tabButtons.get(id);
+  if (!b) {
+    b = document.createElement('button');
+    b.addEventListener('click', () => send({ t: 'tab', a: 'switch', id }));
+    b.addEventListener('auxclick', (e) => { if (e.button === 1) send({ t: 'tab', a: 'close', id }); });
+    tabButtons.set(id, b);
+  }
+  return b;
+}
 function renderTabs(tabs, active) {
   const nav = $('tabs');
-  nav.replaceChildren();
-  for (const t of tabs) {
-    const b = document.createElement('button');
-    b.textContent = t.title || t.url || 'New tab';
-    b.title = t.url;
-    if (t.id === active) b.className = 'active';
-    b.addEventListener('click', () => send({ t: 'tab', a: 'switch', id: t.id }));
-    b.addEventListener('auxclick', (e) => { if (e.button === 1) send({ t: 'tab', a: 'close', id: t.id }); });
-    nav.append(b);
+  const live = new Set(tabs.map((t) => t.id));
+  for (const [id, b] of tabButtons) if (!live.has(id)) { b.remove(); tabButtons.delete(id); }
+  if (!plusButton) {
+    plusButton = document.createElement('button');
+    plusButton.textContent = '+';
+    plusButton.title = 'New tab';
+    plusButton.addEventListener('click', () => send({ t: 'tab', a: 'new' }));
   }
-  const plus = document.createElement('button');
-  plus.textContent = '+';
-  plus.title = 'New tab';
-  plus.addEventListener('click', () => send({ t: 'tab', a: 'new' }));
-  nav.append(plus);
+  const wanted = [];
+  for (const t of tabs) {
+    const b = tabButton(t.id);
+    const text = t.title || t.url || 'New tab';
+    if (b.textContent !== text) b.textContent = text;
+    if (b.title !== t.url) b.title = t.url;
+    b.className = t.id === active ? 'active' : '';
+    wanted.push(b);
+  }
+  wanted.push(plusButton);
+  // Move only what is out of place (a moved element keeps its listeners; an unmoved one its press).
+  wanted.forEach((b, i) => { if (nav.children[i] !== b) nav.insertBefore(b, nav.children[i] ?? null); });
+  while (nav.children.length > wanted.length) nav.lastElementChild.remove();
   const cur = tabs.find((t) => t.id === active);
   if (cur) {
     if (document.activeElement !== $('address')) $('address').value = cur.url === 'about:blank' ? '' : cur.url;
