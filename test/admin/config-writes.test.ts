@@ -182,23 +182,27 @@ describe('config writes through the admin API', () => {
       await tx.admin.configObjects.create({ ...bad, createdAt: Date.now(), createdBy: 'test' });
       await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
     });
+    // Written behind the API's back, so neither process has it yet: wait until both have applied it.
+    const notServed = async () => (await call(s.browser(), `${api}/config-objects/not-served`, { headers: token })).json['items'] as unknown[];
+    const crmOnReplica = async () => (await onReplica().get(`http://crm.localtest.me:${replicaPort}/`)).status;
     let status = 0;
-    for (let i = 0; i < 40 && status !== 404; i++) {
-      status = (await onReplica().get(`http://crm.localtest.me:${replicaPort}/`)).status;
-      if (status !== 404) await new Promise((res) => setTimeout(res, 50));
+    let listed: unknown[] = [];
+    for (let i = 0; i < 100 && (status !== 404 || listed.length === 0); i++) {
+      [status, listed] = await Promise.all([crmOnReplica(), notServed()]);
+      if (status !== 404 || listed.length === 0) await new Promise((res) => setTimeout(res, 50));
     }
     assert.equal(status, 404, 'crm is not served with one of its deny policies missing');
-    const listed = await call(s.browser(), `${api}/config-objects/not-served`, { headers: token });
-    assert.deepEqual(listed.json['items'], [{ path: 'api policy "p-bad" (app "crm").include[0].ruleGroup', message: 'unknown rule group "gone"; known: (none)' }]);
+    assert.deepEqual(listed, [{ path: 'api policy "p-bad" (app "crm").include[0].ruleGroup', message: 'unknown rule group "gone"; known: (none)' }]);
     await store.transaction(async (tx) => {
       await tx.admin.configObjects.remove('policy', 'p-bad', 1);
       await tx.changes.publish(CONFIG_OBJECTS_TOPIC, {});
     });
-    for (let i = 0; i < 40 && status !== 302; i++) {
-      status = (await onReplica().get(`http://crm.localtest.me:${replicaPort}/`)).status;
-      if (status !== 302) await new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 100 && (status !== 302 || listed.length > 0); i++) {
+      [status, listed] = await Promise.all([crmOnReplica(), notServed()]);
+      if (status !== 302 || listed.length > 0) await new Promise((res) => setTimeout(res, 50));
     }
     assert.equal(status, 302, 'served again once it fits');
+    assert.deepEqual(listed, [], 'and no longer listed on the API\'s replica');
   });
 
   test('deleting the app takes its policies with it, on every replica', async () => {
