@@ -3,11 +3,17 @@
 // open it: the victim would then be working in the attacker's session (login CSRF / session
 // fixation). The app host sets a random nonce cookie, scoped to its callback path, before sending
 // the browser to the auth host; the hand-off only works where that cookie comes back.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+//
+// Each sign-in has a cookie of its own, named after its nonce: with one shared name, two sign-ins
+// of the same app in one browser (two tabs, or a favicon request racing the page) overwrote each
+// other's nonce, and the first to come back got "Sign-in expired" (oauth2-proxy's
+// --cookie-csrf-per-request answers the same problem).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { serializeCookie } from './cookies.ts';
 import type { AppRoute } from './runtime.ts';
 
-export const HANDOFF_COOKIE = 'moatless_handoff';
+/** The name every binding cookie starts with; the rest comes from its nonce (bindingCookieName). */
+export const HANDOFF_COOKIE_PREFIX = 'moatless_handoff_';
 const LIFETIME_S = 15 * 60;
 
 export function newBindingNonce(): string {
@@ -22,12 +28,17 @@ export function callbackPath(route: AppRoute): string {
   return `${route.base}/.moatless/callback`;
 }
 
-export function bindingCookie(route: AppRoute, nonce: string, secure: boolean): string {
-  return serializeCookie(HANDOFF_COOKIE, nonce, { secure, sameSite: 'lax', maxAgeSeconds: LIFETIME_S, path: callbackPath(route) });
+/** `moatless_handoff_` + 12 characters of the nonce's SHA-256: one cookie per sign-in in flight. */
+export function bindingCookieName(nonce: string): string {
+  return HANDOFF_COOKIE_PREFIX + createHash('sha256').update(nonce).digest('base64url').slice(0, 12);
 }
 
-export function clearBindingCookie(route: AppRoute, secure: boolean): string {
-  return serializeCookie(HANDOFF_COOKIE, '', { secure, sameSite: 'lax', maxAgeSeconds: 0, path: callbackPath(route) });
+export function bindingCookie(route: AppRoute, nonce: string, secure: boolean): string {
+  return serializeCookie(bindingCookieName(nonce), nonce, { secure, sameSite: 'lax', maxAgeSeconds: LIFETIME_S, path: callbackPath(route) });
+}
+
+export function clearBindingCookie(route: AppRoute, nonce: string, secure: boolean): string {
+  return serializeCookie(bindingCookieName(nonce), '', { secure, sameSite: 'lax', maxAgeSeconds: 0, path: callbackPath(route) });
 }
 
 export function sameNonce(a: string, b: string): boolean {

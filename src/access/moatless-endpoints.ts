@@ -7,7 +7,7 @@ import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
 import { sessionCookieName, type AccessRuntime, type AppRoute } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
-import { clearBindingCookie, HANDOFF_COOKIE, isBindingNonce, sameNonce } from './handoff-binding.ts';
+import { bindingCookieName, clearBindingCookie, isBindingNonce, sameNonce } from './handoff-binding.ts';
 
 /** `path` is relative to the app's mount point (`/.moatless/…`). */
 export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
@@ -25,9 +25,11 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
     case '/.moatless/callback': {
       const code = new URLSearchParams(query.slice(1)).get('code') ?? '';
       const h = await new SignInStore(ctx.store.kv, ctx.now).takeHandoff(code);
-      const bound = readCookie(req.headers.cookie, HANDOFF_COOKIE);
-      // The code must come back to the browser that started the sign-in (handoff-binding.ts).
-      const mine = h !== null && isBindingNonce(bound) && isBindingNonce(h.browserNonce) && sameNonce(bound, h.browserNonce);
+      // The code must come back to the browser that started the sign-in (handoff-binding.ts): the
+      // one holding the cookie this sign-in's nonce names, with that nonce in it.
+      const nonce = h !== null && isBindingNonce(h.browserNonce) ? h.browserNonce : null;
+      const bound = nonce ? readCookie(req.headers.cookie, bindingCookieName(nonce)) : null;
+      const mine = nonce !== null && isBindingNonce(bound) && sameNonce(bound, nonce);
       const parent = h && mine && h.appId === app.id ? await ctx.sessions.resolveById(h.globalSessionId) : null;
       if (!h || !parent) {
         sendDenyPage(res, { status: 400, title: 'Sign-in expired', message: 'This sign-in link has expired or was already used. Open the application again.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
@@ -37,7 +39,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       const cookie = serializeCookie(cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
       // Only the path of the return URL is used: the hand-off never leaves this host.
       const back = new URL(h.returnUrl);
-      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie, clearBindingCookie(route, secure)], info.id);
+      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie, clearBindingCookie(route, nonce ?? '', secure)], info.id);
       return;
     }
     case '/.moatless/identity': {

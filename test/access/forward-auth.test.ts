@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 import { audienceFor } from '../../src/access/runtime.ts';
+import { bindingCookieName } from '../../src/access/handoff-binding.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { FORWARD_AUTH_DIR, startCaddy, startNginx, type RunningProxy } from '../harness/forward-auth-proxies.ts';
 import { freePort } from '../harness/ports.ts';
@@ -82,7 +83,7 @@ for (const p of proxies) {
       assert.equal(start.searchParams.get('rd'), `${app}/docs/page?x=1`);
       const nonce = start.searchParams.get('n');
       const cookie = String(r.headers['set-cookie']);
-      assert.match(cookie, new RegExp(`^moatless_handoff=${nonce}; .*Path=/\\.moatless/callback`), 'binding cookie set on the app host');
+      assert.match(cookie, new RegExp(`^${bindingCookieName(nonce ?? '')}=${nonce}; .*Path=/\\.moatless/callback`), 'binding cookie set on the app host');
       assert.equal(origin.seen.length, before, 'nothing reached the origin');
     });
 
@@ -191,7 +192,7 @@ describe('the verify endpoint itself', () => {
     const r = await direct('/.moatless/verify?mode=redirect', { 'x-forwarded-host': 'nx.localtest.me:8443', 'x-forwarded-uri': '/docs', 'x-forwarded-proto': 'http' });
     assert.equal(r.status, 302);
     assert.equal(new URL(String(r.headers.location)).searchParams.get('rd'), url());
-    assert.match(String(r.headers['set-cookie']), /^moatless_handoff=/);
+    assert.match(String(r.headers['set-cookie']), /^moatless_handoff_[A-Za-z0-9_-]{12}=/);
   });
 
   test('refuses an ambiguous forwarded path, an app that is not forwardAuth, and a missing URL', async () => {

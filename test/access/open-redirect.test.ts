@@ -2,6 +2,7 @@
 // on the auth host before any sign-in starts (no open redirect).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bindingCookieName } from '../../src/access/handoff-binding.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 
 describe('return URLs', () => {
@@ -44,7 +45,8 @@ describe('return URLs', () => {
     const app = await b.get(String(r.headers.location));
     const start = new URL(String(app.headers.location));
     assert.match(start.searchParams.get('n') ?? '', /^[A-Za-z0-9_-]{22}$/);
-    assert.equal(b.cookie('wiki.localtest.me', 'moatless_handoff'), start.searchParams.get('n'), 'the same nonce is set as a cookie on the app host');
+    const n = start.searchParams.get('n') ?? '';
+    assert.equal(b.cookie('wiki.localtest.me', bindingCookieName(n)), n, 'the same nonce is set as a cookie on the app host, named after it');
   });
 
   test('a protected app URL starts the sign-in at the identity provider', async () => {
@@ -81,15 +83,38 @@ describe('hand-off codes', () => {
     assert.equal(planted.status, 400);
     assert.equal(victim.cookie('wiki.localtest.me', 'moatless_session'), undefined, 'no session was planted');
     // A victim holding a different nonce (their own pending sign-in) fares the same.
-    victim.jar.set('wiki.localtest.me', new Map([['moatless_handoff', 'VVVVVVVVVVVVVVVVVVVVVV']]));
+    victim.jar.set('wiki.localtest.me', new Map([[bindingCookieName('VVVVVVVVVVVVVVVVVVVVVV'), 'VVVVVVVVVVVVVVVVVVVVVV']]));
+    assert.equal((await victim.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`)).status, 400);
+    // Nor does the attacker's nonce under another sign-in's cookie name help: the name must match too.
+    victim.jar.set('wiki.localtest.me', new Map([[bindingCookieName('VVVVVVVVVVVVVVVVVVVVVV'), nonce]]));
     assert.equal((await victim.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`)).status, 400);
 
     // The browser that holds the nonce gets its session.
     const owner = s.browser();
-    owner.jar.set('wiki.localtest.me', new Map([['moatless_handoff', nonce]]));
+    owner.jar.set('wiki.localtest.me', new Map([[bindingCookieName(nonce), nonce]]));
     const ok = await owner.get(`${s.wikiUrl}/.moatless/callback?code=${await mint(nonce)}`);
     assert.equal(ok.status, 302);
     assert.ok(owner.cookie('wiki.localtest.me', 'moatless_session'));
-    assert.equal(owner.cookie('wiki.localtest.me', 'moatless_handoff'), undefined, 'the binding cookie is spent');
+    assert.equal(owner.cookie('wiki.localtest.me', bindingCookieName(nonce)), undefined, 'the binding cookie is spent');
+  });
+
+  test('two sign-ins of one app in flight in one browser (two tabs, or a favicon racing the page) both finish', async () => {
+    const b = s.browser();
+    // Both start before either comes back: each sets its own binding cookie.
+    const starts = [];
+    for (const path of ['/first', '/favicon.ico']) {
+      const r = await b.get(`${s.wikiUrl}${path}`);
+      assert.equal(r.status, 302);
+      starts.push(new URL(String(r.headers.location)).searchParams.get('n') ?? '');
+    }
+    const identity = { userKey: 't:alice', email: 'alice@contoso.com', idp: 'entra', groups: ['a1000000-0000-4000-8000-000000000002'], groupNames: ['Staff'], amr: [], acrs: [], claims: {} };
+    const g = await s.moatless.sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null });
+    // The first one started comes back first; before, the second had overwritten its nonce.
+    for (const [i, path] of ['/first', '/favicon.ico'].entries()) {
+      const code = await s.moatless.server.auth.signins.putHandoff({ globalSessionId: g.record.id, appId: 'wiki', returnUrl: `${s.wikiUrl}${path}`, durationMs: 60_000, browserNonce: starts[i] ?? '' });
+      const r = await b.get(`${s.wikiUrl}/.moatless/callback?code=${code}`);
+      assert.equal(r.status, 302, `sign-in ${i + 1} (${path}) finishes`);
+      assert.equal(String(r.headers.location), path);
+    }
   });
 });
