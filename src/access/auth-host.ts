@@ -14,7 +14,7 @@ import { expireCookie, readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
 import { parseAuthHostReturn, parseReturnUrl, type ReturnTarget } from './return-url.ts';
-import { SIGNIN_COOKIE, type AccessRuntime } from './runtime.ts';
+import { signInCookieName, type AccessRuntime } from './runtime.ts';
 import { SignInStore } from './signin-store.ts';
 import { SIGNIN_FAILED_PATH, failurePage, failureOf, failureUrl, type SignInFailure } from './signin-failure.ts';
 import { isBindingNonce } from './handoff-binding.ts';
@@ -113,7 +113,7 @@ export class AuthHost {
     const { url, tx } = await idp.begin({ redirectUri: rt.authOrigin + CALLBACK_PATH, acrs });
     await this.#signins.putSignIn({ tx, returnUrl: target.url.href, browserNonce });
     // Binds the callback to this browser: a callback URL planted in someone else's browser fails.
-    const bind = serializeCookie(SIGNIN_COOKIE, tx.state, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: 600 });
+    const bind = serializeCookie(signInCookieName(tx.state), tx.state, { secure: rt.authOrigin.startsWith('https:'), sameSite: 'lax', maxAgeSeconds: 600 });
     redirect(res, url, [bind], info.id, status);
   }
 
@@ -122,12 +122,12 @@ export class AuthHost {
     const failed = (reason: SignInFailure, cookies: string[] = []) =>
       redirect(res, failureUrl(rt.authOrigin, reason, info.id), cookies, info.id, 303);
     const state = url.searchParams.get('state') ?? '';
-    const bound = readCookie(req.headers.cookie, SIGNIN_COOKIE) ?? '';
+    const bound = state === '' ? '' : readCookie(req.headers.cookie, signInCookieName(state)) ?? '';
     // A state this browser did not start leaves its cookie alone: it may bind a sign-in in progress.
     const matches = state !== '' && bound.length === state.length && timingSafeEqual(Buffer.from(bound), Buffer.from(state));
     if (!matches) return failed('expired');
     const pending = await this.#signins.takeSignIn(state);
-    const unbind = [expireCookie(SIGNIN_COOKIE, rt.authOrigin.startsWith('https:'))];
+    const unbind = [expireCookie(signInCookieName(state), rt.authOrigin.startsWith('https:'))];
     if (!pending) return failed('expired', unbind);
     const target = parseReturnUrl(rt, pending.returnUrl);
     const home = target ? null : parseAuthHostReturn(rt, pending.returnUrl);

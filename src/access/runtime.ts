@@ -57,7 +57,14 @@ export interface AccessRuntime {
 }
 
 export const AUTH_COOKIE = 'moatless_auth';
-export const SIGNIN_COOKIE = 'moatless_signin';
+/**
+ * The auth host's cookie binding one IdP sign-in to this browser, named after its `state`: each
+ * sign-in in flight has its own, so two tabs signing in at once both finish (with one shared name
+ * the later one's state replaced the earlier's, which then failed as expired).
+ */
+export function signInCookieName(state: string): string {
+  return 'moatless_signin_' + createHash('sha256').update(state).digest('base64url').slice(0, 12);
+}
 
 /** A stable, non-guessable-looking audience tag per app (Cloudflare's AUD tag). */
 export function audienceFor(appId: string): string {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../harness/ports.ts';
 import { sessionFor, signInAtIdp, startStack, type Stack } from '../harness/stack.ts';
 import type { TestBrowser } from '../harness/http-client.ts';
+import { TestBrowser as IdpBrowser } from '../../src/dev/entra/testing/browser.ts';
 
 const SUPPORT = { contact: 'helpdesk@contoso.com', url: 'https://help.contoso.com/access' };
 
@@ -51,6 +52,29 @@ describe('sign-in callback and failure pages', () => {
     const page = await b.get(loc.href);
     assert.match(page.body, /Sign-in failed/);
     assert.match(page.body, /compliant device/);
+  });
+
+  test('two sign-ins at the IdP in flight in one browser (two tabs) both finish, each on its own page', async () => {
+    const b = s.browser();
+    const toIdp: URL[] = [];
+    for (const path of ['/tab-one', '/tab-two']) {
+      const toStart = await b.get(`${s.wikiUrl}${path}`);
+      toIdp.push(new URL(String((await b.get(String(toStart.headers.location))).headers.location)));
+    }
+    const callbacks: URL[] = [];
+    for (const u of toIdp) {
+      const idp = new IdpBrowser(`${s.authUrl}/oauth2/callback`);
+      const done = await idp.submit(await idp.open(u.href), '/login', { username: 'alice@contoso.com', password: 'alice' });
+      assert.equal(done.kind, 'callback');
+      callbacks.push(done.url);
+    }
+    // The tab that started first finishes first: with one shared cookie, the second start had
+    // replaced its state and it failed as expired.
+    for (const [i, path] of ['/tab-one', '/tab-two'].entries()) {
+      const r = await b.follow(callbacks[i]!.href);
+      assert.equal(r.status, 200, `tab ${i + 1}: ${r.chain.join(' → ')}`);
+      assert.equal(r.url.pathname, path);
+    }
   });
 
   test('a reason or request id that is not on the list shows the generic page, reflecting nothing', async () => {
