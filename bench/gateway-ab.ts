@@ -55,7 +55,10 @@ async function main(): Promise<void> {
   const http = `127.0.0.1:${ports.http}`, https = `127.0.0.1:${ports.https}`;
   const rows: { name: string; spec: (g: MoatlessGateway) => LoadSpec }[] = [
     { name: 'plain HTTP', spec: (g) => ({ mode: 'absolute', port: g.port, target: http, connections: 50, seconds: 0 }) },
-    { name: 'inspected HTTPS', spec: (g) => ({ mode: 'tunnel', port: g.port, target: https, tls: { ca: g.caPem }, connections: 50, seconds: 0 }) },
+    {
+      name: 'inspected HTTPS',
+      spec: (g) => ({ mode: 'tunnel', port: g.port, target: https, tls: { ca: g.caPem }, connections: 50, seconds: 0 }),
+    },
   ];
   const out: string[][] = [];
   for (const row of rows) {
@@ -68,9 +71,9 @@ async function main(): Promise<void> {
       log(`  ${row.name} ${i + 1}/${SLICES}: A ${fmtInt(got.A.at(-1)!.cpuUs)} µs, B ${fmtInt(got.B.at(-1)!.cpuUs)} µs`);
     }
     const ratio = (k: keyof Sample) => median(got.A.map((a, i) => got.B[i]![k] / a[k]));
-    out.push([row.name, fmtInt(median(got.A.map((s) => s.cpuUs))), fmtInt(median(got.B.map((s) => s.cpuUs))), `${ratio('cpuUs').toFixed(2)}×`,
-      fmtInt(median(got.A.map((s) => s.mainUs))), fmtInt(median(got.B.map((s) => s.mainUs))), `${ratio('mainUs').toFixed(2)}×`,
-      `${ratio('rps').toFixed(2)}×`]);
+    const mid = (side: Sample[], k: keyof Sample) => fmtInt(median(side.map((s) => s[k])));
+    out.push([row.name, mid(got.A, 'cpuUs'), mid(got.B, 'cpuUs'), `${ratio('cpuUs').toFixed(2)}×`,
+      mid(got.A, 'mainUs'), mid(got.B, 'mainUs'), `${ratio('mainUs').toFixed(2)}×`, `${ratio('rps').toFixed(2)}×`]);
   }
   await Promise.all(Object.values(sides).map((g) => g.stop()));
   process.stdout.write(`\n== Gateway A/B: ${SLICES} alternating slices of ${SECONDS}s per side, c50; A = ${treeA}, B = ${treeB} ==\n${table(

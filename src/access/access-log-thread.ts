@@ -18,8 +18,10 @@ export interface ThreadedAccessLog {
   close(): Promise<void>;
 }
 
-/** An AccessLogStore and a GatewayLogStore whose appends run on one worker thread; `main`'s serve the rest and the fallback. */
-export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' }, main: Pick<Store, 'accessLog' | 'gateway'>, logger: StoreLogger): ThreadedAccessLog {
+/** An AccessLogStore and a GatewayLogStore whose appends run on one worker thread; `main`'s stores serve the rest and the fallback. */
+export function threadedAccessLogStore(
+  config: StoreConfig & { kind: 'sqlite' }, main: Pick<Store, 'accessLog' | 'gateway'>, logger: StoreLogger,
+): ThreadedAccessLog {
   const worker = new Worker(new URL(import.meta.url), { workerData: config });
   worker.unref();
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -28,7 +30,7 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
   const fail = (err: Error) => {
     if (dead) return;
     dead = true;
-    logger.error({ err }, 'access log thread stopped; writing rows on the main thread');
+    logger.error({ err }, 'request log thread stopped; writing rows on the main thread');
     for (const w of waiting.values()) w.reject(err);
     waiting.clear();
   };
@@ -41,7 +43,7 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
   worker.on('error', fail);
   // An exit we asked for (close) is not a failure: the thread may exit before our reply handler runs.
   let closing = false;
-  worker.on('exit', () => closing || fail(new Error('access log thread exited')));
+  worker.on('exit', () => closing || fail(new Error('request log thread exited')));
   const ask = (msg: ToThread) => new Promise<void>((resolve, reject) => {
     waiting.set(msg.id, { resolve, reject });
     worker.postMessage(msg);

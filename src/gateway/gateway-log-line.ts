@@ -7,7 +7,8 @@ import type { GatewayLogEntry } from '../store/ports.ts';
 
 /** Every entry field but `time` (written as `at`), in the entry's order; the check below fails to compile when one is missing. */
 const FIELDS = [
-  'requestId', 'userKey', 'email', 'groups', 'host', 'url', 'method', 'action', 'policy', 'reasons', 'status', 'bytes', 'isolation', 'clientIp',
+  'requestId', 'userKey', 'email', 'groups', 'host', 'url', 'method', 'action', 'policy', 'reasons', 'status', 'bytes', 'isolation',
+  'clientIp',
 ] as const satisfies readonly (keyof GatewayLogEntry)[];
 type Unlisted = Exclude<keyof GatewayLogEntry, 'time' | (typeof FIELDS)[number]>;
 const everyField: [Unlisted] extends [never] ? true : Unlisted = true;
