@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { freePort } from '../test/harness/ports.ts';
-import { installCleanup, groupCpuMs, killAll } from './lib/procs.ts';
+import { installCleanup, groupCpuMs, killAll, mainThreadCpuMs } from './lib/procs.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/proxy-load.ts';
 import { median } from './lib/stats.ts';
 import { fmtInt, fmtMs, fmtRatio, mark, table } from './lib/table.ts';
@@ -34,6 +34,8 @@ interface Target {
   spec: LoadSpec;
   /** The proxy's process group, for CPU time per request. */
   pgid?: number;
+  /** A single-process proxy (Moatless): its main thread's share is shown too (the event loop's bound). */
+  mainThread?: boolean;
 }
 
 interface Row {
@@ -43,22 +45,31 @@ interface Row {
   p99Ms: number;
   /** Proxy CPU (all its processes, user + system) per request, µs. */
   cpuUs: number;
+  /** Of which on the main thread (Moatless), µs per request; NaN otherwise. */
+  mainUs: number;
   requests: number;
 }
 
-async function measure(t: Target, seconds: number): Promise<LoadResult & { cpuUs: number }> {
+type Measured = LoadResult & { cpuUs: number; mainUs: number };
+
+async function measure(t: Target, seconds: number): Promise<Measured> {
   const cpu0 = t.pgid ? await groupCpuMs(t.pgid) : 0;
+  const main0 = t.pgid && t.mainThread ? await mainThreadCpuMs(t.pgid) : 0;
   const r = await runLoad({ ...t.spec, seconds });
   const cpu1 = t.pgid ? await groupCpuMs(t.pgid) : 0;
+  const main1 = t.pgid && t.mainThread ? await mainThreadCpuMs(t.pgid) : 0;
   if (r.requests === 0 || r.errors > 0 || r.non2xx > 0) {
     throw new Error(`${t.name}: ${r.requests} requests, ${r.errors} connection errors, ${r.non2xx} non-2xx${r.lastError ? ` (${r.lastError})` : ''}`);
   }
-  return { ...r, cpuUs: t.pgid ? ((cpu1 - cpu0) * 1000) / r.requests : Number.NaN };
+  return {
+    ...r, cpuUs: t.pgid ? ((cpu1 - cpu0) * 1000) / r.requests : Number.NaN,
+    mainUs: t.pgid && t.mainThread ? ((main1 - main0) * 1000) / r.requests : Number.NaN,
+  };
 }
 
 async function rounds(targets: Target[]): Promise<Row[]> {
   for (const t of targets) await measure(t, T.warmS);
-  const runs = new Map<string, (LoadResult & { cpuUs: number })[]>(targets.map((t) => [t.name, []]));
+  const runs = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
   for (let i = 0; i < T.rounds; i++) {
     log(`  round ${i + 1}/${T.rounds}`);
     for (const t of targets) runs.get(t.name)!.push(await measure(t, T.runS));
@@ -67,10 +78,14 @@ async function rounds(targets: Target[]): Promise<Row[]> {
     const xs = runs.get(t.name)!;
     return {
       name: t.name, rps: median(xs.map((x) => x.rps)), p50Ms: median(xs.map((x) => x.p50Ms)), p99Ms: median(xs.map((x) => x.p99Ms)),
-      cpuUs: median(xs.map((x) => x.cpuUs)), requests: xs.reduce((a, x) => a + x.requests, 0),
+      cpuUs: median(xs.map((x) => x.cpuUs)), mainUs: median(xs.map((x) => x.mainUs)), requests: xs.reduce((a, x) => a + x.requests, 0),
     };
   });
 }
+
+const cpuCell = (us: number) => (Number.isFinite(us) ? fmtInt(us) : '—');
+const fmtRow = (r: Row) => [r.name, fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), cpuCell(r.cpuUs), cpuCell(r.mainUs)];
+const head = ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req', 'main thread µs/req'];
 
 interface Goal { name: string; value: string; goal: string; verdict: string }
 
@@ -104,16 +119,16 @@ async function main(): Promise<void> {
     { name: 'direct HTTP', spec: { mode: 'direct', port: ports.http, target: http, connections: c, seconds: 0 } },
     { name: 'direct HTTPS', spec: { mode: 'direct', port: ports.https, target: https, tls: { ca: originCa.pem }, connections: c, seconds: 0 } },
     { name: 'squid plain HTTP', pgid: sq.pid, spec: { mode: 'absolute', port: ports.squid, target: http, connections: c, seconds: 0 } },
-    { name: 'moatless plain HTTP', pgid: m.child.pid, spec: { mode: 'absolute', port: m.port, target: http, connections: c, seconds: 0 } },
+    { name: 'moatless plain HTTP', pgid: m.child.pid, mainThread: true, spec: { mode: 'absolute', port: m.port, target: http, connections: c, seconds: 0 } },
     { name: 'squid CONNECT (splice)', pgid: sq.pid, spec: { mode: 'tunnel', port: ports.squid, target: https, tls: { ca: originCa.pem }, localAddress: NOINSPECT, connections: c, seconds: 0 } },
-    { name: 'moatless CONNECT (Do Not Inspect)', pgid: m.child.pid, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: originCa.pem }, localAddress: NOINSPECT, connections: c, seconds: 0 } },
+    { name: 'moatless CONNECT (Do Not Inspect)', pgid: m.child.pid, mainThread: true, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: originCa.pem }, localAddress: NOINSPECT, connections: c, seconds: 0 } },
     { name: 'squid inspected HTTPS (ssl_bump)', pgid: sq.pid, spec: { mode: 'tunnel', port: ports.squid, target: https, tls: { ca: squidCa.pem }, connections: c, seconds: 0 } },
-    { name: 'moatless inspected HTTPS', pgid: m.child.pid, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: m.caPem }, connections: c, seconds: 0 } },
+    { name: 'moatless inspected HTTPS', pgid: m.child.pid, mainThread: true, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: m.caPem }, connections: c, seconds: 0 } },
   ];
   if (only) {
     const picked = await rounds(targets.filter((t) => new RegExp(only).test(t.name)));
     await m.stop();
-    return void process.stdout.write(`\n${table(['configuration', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req'], picked.map((r) => [r.name, fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), Number.isFinite(r.cpuUs) ? fmtInt(r.cpuUs) : '—']))}\n`);
+    return void process.stdout.write(`\n${table(head, picked.map(fmtRow))}\n`);
   }
   log(`throughput: ${targets.length} configurations × ${T.rounds} rounds of ${T.runS}s, c${c}, interleaved`);
   const rows = await rounds(targets);
@@ -147,15 +162,13 @@ async function main(): Promise<void> {
   const flatRatio = policy[3]!.nsPerDecision / policy[0]!.nsPerDecision;
   goals.push({ name: 'policy evaluation 10,000 / 10 rules', value: fmtRatio(flatRatio), goal: 'flat (≤ 2×)', verdict: flatRatio <= 2 ? 'flat' : 'NOT flat' });
 
-  const fmtRow = (r: Row) => [r.name, fmtInt(r.rps), fmtMs(r.p50Ms), fmtMs(r.p99Ms), Number.isFinite(r.cpuUs) ? fmtInt(r.cpuUs) : '—'];
-  const head = ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/req'];
   const out = [
     '',
     `== Gateway throughput (loopback, ${cpus().length} CPUs, c${c}, medians of ${T.rounds} interleaved rounds of ${T.runS}s; 1 Squid worker, 1 Moatless process, logs on) ==`,
     table(head, rows.map(fmtRow)),
     '',
     `== New inspected TLS handshakes (CONNECT + handshake + 1 request per connection, c${T.hsC}, warm certificate cache) ==`,
-    table(['configuration', 'handshakes/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/hs'], hs.map(fmtRow)),
+    table(['configuration', 'handshakes/s', 'p50 ms', 'p99 ms', 'proxy CPU µs/hs', 'main thread µs/hs'], hs.map(fmtRow)),
     '',
     '== Gateway policy evaluation (HTTP stage, in-process, best of 5; half the requests match no rule) ==',
     table(['rules', 'µs/decision', 'decisions/s'], policy.map((p) => [fmtInt(p.rules), fmtMs(p.nsPerDecision / 1000), fmtInt(1e9 / p.nsPerDecision)])),

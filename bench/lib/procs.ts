@@ -97,6 +97,14 @@ export function nextMessage<T>(child: ChildProcess, timeoutMs: number, label: st
  * with its threads and cluster workers, or nginx with its workers — read from /proc/<pid>/stat.
  * On a box shared with other work, CPU per request is steadier than requests per second.
  */
+/** CPU time (user + system, ms) of one process's main thread alone: the part a single-threaded event loop is bound by. */
+export async function mainThreadCpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8').catch(() => '');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 export async function groupCpuMs(pgid: number): Promise<number> {
   const { readdir, readFile } = await import('node:fs/promises');
   let ticks = 0;

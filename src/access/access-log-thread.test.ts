@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type AccessLogEntry, type Store } from '../store/index.ts';
+import { openStore, type AccessLogEntry, type GatewayLogEntry, type Store } from '../store/index.ts';
 import { threadedAccessLogStore } from './access-log-thread.ts';
 import { AccessLog } from './access-log.ts';
 
@@ -31,15 +31,27 @@ const entry = (requestId: string): AccessLogEntry => ({
 });
 
 test('rows appended through the thread are read back from the main store', async () => {
-  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store.accessLog, logger);
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
   await t.store.append([entry('thr-1'), entry('thr-2')]);
   const ids = (await t.store.query({ limit: 10, email: 'ann@contoso.com' })).map((e) => e.requestId);
   assert.ok(ids.includes('thr-1') && ids.includes('thr-2'), `got ${ids.join(', ')}`);
   await t.close();
 });
 
+test('gateway-log rows go through the same thread and are read back from the main store', async () => {
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
+  const gw = (requestId: string): GatewayLogEntry => ({
+    time: Date.now(), requestId, userKey: null, email: null, groups: [], host: 'example.com', url: 'https://example.com/', method: 'GET',
+    action: 'allow', policy: null, reasons: ['gateway.default_action'], status: 200, bytes: 10, isolation: null, clientIp: '127.0.0.1',
+  });
+  await t.gatewayLog.append([gw('gw-1'), gw('gw-2')]);
+  const ids = (await store.gateway.log.query({ limit: 10 })).map((e) => e.requestId);
+  assert.ok(ids.includes('gw-1') && ids.includes('gw-2'), `got ${ids.join(', ')}`);
+  await t.close();
+});
+
 test('after the thread is closed, late appends (a final flush) go to the main store', async () => {
-  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store.accessLog, logger);
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
   await t.close();
   await t.store.append([entry('fallback-1')]);
   const ids = (await store.accessLog.query({ limit: 50 })).map((e) => e.requestId);
@@ -49,7 +61,7 @@ test('after the thread is closed, late appends (a final flush) go to the main st
 
 test('rows the thread cannot write (its store will not open) reach the main store whole, through the access log', async () => {
   // A directory where the database file should be: the thread's own connection fails on every batch.
-  const t = threadedAccessLogStore({ kind: 'sqlite', path: dir }, store.accessLog, logger);
+  const t = threadedAccessLogStore({ kind: 'sqlite', path: dir }, store, logger);
   const log = new AccessLog(t.store, null);
   const sent = Array.from({ length: 450 }, (_, i) => ({ ...entry(`lost-${i}`), reasons: ['a "quoted" reason', 'ip'] }));
   for (const e of sent) log.record(e);

@@ -1,22 +1,27 @@
-// Access-log rows written from a worker thread with its own SQLite connection. node:sqlite runs on
-// the calling thread: ~7 µs per row plus WAL checkpoints of 10-40 ms that every in-flight request
-// waited out (the p99 at c50). Appends only; queries and purges stay on the main store. Must not:
-// lose the proxy if the thread dies (rows then go to the main store again, and that is logged).
+// Request-log rows (Access's and the Gateway's) written from a worker thread with its own SQLite
+// connection. node:sqlite runs on the calling thread: ~7 µs per row plus WAL checkpoints of 10-40 ms
+// that every in-flight request waited out (the p99 at c50). Appends only; queries and purges stay on
+// the main store. Must not: lose the proxy if the thread dies (rows then go to the main store again,
+// and that is logged).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { AccessLogEntry, AccessLogStore, Store, StoreLogger } from '../store/ports.ts';
+import type { AccessLogEntry, AccessLogStore, GatewayLogEntry, GatewayLogStore, Store, StoreLogger } from '../store/ports.ts';
 import { openStore, type StoreConfig } from '../store/open-store.ts';
 
 /** Rows travel as one JSON string: a single copy, and nothing for either heap's GC to trace while queued. */
-type ToThread = { id: number; rows: string } | { id: number; close: true };
+type ToThread = { id: number; log: 'access' | 'gateway'; rows: string } | { id: number; close: true };
 type FromThread = { id: number; error?: string };
 
 export interface ThreadedAccessLog {
   store: AccessLogStore;
+  /** The gateway log's store, appending on the same thread. */
+  gatewayLog: GatewayLogStore;
   close(): Promise<void>;
 }
 
-/** An AccessLogStore whose appends run on a worker thread; `main` serves the rest and the fallback. */
-export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' }, main: Store['accessLog'], logger: StoreLogger): ThreadedAccessLog {
+/** An AccessLogStore and a GatewayLogStore whose appends run on one worker thread; `main`'s stores serve the rest and the fallback. */
+export function threadedAccessLogStore(
+  config: StoreConfig & { kind: 'sqlite' }, main: Pick<Store, 'accessLog' | 'gateway'>, logger: StoreLogger,
+): ThreadedAccessLog {
   const worker = new Worker(new URL(import.meta.url), { workerData: config });
   worker.unref();
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -25,7 +30,7 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
   const fail = (err: Error) => {
     if (dead) return;
     dead = true;
-    logger.error({ err }, 'access log thread stopped; writing rows on the main thread');
+    logger.error({ err }, 'request log thread stopped; writing rows on the main thread');
     for (const w of waiting.values()) w.reject(err);
     waiting.clear();
   };
@@ -38,23 +43,31 @@ export function threadedAccessLogStore(config: StoreConfig & { kind: 'sqlite' },
   worker.on('error', fail);
   // An exit we asked for (close) is not a failure: the thread may exit before our reply handler runs.
   let closing = false;
-  worker.on('exit', () => closing || fail(new Error('access log thread exited')));
+  worker.on('exit', () => closing || fail(new Error('request log thread exited')));
   const ask = (msg: ToThread) => new Promise<void>((resolve, reject) => {
     waiting.set(msg.id, { resolve, reject });
     worker.postMessage(msg);
   });
+  /** Appends through the thread; a batch lost with the thread is retried on the main store once. */
+  const appender = <E>(log: 'access' | 'gateway', fallback: (entries: E[]) => Promise<void>) => async (entries: E[]) => {
+    if (entries.length === 0) return;
+    if (dead) return fallback(entries);
+    const rows = JSON.stringify(entries);
+    await ask({ id: ++next, log, rows }).catch(() => fallback(JSON.parse(rows) as E[]));
+  };
+  const access = main.accessLog;
+  const gateway = main.gateway.log;
   return {
     store: {
-      async append(entries) {
-        if (entries.length === 0) return;
-        if (dead) return main.append(entries);
-        const rows = JSON.stringify(entries);
-        // A batch lost with the thread is retried on the main store once.
-        await ask({ id: ++next, rows }).catch(() => main.append(JSON.parse(rows) as AccessLogEntry[]));
-      },
-      query: (q) => main.query(q),
-      purgeBefore: (t) => main.purgeBefore(t),
-      histogram: (q) => main.histogram(q),
+      append: appender<AccessLogEntry>('access', (e) => access.append(e)),
+      query: (q) => access.query(q),
+      purgeBefore: (t) => access.purgeBefore(t),
+      histogram: (q) => access.histogram(q),
+    },
+    gatewayLog: {
+      append: appender<GatewayLogEntry>('gateway', (e) => gateway.append(e)),
+      query: (q) => gateway.query(q),
+      purgeBefore: (t) => gateway.purgeBefore(t),
     },
     async close() {
       closing = true;
@@ -78,7 +91,8 @@ async function threadMain(): Promise<void> {
         port.close();
         return;
       }
-      await store.accessLog.append(JSON.parse(m.rows) as AccessLogEntry[]);
+      if (m.log === 'gateway') await store.gateway.log.append(JSON.parse(m.rows) as GatewayLogEntry[]);
+      else await store.accessLog.append(JSON.parse(m.rows) as AccessLogEntry[]);
       port.postMessage({ id: m.id } satisfies FromThread);
     } catch (err) {
       port.postMessage({ id: m.id, error: (err as Error).message } satisfies FromThread);

@@ -126,8 +126,8 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   let config = initial;
   let runtime: AccessRuntime = buildRuntime(initial, buildIdentityProviders(initial, opts.idpFetch, logger));
   const storeConfig = storeConfigOf(initial);
-  // On SQLite, access-log rows are written from a thread (access-log-thread.ts); PostgreSQL is async already.
-  const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store.accessLog, logger) : null;
+  // On SQLite, access- and gateway-log rows are written from a thread (access-log-thread.ts); PostgreSQL is async already.
+  const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store, logger) : null;
   // Apps, policies and rule groups created through the admin API are served with the file's, on
   // every replica: rebuilt whenever the change feed announces a write (src/admin/config-objects).
   const layers = new ConfigLayers({
@@ -189,7 +189,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     await release();
     throw err;
   });
-  const gateway = await startGatewayFor({ config: () => config, store, sessions, logger, now, listeners, ...ctx.directoryFacts ? { directoryFacts: ctx.directoryFacts } : {}, ...opts.gateway });
+  const gateway = await startGatewayFor({
+    config: () => config, store, sessions, logger, now, listeners, ...ctx.directoryFacts ? { directoryFacts: ctx.directoryFacts } : {},
+    ...logThread ? { logStore: logThread.gatewayLog } : {}, ...opts.gateway,
+  });
   gatewayRef = gateway;
   if (gateway) ctx.mounts.push(...gateway.mounts);
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DirectoryFactsSource } from '../access/context.ts';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { SessionService } from '../identity/sessions.ts';
-import type { Store } from '../store/ports.ts';
+import type { GatewayLogStore, Store } from '../store/ports.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { caEncryptionKey, loadOrCreateCa } from './ca-store.ts';
@@ -23,7 +23,7 @@ export interface GatewayOptions {
 
 export async function startGatewayFor(d: {
   config(): ResolvedConfig; store: Store; sessions: SessionService; logger: Logger; now(): number;
-  listeners: readonly { address: string }[]; directoryFacts?: DirectoryFactsSource;
+  listeners: readonly { address: string }[]; directoryFacts?: DirectoryFactsSource; logStore?: GatewayLogStore;
 } & GatewayOptions): Promise<RunningGateway | null> {
   const cfg = d.config();
   const gw = cfg.gateway;

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from '../config/load.ts';
 import type { GatewayConfig } from '../config/schema/gateway.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
-import type { Store } from '../store/ports.ts';
+import type { GatewayLogStore, Store } from '../store/ports.ts';
 import { ProxyCredentials } from './credentials.ts';
 import { tcpDialer, type Dialer } from './dialer.ts';
 import { systemResolver, type Listener, type Resolver } from './egress.ts';
@@ -38,6 +38,8 @@ export interface GatewayStartDeps {
   /** TLS inspection (built by the caller from the stored CA). */
   inspector?: Inspector;
   caCertificate?(): string | null;
+  /** Where gateway-log rows are appended (on SQLite, the log thread's); the store's own otherwise. */
+  logStore?: GatewayLogStore | undefined;
 }
 
 export interface RunningGateway {
@@ -68,7 +70,7 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
     return seen.answer;
   };
   const credentials = new ProxyCredentials({ store: d.store, sessions: d.sessions, directoryFacts: d.directoryFacts, now: d.now });
-  const log = new GatewayLog(d.store.gateway.log, d.logger);
+  const log = new GatewayLog(d.logStore ?? d.store.gateway.log, d.logger);
   const own: Listener[] = [...d.accessListeners];
   // Shared through the store: a marker signed by this Gateway verifies in every process's Access.
   await loadIsolatedMarkerKey(d.store.kv);

@@ -49,5 +49,18 @@ export function describeGatewayContract(name: string, makeStore: () => Promise<S
       assert.deepEqual((await log.query({ limit: 10, before: T0 + 1 })).map((e) => e.time), [T0], 'time < before (paging)');
       assert.equal(await log.purgeBefore(T0 + 1), 1);
     });
+
+    test('log: a batch of more rows than one INSERT holds keeps every row, each value in its own column', async () => {
+      // 123 = two full multi-row statements and 23 single rows (batch-insert.ts): a shifted
+      // parameter would put one row's value in its neighbour's column.
+      const batch = Array.from({ length: 123 }, (_, i) => entry(T0 + i, {
+        requestId: `q${i}`, url: `https://app1.example.com/${i}`, status: 200 + (i % 3), bytes: i * 10, groups: i % 2 ? [] : [`g${i}`],
+        reasons: [`reason ${i}`], isolation: i % 5 ? null : 'blocked', policy: i % 7 ? `p${i}` : null, clientIp: `10.0.0.${i}`,
+      }));
+      await store.gateway.log.append(batch);
+      const back = await store.gateway.log.query({ limit: 500 });
+      assert.equal(back.length, 123);
+      assert.deepEqual(back.reverse(), batch.map((e) => ({ ...e, email: 'bob@contoso.com' })));
+    });
   });
 }

@@ -1,7 +1,8 @@
 // AccessLogStore over shared SQL. Owns: access-log rows and their newest-first paging. Must not:
 // store anything the proxy did not hand it (no headers, no cookies).
 import type { AccessLogEntry, AccessLogStore } from '../ports.ts';
-import { num, placeholders, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
+import { batchInsert } from './batch-insert.ts';
+import { num, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
 
 function toEntry(r: Row): AccessLogEntry {
   const reasons: unknown = JSON.parse(str(r, 'reasons'));
@@ -14,11 +15,9 @@ function toEntry(r: Row): AccessLogEntry {
   };
 }
 
-const COLUMNS = 'time, request_id, user_key, email, app_id, host, path, method, action, policy, reasons, status, duration_ms, client_ip';
-const ROWS = 50;
-const ONE = `(${placeholders(14)})`;
-const INSERT_ONE = `INSERT INTO access_log (${COLUMNS}) VALUES ${ONE}`;
-const INSERT_MANY = `INSERT INTO access_log (${COLUMNS}) VALUES ${Array.from({ length: ROWS }, () => ONE).join(', ')}`;
+const insertRows = batchInsert('access_log', [
+  'time', 'request_id', 'user_key', 'email', 'app_id', 'host', 'path', 'method', 'action', 'policy', 'reasons', 'status', 'duration_ms', 'client_ip',
+]);
 
 function rowParams(e: AccessLogEntry): SqlParam[] {
   return [e.time, e.requestId, e.userKey, e.email?.toLowerCase() ?? null, e.appId, e.host, e.path, e.method, e.action, e.policy,
@@ -68,11 +67,7 @@ export function accessLogRepo(ex: SqlExecutor): AccessLogStore {
     async append(entries) {
       if (entries.length === 0) return;
       await ex.atomic(async (tx) => {
-        // Full groups of ROWS go in one multi-row INSERT (a third of the per-row cost on SQLite: the
-        // proxy writes one row per request); the rest one by one, so only two statements are cached.
-        let i = 0;
-        for (; i + ROWS <= entries.length; i += ROWS) await tx.run(INSERT_MANY, entries.slice(i, i + ROWS).flatMap(rowParams));
-        for (; i < entries.length; i++) await tx.run(INSERT_ONE, rowParams(entries[i]!));
+        await insertRows(tx, entries.map(rowParams));
         for (const c of perMinute(entries).values()) await tx.run(ROLLUP, [c.minute, c.action, c.n]);
       });
     },

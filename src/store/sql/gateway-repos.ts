@@ -1,6 +1,7 @@
 // GatewayStore over shared SQL: proxy credentials and gateway-log rows. Must not: store a
 // credential's secret (only its hash) or anything of a request beyond the log entry.
 import type { GatewayLogEntry, GatewayStore, ProxyCredentialRecord } from '../ports.ts';
+import { batchInsert } from './batch-insert.ts';
 import { num, numOrNull, str, strOrNull, type Row, type SqlExecutor, type SqlParam } from './executor.ts';
 
 const CRED_COLS = 'id, secret_hash, session_id, user_key, email, label, created_at, last_used_at, revoked_at';
@@ -26,6 +27,16 @@ function toLogEntry(r: Row): GatewayLogEntry {
     action: str(r, 'action'), policy: strOrNull(r, 'policy'), reasons: strings(str(r, 'reasons')), status: num(r, 'status'),
     bytes: num(r, 'bytes'), isolation: iso === 'redirected' || iso === 'blocked' ? iso : null, clientIp: str(r, 'client_ip'),
   };
+}
+
+const insertLogRows = batchInsert('gateway_log', [
+  'time', 'request_id', 'user_key', 'email', 'groups', 'host', 'url', 'method', 'action', 'policy', 'reasons', 'status', 'bytes', 'isolation',
+  'client_ip',
+]);
+
+function logRowParams(e: GatewayLogEntry): SqlParam[] {
+  return [e.time, e.requestId, e.userKey, e.email?.toLowerCase() ?? null, JSON.stringify(e.groups), e.host, e.url, e.method, e.action,
+    e.policy, JSON.stringify(e.reasons), e.status, e.bytes, e.isolation, e.clientIp];
 }
 
 export function gatewayRepos(ex: SqlExecutor): GatewayStore {
@@ -54,15 +65,8 @@ export function gatewayRepos(ex: SqlExecutor): GatewayStore {
     log: {
       async append(entries) {
         if (entries.length === 0) return;
-        await ex.atomic(async (tx) => {
-          for (const e of entries) {
-            await tx.run(
-              'INSERT INTO gateway_log (time, request_id, user_key, email, groups, host, url, method, action, policy, reasons, status, bytes, isolation, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [e.time, e.requestId, e.userKey, e.email?.toLowerCase() ?? null, JSON.stringify(e.groups), e.host, e.url, e.method, e.action,
-                e.policy, JSON.stringify(e.reasons), e.status, e.bytes, e.isolation, e.clientIp],
-            );
-          }
-        });
+        // Many rows per statement (batch-insert.ts): the gateway writes one row per proxied request.
+        await ex.atomic((tx) => insertLogRows(tx, entries.map(logRowParams)));
       },
       async query(q) {
         const where: string[] = [];
