@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { runClusterPrimary, runClusterWorker } from '../../src/cli/cluster.ts';
 import { startMoatless, storeConfigOf, type MoatlessProcess } from '../../src/cli/compose.ts';
+import { serveWiring } from '../../src/cli/serve-wiring.ts';
 import { SessionService } from '../../src/identity/sessions.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { newSessionSecret, sessionIdOf } from '../../src/identity/session-tokens.ts';
@@ -34,8 +35,11 @@ const send = (m: ChildReply) => process.send?.(m);
 
 // workers > 1: this process is a cluster primary (`server.workers`, src/cli/cluster.ts) and the
 // workers re-run this file; they share the primary's data folder, passed down in argv.
+// The compose options are `moatless serve`'s (directory facts, SCIM and isolation mounts); the
+// config file is not watched: there is none.
+const wiring = { ...serveWiring({ watchConfig: false }), requestMetrics: opts.metrics !== false };
 if (cluster.isWorker) {
-  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), {});
+  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), wiring);
   process.exit(0);
 }
 const workers = opts.workers ?? 1;
@@ -44,7 +48,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
 
 const config = benchConfig({ ...opts, dir, workers });
-const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, { requestMetrics: opts.metrics !== false });
+const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, wiring);
 
 /** The primary serves nothing itself: it answers the benchmark's commands through its own store handle. */
 async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions'>> {
