@@ -9,6 +9,7 @@ import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { runClusterPrimary, runClusterWorker } from '../../src/cli/cluster.ts';
 import { startMoatless, storeConfigOf, type MoatlessProcess } from '../../src/cli/compose.ts';
@@ -26,7 +27,7 @@ export type ChildCommand =
 export type ChildReply =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'sessions'; secrets: string[]; ms: number }
-  | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
+  | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; spaces: Record<string, number> }
   | { type: 'error'; message: string };
 
 /** metrics: false runs without request metrics on the proxy path (the admin bench's baseline). */
@@ -60,6 +61,13 @@ async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions
   return { store, sessions: new SessionService({ store, now: Date.now, cacheTtlMs: 0 }) };
 }
 const TTL_MS = 2 * 3_600_000;
+
+/** Committed bytes per V8 heap space (new, old, code, large objects): which one an RSS change is. */
+function heapSpaces(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of getHeapSpaceStatistics()) if (s.space_size > 0) out[s.space_name.replace(/_space$/, '')] = s.space_size;
+  return out;
+}
 
 /** A global sign-in and its app session, as `SessionService.createGlobal` + `createApp` make them. */
 function sessionPair(user: number, app: string, now: number): { global: SessionRecord; app: SessionRecord; secret: string } {
@@ -99,7 +107,7 @@ process.on('message', (raw) => void (async () => {
       // Collect first when allowed (--expose-gc): RSS then shows what the sessions keep, not garbage.
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
-      send({ type: 'stats', cacheSize: moatless.sessions.cacheSize, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+      send({ type: 'stats', cacheSize: moatless.sessions.cacheSize, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers, spaces: heapSpaces() });
     }
   } catch (err) {
     send({ type: 'error', message: (err as Error).stack ?? String(err) });
