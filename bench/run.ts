@@ -128,10 +128,10 @@ async function main(): Promise<void> {
   // The log-on process's young generation is grown to V8's ceiling before its RSS is first read
   // (./access/young-gen.ts): its doubling mid-run was the "RSS end / start" growth, not a leak.
   const ceiling = youngGenerationCeiling();
-  const m1Target = all.find((t) => t.name === NAMES.m1)!;
+  const m1Target = targets.find((t) => t.name === NAMES.m1);
   let youngGen: SteadyRss['youngGen'];
   const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => {
-    if (phase === 0) {
+    if (phase === 0 && m1Target) { // not when --only leaves its plain-HTTP row out (a TLS-only profile)
       youngGen = await settleYoungGeneration(m1, (seconds) => runWrk(tools.wrk, { url: m1Target.url, headers: m1Target.headers, connections: 50, seconds }), ceiling, quick ? 10 : 90);
       log(`  ${NAMES.m1}: young generation ${(youngGen.newSpaceBytes / 2 ** 20).toFixed(0)} of ${(ceiling / 2 ** 20).toFixed(0)} MB after ${youngGen.extraS}s more warm-up`);
     }
