@@ -134,6 +134,10 @@ async function main(): Promise<void> {
     if (phase === 0 && m1Target) { // not when --only leaves its plain-HTTP row out (a TLS-only profile)
       youngGen = await settleYoungGeneration(m1, (seconds) => runWrk(tools.wrk, { url: m1Target.url, headers: m1Target.headers, connections: 50, seconds }), ceiling, quick ? 10 : 90);
       log(`  ${NAMES.m1}: young generation ${(youngGen.newSpaceBytes / 2 ** 20).toFixed(0)} of ${(ceiling / 2 ** 20).toFixed(0)} MB after ${youngGen.extraS}s more warm-up`);
+      // The A/B rows get the same extra warm-up: a JIT warmer on one side only would bias the pair.
+      for (const t of targets.filter((x) => abRows.has(x.name))) {
+        if (youngGen.extraS > 0) await runWrk(tools.wrk, { url: t.url, headers: t.headers, connections: 50, seconds: youngGen.extraS });
+      }
     }
     rssAfter[phase] = await rssOf(m1.pid);
   });
