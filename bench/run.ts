@@ -23,6 +23,8 @@ import {
 import { measureRss } from './access/rss.ts';
 import { countLines, preflight, selfSignedCert } from './access/setup.ts';
 import { measureAll, type Target, type Timing } from './access/throughput.ts';
+import { runWrk } from './lib/wrk.ts';
+import { settleYoungGeneration, youngGenerationCeiling } from './access/young-gen.ts';
 
 const quick = process.argv.includes('--quick');
 const floor = process.argv.includes('--floor');
@@ -123,7 +125,22 @@ async function main(): Promise<void> {
   const n = targets.length;
   log(`throughput: ${n} configurations × ${timing.rounds} rounds, interleaved (wrk -t1, c50 ${timing.c50S}s, c1 ${timing.c1S}s)`);
   const rssAfter: number[] = []; // after the warm-up, then after each round
-  const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => { rssAfter[phase] = await rssOf(m1.pid); });
+  // The log-on process's young generation is grown to V8's ceiling before its RSS is first read
+  // (./access/young-gen.ts): its doubling mid-run was the "RSS end / start" growth, not a leak.
+  const ceiling = youngGenerationCeiling();
+  const m1Target = targets.find((t) => t.name === NAMES.m1);
+  let youngGen: SteadyRss['youngGen'];
+  const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => {
+    if (phase === 0 && m1Target) { // not when --only leaves its plain-HTTP row out (a TLS-only profile)
+      youngGen = await settleYoungGeneration(m1, (seconds) => runWrk(tools.wrk, { url: m1Target.url, headers: m1Target.headers, connections: 50, seconds }), ceiling, quick ? 10 : 90);
+      log(`  ${NAMES.m1}: young generation ${(youngGen.newSpaceBytes / 2 ** 20).toFixed(0)} of ${(ceiling / 2 ** 20).toFixed(0)} MB after ${youngGen.extraS}s more warm-up`);
+      // The A/B rows get the same extra warm-up: a JIT warmer on one side only would bias the pair.
+      for (const t of targets.filter((x) => abRows.has(x.name))) {
+        if (youngGen.extraS > 0) await runWrk(tools.wrk, { url: t.url, headers: t.headers, connections: 50, seconds: youngGen.extraS });
+      }
+    }
+    rssAfter[phase] = await rssOf(m1.pid);
+  });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
   await Promise.all([m1, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
@@ -131,7 +148,7 @@ async function main(): Promise<void> {
     child.once('exit', r);
     child.disconnect(); // exits normally: its CPU profile, if any, is written
   })));
-  const memory: SteadyRss = { afterBytes: rssAfter };
+  const memory: SteadyRss = { afterBytes: rssAfter, ...(youngGen ? { youngGen } : {}) };
   if (throughputOnly || only) {
     const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('');
     if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);

@@ -9,9 +9,11 @@ import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { runClusterPrimary, runClusterWorker } from '../../src/cli/cluster.ts';
 import { startMoatless, storeConfigOf, type MoatlessProcess } from '../../src/cli/compose.ts';
+import { serveWiring } from '../../src/cli/serve-wiring.ts';
 import { SessionService } from '../../src/identity/sessions.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { newSessionSecret, sessionIdOf } from '../../src/identity/session-tokens.ts';
@@ -25,7 +27,7 @@ export type ChildCommand =
 export type ChildReply =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'sessions'; secrets: string[]; ms: number }
-  | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; external: number }
+  | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; spaces: Record<string, number> }
   | { type: 'error'; message: string };
 
 /** metrics: false runs without request metrics on the proxy path (the admin bench's baseline). */
@@ -34,8 +36,11 @@ const send = (m: ChildReply) => process.send?.(m);
 
 // workers > 1: this process is a cluster primary (`server.workers`, src/cli/cluster.ts) and the
 // workers re-run this file; they share the primary's data folder, passed down in argv.
+// The compose options are `moatless serve`'s (directory facts, SCIM and isolation mounts); the
+// config file is not watched: there is none.
+const wiring = { ...serveWiring({ watchConfig: false }), requestMetrics: opts.metrics !== false };
 if (cluster.isWorker) {
-  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), {});
+  await runClusterWorker(benchConfig({ ...opts, dir: opts.dir!, workers: opts.workers ?? 1 }), wiring);
   process.exit(0);
 }
 const workers = opts.workers ?? 1;
@@ -44,7 +49,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 process.on('disconnect', () => process.exit(0)); // the benchmark went away: do not linger
 
 const config = benchConfig({ ...opts, dir, workers });
-const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, { requestMetrics: opts.metrics !== false });
+const moatless = workers > 1 ? await startPrimary() : await startMoatless(config, wiring);
 
 /** The primary serves nothing itself: it answers the benchmark's commands through its own store handle. */
 async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions'>> {
@@ -56,6 +61,13 @@ async function startPrimary(): Promise<Pick<MoatlessProcess, 'store' | 'sessions
   return { store, sessions: new SessionService({ store, now: Date.now, cacheTtlMs: 0 }) };
 }
 const TTL_MS = 2 * 3_600_000;
+
+/** Committed bytes per V8 heap space (new, old, code, large objects): which one an RSS change is. */
+function heapSpaces(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of getHeapSpaceStatistics()) if (s.space_size > 0) out[s.space_name.replace(/_space$/, '')] = s.space_size;
+  return out;
+}
 
 /** A global sign-in and its app session, as `SessionService.createGlobal` + `createApp` make them. */
 function sessionPair(user: number, app: string, now: number): { global: SessionRecord; app: SessionRecord; secret: string } {
@@ -95,7 +107,7 @@ process.on('message', (raw) => void (async () => {
       // Collect first when allowed (--expose-gc): RSS then shows what the sessions keep, not garbage.
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
-      send({ type: 'stats', cacheSize: moatless.sessions.cacheSize, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+      send({ type: 'stats', cacheSize: moatless.sessions.cacheSize, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers, spaces: heapSpaces() });
     }
   } catch (err) {
     send({ type: 'error', message: (err as Error).stack ?? String(err) });

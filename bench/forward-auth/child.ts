@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startMoatless } from '../../src/cli/compose.ts';
+import { serveWiring } from '../../src/cli/serve-wiring.ts';
 import { loadConfigObject } from '../../src/config/load.ts';
 import { benchIdentity, STAFF_GROUP } from '../access/moatless-config.ts';
 import { CLIENT_ID, TENANT } from '../../test/harness/stack.ts';
@@ -29,8 +30,9 @@ const raw = {
 };
 const r = loadConfigObject(raw, { env: {}, sourcePath: join(dir, 'moatless.yaml') });
 if (!r.ok) throw new Error(`forward-auth bench config invalid:\n${r.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`);
-// Access-log lines go to a file: as in production, written, but not to the bench's terminal.
-const m = await startMoatless(r.config, { logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, 'access.log'), sync: false })) });
+// Access-log lines go to a file: as in production, written, but not to the bench's terminal. The
+// rest is what `moatless serve` wires (directory facts, SCIM and isolation mounts).
+const m = await startMoatless(r.config, { ...serveWiring({ watchConfig: false }), logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, 'access.log'), sync: false })) });
 const identity = benchIdentity(1);
 const g = await m.sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null });
 const a = await m.sessions.createApp(g.record, 'fa', 3_600_000, identity, null, null);

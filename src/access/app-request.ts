@@ -36,10 +36,13 @@ export class AppRequests {
     const now = this.#ctx.now();
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
     const secret = readCookie(req.headers.cookie, sessionCookieName(route, info.proto === 'https'));
-    const session = secret ? await this.#ctx.sessions.resolve(secret, { kind: 'app', appId: app.id }) : null;
+    // Cache hits come back without a promise: awaited only when the store or directory is read.
+    const soon = secret ? this.#ctx.sessions.resolveSoon(secret, { kind: 'app', appId: app.id }) : null;
+    const session = soon instanceof Promise ? await soon : soon;
     const identity = session?.identity;
     const request = requestFacts(info, target?.host ?? req.headers.host ?? '', path, target?.method ?? req.method ?? 'GET');
-    const facts = await gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken });
+    const gathered = gatherFacts(this.#ctx.directoryFacts, { now, request, identity, serviceToken });
+    const facts = gathered instanceof Promise ? await gathered : gathered;
     return { decision: evaluate(app.policies, facts), session, identity, serviceToken, directory: facts.directory };
   }
 

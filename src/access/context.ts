@@ -12,8 +12,11 @@ import type { AccessRuntime } from './runtime.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import type { UpstreamPools } from './upstream.ts';
 
-/** Live directory state for a user (SCIM): active flag, groups, risk. Undefined when not provisioned. */
-export type DirectoryFactsSource = (email: string) => Promise<DirectoryFacts | undefined>;
+/**
+ * Live directory state for a user (SCIM): active flag, groups, risk. Undefined when not provisioned.
+ * A cached answer may come without a promise (the proxy's hot path); callers `await` either.
+ */
+export type DirectoryFactsSource = (email: string) => DirectoryFacts | undefined | Promise<DirectoryFacts | undefined>;
 
 /** A handler mounted on the auth host under a path prefix (SCIM, later the admin API). */
 export interface AuthHostMount {

@@ -19,9 +19,13 @@ export function requestFacts(info: RequestInfo, host: string, path: string, meth
   return { ip: info.clientIp, country: info.country, host, path, method };
 }
 
-/** Facts with the user's live directory state looked up (users only: a token has no directory entry). */
-export async function gatherFacts(directory: DirectoryFactsSource | undefined, p: FactParts): Promise<Facts> {
-  return buildFacts(p, p.identity && directory ? await directory(p.identity.email) : undefined);
+/**
+ * Facts with the user's live directory state looked up (users only: a token has no directory entry).
+ * Without a promise when the directory answers from its cache (the proxy's hot path); `await` either.
+ */
+export function gatherFacts(directory: DirectoryFactsSource | undefined, p: FactParts): Facts | Promise<Facts> {
+  const d = p.identity && directory ? directory(p.identity.email) : undefined;
+  return d instanceof Promise ? d.then((x) => buildFacts(p, x)) : buildFacts(p, d);
 }
 
 /** Facts from parts already at hand (the policy tester loads the directory entry itself first). */

@@ -45,4 +45,15 @@ describe('directory facts for the proxy', () => {
     assert.equal((await facts('hal@contoso.com'))?.active, true);
     assert.equal(await createDirectoryFacts(k.store)('hal@contoso.com'), undefined);
   });
+
+  test('a cache hit is answered without a promise; a SCIM change still reaches the next request', async () => {
+    const facts = createDirectoryFacts(k.store, { ttlMs: 3_600_000, now: () => 7 });
+    const u = await k.call('POST', '/Users', userBody('ivy@contoso.com'));
+    const miss = facts('ivy@contoso.com');
+    assert.ok(miss instanceof Promise);
+    assert.deepEqual(await miss, { active: true, groups: [] });
+    assert.deepEqual(facts('Ivy@contoso.com'), { active: true, groups: [] }, 'answered at once from the cache');
+    await k.call('PATCH', `/Users/${String(u.json['id'])}`, patch({ op: 'replace', path: 'active', value: 'False' }));
+    assert.deepEqual(await facts('ivy@contoso.com'), { active: false, groups: [] });
+  });
 });

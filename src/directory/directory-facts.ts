@@ -76,11 +76,7 @@ export function createDirectoryFacts(store: Store, opts: DirectoryFactsOptions =
   });
   store.changes.onReconnect(flush);
 
-  return async (email) => {
-    const key = email.trim().toLowerCase();
-    const hit = cache.get(key);
-    // Trusted only while the change feed is known to have delivered every notice (deadline).
-    if (hit && now() - hit.at <= ttl && store.changes.isFresh()) return hit.facts;
+  const load = async (key: string): Promise<DirectoryFacts | undefined> => {
     const started = epoch;
     const facts = await loadDirectoryFacts(store, key);
     if (started === epoch) {
@@ -88,5 +84,13 @@ export function createDirectoryFacts(store: Store, opts: DirectoryFactsOptions =
       cache.set(key, { facts, at: now() });
     }
     return facts;
+  };
+  // A hit is answered without a promise: on the proxy's path every request asks (issue 17).
+  return (email) => {
+    const key = email.trim().toLowerCase();
+    const hit = cache.get(key);
+    // Trusted only while the change feed is known to have delivered every notice (deadline).
+    if (hit && now() - hit.at <= ttl && store.changes.isFresh()) return hit.facts;
+    return load(key);
   };
 }

@@ -76,3 +76,19 @@ test('revoking a user after evictions still denies every cached session of that 
   for (const s of secrets) assert.equal(await sessions.resolve(s, { kind: 'global' }), null);
   sessions.close();
 });
+
+test('resolveSoon answers a cached session without a promise, with every check resolve makes', async () => {
+  const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 60_000 });
+  const [s] = await signIns(sessions, 1, 'soon');
+  const first = sessions.resolveSoon(s!, { kind: 'global' });
+  assert.ok(first instanceof Promise, 'a miss reads the store');
+  assert.ok(await first);
+  const hit = sessions.resolveSoon(s!, { kind: 'global' });
+  assert.ok(!(hit instanceof Promise) && hit !== null, 'a hit is answered at once');
+  assert.equal(sessions.resolveSoon(s!, { kind: 'app', appId: 'grafana' }), null, 'wrong kind, from the cache');
+  assert.equal(sessions.resolveSoon('not-a-secret', { kind: 'global' }), null);
+  await sessions.revokeUser({ email: 'soon0@contoso.com' }, 'test');
+  const after = sessions.resolveSoon(s!, { kind: 'global' });
+  assert.equal(after instanceof Promise ? await after : after, null, 'a revoked session is refused on the fast path too');
+  sessions.close();
+});

@@ -33,6 +33,17 @@ function decode(record: SessionRecord | null): Session | null {
   return record && identity ? { ...record, identity } : null;
 }
 
+/** What a cookie's session must be: a global sign-in, or an app session of that app. */
+export type SessionExpectation = { kind: 'global' } | { kind: 'app'; appId: string };
+
+/** The record when it is live and of the expected kind (and app), else null. */
+function live(r: Session, expect: SessionExpectation, now: number): Session | null {
+  if (r.revokedAt !== null || r.expiresAt <= now) return null;
+  if (r.kind !== expect.kind) return null;
+  if (expect.kind === 'app' && r.appId !== expect.appId) return null;
+  return r;
+}
+
 interface CacheEntry {
   record: Session;
   loadedAt: number;
@@ -142,25 +153,33 @@ export class SessionService {
    * The live session for a cookie value, or null (unknown, expired, revoked, wrong kind or app).
    * Throws only when the store fails; callers deny in that case (fail closed).
    */
-  async resolve(secret: string, expect: { kind: 'global' } | { kind: 'app'; appId: string }): Promise<Session | null> {
+  async resolve(secret: string, expect: SessionExpectation): Promise<Session | null> {
+    return this.resolveSoon(secret, expect);
+  }
+
+  /**
+   * resolve() answered without a promise when the cache can answer (the proxy's hot path: no promise
+   * and no microtask per request, issue 17); a promise when the store must be read. The checks are
+   * resolve's, in one place (`live`). A failing store rejects the promise; nothing here throws.
+   */
+  resolveSoon(secret: string, expect: SessionExpectation): Session | null | Promise<Session | null> {
     if (!looksLikeSessionSecret(secret)) return null;
     const id = sessionIdOf(secret);
     const now = this.#now();
-    let entry = this.#cache.get(id);
+    const entry = this.#cache.get(id);
     if (entry && now - entry.loadedAt <= this.#ttl && this.#store.changes.isFresh()) {
       entry.used = true;
-    } else {
-      const epoch = this.#epoch;
-      const record = decode(await this.#store.sessions.get(id));
-      if (!record) return null;
-      entry = { record, loadedAt: now, used: false };
-      if (epoch === this.#epoch) this.#remember(entry);
+      return live(entry.record, expect, now);
     }
-    const r = entry.record;
-    if (r.revokedAt !== null || r.expiresAt <= now) return null;
-    if (r.kind !== expect.kind) return null;
-    if (expect.kind === 'app' && r.appId !== expect.appId) return null;
-    return r;
+    return this.#load(id, expect, now);
+  }
+
+  async #load(id: string, expect: SessionExpectation, now: number): Promise<Session | null> {
+    const epoch = this.#epoch;
+    const record = decode(await this.#store.sessions.get(id));
+    if (!record) return null;
+    if (epoch === this.#epoch) this.#remember({ record, loadedAt: now, used: false });
+    return live(record, expect, now);
   }
 
   /** The parent sign-in of an app session must still be alive too (logout ends everything). */

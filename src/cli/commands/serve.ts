@@ -11,8 +11,7 @@ import { flag, type ParsedArgs } from '../args.ts';
 import { isClusterWorker, runClusterPrimary, runClusterWorker, workerCount } from '../cluster.ts';
 import { startMoatless, type MoatlessProcess } from '../compose.ts';
 import { withConfig } from '../load-config.ts';
-import { directoryWiring } from '../directory-wiring.ts';
-import { combineMounts, isolationWiring } from '../isolation-wiring.ts';
+import { serveWiring } from '../serve-wiring.ts';
 
 const DEMO_CONFIG = resolve(fileURLToPath(new URL('../../../demo/moatless.yaml', import.meta.url)));
 
@@ -27,8 +26,7 @@ export function serve(args: ParsedArgs): Promise<number> {
 
 async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  const directory = directoryWiring();
-  const composeOpts = { watchConfig: !args.flags.has('no-watch'), ...directory, mounts: combineMounts(directory.mounts, isolationWiring().mounts) };
+  const composeOpts = serveWiring({ watchConfig: !args.flags.has('no-watch') });
   if (isClusterWorker()) return runClusterWorker(cfg, composeOpts);
   const workers = workerCount(cfg.server.workers);
   if (workers > 1) {
