@@ -27,6 +27,8 @@ export interface RemoteBrowserOptions {
   maxTabs: number;
   maxFps: number;
   quality: number;
+  /** The largest frame sent, in device pixels (limits.maxWidth × maxHeight); smaller pages are sent as they are. */
+  maxFrame: { width: number; height: number };
   maxDownloadBytes: number;
   checkNavigation(url: URL): Promise<NavigationVerdict>;
   audit(kind: AuditKind, url?: string, detail?: string): void;
@@ -62,7 +64,9 @@ export class RemoteBrowser {
   #ackTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
+  /** The tab session whose screencast runs, and its JPEG quality. */
   #casting: string | null = null;
+  #castQuality: number | null = null;
   #dialogTab: string | null = null;
   readonly transfers: Transfers;
   #closed = false;
@@ -242,24 +246,30 @@ export class RemoteBrowser {
     const tab = this.#tab();
     if (!tab) return;
     this.#o.mark?.('cast');
-    const { width, height, dpr } = this.#viewport;
     const s = tab.session;
-    // Another tab's frame waiting for its ack is of no use now; this tab's own is still acked.
-    if (this.#casting !== s) this.#pendingAck = null;
+    const quality = this.#pacer.level.quality;
+    // Already casting this tab at this quality: nothing to do (a resize needs no restart, the
+    // capture follows the page's size up to the frame limit).
+    if (this.#casting === s && this.#castQuality === quality) return;
+    // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
+    // a new quality is a stop and a start. A start always sends the tab's current pixels first.
+    if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
     this.#casting = s;
-    // Never stopped first: a stop/start pair overlapping a new document's first paint lost that
-    // paint, and a static page paints nothing more, so the viewer waited for ever (test/isolation/
-    // viewer.test.ts, "each page … reaches the canvas"). Started again while casting, the
-    // screencast just takes the new size and quality.
+    this.#castQuality = quality;
+    // One frame in flight: Chromium sends the next only after its ack (the fps cap), and keeps the
+    // newest paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes
+    // still always reaches the viewer. (With the default three in flight, a paint made while three
+    // waited was dropped, not queued: a static page then never showed its final state.)
     this.#cdp.post('Page.startScreencast', {
-      format: 'jpeg', quality: this.#pacer.level.quality, everyNthFrame: 1,
-      maxWidth: Math.round(width * dpr), maxHeight: Math.round(height * dpr),
+      format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: 1, sendLastFrame: true,
+      maxWidth: this.#o.maxFrame.width, maxHeight: this.#o.maxFrame.height,
     }, s);
   }
 
   #stopCast(): void {
     const s = this.#casting;
     this.#casting = null;
+    this.#castQuality = null;
     if (s) this.#cdp.post('Page.stopScreencast', {}, s);
   }
 
@@ -271,6 +281,11 @@ export class RemoteBrowser {
     }
     const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
     this.#lastFrame = frame;
+    // Every frame is acked exactly once: an ack never sent keeps a frame "in flight" for good, and
+    // Chromium sends nothing more once its limit is reached (the canvas froze on a stale picture).
+    // Only a frame from before a restart can still be waiting here; its ack is of no use, but harmless.
+    const waiting = this.#pendingAck;
+    if (waiting) this.#cdp.post('Page.screencastFrameAck', { sessionId: waiting.ackId }, waiting.session);
     this.#pendingAck = { session: sid, ackId };
     if (this.#committed) this.#o.mark?.('frame');
     const sink = this.#sink;
@@ -379,8 +394,8 @@ export class RemoteBrowser {
     // A viewer sends its size on every window resize event, mostly unchanged: nothing to do then.
     if (v.width === width && v.height === height && v.dpr === dpr) return;
     this.#viewport = { width, height, dpr };
+    // The running screencast follows the new size by itself (and sends the resized page).
     await Promise.all([...this.#tabs.values()].map((t) => this.#applyViewport(t.session).catch(() => {})));
-    if (this.#sink) this.#startCast();
   }
 
   get viewport(): { width: number; height: number } { return this.#viewport; }
@@ -557,7 +572,7 @@ export class RemoteBrowser {
 /** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
 function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
   return {
-    launch, maxTabs: 1, maxFps: 1, quality: 10, maxDownloadBytes: 0, audit: () => {},
+    launch, maxTabs: 1, maxFps: 1, quality: 10, maxFrame: { width: launch.width, height: launch.height }, maxDownloadBytes: 0, audit: () => {},
     controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
     checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
   };
