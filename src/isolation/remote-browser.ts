@@ -60,6 +60,8 @@ export class RemoteBrowser {
   #viewport = { width: 1280, height: 720, dpr: 1 };
   #pacer: FramePacer;
   #frameNo = 0;
+  /** The newest frame the viewer has drawn (its ack). */
+  #drawn = 0;
   #pendingAck: { session: string; ackId: number } | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
@@ -293,6 +295,9 @@ export class RemoteBrowser {
     sink.frame(frame);
     if (this.#committed) this.#o.mark?.('sent');
     this.#pacer.sent(this.#frameNo, Date.now());
+    // The viewer has drawn the frame before this one: Chromium may paint and encode the next while
+    // the viewer decodes this one (two frames deep at most, never a queue).
+    if (this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = setTimeout(() => {
       this.#viewerTimer = null;
@@ -334,13 +339,19 @@ export class RemoteBrowser {
     this.#pacer.sent(this.#frameNo, Date.now());
   }
 
-  /** The viewer drew `frame`: Chromium may send the next one, no sooner than the fps cap allows. */
+  /**
+   * The viewer drew `frame`. Once it has drawn all but the newest frame sent, Chromium may send the
+   * next one, no sooner than the fps cap allows: a slow viewer slows the stream, never queues it.
+   */
   viewerAck(frame: number): void {
-    if (frame !== this.#frameNo) return;
-    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
-    this.#viewerTimer = null;
+    if (frame > this.#frameNo || frame <= this.#drawn) return;
+    this.#drawn = frame;
+    if (frame === this.#frameNo && this.#viewerTimer) {
+      clearTimeout(this.#viewerTimer);
+      this.#viewerTimer = null;
+    }
     if (this.#pacer.viewerAck(frame, Date.now())) this.#startCast();
-    this.#scheduleAck();
+    if (frame >= this.#frameNo - 1) this.#scheduleAck();
   }
 
   #scheduleAck(): void {
