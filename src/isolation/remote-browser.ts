@@ -27,6 +27,8 @@ export interface RemoteBrowserOptions {
   maxTabs: number;
   maxFps: number;
   quality: number;
+  /** The largest frame sent, in device pixels (limits.maxWidth × maxHeight); smaller pages are sent as they are. */
+  maxFrame: { width: number; height: number };
   maxDownloadBytes: number;
   checkNavigation(url: URL): Promise<NavigationVerdict>;
   audit(kind: AuditKind, url?: string, detail?: string): void;
@@ -58,11 +60,15 @@ export class RemoteBrowser {
   #viewport = { width: 1280, height: 720, dpr: 1 };
   #pacer: FramePacer;
   #frameNo = 0;
+  /** The newest frame the viewer has drawn (its ack). */
+  #drawn = 0;
   #pendingAck: { session: string; ackId: number } | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
+  /** The tab session whose screencast runs, and its JPEG quality. */
   #casting: string | null = null;
+  #castQuality: number | null = null;
   #dialogTab: string | null = null;
   readonly transfers: Transfers;
   #closed = false;
@@ -242,24 +248,30 @@ export class RemoteBrowser {
     const tab = this.#tab();
     if (!tab) return;
     this.#o.mark?.('cast');
-    const { width, height, dpr } = this.#viewport;
     const s = tab.session;
-    // Another tab's frame waiting for its ack is of no use now; this tab's own is still acked.
-    if (this.#casting !== s) this.#pendingAck = null;
+    const quality = this.#pacer.level.quality;
+    // Already casting this tab at this quality: nothing to do (a resize needs no restart, the
+    // capture follows the page's size up to the frame limit).
+    if (this.#casting === s && this.#castQuality === quality) return;
+    // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
+    // a new quality is a stop and a start. A start always sends the tab's current pixels first.
+    if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
     this.#casting = s;
-    // Never stopped first: a stop/start pair overlapping a new document's first paint lost that
-    // paint, and a static page paints nothing more, so the viewer waited for ever (test/isolation/
-    // viewer.test.ts, "each page … reaches the canvas"). Started again while casting, the
-    // screencast just takes the new size and quality.
+    this.#castQuality = quality;
+    // One frame in flight: Chromium sends the next only after its ack (the fps cap), and keeps the
+    // newest paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes
+    // still always reaches the viewer. (With the default three in flight, a paint made while three
+    // waited was dropped, not queued: a static page then never showed its final state.)
     this.#cdp.post('Page.startScreencast', {
-      format: 'jpeg', quality: this.#pacer.level.quality, everyNthFrame: 1,
-      maxWidth: Math.round(width * dpr), maxHeight: Math.round(height * dpr),
+      format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: 1, sendLastFrame: true,
+      maxWidth: this.#o.maxFrame.width, maxHeight: this.#o.maxFrame.height,
     }, s);
   }
 
   #stopCast(): void {
     const s = this.#casting;
     this.#casting = null;
+    this.#castQuality = null;
     if (s) this.#cdp.post('Page.stopScreencast', {}, s);
   }
 
@@ -271,6 +283,11 @@ export class RemoteBrowser {
     }
     const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
     this.#lastFrame = frame;
+    // Every frame is acked exactly once: an ack never sent keeps a frame "in flight" for good, and
+    // Chromium sends nothing more once its limit is reached (the canvas froze on a stale picture).
+    // Only a frame from before a restart can still be waiting here; its ack is of no use, but harmless.
+    const waiting = this.#pendingAck;
+    if (waiting) this.#cdp.post('Page.screencastFrameAck', { sessionId: waiting.ackId }, waiting.session);
     this.#pendingAck = { session: sid, ackId };
     if (this.#committed) this.#o.mark?.('frame');
     const sink = this.#sink;
@@ -278,6 +295,9 @@ export class RemoteBrowser {
     sink.frame(frame);
     if (this.#committed) this.#o.mark?.('sent');
     this.#pacer.sent(this.#frameNo, Date.now());
+    // The viewer has drawn the frame before this one: Chromium may paint and encode the next while
+    // the viewer decodes this one (two frames deep at most, never a queue).
+    if (this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = setTimeout(() => {
       this.#viewerTimer = null;
@@ -319,13 +339,19 @@ export class RemoteBrowser {
     this.#pacer.sent(this.#frameNo, Date.now());
   }
 
-  /** The viewer drew `frame`: Chromium may send the next one, no sooner than the fps cap allows. */
+  /**
+   * The viewer drew `frame`. Once it has drawn all but the newest frame sent, Chromium may send the
+   * next one, no sooner than the fps cap allows: a slow viewer slows the stream, never queues it.
+   */
   viewerAck(frame: number): void {
-    if (frame !== this.#frameNo) return;
-    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
-    this.#viewerTimer = null;
+    if (frame > this.#frameNo || frame <= this.#drawn) return;
+    this.#drawn = frame;
+    if (frame === this.#frameNo && this.#viewerTimer) {
+      clearTimeout(this.#viewerTimer);
+      this.#viewerTimer = null;
+    }
     if (this.#pacer.viewerAck(frame, Date.now())) this.#startCast();
-    this.#scheduleAck();
+    if (frame >= this.#frameNo - 1) this.#scheduleAck();
   }
 
   #scheduleAck(): void {
@@ -379,8 +405,8 @@ export class RemoteBrowser {
     // A viewer sends its size on every window resize event, mostly unchanged: nothing to do then.
     if (v.width === width && v.height === height && v.dpr === dpr) return;
     this.#viewport = { width, height, dpr };
+    // The running screencast follows the new size by itself (and sends the resized page).
     await Promise.all([...this.#tabs.values()].map((t) => this.#applyViewport(t.session).catch(() => {})));
-    if (this.#sink) this.#startCast();
   }
 
   get viewport(): { width: number; height: number } { return this.#viewport; }
@@ -557,7 +583,7 @@ export class RemoteBrowser {
 /** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
 function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
   return {
-    launch, maxTabs: 1, maxFps: 1, quality: 10, maxDownloadBytes: 0, audit: () => {},
+    launch, maxTabs: 1, maxFps: 1, quality: 10, maxFrame: { width: launch.width, height: launch.height }, maxDownloadBytes: 0, audit: () => {},
     controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
     checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
   };

@@ -96,7 +96,7 @@ export class IsolationSession {
     const c = this.#deps.config;
     const opts: RemoteBrowserOptions = {
       launch: this.#deps.launch, controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
-      quality: c.limits.quality, maxDownloadBytes: c.limits.maxDownloadBytes,
+      quality: c.limits.quality, maxFrame: { width: c.limits.maxWidth, height: c.limits.maxHeight }, maxDownloadBytes: c.limits.maxDownloadBytes,
       checkNavigation: async (url) => {
         const v = await this.#deps.checkNavigation(this.user, url);
         if (v.isolation) this.#isolatedUrls.set(url.host, url.href);

@@ -1,7 +1,8 @@
 // The site an isolated user opens in scenario tests: a deterministic page with a button at a known
 // place that records trusted clicks, a form, a secret marker that must never reach the user's
 // browser, a link opening many popups, a clipboard writer, a word to copy, a download, a download
-// without end (a bomb), a file input that reports what was uploaded, and a popup page of its own colour.
+// without end (a bomb), a file input that reports what was uploaded, a popup page of its own colour,
+// and a page that repaints in bursts (/burst: each click, 30 quick colour changes, then it stays still).
 import { createServer, type Server } from 'node:http';
 
 export const SECRET = 'SECRET-ISOLATED-TEXT-7f3a';
@@ -43,6 +44,23 @@ document.getElementById('u').addEventListener('change', async (e) => {
 });
 </script>`;
 
+/** The colour /burst settles on after its n-th click (n from 1). */
+export const BURST_COLOURS = [[255, 0, 0], [0, 0, 255], [0, 160, 0], [255, 255, 0], [255, 0, 255], [0, 255, 255]];
+const BURST_PAGE = `<!doctype html><meta charset="utf-8"><title>Burst</title><body style="margin:0;height:100vh;background:#fff">
+<script>
+const last = ${JSON.stringify(BURST_COLOURS)};
+let round = 0;
+addEventListener('click', () => {
+  const end = last[round++ % last.length];
+  let i = 0;
+  const t = setInterval(() => {
+    const v = (i * 37) % 200 + 30;
+    document.body.style.background = ++i < 30 ? 'rgb(' + v + ',' + v + ',' + v + ')' : 'rgb(' + end.join(',') + ')';
+    if (i >= 30) clearInterval(t);
+  }, 8);
+});
+</script>`;
+
 export async function startIsolationSite(): Promise<IsolationSite> {
   const clicks: IsolationSite['clicks'] = [];
   const typed: string[] = [];
@@ -69,6 +87,11 @@ export async function startIsolationSite(): Promise<IsolationSite> {
     if (u.pathname === '/green') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>Green popup</title><body style="margin:0;background:rgb(0,160,0)">');
+      return;
+    }
+    if (u.pathname === '/burst') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(BURST_PAGE);
       return;
     }
     if (u.pathname === '/bomb') {

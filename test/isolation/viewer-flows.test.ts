@@ -114,9 +114,11 @@ test('popups open as tabs the toolbar switches between; 1,000 popups stay at the
   assert.equal(alice()?.tabs, MAX_TABS, `the cap reached and held (tabs after each click: ${seen.join(',')}; notices: ${notices.join(' | ')})`);
   await page.locator('#tabs button').nth(0).click();
   await until(isColour(WHITE), 'the first tab after the flood');
-  // The session still works after the flood. A click can land while the flood's last tabs are still
-  // closing and be lost (seen about once in ten runs; noted in the isolation issue), so it is sent up
-  // to three times: what this asserts is that the page answers a click, not that the first one lands.
+  // The session still works after the flood. A click can be lost here (about 1 run in 8 under load):
+  // traced to input that Chromium acknowledges but never delivers while a popup opened by a flood
+  // click still queued in the same renderer starts paused (waitForDebuggerOnStart pauses the whole
+  // renderer). Not fixed yet (issue 14), so it is sent up to three times: what this asserts is that
+  // the page answers a click, not that the first one lands.
   const clicks = site.clicks.length;
   for (let attempt = 1; site.clicks.length === clicks; attempt++) {
     await clickRemote(100, 70);

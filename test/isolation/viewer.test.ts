@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
+import { BURST_COLOURS, SECRET, startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
 import { REGISTRY_NS } from '../../src/isolation/index.ts';
 import { canvasPixel, launchChromium, onCanvas, openViewer, signIn, startIsolationStack, until, userPageText, waitForFrames, type Isolation } from './harness.ts';
@@ -127,6 +127,25 @@ test('each page the remote tab opens reaches the canvas, while the viewer re-sen
       setTimeout(() => (globalThis as unknown as { dispatchEvent(e: unknown): void; Event: new (t: string) => unknown }).dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('resize')), delay as number);
     }, [url, i * 40 - 150] as const);
     await until(isColour(want), `page ${i} (${url}) on the canvas`, 10_000);
+  }
+  await context.close();
+});
+
+test('a page that repaints in bursts and then stays still always reaches the canvas in its final state', async () => {
+  // Each click makes the page repaint 30 times in a quarter second, then stop. Chromium sent up to
+  // three frames before an ack and dropped paints made meanwhile; the stream kept one ack, so each
+  // burst left frames counted "in flight" for good, and after a few bursts Chromium sent nothing
+  // more: the canvas stayed on a stale picture while the page had changed (the keyboard-deny test's
+  // click that reached the page but never the canvas).
+  const frank = await signIn(stack, 'frank@contoso.com');
+  const { page, context } = await openViewer(browser, stack, frank.secret, `${site.url}burst`);
+  const near = (want: number[]) => async () => (await canvasPixel(page, 600, 500)).every((v, i) => Math.abs(v - want[i]!) < 40);
+  await until(near([255, 255, 255]), 'the page on the canvas', 20_000);
+  for (let round = 0; round < 2 * BURST_COLOURS.length; round++) {
+    const at = await onCanvas(page, 300, 300);
+    await page.mouse.click(at.x, at.y);
+    const want = BURST_COLOURS[round % BURST_COLOURS.length]!;
+    await until(near(want), `round ${round + 1}: the final colour rgb(${want.join(',')}) on the canvas`, 10_000);
   }
   await context.close();
 });
