@@ -145,7 +145,9 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   layers.start();
   const configWrites = new ConfigWrites({ store, layers, config: () => config, now });
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
-  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed });
+  const operate = createOperate({
+    store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}),
+  });
   const logStore = logThread?.store ?? store.accessLog;
   const logLines = initial.logging.accessLog ? logger : null;
   const accessLog = opts.requestMetrics === false ? new AccessLog(logStore, logLines) : new MeteredAccessLog(operate.metrics.requests, logStore, logLines);
