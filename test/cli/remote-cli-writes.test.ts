@@ -1,22 +1,30 @@
 // Operate issue, item 7 (the rest): `scim directory set`, `tunnel token create|list|revoke`, `entra
 // auth-contexts import` and `risk sync --once` also work against a running instance — `--url` plus
-// MOATLESS_API_TOKEN, through /api/v1 — and print what they print against the store. A real server
-// on a real store with the Entra emulator behind it; the CLI spawned as a real process. Writes need
-// a write-scoped token and land in the audit log as that token; bad input gets a clear message.
+// MOATLESS_API_TOKEN, through /api/v1 — and print what they print against the store. A real
+// `moatless serve` process on SQLite with the Entra emulator behind it; the CLI spawned as a real
+// process; this test reads the same database file to check what changed. Writes need a write-scoped
+// token and land in the audit log as that token; bad input gets a clear message.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAdminToken } from '../../src/admin/index.ts';
 import { getDirectorySettings } from '../../src/directory/directory-settings.ts';
 import { createScimToken } from '../../src/directory/scim-tokens.ts';
 import { listImportedAuthContexts } from '../../src/identity/entra/auth-contexts.ts';
 import { startEntraEmulator, type EntraEmulator } from '../../src/dev/entra/index.ts';
+import { EMPTY_HEALTH, writeHealth } from '../../src/risk/health.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { freePort } from '../harness/ports.ts';
-import { runMoatless } from '../harness/processes.ts';
-import { FIXTURE, startStack, type Stack } from '../harness/stack.ts';
+import { runMoatless, startMoatlessProcess, type Child } from '../harness/processes.ts';
+import { CLIENT_ID, FIXTURE } from '../harness/stack.ts';
 
 const DAY = 86_400_000;
-let s: Stack;
+let dir: string;
+let store: Store;
+let serve: Child;
 let emulator: EntraEmulator;
 let url: string;
 let readEnv: Record<string, string>;
@@ -24,40 +32,48 @@ let writeEnv: Record<string, string>;
 
 before(async () => {
   emulator = await startEntraEmulator({ fixturePath: FIXTURE, port: 0, riskRequestsPerSecond: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'moatless-remote-writes-'));
+  const db = join(dir, 'moatless.db');
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  s = await startStack({
-    port, emulator,
-    extra: {
-      server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl: url, shutdownGrace: '2s' },
-      risk: { identityProvider: 'entra', outputs: ['entraGroups'], interval: '1h' },
-    },
-    // No schedule: the only cycles are the ones the CLI starts through the API.
-    compose: { pollGraph: false },
-  });
+  writeFileSync(join(dir, 'moatless.yaml'), `
+server: { listeners: [{ address: "127.0.0.1:${port}" }], authUrl: "${url}", shutdownGrace: 2s }
+storage: { kind: sqlite, path: ${db} }
+logging: { level: warn, accessLog: false }
+identityProviders:
+  - { id: entra, type: entra, tenantId: ${emulator.tenantId}, clientId: ${CLIENT_ID}, clientSecret: dev-secret-change-me, authorityUrl: "${emulator.url}", graphUrl: "${emulator.graphUrl}" }
+risk: { identityProvider: entra, outputs: [entraGroups], interval: 1h }
+`);
+  store = await openStore({ kind: 'sqlite', path: db });
   const now = Date.now();
-  readEnv = { MOATLESS_API_TOKEN: (await createAdminToken(s.moatless.store, { name: 'ro', scope: 'read', expiresInMs: DAY, now })).token };
-  writeEnv = { MOATLESS_API_TOKEN: (await createAdminToken(s.moatless.store, { name: 'ops', scope: 'write', expiresInMs: DAY, now })).token };
+  readEnv = { MOATLESS_API_TOKEN: (await createAdminToken(store, { name: 'ro', scope: 'read', expiresInMs: DAY, now })).token };
+  writeEnv = { MOATLESS_API_TOKEN: (await createAdminToken(store, { name: 'ops', scope: 'write', expiresInMs: DAY, now })).token };
+  // The schedule's first tick sees a cycle attempted just now and waits an hour: the only cycles
+  // are the ones the CLI starts through the API.
+  await writeHealth(store.kv, { ...EMPTY_HEALTH, lastAttemptAt: now });
+  serve = await startMoatlessProcess(['serve', '--config', join(dir, 'moatless.yaml'), '--no-watch'], /listening on/, {}, 60_000);
 });
 after(async () => {
-  await s?.close();
+  await serve?.stop();
+  await store?.close();
   await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const cli = (args: string[], env = writeEnv) => runMoatless([...args, '--url', url], env);
-const audited = async (action: string) => (await s.moatless.store.admin.audit.query({ limit: 50 })).filter((e) => e.action === action);
+const audited = async (action: string) => (await store.admin.audit.query({ limit: 50 })).filter((e) => e.action === action);
 
 test('scim directory set --url changes the instance\'s directory setting, audited as the token; a read token is refused', async () => {
-  const { directory } = await createScimToken(s.moatless.store, { name: 'entra', directoryName: 'contoso', now: Date.now() });
+  const { directory } = await createScimToken(store, { name: 'entra', directoryName: 'contoso', now: Date.now() });
   const refused = await cli(['scim', 'directory', 'set', '--directory', 'contoso', '--deprovision-on-no-groups', 'on'], readEnv);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /read-only.*\[forbidden\]/);
-  assert.equal((await getDirectorySettings(s.moatless.store.kv, directory.id)).deprovisionOnNoGroups, false, 'nothing changed');
+  assert.equal((await getDirectorySettings(store.kv, directory.id)).deprovisionOnNoGroups, false, 'nothing changed');
 
   const on = await cli(['scim', 'directory', 'set', '--directory', 'contoso', '--deprovision-on-no-groups', 'on']);
   assert.equal(on.code, 0, on.stderr);
   assert.equal(on.stdout, 'directory "contoso": deprovisionOnNoGroups=true\n');
-  assert.equal((await getDirectorySettings(s.moatless.store.kv, directory.id)).deprovisionOnNoGroups, true);
+  assert.equal((await getDirectorySettings(store.kv, directory.id)).deprovisionOnNoGroups, true);
   const [entry] = await audited('directory.settings');
   assert.equal(entry?.actor, 'token:ops');
   assert.deepEqual([entry?.before, entry?.after], [{ deprovisionOnNoGroups: false }, { deprovisionOnNoGroups: true }]);
@@ -89,20 +105,20 @@ test('tunnel token create/list/revoke --url: the token printed once, never liste
   const revoked = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(revoked.code, 0, revoked.stderr);
   assert.match(revoked.stdout, /revoked 1 token\(s\) named "branch-1"; their connectors are disconnected on every replica/);
-  assert.notEqual((await s.moatless.store.tunnels.tokens.list())[0]?.revokedAt, null);
+  assert.notEqual((await store.tunnels.tokens.list())[0]?.revokedAt, null);
   const none = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no live token named "branch-1"/);
   assert.deepEqual((await audited('tunnel-token.create')).map((e) => e.actor), ['token:ops']);
   assert.deepEqual((await audited('tunnel-token.revoke')).map((e) => e.actor), ['token:ops']);
-  assert.ok(!JSON.stringify(await s.moatless.store.admin.audit.query({ limit: 50 })).includes(token), 'the token is never audited');
+  assert.ok(!JSON.stringify(await store.admin.audit.query({ limit: 50 })).includes(token), 'the token is never audited');
 });
 
 test('entra auth-contexts import --url: the server reads Graph with its own credential and keeps the list', async () => {
   const r = await cli(['entra', 'auth-contexts', 'import']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Imported \d+ authentication contexts? for identity provider entra:\n\s+c1\s+available/);
-  assert.deepEqual((await listImportedAuthContexts(s.moatless.store.kv, 'entra')).map((c) => c.id).slice(0, 1), ['c1']);
+  assert.deepEqual((await listImportedAuthContexts(store.kv, 'entra')).map((c) => c.id).slice(0, 1), ['c1']);
   assert.equal((await audited('authContexts.import'))[0]?.actor, 'token:ops');
   const unknown = await cli(['entra', 'auth-contexts', 'import', '--idp', 'okta']);
   assert.equal(unknown.code, 2);
