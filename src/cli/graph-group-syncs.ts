@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.ts';
 import type { EntraIdpConfig } from '../config/schema/identity.ts';
 import { createEntraGraphClient, credentialFromSecrets } from '../identity/entra/index.ts';
-import { createGraphGroupSync, type GraphGroupSync } from '../identity/entra/group-sync.ts';
+import { createGraphGroupSync, GROUP_DELTA_NAMESPACE, type GraphGroupSync } from '../identity/entra/group-sync.ts';
 import { createGroupChangeHook } from '../identity/group-change.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { Store } from '../store/ports.ts';
@@ -25,6 +25,9 @@ export interface GraphGroupSyncsDeps {
 
 interface Running { fingerprint: string; sync: GraphGroupSync }
 
+/** Which tenant's Graph a stored delta link belongs to: a link from another one cannot be followed. */
+const tenantOf = (idp: EntraIdpConfig): string => JSON.stringify([idp.tenantId, idp.cloud, idp.graphUrl ?? null]);
+
 const polled = (cfg: ResolvedConfig): EntraIdpConfig[] =>
   cfg.identityProviders.flatMap((p) => (p.type === 'entra' && p.reauthOnGroupChange && p.groupChangePolling > 0 ? [p] : []));
 
@@ -38,6 +41,8 @@ function fingerprint(cfg: ResolvedConfig, idp: EntraIdpConfig): string {
 export class GraphGroupSyncs {
   readonly #deps: GraphGroupSyncsDeps;
   readonly #running = new Map<string, Running>();
+  /** The tenant each provider was last polled for, kept while its polling is off too. */
+  readonly #tenants = new Map<string, string>();
   #started = false;
   #stopped = false;
   /** Updates run one after another: a feed change and a file reload must not race. */
@@ -84,6 +89,10 @@ export class GraphGroupSyncs {
     }
     for (const [id, w] of wanted) {
       if (this.#running.has(id)) continue;
+      // Another tenant or cloud: the stored link points at the old one's Graph, so start from now.
+      const seen = this.#tenants.get(id);
+      if (seen !== undefined && seen !== tenantOf(w.idp)) await this.#deps.store.kv.delete(GROUP_DELTA_NAMESPACE, id);
+      this.#tenants.set(id, tenantOf(w.idp));
       const sync = this.#build(cfg, w.idp);
       this.#running.set(id, { fingerprint: w.fingerprint, sync });
       sync.start();

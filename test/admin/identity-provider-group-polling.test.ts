@@ -2,7 +2,8 @@
 // one in moatless.yaml: the replica that did not take the API call learns of the provider through
 // the change feed and polls Graph group delta for it (the Entra emulator), so a membership change
 // ends the user's sessions; turning reauthOnGroupChange off stops the poller (its lease given up),
-// turning it on starts it again, and deleting the provider stops it for good.
+// turning it on starts it again, moving it to another tenant drops the old tenant's delta link, and
+// deleting the provider stops it for good.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
@@ -18,6 +19,7 @@ import { call } from './helpers.ts';
 const SECRET_ENV = 'MOATLESS_IDP_TEST_POLLED_SECRET';
 const IDP = 'entra-api';
 const LEASE_KEY = `entra.group-sync.${IDP}`;
+const OTHER_TENANT = '0b7e9c4d-2f1a-4e8b-9c3d-6a5f4e3d2c1b';
 let s: Stack;
 let replica: MoatlessProcess;
 let api: string;
@@ -96,6 +98,13 @@ test('changed: polling turned off stops the poller, turned on starts it again', 
   await patch({ reauthOnGroupChange: true, groupChangePolling: '300ms' });
   await until('the poller is back', leaseHeld);
   await membershipChangeEndsSessions('alice@contoso.com');
+
+  // Another tenant: the stored link belongs to the old tenant's Graph and is dropped, not followed
+  // (the emulator knows no such tenant, so no new link is taken); back again, a fresh baseline.
+  await patch({ tenantId: OTHER_TENANT });
+  await until('the old tenant\'s delta link was dropped', async () => (await kv().get(GROUP_DELTA_NAMESPACE, IDP)) === null);
+  await patch({ tenantId: TENANT });
+  await until('a baseline for the tenant', async () => (await kv().get(GROUP_DELTA_NAMESPACE, IDP)) !== null);
 });
 
 test('deleted: the poller stops and its lease is given up', async () => {
