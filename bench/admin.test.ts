@@ -20,7 +20,7 @@ test('bench:admin at scale 0.002 measures every case on both stores and reports 
       { maxBuffer: 16 * 2 ** 20, timeout: 580_000 });
     const r = JSON.parse(readFileSync(out, 'utf8')) as {
       runs: { storage: string; counts: Record<string, number>; api: { name: string; requests: number; p99Ms: number; rows: number }[]; dashboard: { path: string; maxMs: number }[] }[];
-      metricsCost: { rpsOn: number; rpsOff: number; throughputCostPct: number };
+      metricsCost: { rpsOn: number; rpsOff: number; throughputCostPct: number; perRound: { first: string; throughputCostPct: number }[] };
     };
     assert.deepEqual(r.runs.map((x) => x.storage), ['sqlite', 'postgres']);
     for (const s of r.runs) {
@@ -39,8 +39,12 @@ test('bench:admin at scale 0.002 measures every case on both stores and reports 
       for (const p of s.dashboard) assert.ok(p.maxMs > 0 && Number.isFinite(p.maxMs), `${p.path} became interactive`);
     }
     assert.ok(r.metricsCost.rpsOn > 0 && r.metricsCost.rpsOff > 0 && Number.isFinite(r.metricsCost.throughputCostPct));
+    // A fresh pair of servers per round, each going first in turn; every round's ratio printed.
+    assert.deepEqual(r.metricsCost.perRound.map((x) => x.first), ['on', 'off']);
+    assert.match(stdout, /round\s+first\s+on req\/s\s+off req\/s\s+1 − on\/off/);
+    assert.match(stdout, /^2\s+off\s+[\d,]+\s+[\d,]+\s+-?\d+\.\d\d %/m);
     assert.match(stdout, /users: first page .* (met|NOT met)\n/);
-    assert.match(stdout, /throughput cost .* ≤ 3 % .* (met|NOT met)/);
+    assert.match(stdout, /throughput cost .* ≤ 3 % .* (met|NOT met|inconclusive)/);
     assert.match(stdout, /\/admin\/logs .* ≤ 1000 ms .* (met|NOT met)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -34,6 +34,8 @@ export interface OperateDeps {
   configWrites?: ConfigWrites;
   /** API objects left out of the served config (they no longer fit the file), with why. */
   notServed?: () => readonly ConfigIssue[];
+  /** Outbound fetch for Entra and Graph calls the admin API makes (auth-context import, risk sync). */
+  idpFetch?: typeof fetch;
 }
 
 export interface Operate {

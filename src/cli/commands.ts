@@ -52,9 +52,9 @@ export const COMMANDS: Record<string, Command> = {
   'scim groups': { summary: 'list the groups Entra provisioned (names usable in policies)', usage: 'moatless scim groups [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimGroups },
   'scim users': { summary: 'list provisioned users and whether they are active', usage: 'moatless scim users [--directory NAME] [--limit 1000] [--json] [--config moatless.yaml | --url URL]', run: scimUsers },
   'scim log': { summary: 'the provisioning log: every SCIM request, newest first', usage: 'moatless scim log [--directory NAME] [--limit 50] [--json] [--config moatless.yaml | --url URL]', run: scimLog },
-  'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
-  'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
-  'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml]', run: riskSync },
+  'scim directory': { summary: 'directory settings (e.g. deprovision users left in no group)', usage: 'moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--config moatless.yaml | --url URL]', run: (args) => { if (args.positional.shift() !== 'set') throw new UsageError('expected set'); return scimDirectorySet(args); } },
+  'entra auth-contexts': { summary: 'import the tenant\'s Conditional Access authentication contexts (needs Policy.Read.ConditionalAccess)', usage: 'moatless entra auth-contexts import [--idp ID] [--config moatless.yaml | --url URL]', run: (args) => { if (args.positional.shift() !== 'import') throw new UsageError('expected: moatless entra auth-contexts import'); return entraAuthContextsImport(args); } },
+  'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml | --url URL]', run: riskSync },
   'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml | --url URL]', run: riskStatus },
   'isolation sessions': { summary: 'list isolation sessions (remote browsers), or end one', usage: 'moatless isolation sessions [--end ID] [--json] [--config moatless.yaml | --url URL]', run: isolationSessions },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
@@ -78,7 +78,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   'tunnel token': {
     summary: 'create (printed once), list or revoke connector tokens; a revoke cuts the tunnel at once',
-    usage: 'moatless tunnel token create --name NAME --tunnel TUNNEL | list [--json] | revoke --name NAME  [--config moatless.yaml]',
+    usage: 'moatless tunnel token create --name NAME --tunnel TUNNEL | list [--json] | revoke --name NAME  [--config moatless.yaml | --url URL]',
     run: (args) => {
       const sub = args.positional.shift();
       if (sub === 'create') return tunnelTokenCreate(args);

@@ -16,8 +16,8 @@ import { RelayVerifier, TunnelHub, TunnelRelay, tunnelMount } from '../tunnel/in
 import { loadConfigFile, type ResolvedConfig } from '../config/load.ts';
 import { formatIssues } from '../config/issues.ts';
 import { processEnv } from '../config/env.ts';
-import { createEntraGraphClient, createEntraProvider, credentialFromSecrets } from '../identity/entra/index.ts';
-import { createGraphGroupSync, type GraphGroupSync } from '../identity/entra/group-sync.ts';
+import { createEntraProvider, credentialFromSecrets } from '../identity/entra/index.ts';
+import { GraphGroupSyncs } from './graph-group-syncs.ts';
 import { createGroupChangeHook } from '../identity/group-change.ts';
 import { OidcProvider } from '../identity/oidc-provider.ts';
 import type { IdentityProviderAdapter } from '../identity/provider.ts';
@@ -79,16 +79,6 @@ export interface ComposeOptions {
   requestMetrics?: boolean;
 }
 
-/** One Graph group-delta poller per Entra IdP that opted into re-authentication on group change. */
-export function buildGraphGroupSyncs(cfg: ResolvedConfig, deps: { sessions: SessionService; store: Store; logger: Logger; idpFetch?: typeof fetch; config: () => ResolvedConfig }): GraphGroupSync[] {
-  const hook = createGroupChangeHook({ sessions: deps.sessions, idpConfigs: () => deps.config().identityProviders });
-  return cfg.identityProviders.flatMap((idp) => {
-    if (idp.type !== 'entra' || !idp.reauthOnGroupChange || idp.groupChangePolling <= 0) return [];
-    const graph = createEntraGraphClient(idp, credentialFromSecrets(cfg.secrets, idp.id), deps.idpFetch ? { fetch: deps.idpFetch } : {});
-    return [createGraphGroupSync({ idp, graph, kv: deps.store.kv, hook, logger: deps.logger })];
-  });
-}
-
 export function buildIdentityProviders(cfg: ResolvedConfig, idpFetch?: typeof fetch, logger?: Logger): Map<string, IdentityProviderAdapter> {
   const idps = new Map<string, IdentityProviderAdapter>();
   for (const p of cfg.identityProviders) {
@@ -130,6 +120,10 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
   const logThread = storeConfig.kind === 'sqlite' && opts.accessLogThread !== false ? threadedAccessLogStore(storeConfig, store, logger) : null;
   // Apps, policies and rule groups created through the admin API are served with the file's, on
   // every replica: rebuilt whenever the change feed announces a write (src/admin/config-objects).
+  // Graph group-change polling: started once the listeners are up, then kept in step with every
+  // config the layers or a reload apply (API identity providers included), on every replica.
+  const groupSyncs = opts.pollGraph === false ? null
+    : new GraphGroupSyncs({ sessions, store, logger, config: () => config, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}) });
   const layers = new ConfigLayers({
     store, logger, env: processEnv(), current: () => config,
     apply: (next) => {
@@ -139,13 +133,16 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       const rt = buildRuntime(next, idps);
       config = next;
       runtime = rt;
+      void groupSyncs?.update(next);
     },
   });
   await layers.refresh();
   layers.start();
   const configWrites = new ConfigWrites({ store, layers, config: () => config, now });
   // Operate (src/admin): health probes, /metrics, the admin API, the app launcher.
-  const operate = createOperate({ store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed });
+  const operate = createOperate({
+    store, sessions, logger, now, runtime: () => runtime, configWrites, notServed: () => layers.notServed, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}),
+  });
   const logStore = logThread?.store ?? store.accessLog;
   const logLines = initial.logging.accessLog ? logger : null;
   const accessLog = opts.requestMetrics === false ? new AccessLog(logStore, logLines) : new MeteredAccessLog(operate.metrics.requests, logStore, logLines);
@@ -201,10 +198,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     setInterval(() => void purge(), 10 * 60_000),
   ];
   for (const t of timers) t.unref();
-  // Graph group-change polling (identity/entra/group-sync.ts). Built from the initial config only:
-  // a reload that changes groupChangePolling or the IdP takes effect at the next restart.
-  const groupSyncs = opts.pollGraph === false ? [] : buildGraphGroupSyncs(initial, { sessions, store, logger, config: () => config, ...(opts.idpFetch ? { idpFetch: opts.idpFetch } : {}) });
-  for (const sync of groupSyncs) sync.start();
+  void groupSyncs?.start(config);
   // Risk sync (src/risk/): every replica ticks; a lease in the store lets one of them run cycles.
   const riskScheduler = opts.pollGraph === false ? null : buildRiskScheduler(initial, {
     store, sessions, log: logger, groupChange: createGroupChangeHook({ sessions, idpConfigs: () => config.identityProviders }), ...(opts.idpFetch ? { fetch: opts.idpFetch } : {}),
@@ -239,6 +233,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       const next = buildRuntime(full, buildIdentityProviders(full, opts.idpFetch, logger));
       config = full;
       runtime = next;
+      void groupSyncs?.update(full);
       logger.info({ apps: full.apps.length }, 'config reloaded');
       return { ok: true };
     } catch (err) {
@@ -265,7 +260,7 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
       watcher?.close();
       layers.stop();
       for (const t of timers) clearInterval(t);
-      await Promise.all(groupSyncs.map((sync) => sync.stop()));
+      await groupSyncs?.stop();
       await riskScheduler?.stop();
       await gateway?.close();
       await release();

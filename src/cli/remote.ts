@@ -21,7 +21,9 @@ export class RemoteError extends Error {
 export interface AdminApiClient {
   readonly base: string;
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
-  post<T>(path: string, body: unknown): Promise<T>;
+  /** `timeoutMs` (default 30 s) for calls that run long on the server, such as a risk-sync cycle. */
+  post<T>(path: string, body: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
   /** Every item of a cursor-paged list, up to `max`. */
   list<T>(path: string, query: Record<string, string | number | undefined>, max: number): Promise<T[]>;
@@ -57,13 +59,15 @@ class HttpAdminApi implements AdminApiClient {
     this.#token = token;
   }
 
-  async #call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined>, body?: unknown): Promise<T> {
+  async #call<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, query: Record<string, string | number | undefined>, body?: unknown, timeoutMs = 30_000,
+  ): Promise<T> {
     const u = new URL(this.base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
     let res: Response;
     try {
       res = await fetch(u, {
-        method, redirect: 'manual', signal: AbortSignal.timeout(30_000),
+        method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs),
         headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
@@ -79,8 +83,12 @@ class HttpAdminApi implements AdminApiClient {
     }
     if (!res.ok) {
       const e = json as { code?: string; message?: string; details?: { path: string; message: string }[] };
+      // Not the admin API's {code, message, details}: something else answers at that URL.
+      if (typeof e?.code !== 'string' || typeof e.message !== 'string') {
+        throw new RemoteError(String(res.status), `${u.origin} answered ${res.status} without an admin API error: is --url the auth URL of a Moatless server?`);
+      }
       const details = (e.details ?? []).map((d) => `${d.path}: ${d.message}`).join('; ');
-      throw new RemoteError(e.code ?? String(res.status), `${e.message ?? `HTTP ${res.status}`}${details ? ` (${details})` : ''}`);
+      throw new RemoteError(e.code, `${e.message}${details ? ` (${details})` : ''}`);
     }
     return json as T;
   }
@@ -89,8 +97,12 @@ class HttpAdminApi implements AdminApiClient {
     return this.#call<T>('GET', path, query);
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.#call<T>('POST', path, {}, body);
+  post<T>(path: string, body: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
+    return this.#call<T>('POST', path, {}, body, opts.timeoutMs);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.#call<T>('PATCH', path, {}, body);
   }
 
   delete<T>(path: string): Promise<T> {

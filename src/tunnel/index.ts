@@ -4,5 +4,5 @@ export { TunnelHub, STALE_AFTER_MS } from './edge/hub.ts';
 export { tunnelMount, TUNNEL_PREFIX } from './edge/mount.ts';
 export { TunnelRelay } from './edge/relay.ts';
 export { RelayVerifier } from './edge/relay-auth.ts';
-export { createTunnelToken, revokeTunnelTokens, verifyTunnelToken, TUNNEL_NAME } from './tokens.ts';
+export { createTunnelToken, revokeTunnelToken, revokeTunnelTokens, verifyTunnelToken, TUNNEL_NAME } from './tokens.ts';
 export { tunnelReport, type TunnelReport } from './status.ts';

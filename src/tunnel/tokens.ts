@@ -30,11 +30,20 @@ export async function verifyTunnelToken(store: Store, presented: string): Promis
 }
 
 /** Revokes every live token named `name`; the notice commits with the revocation. Returns how many. */
-export async function revokeTunnelTokens(store: Store, name: string, now: number): Promise<number> {
+export function revokeTunnelTokens(store: Store, name: string, now: number): Promise<number> {
+  return revokeWhere(store, (t) => t.name === name, now);
+}
+
+/** Revokes the token with this id (the admin API's DELETE); false when it is unknown or already revoked. */
+export async function revokeTunnelToken(store: Store, id: string, now: number): Promise<boolean> {
+  return (await revokeWhere(store, (t) => t.id === id, now)) > 0;
+}
+
+async function revokeWhere(store: Store, match: (t: TunnelTokenRecord) => boolean, now: number): Promise<number> {
   return store.transaction(async (tx) => {
     let n = 0;
     for (const t of await tx.tunnels.tokens.list()) {
-      if (t.name !== name || !(await tx.tunnels.tokens.revoke(t.id, now))) continue;
+      if (!match(t) || !(await tx.tunnels.tokens.revoke(t.id, now))) continue;
       await tx.changes.publish(TOKEN_REVOKED_TOPIC, { tokenId: t.id } satisfies TokenRevokedNotice);
       n++;
     }

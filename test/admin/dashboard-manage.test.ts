@@ -1,6 +1,6 @@
 // Scenario: the dashboard's management screens in real Chromium (one browser, one stack). An admin
-// signs in through the Entra emulator, creates a SCIM token and an admin API token (each secret
-// shown once, with a copy button), revokes them after confirming; creates, sees and deletes an
+// signs in through the Entra emulator, creates a SCIM token, an admin API token and a connector
+// token (each secret shown once, with a copy button), revokes them after confirming; creates, sees and deletes an
 // identity provider (moatless.yaml's stays read-only); and reorders an app's policies with the
 // keyboard — saved with If-Match, with a clear message when someone changed one meanwhile.
 // Screenshots go to test-artifacts/dashboard-manage/ (gitignored).
@@ -94,6 +94,19 @@ describe('dashboard: tokens, identity providers, policy order', () => {
     await page.click('text=Yes, revoke');
     await page.locator('text=Admin API token grafana revoked.').waitFor();
     assert.equal((await call(s.browser(), `${api}/me`, { headers: { authorization: `Bearer ${adminSecret}` } })).status, 401);
+
+    // Connector tokens: the same form with the tunnel as its own field.
+    await page.fill('form[aria-label="New connector token"] input[name=name]', 'branch-ui');
+    await page.fill('form[aria-label="New connector token"] input[name=tunnel]', 'intranet');
+    await page.click('text=Create connector token');
+    const tunnelSecret = (await page.locator('.secret-once code[data-secret]').textContent())!;
+    assert.match(tunnelSecret, /^mlt_[A-Za-z0-9_-]{43}$/);
+    await page.click('text=Done, hide it');
+    assert.deepEqual((await s.moatless.store.tunnels.tokens.list()).map((t) => [t.name, t.tunnel, t.revokedAt]), [['branch-ui', 'intranet', null]]);
+    await page.click('[aria-label="Revoke connector token branch-ui"]');
+    await page.click('text=Yes, revoke');
+    await page.locator('text=Connector token branch-ui revoked.').waitFor();
+    assert.notEqual((await s.moatless.store.tunnels.tokens.list())[0]?.revokedAt, null);
   });
 
   test('identity providers: the file\'s is read-only; one created here is edited with If-Match, and deleted after confirming once no app offers it', async () => {

@@ -21,6 +21,8 @@ export interface ApiDeps {
   configWrites?: ConfigWrites;
   /** API objects left out of the served config (they no longer fit the file), with why. */
   notServed?: () => readonly ConfigIssue[];
+  /** Outbound fetch for Entra and Graph calls made on an admin's behalf (tests route cloud hosts to the emulator). */
+  idpFetch?: typeof fetch;
 }
 
 /** Lists answer at most this many items per page, whatever the client asks. */

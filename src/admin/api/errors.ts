@@ -7,12 +7,14 @@ import { formatPath } from '../../config/issues.ts';
 export type ApiErrorCode =
   | 'invalid_request' | 'invalid_json' | 'unauthenticated' | 'forbidden' | 'csrf_rejected' | 'not_found'
   | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
-  | 'read_only' | 'conflict' | 'admin_lockout' | 'precondition_failed' | 'precondition_required';
+  | 'read_only' | 'conflict' | 'admin_lockout' | 'precondition_failed' | 'precondition_required' | 'upstream_error';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400, invalid_json: 400, unauthenticated: 401, forbidden: 403, csrf_rejected: 403, not_found: 404,
   method_not_allowed: 405, payload_too_large: 413, unsupported_media_type: 415, unavailable: 503, internal: 500,
   read_only: 409, conflict: 409, admin_lockout: 409, precondition_failed: 412, precondition_required: 428,
+  // Microsoft Graph or Entra refused or failed a call made on the caller's behalf (import, sync).
+  upstream_error: 502,
 };
 
 export interface FieldProblem { path: string; message: string }

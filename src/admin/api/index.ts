@@ -20,6 +20,10 @@ import { gatewayRoutes } from './gateway-routes.ts';
 import { riskHistoryRoute } from './risk-history-route.ts';
 import { tokenRoutes } from './tokens-routes.ts';
 import { tokenWriteRoutes } from './token-write-routes.ts';
+import { tunnelTokenRoutes } from './tunnel-token-routes.ts';
+import { directorySettingsRoutes } from './directory-settings-routes.ts';
+import { authContextRoutes } from './auth-context-routes.ts';
+import { riskSyncRoute } from './risk-sync-route.ts';
 
 export { API_PREFIX } from './mount.ts';
 export type { ApiDeps } from './common.ts';
@@ -35,7 +39,8 @@ const meRoute = defineRoute({
 export function adminRoutes(deps: ApiDeps): Route[] {
   return [meRoute, ...sessionRoutes(deps), ...directoryRoutes(deps), ...configRoutes(deps), ...identityProviderRoutes(deps), ...configWriteRoutes(deps.configWrites), ...policyTestRoutes(deps), ...logRoutes(deps),
     ...overviewRoutes(deps), ...riskRoutes(deps), ...operationsRoutes(deps),
-    ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), ...tokenWriteRoutes(deps), riskHistoryRoute(deps)];
+    ...activityLogRoutes(deps), ...gatewayRoutes(deps), ...tokenRoutes(deps), ...tokenWriteRoutes(deps), riskHistoryRoute(deps),
+    ...tunnelTokenRoutes(deps), ...directorySettingsRoutes(deps), ...authContextRoutes(deps), riskSyncRoute(deps)];
 }
 
 export function adminApi(deps: ApiDeps & Omit<ApiMountOptions, 'routes'>): AuthHostMount {

@@ -11,6 +11,7 @@ const errors = (codes: string[]) => Object.fromEntries(codes.map((c) => [c, {
     400: 'Invalid request (details carry field paths)', 401: 'No valid credentials', 403: 'Not allowed (role, scope or CSRF)', 404: 'Not found',
     409: 'Conflict: defined in moatless.yaml (read-only here), already exists, or would lock every admin out',
     412: 'If-Match is stale: the object changed since it was read', 428: 'If-Match is required',
+    502: 'Microsoft Graph or Entra refused or failed the call made on the caller\'s behalf (the message says why)',
   }[c] ?? c,
   content: { 'application/json': { schema: errorSchema } },
 }]));

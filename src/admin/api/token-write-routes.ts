@@ -10,7 +10,7 @@ import { ApiError, notFound } from './errors.ts';
 import { defineRoute, type Route } from './route.ts';
 
 /** Token names as the CLI takes them. */
-const tokenName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ -; at most 64');
+export const tokenName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ -; at most 64');
 const idParam = z.strictObject({ id: z.string().min(1).max(100) });
 const DAY_MS = 86_400_000;
 const secretNote = 'The secret itself: shown in this answer only, never again (only its SHA-256 is stored).';

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { type ApiDeps, iso, isoOrNull, isoTime } from './common.ts';
 import { defineRoute, type Route } from './route.ts';
 
-const state = (revokedAt: number | null, expiresAt: number | null, now: number): 'active' | 'revoked' | 'expired' =>
+export const tokenState = (revokedAt: number | null, expiresAt: number | null, now: number): 'active' | 'revoked' | 'expired' =>
   revokedAt !== null ? 'revoked' : expiresAt !== null && expiresAt <= now ? 'expired' : 'active';
-const stateSchema = z.enum(['active', 'revoked', 'expired']);
+export const tokenStateSchema = z.enum(['active', 'revoked', 'expired']);
 
 export function tokenRoutes(deps: ApiDeps): Route[] {
   return [
@@ -16,7 +16,7 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
       summary: 'SCIM bearer tokens (metadata only: never the token or its hash)',
       response: z.object({
         items: z.array(z.object({
-          id: z.string(), name: z.string(), directoryId: z.string(), directory: z.string().nullable(), state: stateSchema,
+          id: z.string(), name: z.string(), directoryId: z.string(), directory: z.string().nullable(), state: tokenStateSchema,
           createdAt: isoTime, lastUsedAt: isoTime.nullable(), revokedAt: isoTime.nullable(),
         })),
       }).meta({ id: 'ScimTokenList' }),
@@ -25,7 +25,7 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
         const now = deps.now();
         return {
           items: (await deps.store.directory.tokens.list()).map((t) => ({
-            id: t.id, name: t.name, directoryId: t.directoryId, directory: names.get(t.directoryId) ?? null, state: state(t.revokedAt, null, now),
+            id: t.id, name: t.name, directoryId: t.directoryId, directory: names.get(t.directoryId) ?? null, state: tokenState(t.revokedAt, null, now),
             createdAt: iso(t.createdAt), lastUsedAt: isoOrNull(t.lastUsedAt), revokedAt: isoOrNull(t.revokedAt),
           })),
         };
@@ -35,14 +35,14 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
       method: 'get', path: '/tokens/service', operationId: 'listServiceTokens', tag: 'tokens', access: 'read',
       summary: 'Service tokens from moatless.yaml (name, client id, expiry; never the client secret)',
       response: z.object({
-        items: z.array(z.object({ name: z.string(), clientId: z.string(), expiresAt: isoTime.nullable(), state: stateSchema, source: z.literal('config') })),
+        items: z.array(z.object({ name: z.string(), clientId: z.string(), expiresAt: isoTime.nullable(), state: tokenStateSchema, source: z.literal('config') })),
       }).meta({ id: 'ServiceTokenList' }),
       async handle() {
         const now = deps.now();
         return {
           items: deps.runtime().config.serviceTokens.map((t) => {
             const expiresAt = t.expiresAt ? Date.parse(t.expiresAt) : null;
-            return { name: t.name, clientId: t.clientId, expiresAt: isoOrNull(expiresAt), state: state(null, expiresAt, now), source: 'config' as const };
+            return { name: t.name, clientId: t.clientId, expiresAt: isoOrNull(expiresAt), state: tokenState(null, expiresAt, now), source: 'config' as const };
           }),
         };
       },
@@ -52,7 +52,7 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
       summary: 'Admin API tokens (name, scope, expiry, last use; never the token or its hash)',
       response: z.object({
         items: z.array(z.object({
-          id: z.string(), name: z.string(), scope: z.enum(['read', 'write']), state: stateSchema,
+          id: z.string(), name: z.string(), scope: z.enum(['read', 'write']), state: tokenStateSchema,
           createdAt: isoTime, expiresAt: isoTime, lastUsedAt: isoTime.nullable(), revokedAt: isoTime.nullable(),
         })),
       }).meta({ id: 'AdminTokenList' }),
@@ -60,7 +60,7 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
         const now = deps.now();
         return {
           items: (await deps.store.admin.tokens.list()).map((t) => ({
-            id: t.id, name: t.name, scope: t.scope, state: state(t.revokedAt, t.expiresAt, now),
+            id: t.id, name: t.name, scope: t.scope, state: tokenState(t.revokedAt, t.expiresAt, now),
             createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), lastUsedAt: isoOrNull(t.lastUsedAt), revokedAt: isoOrNull(t.revokedAt),
           })),
         };

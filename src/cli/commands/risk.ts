@@ -12,11 +12,25 @@ import { viaApiOrStore } from '../remote.ts';
 const out = (s: string) => void process.stdout.write(s);
 const err = (s: string) => void process.stderr.write(s);
 const level = (l: string | null) => l ?? 'none';
+/** A full reconcile of a large tenant pages through Graph for minutes; the server answers when it ends. */
+const REMOTE_CYCLE_TIMEOUT_MS = 15 * 60_000;
+
+/** A cycle's report on stdout (as JSON with --json); exit code 1 when it did not succeed. */
+function printReport(json: boolean, report: CycleReport): number {
+  if (json) out(`${JSON.stringify(report, null, 2)}\n`);
+  else out(describe(report));
+  return report.ok ? 0 : 1;
+}
 
 export async function riskSync(args: ParsedArgs): Promise<number> {
   if (!args.flags.has('once')) throw new UsageError('the schedule runs inside `moatless serve`; run one cycle by hand with --once');
   const json = args.flags.has('json');
-  return withConfigAndStore(args, async (store, cfg) => {
+  const options = { dryRun: args.flags.has('dry-run'), confirm: args.flags.has('confirm'), ...(args.flags.has('full') ? { full: true } : {}) };
+  return viaApiOrStore(args, async (api) => {
+    // The cycle runs on the server (its Graph credential stays there); no page progress over HTTP.
+    err('risk sync: running one cycle on the server…\n');
+    return printReport(json, await api.post<CycleReport>('/risk/sync', options, { timeoutMs: REMOTE_CYCLE_TIMEOUT_MS }));
+  }, () => withConfigAndStore(args, async (store, cfg) => {
     if (!cfg.risk) {
       err('no risk: section in the config; see docs/risk.md\n');
       return 1;
@@ -32,17 +46,15 @@ export async function riskSync(args: ParsedArgs): Promise<number> {
         return 1;
       }
       const report = await runRiskCycle(deps, {
-        dryRun: args.flags.has('dry-run'), confirm: args.flags.has('confirm'), ...(args.flags.has('full') ? { full: true } : {}),
+        ...options,
         // Progress goes to stderr so --json output stays one document.
         onPage: (p) => err(`page ${p.page}: ${p.items} risky user(s) read\n`),
       });
-      if (json) out(`${JSON.stringify(report, null, 2)}\n`);
-      else out(describe(report));
-      return report.ok ? 0 : 1;
+      return printReport(json, report);
     } finally {
       sessions.close();
     }
-  });
+  }));
 }
 
 function describe(r: CycleReport): string {

@@ -97,20 +97,29 @@ export async function scimTokenRevoke(args: ParsedArgs): Promise<number> {
   }));
 }
 
-/** `moatless scim directory set --directory NAME --deprovision-on-no-groups on|off` */
+function printSettings(name: string, deprovisionOnNoGroups: boolean): number {
+  process.stdout.write(`directory "${name}": deprovisionOnNoGroups=${deprovisionOnNoGroups}\n`);
+  return 0;
+}
+
+/** `moatless scim directory set --directory NAME --deprovision-on-no-groups on|off [--url URL]` */
 export async function scimDirectorySet(args: ParsedArgs): Promise<number> {
   const directoryName = nameFlag(args, 'directory', DEFAULT_DIRECTORY);
   const v = flag(args, 'deprovision-on-no-groups');
   if (v !== 'on' && v !== 'off') throw new UsageError('--deprovision-on-no-groups on|off is required');
-  return withStore(args, async (store) => {
+  return viaApiOrStore(args, async (api) => {
+    const r = await api.patch<{ directory: string; deprovisionOnNoGroups: boolean }>(
+      `/directory/directories/${encodeURIComponent(directoryName)}/settings`, { deprovisionOnNoGroups: v === 'on' });
+    return printSettings(r.directory, r.deprovisionOnNoGroups);
+  }, () => withStore(args, async (store) => {
     const dir = await store.directory.directories.getByName(directoryName);
     if (!dir) {
       process.stderr.write(`no directory named "${directoryName}"\n`);
       return 1;
     }
-    await setDirectorySettings(store.kv, dir.id, { deprovisionOnNoGroups: v === 'on' });
-    const s = await getDirectorySettings(store.kv, dir.id);
-    process.stdout.write(`directory "${dir.name}": deprovisionOnNoGroups=${s.deprovisionOnNoGroups}\n`);
-    return 0;
-  });
+    const before = await getDirectorySettings(store.kv, dir.id);
+    const s = await setDirectorySettings(store.kv, dir.id, { deprovisionOnNoGroups: v === 'on' });
+    await store.admin.audit.append({ time: Date.now(), actor: 'cli', action: 'directory.settings', target: `directory:${dir.name}`, before: { ...before }, after: { ...s }, requestId: null });
+    return printSettings(dir.name, s.deprovisionOnNoGroups);
+  }));
 }

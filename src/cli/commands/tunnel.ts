@@ -13,47 +13,68 @@ const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOS
 
 const table = (rows: string[][]): void => void process.stdout.write(alignedTable(rows));
 
+function printCreated(token: string, name: string, tunnel: string): number {
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`token "${name}" for tunnel "${tunnel}" created; give it to: moatless connector --edge URL --token-file FILE. It is shown only once.\n`);
+  return 0;
+}
+
 export async function tunnelTokenCreate(args: ParsedArgs): Promise<number> {
   const name = flag(args, 'name');
   const tunnel = flag(args, 'tunnel');
   if (!name || !NAME.test(name)) throw new UsageError('--name NAME is required (letters, digits, . _ -; at most 64)');
   if (!tunnel || !TUNNEL_NAME.test(tunnel)) throw new UsageError('--tunnel NAME is required (lower-case letters, digits, - and _), as in upstream: tunnel:NAME');
-  return withConfigAndStore(args, async (store) => {
+  return viaApiOrStore(args, async (api) => {
+    const r = await api.post<{ token: string; tunnel: string }>('/tokens/tunnel', { name, tunnel });
+    return printCreated(r.token, name, r.tunnel);
+  }, () => withConfigAndStore(args, async (store) => {
     if ((await store.tunnels.tokens.list()).some((t) => t.name === name && t.revokedAt === null)) {
       process.stderr.write(`a live token named "${name}" exists; revoke it first (moatless tunnel token revoke --name ${name})\n`);
       return 1;
     }
     const { token } = await createTunnelToken(store, { name, tunnel, now: Date.now() });
-    process.stdout.write(`${token}\n`);
-    process.stderr.write(`token "${name}" for tunnel "${tunnel}" created; give it to: moatless connector --edge URL --token-file FILE. It is shown only once.\n`);
-    return 0;
-  });
+    return printCreated(token, name, tunnel);
+  }));
+}
+
+/** A token row as both the store and the API (`GET /tokens/tunnel`) describe it, times as ISO. */
+interface TunnelTokenLine { id: string; name: string; tunnel: string; createdAt: string | null; revokedAt: string | null }
+
+function printTokens(args: ParsedArgs, rows: readonly TunnelTokenLine[]): number {
+  printRows(args, [
+    { header: 'NAME', key: 'name', value: (t) => t.name },
+    { header: 'TUNNEL', key: 'tunnel', value: (t) => t.tunnel },
+    { header: 'CREATED', key: 'createdAt', value: (t) => t.createdAt },
+    { header: 'REVOKED', key: 'revokedAt', value: (t) => t.revokedAt },
+  ], rows, 'no tunnel tokens yet: moatless tunnel token create --name NAME --tunnel TUNNEL');
+  return 0;
 }
 
 export async function tunnelTokenList(args: ParsedArgs): Promise<number> {
-  return withConfigAndStore(args, async (store) => {
-    printRows(args, [
-      { header: 'NAME', key: 'name', value: (t) => t.name },
-      { header: 'TUNNEL', key: 'tunnel', value: (t) => t.tunnel },
-      { header: 'CREATED', key: 'createdAt', value: (t) => isoOrNull(t.createdAt) },
-      { header: 'REVOKED', key: 'revokedAt', value: (t) => isoOrNull(t.revokedAt) },
-    ], await store.tunnels.tokens.list(), 'no tunnel tokens yet: moatless tunnel token create --name NAME --tunnel TUNNEL');
-    return 0;
-  });
+  return viaApiOrStore(args, async (api) => printTokens(args, (await api.get<{ items: TunnelTokenLine[] }>('/tokens/tunnel')).items),
+    () => withConfigAndStore(args, async (store) => printTokens(args, (await store.tunnels.tokens.list()).map((t) => ({
+      id: t.id, name: t.name, tunnel: t.tunnel, createdAt: isoOrNull(t.createdAt), revokedAt: isoOrNull(t.revokedAt),
+    })))));
+}
+
+function revokedLine(name: string, n: number): number {
+  if (n === 0) {
+    process.stderr.write(`no live token named "${name}"\n`);
+    return 1;
+  }
+  process.stdout.write(`revoked ${n} token(s) named "${name}"; their connectors are disconnected on every replica\n`);
+  return 0;
 }
 
 export async function tunnelTokenRevoke(args: ParsedArgs): Promise<number> {
   const name = flag(args, 'name');
   if (!name || !NAME.test(name)) throw new UsageError('--name NAME is required');
-  return withConfigAndStore(args, async (store) => {
-    const n = await revokeTunnelTokens(store, name, Date.now());
-    if (n === 0) {
-      process.stderr.write(`no live token named "${name}"\n`);
-      return 1;
-    }
-    process.stdout.write(`revoked ${n} token(s) named "${name}"; their connectors are disconnected on every replica\n`);
-    return 0;
-  });
+  return viaApiOrStore(args, async (api) => {
+    const live = (await api.get<{ items: { id: string; name: string; state: string }[] }>('/tokens/tunnel')).items
+      .filter((t) => t.name === name && t.state === 'active');
+    for (const t of live) await api.delete(`/tokens/tunnel/${encodeURIComponent(t.id)}`);
+    return revokedLine(name, live.length);
+  }, () => withConfigAndStore(args, async (store) => revokedLine(name, await revokeTunnelTokens(store, name, Date.now()))));
 }
 
 function printTunnels(args: ParsedArgs, report: readonly TunnelReport[], json: unknown): number {

@@ -77,8 +77,13 @@ export async function runAuthContextsImport(
   });
   const list = await listAuthenticationContexts(graph);
   await importAuthContexts(store.kv, cfg.id, list);
-  out.write(`Imported ${list.length} authentication context${list.length === 1 ? '' : 's'} for identity provider ${cfg.id}:\n`);
+  printAuthContexts(out, cfg.id, list);
+  return list;
+}
+
+/** What the import command prints, whether it ran here or on the server (`--url`). */
+export function printAuthContexts(out: CommandOutput, idpId: string, list: readonly AuthContext[]): void {
+  out.write(`Imported ${list.length} authentication context${list.length === 1 ? '' : 's'} for identity provider ${idpId}:\n`);
   for (const c of list) out.write(`  ${c.id.padEnd(4)} ${c.isAvailable ? 'available  ' : 'unavailable'} ${c.displayName}${c.description ? ` — ${c.description}` : ''}\n`);
   if (list.some((c) => !c.isAvailable)) out.write('Unavailable contexts cannot be requested by apps until they are published in Entra.\n');
-  return list;
 }

@@ -37,7 +37,7 @@ const SCREENS = [
   { path: '/gateway', label: 'Gateway', title: 'Secure web gateway' },
   { path: '/operations', label: 'Isolation & tunnels', title: 'Isolation sessions and tunnels' },
   { path: '/identity-providers', label: 'Identity providers', title: 'Identity providers' },
-  { path: '/tokens', label: 'Tokens', title: 'SCIM, admin API and service tokens' },
+  { path: '/tokens', label: 'Tokens', title: 'SCIM, admin API, connector and service tokens' },
   { path: '/logs', label: 'Logs', title: 'Logs' },
 ] as const;
 /** Screens reached from others (not in the navigation): the app and policy editors. */

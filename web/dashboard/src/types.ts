@@ -184,6 +184,14 @@ export interface AdminToken {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
+export interface TunnelToken {
+  id: string;
+  name: string;
+  tunnel: string;
+  state: TokenState;
+  createdAt: string;
+  revokedAt: string | null;
+}
 export interface ServiceToken {
   name: string;
   clientId: string;

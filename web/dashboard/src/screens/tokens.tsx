@@ -1,9 +1,11 @@
-// The credentials machines use: SCIM tokens (Entra provisioning) and admin API tokens (automation),
-// created here with the secret shown once (with a copy button) and revoked in two steps; service
-// tokens from moatless.yaml, read-only. Must not: keep a secret after the person leaves the screen.
+// The credentials machines use: SCIM tokens (Entra provisioning), admin API tokens (automation) and
+// connector tokens (tunnels), created here through one form with each kind's own fields, the secret
+// shown once (with a copy button), and revoked in two steps; service tokens from moatless.yaml,
+// read-only. Must not: keep a secret after the person leaves the screen.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import type { AdminToken, Me, ScimToken, ServiceToken } from '../types.ts';
+import type { AdminToken, Me, ScimToken, ServiceToken, TunnelToken } from '../types.ts';
 import { Badge, Card, ConfirmDelete, DataTable, Empty, ErrorNote, Loading, Time, useLoad } from '../ui.tsx';
 import './tokens.css';
 
@@ -60,46 +62,80 @@ function useWrite(after: () => void) {
 }
 
 const stateKind = (s: string) => (s === 'active' ? 'ok' : 'neutral');
+const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}';
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function ScimTokens({ me }: { me: Me }) {
-  const list = useLoad(() => api.get<{ items: ScimToken[] }>('/tokens/scim'), 'scim-tokens');
+interface TokenRow { id: string; name: string; state: string }
+
+/** What differs between the kinds of token this screen creates and revokes; the rest is TokenCard. */
+interface TokenKind<T extends TokenRow> {
+  /** Singular, as in a sentence: "SCIM token", "admin API token". */
+  noun: string;
+  /** `/tokens/scim`: GET lists, POST creates, DELETE `{path}/{id}` revokes. */
+  path: string;
+  intro: ComponentChildren;
+  /** Column headers between Name and the actions, and the row's cells for them. */
+  columns: string[];
+  cells(t: T): ComponentChildren;
+  namePlaceholder: string;
+  /** The create form's fields besides Name. */
+  fields: ComponentChildren;
+  /** The POST body from the form (its `name` field included). */
+  body(f: FormData): Record<string, unknown>;
+}
+
+/** One create form for every kind of token: Name, the kind's own fields, and the submit button. */
+function CreateTokenForm({ noun, namePlaceholder, fields, onSubmit }: {
+  noun: string; namePlaceholder: string; fields: ComponentChildren; onSubmit: (e: Event) => void;
+}) {
+  return (
+    <form class="inline-form" onSubmit={onSubmit} aria-label={`New ${noun}`}>
+      <label>
+        Name
+        <input name="name" required pattern={NAME_PATTERN} placeholder={namePlaceholder} />
+      </label>
+      {fields}
+      <button type="submit" class="btn">Create {noun}</button>
+    </form>
+  );
+}
+
+function TokenCard<T extends TokenRow>({ me, kind }: { me: Me; kind: TokenKind<T> }) {
+  const plural = `${kind.noun}s`;
+  const list = useLoad(() => api.get<{ items: T[] }>(kind.path), kind.path);
   const w = useWrite(list.reload);
   const [created, setCreated] = useState<Created | null>(null);
   const create = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
-    const f = new FormData(form);
     const r = await w.run(
-      () => api.post<{ token: string; name: string }>('/tokens/scim', { name: f.get('name'), directory: f.get('directory') || undefined }),
-      (x) => `SCIM token ${x.name} created.`,
+      () => api.post<{ token: string; name: string }>(kind.path, kind.body(new FormData(form))),
+      (x) => `${sentence(kind.noun)} ${x.name} created.`,
     );
     if (!r) return;
-    setCreated({ what: `SCIM token ${r.name}`, token: r.token });
+    setCreated({ what: `${sentence(kind.noun)} ${r.name}`, token: r.token });
     form.reset();
   };
   return (
-    <Card title="SCIM tokens">
-      <p class="muted">Entra provisioning sends one of these as its Secret Token. Revoking one stops provisioning with it at once.</p>
+    <Card title={sentence(plural)}>
+      <p class="muted">{kind.intro}</p>
       {created && <SecretOnce created={created} onDone={() => setCreated(null)} />}
       {w.status && !created && <p class="success" role="status">{w.status}</p>}
       {w.error && <ErrorNote error={w.error} />}
       {list.error && <ErrorNote error={list.error} onRetry={list.reload} />}
-      {list.loading && !list.data && <Loading label="Loading SCIM tokens…" />}
-      {list.data?.items.length === 0 && <Empty>No SCIM tokens yet.</Empty>}
+      {list.loading && !list.data && <Loading label={`Loading ${plural}…`} />}
+      {list.data?.items.length === 0 && <Empty>No {plural} yet.</Empty>}
       {list.data && list.data.items.length > 0 && (
-        <DataTable columns={['Name', 'Directory', 'State', 'Created', 'Last used', { hidden: 'Actions' }]}>
+        <DataTable columns={['Name', ...kind.columns, { hidden: 'Actions' }]}>
           {list.data.items.map((t) => (
             <tr key={t.id}>
               <td>{t.name}</td>
-              <td>{t.directory ?? t.directoryId}</td>
-              <td><Badge value={t.state} kind={stateKind(t.state)} /></td>
-              <td><Time iso={t.createdAt} /></td>
-              <td><Time iso={t.lastUsedAt} /></td>
+              {kind.cells(t)}
               <td class="row-actions">
                 {me.canWrite && t.state === 'active' && (
                   <ConfirmDelete
-                    verb="Revoke" label={`Revoke SCIM token ${t.name}`}
-                    onConfirm={() => void w.run(() => api.write('DELETE', `/tokens/scim/${encodeURIComponent(t.id)}`), () => `SCIM token ${t.name} revoked.`)}
+                    verb="Revoke" label={`Revoke ${kind.noun} ${t.name}`}
+                    onConfirm={() => void w.run(() => api.write('DELETE', `${kind.path}/${encodeURIComponent(t.id)}`), () => `${sentence(kind.noun)} ${t.name} revoked.`)}
                   />
                 )}
               </td>
@@ -107,93 +143,82 @@ function ScimTokens({ me }: { me: Me }) {
           ))}
         </DataTable>
       )}
-      {me.canWrite && (
-        <form class="inline-form" onSubmit={create} aria-label="New SCIM token">
-          <label>
-            Name
-            <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" placeholder="entra" />
-          </label>
-          <label>
-            Directory
-            <input name="directory" placeholder="default" pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" />
-          </label>
-          <button type="submit" class="btn">Create SCIM token</button>
-        </form>
-      )}
+      {me.canWrite && <CreateTokenForm noun={kind.noun} namePlaceholder={kind.namePlaceholder} fields={kind.fields} onSubmit={create} />}
     </Card>
   );
 }
 
-function AdminTokens({ me }: { me: Me }) {
-  const list = useLoad(() => api.get<{ items: AdminToken[] }>('/tokens/admin'), 'admin-tokens');
-  const w = useWrite(list.reload);
-  const [created, setCreated] = useState<Created | null>(null);
-  const create = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const f = new FormData(form);
-    const r = await w.run(
-      () => api.post<{ token: string; name: string }>('/tokens/admin', { name: f.get('name'), scope: f.get('scope'), expiresInDays: Number(f.get('days')) }),
-      (x) => `Admin API token ${x.name} created.`,
-    );
-    if (!r) return;
-    setCreated({ what: `Admin API token ${r.name}`, token: r.token });
-    form.reset();
-  };
-  return (
-    <Card title="Admin API tokens">
-      <p class="muted">For automation against this API (send as <code>Authorization: Bearer …</code>). Every token expires.</p>
-      {created && <SecretOnce created={created} onDone={() => setCreated(null)} />}
-      {w.status && !created && <p class="success" role="status">{w.status}</p>}
-      {w.error && <ErrorNote error={w.error} />}
-      {list.error && <ErrorNote error={list.error} onRetry={list.reload} />}
-      {list.loading && !list.data && <Loading label="Loading admin API tokens…" />}
-      {list.data?.items.length === 0 && <Empty>No admin API tokens yet.</Empty>}
-      {list.data && list.data.items.length > 0 && (
-        <DataTable columns={['Name', 'Scope', 'State', 'Created', 'Expires', 'Last used', { hidden: 'Actions' }]}>
-          {list.data.items.map((t) => (
-            <tr key={t.id}>
-              <td>{t.name}</td>
-              <td>{t.scope}</td>
-              <td><Badge value={t.state} kind={stateKind(t.state)} /></td>
-              <td><Time iso={t.createdAt} /></td>
-              <td><Time iso={t.expiresAt} /></td>
-              <td><Time iso={t.lastUsedAt} /></td>
-              <td class="row-actions">
-                {me.canWrite && t.state === 'active' && (
-                  <ConfirmDelete
-                    verb="Revoke" label={`Revoke admin API token ${t.name}`}
-                    onConfirm={() => void w.run(() => api.write('DELETE', `/tokens/admin/${encodeURIComponent(t.id)}`), () => `Admin API token ${t.name} revoked.`)}
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      {me.canWrite && (
-        <form class="inline-form" onSubmit={create} aria-label="New admin API token">
-          <label>
-            Name
-            <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" placeholder="grafana" />
-          </label>
-          <label>
-            Scope
-            <select name="scope">
-              <option value="read">read</option>
-              <option value="write">write</option>
-            </select>
-          </label>
-          <label>
-            Expires in (days)
-            <input name="days" type="number" min={1} max={366} value={30} required />
-          </label>
-          <button type="submit" class="btn">Create admin API token</button>
-        </form>
-      )}
-    </Card>
-  );
-}
+const SCIM: TokenKind<ScimToken> = {
+  noun: 'SCIM token', path: '/tokens/scim', namePlaceholder: 'entra',
+  intro: 'Entra provisioning sends one of these as its Secret Token. Revoking one stops provisioning with it at once.',
+  columns: ['Directory', 'State', 'Created', 'Last used'],
+  cells: (t) => (
+    <>
+      <td>{t.directory ?? t.directoryId}</td>
+      <td><Badge value={t.state} kind={stateKind(t.state)} /></td>
+      <td><Time iso={t.createdAt} /></td>
+      <td><Time iso={t.lastUsedAt} /></td>
+    </>
+  ),
+  fields: (
+    <label>
+      Directory
+      <input name="directory" placeholder="default" pattern={NAME_PATTERN} />
+    </label>
+  ),
+  body: (f) => ({ name: f.get('name'), directory: f.get('directory') || undefined }),
+};
+
+const ADMIN: TokenKind<AdminToken> = {
+  noun: 'admin API token', path: '/tokens/admin', namePlaceholder: 'grafana',
+  intro: <>For automation against this API (send as <code>Authorization: Bearer …</code>). Every token expires.</>,
+  columns: ['Scope', 'State', 'Created', 'Expires', 'Last used'],
+  cells: (t) => (
+    <>
+      <td>{t.scope}</td>
+      <td><Badge value={t.state} kind={stateKind(t.state)} /></td>
+      <td><Time iso={t.createdAt} /></td>
+      <td><Time iso={t.expiresAt} /></td>
+      <td><Time iso={t.lastUsedAt} /></td>
+    </>
+  ),
+  fields: (
+    <>
+      <label>
+        Scope
+        <select name="scope">
+          <option value="read">read</option>
+          <option value="write">write</option>
+        </select>
+      </label>
+      <label>
+        Expires in (days)
+        <input name="days" type="number" min={1} max={366} value={30} required />
+      </label>
+    </>
+  ),
+  body: (f) => ({ name: f.get('name'), scope: f.get('scope'), expiresInDays: Number(f.get('days')) }),
+};
+
+const TUNNEL: TokenKind<TunnelToken> = {
+  noun: 'connector token', path: '/tokens/tunnel', namePlaceholder: 'branch-1',
+  intro: <>A connector (<code>moatless connector --token-file …</code>) serves its tunnel with one of these. Revoking one disconnects its connectors at once.</>,
+  columns: ['Tunnel', 'State', 'Created'],
+  cells: (t) => (
+    <>
+      <td><code>{t.tunnel}</code></td>
+      <td><Badge value={t.state} kind={stateKind(t.state)} /></td>
+      <td><Time iso={t.createdAt} /></td>
+    </>
+  ),
+  fields: (
+    <label>
+      Tunnel
+      <input name="tunnel" required pattern="[a-z0-9][a-z0-9_\-]{0,62}" placeholder="intranet" />
+    </label>
+  ),
+  body: (f) => ({ name: f.get('name'), tunnel: f.get('tunnel') }),
+};
 
 function ServiceTokens() {
   const list = useLoad(() => api.get<{ items: ServiceToken[] }>('/tokens/service'), 'service-tokens');
@@ -223,8 +248,9 @@ function ServiceTokens() {
 export function TokensScreen({ me }: { me: Me }) {
   return (
     <>
-      <ScimTokens me={me} />
-      <AdminTokens me={me} />
+      <TokenCard me={me} kind={SCIM} />
+      <TokenCard me={me} kind={ADMIN} />
+      <TokenCard me={me} kind={TUNNEL} />
       <ServiceTokens />
     </>
   );
