@@ -22,12 +22,16 @@ import { appId, benchConfig, benchIdentity, type BenchConfigOptions } from './mo
 
 export type ChildCommand =
   | { cmd: 'sessions'; count: number; app: number; firstUser: number }
-  | { cmd: 'stats' };
+  | { cmd: 'stats' }
+  /** Request metrics recorded (on) or skipped (off) from now on, in this same process (admin bench). */
+  | { cmd: 'requestMetrics'; on: boolean };
 
 export type ChildReply =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'sessions'; secrets: string[]; ms: number }
   | { type: 'stats'; cacheSize: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; spaces: Record<string, number> }
+  /** observed: requests counted by request metrics so far (the bench checks "off" counted none). */
+  | { type: 'requestMetrics'; on: boolean; observed: number }
   | { type: 'error'; message: string };
 
 /** metrics: false runs without request metrics on the proxy path (the admin bench's baseline). */
@@ -103,6 +107,17 @@ process.on('message', (raw) => void (async () => {
         done += n;
       }
       send({ type: 'sessions', secrets, ms: performance.now() - t0 });
+    } else if (m.cmd === 'requestMetrics') {
+      // The only per-request work of request metrics is RequestMetrics.observe (the metered access
+      // log calls it once per decision): "off" makes it a no-op on this instance, so on and off run
+      // in one process with one heap and one JIT, and only that work differs.
+      if (!('metrics' in moatless)) throw new Error('requestMetrics needs a serving process (workers: 1)');
+      const requests = (moatless as MoatlessProcess).metrics.requests;
+      if (m.on) delete (requests as { observe?: unknown }).observe;
+      else Object.defineProperty(requests, 'observe', { value: () => {}, configurable: true, writable: true });
+      const [counter] = requests.exported();
+      const observed = (await counter!.get()).values.reduce((n, v) => n + v.value, 0);
+      send({ type: 'requestMetrics', on: m.on, observed });
     } else if (m.cmd === 'stats') {
       // Collect first when allowed (--expose-gc): RSS then shows what the sessions keep, not garbage.
       (globalThis as { gc?: () => void }).gc?.();

@@ -1,25 +1,30 @@
-// What request metrics cost on the proxy path: two Moatless processes, identical but for
-// `requestMetrics` (on: the production default; off: the composition root's baseline seam), proxy
-// the same nginx backend on a signed-in session while wrk loads them. Two long-lived processes
-// measured the processes more than the metrics (heap layout, JIT and CPU placement differ from one
-// process to the next: "on" came out faster in 3 of 4 quiet runs), so every round starts a fresh
-// pair and alternates which one is started and measured first; each round's ratio compares a pair
-// born and measured together, and the median over rounds is the figure. CPU time per request of
-// each server is read from /proc and is the steadier figure on a shared box.
+// What request metrics cost on the proxy path, as a same-run ratio. One Moatless process (the
+// production default: metrics on) proxies an nginx backend on a signed-in session while wrk loads
+// it in short slices; between slices the benchmark turns the request metrics' per-request work
+// (RequestMetrics.observe, bench/access/moatless-child.ts) off and on again, in the order
+// on/off, off/on, on/off… so neither side is always first. Each pair of neighbouring slices gives one
+// ratio; the median over pairs is the figure.
+//
+// Why one process: two processes identical but for the flag differed by more than the goal and in
+// either direction (quiet runs: −15 %, +23 %, −15 %, −37 %; a fresh pair per round still ranged
+// from 2,718 to 10,216 req/s between rounds) — heap layout, JIT and CPU placement differ from one
+// process to the next. In one process only the metered work differs. CPU time per request is read
+// from /proc and is the steadier figure on a shared box.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/harness/ports.ts';
 import { appHost } from '../access/moatless-config.ts';
-import { startMoatlessChild, type MoatlessChild } from '../access/moatless-proc.ts';
+import { startMoatlessChild } from '../access/moatless-proc.ts';
 import { preflight } from '../access/setup.ts';
-import { measureAll, type Timing } from '../access/throughput.ts';
 import { backendConfig, startNginx } from '../lib/nginx.ts';
+import { groupCpuMs } from '../lib/procs.ts';
 import { median } from '../lib/stats.ts';
 import { ensureTools } from '../lib/tools.ts';
+import { runWrk } from '../lib/wrk.ts';
 
 export interface MetricsRound {
-  /** Which server was started and measured first in this round. */
+  /** Which state was measured first in this pair. */
   first: 'on' | 'off';
   rpsOn: number;
   rpsOff: number;
@@ -37,29 +42,65 @@ export interface MetricsCost {
   rpsOff: number;
   cpuUsOn: number;
   cpuUsOff: number;
-  /** Median over rounds of (1 − rps_on / rps_off), in percent: the throughput metrics cost. */
+  /** Median over pairs of (1 − rps_on / rps_off), in percent: the throughput metrics cost. */
   throughputCostPct: number;
-  /** Median over rounds of (cpu_on / cpu_off − 1), in percent. */
+  /** Median over pairs of (cpu_on / cpu_off − 1), in percent. */
   cpuCostPct: number;
   perRound: MetricsRound[];
 }
 
-/** `timing.rounds` fresh pairs of servers; within a round, one warm-up and one measured run each. */
-export async function measureMetricsCost(timing: Timing, log: (s: string) => void): Promise<MetricsCost> {
+export interface MetricsCostTiming {
+  /** Seconds of load before the first pair, both states (JIT, caches, young generation). */
+  warmS: number;
+  /** Seconds per measured slice. */
+  sliceS: number;
+  /** Pairs of slices (on + off). */
+  pairs: number;
+}
+
+export async function measureMetricsCost(t: MetricsCostTiming, log: (s: string) => void): Promise<MetricsCost> {
   const tools = ensureTools(log);
   const tmp = mkdtempSync(join(tmpdir(), 'moatless-bench-admin-'));
   chmodSync(tmp, 0o755); // nginx workers run as an unprivileged user when we are root: let them read www/
   const backendPort = await freePort();
   const ngx = await startNginx(tools.nginx, join(tmp, 'backend'), backendConfig(join(tmp, 'backend'), backendPort), backendPort);
-  const upstream = `http://127.0.0.1:${backendPort}`;
+  // It logs as production does (store rows + JSON lines to a file).
+  const proc = await startMoatlessChild({ apps: 10, upstream: `http://127.0.0.1:${backendPort}`, logFile: join(tmp, 'moatless.log') });
   const perRound: MetricsRound[] = [];
   try {
-    for (let round = 1; round <= timing.rounds; round++) {
-      const first = round % 2 === 1 ? 'on' : 'off';
-      log(`  round ${round}/${timing.rounds}: fresh servers, metrics ${first} first`);
-      perRound.push(await oneRound(first, { ...timing, rounds: 1 }, { tools, upstream, tmp, round }, log));
+    const secret = (await proc.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
+    const target = { url: `http://127.0.0.1:${proc.port}/`, headers: { Host: appHost(5), Cookie: `moatless_session=${secret}` } };
+    await preflight([{ name: 'moatless', ...target, c1: false }]);
+    const set = (on: boolean) => proc.ask({ cmd: 'requestMetrics', on }, 'requestMetrics');
+    log(`  warm-up: ${t.warmS}s at c50, metrics on then off`);
+    for (const on of [true, false]) {
+      await set(on);
+      await runWrk(tools.wrk, { ...target, connections: 50, seconds: Math.max(1, Math.round(t.warmS / 2)) });
+    }
+    const slice = async (on: boolean): Promise<{ rps: number; cpu: number }> => {
+      const before = (await set(on)).observed;
+      const cpu0 = await groupCpuMs(proc.child.pid!);
+      const r = await runWrk(tools.wrk, { ...target, connections: 50, seconds: t.sliceS });
+      const cpu = ((await groupCpuMs(proc.child.pid!)) - cpu0) * 1000 / r.requests;
+      if (r.non2xx + r.socketErrors.timeout > 0) throw new Error(`non-2xx answers or timeouts during the metrics-cost slices (metrics ${on ? 'on' : 'off'}): ${r.non2xx + r.socketErrors.timeout}`);
+      // The switch did what it says: "on" counted every request wrk saw answered, "off" none.
+      const counted = (await proc.ask({ cmd: 'requestMetrics', on }, 'requestMetrics')).observed - before;
+      if (on ? counted < r.requests : counted !== 0) throw new Error(`metrics ${on ? 'on' : 'off'} counted ${counted} of ${r.requests} requests`);
+      return { rps: r.rps, cpu };
+    };
+    for (let pair = 1; pair <= t.pairs; pair++) {
+      const first = pair % 2 === 1 ? 'on' : 'off';
+      const a = await slice(first === 'on');
+      const b = await slice(first !== 'on');
+      const [on, off] = first === 'on' ? [a, b] : [b, a];
+      perRound.push({
+        first, rpsOn: on.rps, rpsOff: off.rps, cpuOn: on.cpu, cpuOff: off.cpu,
+        throughputCostPct: (1 - on.rps / off.rps) * 100, cpuCostPct: (on.cpu / off.cpu - 1) * 100,
+      });
+      log(`  pair ${pair}/${t.pairs} (${first} first): ${(perRound.at(-1)!.throughputCostPct).toFixed(1)} % throughput, ${(perRound.at(-1)!.cpuCostPct).toFixed(1)} % CPU`);
     }
   } finally {
+    await proc.stop();
     try { process.kill(-ngx.child.pid!, 'SIGKILL'); } catch { /* already gone */ }
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -71,34 +112,4 @@ export async function measureMetricsCost(timing: Timing, log: (s: string) => voi
     cpuCostPct: median(perRound.map((r) => r.cpuCostPct)),
     perRound,
   };
-}
-
-async function oneRound(
-  first: 'on' | 'off', timing: Timing, env: { tools: ReturnType<typeof ensureTools>; upstream: string; tmp: string; round: number }, log: (s: string) => void,
-): Promise<MetricsRound> {
-  const started: { metrics: 'on' | 'off'; proc: MoatlessChild }[] = [];
-  try {
-    for (const metrics of first === 'on' ? ['on', 'off'] as const : ['off', 'on'] as const) {
-      // Both log as production does (store rows + JSON lines to a file): metrics are what differs.
-      const proc = await startMoatlessChild({ apps: 10, upstream: env.upstream, logFile: join(env.tmp, `${metrics}-${env.round}.log`), ...(metrics === 'off' ? { metrics: false } : {}) });
-      started.push({ metrics, proc });
-    }
-    const targets = [];
-    for (const { metrics, proc } of started) {
-      const secret = (await proc.ask({ cmd: 'sessions', count: 1, app: 5, firstUser: 1 }, 'sessions')).secrets[0]!;
-      targets.push({ name: `metrics ${metrics}`, url: `http://127.0.0.1:${proc.port}/`, headers: { Host: appHost(5), Cookie: `moatless_session=${secret}` }, c1: false, pgid: proc.child.pid! });
-    }
-    await preflight(targets);
-    const s = await measureAll(env.tools.wrk, targets, timing, log);
-    const [on, off] = [s.find((x) => x.name === 'metrics on')!, s.find((x) => x.name === 'metrics off')!];
-    if (on.non2xx + off.non2xx > 0) throw new Error(`non-2xx answers during the metrics-cost runs: on ${on.non2xx}, off ${off.non2xx}`);
-    const cpuOn = on.cpuUsPerReq ?? Number.NaN;
-    const cpuOff = off.cpuUsPerReq ?? Number.NaN;
-    return {
-      first, rpsOn: on.rps, rpsOff: off.rps, cpuOn, cpuOff,
-      throughputCostPct: (1 - on.rps / off.rps) * 100, cpuCostPct: (cpuOn / cpuOff - 1) * 100,
-    };
-  } finally {
-    await Promise.all(started.map((x) => x.proc.stop()));
-  }
 }
