@@ -1,0 +1,214 @@
+// The screencast of the active tab, paced to its viewer. Owns: starting and stopping Chromium's
+// screencast (a new quality is a stop then a start: Chromium 156 refuses a second start while one
+// runs), one frame in flight with sendLastFrame, every Chromium frame acked exactly once, the
+// viewer's frame numbers and acks (two frames deep at most), the quality/fps steps (frame-pacer.ts),
+// the frame size cap, and the snapshot a new viewer or a loaded page is shown. Must not: queue
+// frames for a slow viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
+import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
+import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
+import type { TimelineMark } from './timeline.ts';
+import type { ViewerEvent } from './types.ts';
+
+export interface RemoteSink {
+  frame(data: Buffer): void;
+  event(e: ViewerEvent): void;
+  bufferedAmount(): number;
+}
+
+export interface ScreencastHost {
+  /** The active tab's DevTools session, or null while there is none. */
+  session(): string | null;
+  sink(): RemoteSink | null;
+  /** The largest frame sent, in device pixels. */
+  maxFrame(): { width: number; height: number };
+  mark(m: TimelineMark): void;
+  /** A page other than about:blank has committed (the timeline's frames count from there). */
+  committed(): boolean;
+}
+
+/** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
+const MAX_BUFFERED = 1_000_000;
+export const FRAME_TAG = 1;
+
+export class Screencast {
+  readonly #cdp: CdpConnection;
+  readonly #host: ScreencastHost;
+  #pacer: FramePacer;
+  #frameNo = 0;
+  /** The newest frame the viewer has drawn (its ack). */
+  #drawn = 0;
+  #pendingAck: { session: string; ackId: number } | null = null;
+  #ackTimer: NodeJS.Timeout | null = null;
+  #viewerTimer: NodeJS.Timeout | null = null;
+  #lastFrame: Buffer | null = null;
+  /** The tab session whose screencast runs, and its JPEG quality. */
+  #casting: string | null = null;
+  #castQuality: number | null = null;
+
+  constructor(cdp: CdpConnection, host: ScreencastHost, quality: number, maxFps: number) {
+    this.#cdp = cdp;
+    this.#host = host;
+    this.#pacer = new FramePacer(quality, maxFps);
+  }
+
+  /** A session's pacing replaces the prepared browser's. */
+  repace(quality: number, maxFps: number): void {
+    this.#pacer = new FramePacer(quality, maxFps);
+  }
+
+  get level(): { quality: number; fps: number } { return this.#pacer.level; }
+
+  isCasting(session: string | undefined): boolean {
+    return session !== undefined && session === this.#casting;
+  }
+
+  /** The screen moves off `session`: its screencast, if it runs, stops. */
+  leave(session: string): void {
+    if (this.#casting !== session) return;
+    this.#cdp.post('Page.stopScreencast', {}, session);
+    this.#casting = null;
+  }
+
+  /** The cast tab's target is gone, and its screencast with it. */
+  lost(): void {
+    this.#casting = null;
+  }
+
+  start(): void {
+    const s = this.#host.session();
+    if (!s) return;
+    this.#host.mark('cast');
+    const quality = this.#pacer.level.quality;
+    // Already casting this tab at this quality: nothing to do (a resize needs no restart, the
+    // capture follows the page's size up to the frame limit).
+    if (this.#casting === s && this.#castQuality === quality) return;
+    // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
+    // a new quality is a stop and a start. A start always sends the tab's current pixels first.
+    if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
+    this.#casting = s;
+    this.#castQuality = quality;
+    // One frame in flight: Chromium sends the next only after its ack (the fps cap), and keeps the
+    // newest paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes
+    // still always reaches the viewer. (With the default three in flight, a paint made while three
+    // waited was dropped, not queued: a static page then never showed its final state.)
+    const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
+    this.#cdp.post('Page.startScreencast', {
+      format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: 1, sendLastFrame: true, maxWidth, maxHeight,
+    }, s);
+  }
+
+  stop(): void {
+    const s = this.#casting;
+    this.#casting = null;
+    this.#castQuality = null;
+    if (s) this.#cdp.post('Page.stopScreencast', {}, s);
+  }
+
+  onFrame(p: CdpParams, sid: string | undefined): void {
+    const ackId = Number(p.sessionId);
+    if (!sid || sid !== this.#casting) {
+      if (sid) this.#cdp.post('Page.screencastFrameAck', { sessionId: ackId }, sid);
+      return;
+    }
+    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
+    this.#lastFrame = frame;
+    // Every frame is acked exactly once: an ack never sent keeps a frame "in flight" for good, and
+    // Chromium sends nothing more once its limit is reached (the canvas froze on a stale picture).
+    // Only a frame from before a restart can still be waiting here; its ack is of no use, but harmless.
+    const waiting = this.#pendingAck;
+    if (waiting) this.#cdp.post('Page.screencastFrameAck', { sessionId: waiting.ackId }, waiting.session);
+    this.#pendingAck = { session: sid, ackId };
+    if (this.#host.committed()) this.#host.mark('frame');
+    const sink = this.#host.sink();
+    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
+    sink.frame(frame);
+    if (this.#host.committed()) this.#host.mark('sent');
+    this.#pacer.sent(this.#frameNo, Date.now());
+    // The viewer has drawn the frame before this one: Chromium may paint and encode the next while
+    // the viewer decodes this one (two frames deep at most, never a queue).
+    if (this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
+    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
+    this.#viewerTimer = setTimeout(() => {
+      this.#viewerTimer = null;
+      if (this.#pacer.viewerTimeout(Date.now())) this.start();
+      this.#scheduleAck();
+    }, CLIENT_ACK_TIMEOUT_MS);
+  }
+
+  /** A JPEG as the viewer's binary frame message, numbered. */
+  #frame(jpeg: Buffer): Buffer {
+    const frame = Buffer.allocUnsafe(5 + jpeg.length);
+    frame[0] = FRAME_TAG;
+    frame.writeUInt32BE(++this.#frameNo >>> 0, 1);
+    jpeg.copy(frame, 5);
+    return frame;
+  }
+
+  /**
+   * The tab's pixels now, as a frame: what a viewer that attaches, or a page that has loaded, must
+   * be shown. The screencast alone does not promise it: a frame painted while the previous one
+   * awaits its ack is dropped, not queued, and a static page paints nothing more. (Seen: a pooled
+   * session whose site painted before its viewer attached sent the viewer only the blank frame from
+   * just after the commit, and the site never reached the canvas.)
+   */
+  async snapshot(): Promise<void> {
+    const session = this.#host.session();
+    if (!session || !this.#host.sink()) return;
+    const since = this.#frameNo;
+    const shot = { format: 'jpeg', quality: this.#pacer.level.quality, optimizeForSpeed: true };
+    const r = await this.#cdp.send('Page.captureScreenshot', shot, session).catch(() => null) as { data?: string } | null;
+    const sink = this.#host.sink();
+    // A newer screencast frame went out meanwhile, or another tab took the screen: this one is stale.
+    if (!r?.data || !sink || this.#frameNo !== since || this.#host.session() !== session) return;
+    const frame = this.#frame(Buffer.from(r.data, 'base64'));
+    this.#lastFrame = frame;
+    if (sink.bufferedAmount() > MAX_BUFFERED) return;
+    sink.frame(frame);
+    if (this.#host.committed()) this.#host.mark('sent');
+    this.#pacer.sent(this.#frameNo, Date.now());
+  }
+
+  /**
+   * The viewer drew `frame`. Once it has drawn all but the newest frame sent, Chromium may send the
+   * next one, no sooner than the fps cap allows: a slow viewer slows the stream, never queues it.
+   */
+  viewerAck(frame: number): void {
+    if (frame > this.#frameNo || frame <= this.#drawn) return;
+    this.#drawn = frame;
+    if (frame === this.#frameNo && this.#viewerTimer) {
+      clearTimeout(this.#viewerTimer);
+      this.#viewerTimer = null;
+    }
+    if (this.#pacer.viewerAck(frame, Date.now())) this.start();
+    if (frame >= this.#frameNo - 1) this.#scheduleAck();
+  }
+
+  #scheduleAck(): void {
+    if (this.#ackTimer || !this.#pendingAck) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = null;
+      const a = this.#pendingAck;
+      this.#pendingAck = null;
+      if (!a || a.session !== this.#casting) return;
+      this.#pacer.acked(Date.now());
+      this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+    }, this.#pacer.delayBeforeAck(Date.now()));
+  }
+
+  /** A viewer attached: the last frame at once, then a live stream and the tab's pixels now. */
+  attached(sink: RemoteSink): void {
+    if (this.#lastFrame) {
+      const f = Buffer.from(this.#lastFrame);
+      sink.frame(f);
+      if (this.#host.committed()) this.#host.mark('sent');
+      this.#pacer.sent(f.readUInt32BE(1), Date.now());
+    }
+    this.start();
+    void this.snapshot();
+  }
+
+  close(): void {
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
+  }
+}
