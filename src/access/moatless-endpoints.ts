@@ -31,7 +31,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       const bound = nonce ? readCookie(req.headers.cookie, bindingCookieName(nonce)) : null;
       const mine = nonce !== null && isBindingNonce(bound) && sameNonce(bound, nonce);
       const parent = h && mine && h.appId === app.id ? await ctx.sessions.resolveById(h.globalSessionId) : null;
-      if (!h || !parent) {
+      if (!h || !parent || nonce === null) {
         sendDenyPage(res, { status: 400, title: 'Sign-in expired', message: 'This sign-in link has expired or was already used. Open the application again.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
         return;
       }
@@ -39,7 +39,7 @@ export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRunti
       const cookie = serializeCookie(cookieName, secret, { secure, sameSite: rt.config.sessions.sameSite, maxAgeSeconds: (record.expiresAt - record.createdAt) / 1000, path: route.cookiePath });
       // Only the path of the return URL is used: the hand-off never leaves this host.
       const back = new URL(h.returnUrl);
-      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie, clearBindingCookie(route, nonce ?? '', secure)], info.id);
+      redirect(res, back.host === req.headers.host ? `${back.pathname}${back.search}` : `${route.base}/`, [cookie, clearBindingCookie(route, nonce, secure)], info.id);
       return;
     }
     case '/.moatless/identity': {
