@@ -24,7 +24,7 @@ import { UpstreamPool } from './upstream-pool.ts';
 import { relayUpgrade } from './upgrade.ts';
 import type { UntrustedCertificateAction } from '../policy/gateway-language.ts';
 import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
-import { parseAbsoluteTarget, parseAuthority } from './target.ts';
+import { parseAbsoluteTarget, parseAuthority, parseTunnelTarget, tunnelOrigin, type TunnelOrigin } from './target.ts';
 import { sendDenyPage } from '../access/deny-page.ts';
 import type { GatewayIsolation } from '../store/ports.ts';
 
@@ -236,8 +236,9 @@ export class GatewayProxy {
       if (d.action !== 'doNotInspect' && inspector) {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         this.#track(socket);
-        inspector.intercept(socket, head, t.host, (ireq, ires) => void this.#onDecrypted(ireq, ires, base, t, authHeader),
-          (ireq, isocket, ihead) => void this.#onDecrypted(ireq, { socket: isocket, head: ihead }, base, t, authHeader));
+        const origin = tunnelOrigin(t.host, t.port);
+        inspector.intercept(socket, head, t.host, (ireq, ires) => void this.#onDecrypted(ireq, ires, base, origin, authHeader),
+          (ireq, isocket, ihead) => void this.#onDecrypted(ireq, { socket: isocket, head: ihead }, base, origin, authHeader));
         return;
       }
       if (d.action === 'block') {
@@ -288,23 +289,16 @@ export class GatewayProxy {
   }
 
   /** A request decrypted from a CONNECT tunnel: the tunnel's credential is checked again, every time. */
-  async #onDecrypted(req: IncomingMessage, out: ServerResponse | { socket: Duplex; head: Buffer }, connect: Omit<Ctx, 'auth'>, t: { host: string; port: number }, authHeader: string | undefined): Promise<void> {
+  async #onDecrypted(req: IncomingMessage, out: ServerResponse | { socket: Duplex; head: Buffer }, connect: Omit<Ctx, 'auth'>, t: TunnelOrigin, authHeader: string | undefined): Promise<void> {
     const base = { ...connect, id: newRequestId(), started: this.#d.now() };
     // A decrypted request answers on its ServerResponse; a decrypted Upgrade on its raw socket.
     const fail = (status: number, title: string, message: string) => ('socket' in out && !(out instanceof ServerResponse)
       ? writeRaw(out.socket, status, title, base.id, {}, message)
       : sendDenyPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
     try {
-      const authority = t.port === 443 ? t.host : `${t.host}:${t.port}`;
-      let url: URL;
-      try {
-        url = new URL(req.url?.startsWith('/') ? req.url : '/', `https://${authority}`);
-      } catch {
-        url = new URL(`https://${authority}/`);
-      }
-      // Domain fronting: the Host inside the tunnel must be the host the tunnel was opened to.
-      const host = req.headers.host?.toLowerCase();
-      if (!req.url?.startsWith('/') || (host !== undefined && host !== authority.toLowerCase() && host !== `${authority.toLowerCase()}:443`)) {
+      // Domain fronting: the Host (and the URL) inside the tunnel must be the host the tunnel was opened to.
+      const { ok, url } = parseTunnelTarget(t, req.url, req.headers.host);
+      if (!ok) {
         fail(400, 'Bad request', 'The Host header does not match the site this connection was opened to.');
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['host.mismatch'] });
       }

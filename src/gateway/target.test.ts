@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAbsoluteTarget, parseAuthority } from './target.ts';
+import { parseAbsoluteTarget, parseAuthority, parseTunnelTarget, tunnelOrigin } from './target.ts';
 
 test('CONNECT authority: host:port only; malformed targets are refused with a reason', () => {
   assert.deepEqual(parseAuthority('Example.COM:443'), { ok: true, host: 'example.com', port: 443 });
@@ -21,4 +21,20 @@ test('absolute-form: http or https, no user info, Host must agree with the URL',
   const mismatch = parseAbsoluteTarget('http://a.example/', 'b.example');
   assert.ok(!mismatch.ok && /Host header does not match/.test(mismatch.message));
   assert.equal(parseAbsoluteTarget('http://a.example/', 'a.example:80').ok, true);
+});
+
+test('tunnel target: origin-form on the tunnel\'s host; a path never names another authority', () => {
+  const o = tunnelOrigin('app.example.com', 443);
+  const ok = parseTunnelTarget(o, '/a?b=1', 'App.example.com:443');
+  assert.ok(ok.ok && ok.url.href === 'https://app.example.com/a?b=1');
+  for (const path of ['//evil.example/x', '/\\evil.example/x']) {
+    const r = parseTunnelTarget(o, path, 'app.example.com');
+    assert.ok(r.ok && r.url.host === 'app.example.com' && r.url.pathname === '//evil.example/x', path);
+  }
+  assert.equal(parseTunnelTarget(o, '/', 'evil.example').ok, false);
+  assert.equal(parseTunnelTarget(o, 'https://evil.example/', undefined).ok, false);
+  assert.equal(parseTunnelTarget(o, undefined, undefined).url.href, 'https://app.example.com/');
+  const alt = tunnelOrigin('[2001:db8::1]', 8443);
+  assert.ok(parseTunnelTarget(alt, '/x', '[2001:db8::1]:8443').ok);
+  assert.equal(parseTunnelTarget(alt, '/x', '[2001:db8::1]').ok, false);
 });

@@ -56,3 +56,41 @@ export function parseAbsoluteTarget(target: string | undefined, host: string | u
   }
   return { ok: true, host: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80, url };
 }
+
+/** A CONNECT tunnel's destination as every request decrypted from it is checked: built once per tunnel. */
+export interface TunnelOrigin {
+  host: string;
+  port: number;
+  /** `https://host[:port]`, the prefix of each decrypted request's URL. */
+  origin: string;
+  /** The Host header values that name the tunnel's host (lower case): `host[:port]` and `host:port`. */
+  hostHeaders: readonly string[];
+  /** The URL parser's `host` for the origin: every decrypted URL must keep it. */
+  urlHost: string;
+}
+
+export function tunnelOrigin(host: string, port: number): TunnelOrigin {
+  const authority = port === 443 ? host : `${host}:${port}`;
+  const origin = `https://${authority}`;
+  const hostHeaders = [...new Set([authority.toLowerCase(), `${host}:${port}`.toLowerCase()])];
+  return { host, port, origin, hostHeaders, urlHost: new URL(origin).host };
+}
+
+/**
+ * A request decrypted from a tunnel: origin-form only (RFC 9112 §3.2.1), its Host header (when
+ * present) naming the tunnel's host — no domain fronting. The path is appended to the tunnel's
+ * origin, never resolved against it: resolving turns `//other.example/x` (or `/\other.example/x`)
+ * into a URL for another host. `url` is the origin's root when the target is refused (for the log).
+ */
+export function parseTunnelTarget(o: TunnelOrigin, target: string | undefined, host: string | undefined): { ok: boolean; url: URL } {
+  let url: URL | null = null;
+  if (target?.startsWith('/')) {
+    try {
+      url = new URL(o.origin + target);
+    } catch {
+      url = null;
+    }
+  }
+  if (!url || url.host !== o.urlHost) return { ok: false, url: new URL(`${o.origin}/`) };
+  return { ok: host === undefined || o.hostHeaders.includes(host.toLowerCase()), url };
+}

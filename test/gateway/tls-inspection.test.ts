@@ -130,6 +130,15 @@ test('a request whose Host differs from the tunnel\'s host is refused (no domain
   assert.match(text, /^HTTP\/1\.1 400 /);
 });
 
+test('a decrypted path that looks like another authority stays a path on the tunnel\'s host', async () => {
+  // Resolved against the tunnel's origin, `//evil.example.com/x` (or `/\\evil…`) would name another host.
+  for (const path of ['//evil.example.com/x', '/\\evil.example.com/x']) {
+    const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', path, gatewayCa);
+    assert.match(r.text, /^HTTP\/1\.1 200 /, path);
+    assert.match(r.text, /upstream secure\.example\.com GET \/\/evil\.example\.com\/x/, path);
+  }
+});
+
 test('decrypted requests are logged with their full URL', async () => {
   await s.moatless.gateway!.log.flush();
   const rows = await s.moatless.store.gateway.log.query({ limit: 100 });
