@@ -92,7 +92,7 @@ export const systemResolver: Resolver = async (host) => (await dnsLookup(host, {
 
 /** The addresses for a target host: an IP literal is itself (brackets removed), a name is resolved. */
 export async function resolveTarget(host: string, resolver: Resolver): Promise<string[]> {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = host.startsWith('[') || host.endsWith(']') ? host.replace(/^\[|\]$/g, '') : host;
   if (isIP(bare)) return [bare];
   // RFC 6761 §6.3: *.localhost is loopback without asking DNS (browsers do the same); the egress
   // check then refuses it like any loopback address.

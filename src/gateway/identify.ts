@@ -2,7 +2,7 @@
 // traffic without one (`gateway.unidentified`: 407, block, or the rules as anonymous). A credential
 // that is presented but dead (revoked, session gone, user deprovisioned) always gets 407, never a
 // silent downgrade to anonymous.
-import { parseBasic, type ProxyCredentials, type CredentialFailure } from './credentials.ts';
+import { parseBasic, type ProxyCredentials, type CredentialFailure, type Verified } from './credentials.ts';
 import type { Who } from './facts.ts';
 import { IsolationPasses } from './isolation-pass.ts';
 import type { SourceIpBindings } from './ip-binding.ts';
@@ -19,6 +19,11 @@ const WHY: Record<CredentialFailure, string> = {
   session: 'The sign-in this proxy credential belongs to has ended. Sign in again and create a new one.',
   inactive: 'Your account is disabled.',
 };
+
+/** Unidentified traffic under `unidentified: anonymous`: one frozen answer, not an object per request. */
+const ANONYMOUS: Identified = Object.freeze({ ok: true, who: Object.freeze({}), credentialId: null, email: null, userKey: null });
+
+const NO_CREDENTIAL: Verified = Object.freeze({ ok: false, reason: 'missing' });
 
 export async function identify(
   creds: ProxyCredentials, header: string | undefined, unidentified: '407' | 'block' | 'anonymous', passes?: IsolationPasses,
@@ -37,11 +42,12 @@ export async function identify(
     const bound = await bySource.bindings.who(bySource.ip);
     if (bound) return { ok: true, who: bound.who, credentialId: `ip:${bySource.ip}`, email: bound.email, userKey: bound.userKey };
   }
-  const v = await creds.verify(header);
+  // No header: nothing to look up (verify would answer `missing` too), so no promise per request.
+  const v: Verified = header === undefined ? NO_CREDENTIAL : await creds.verify(header);
   if (v.ok) {
     return { ok: true, who: { identity: v.identity, directory: v.directory }, credentialId: v.credential.id, email: v.identity.email, userKey: v.identity.userKey };
   }
-  if (v.reason === 'missing' && unidentified === 'anonymous') return { ok: true, who: {}, credentialId: null, email: null, userKey: null };
+  if (v.reason === 'missing' && unidentified === 'anonymous') return ANONYMOUS;
   if (v.reason === 'missing' && unidentified === 'block') return { ok: false, status: 403, why: 'This proxy does not serve unidentified traffic.', reason: v.reason };
   return { ok: false, status: 407, why: WHY[v.reason], reason: v.reason };
 }

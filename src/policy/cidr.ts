@@ -71,9 +71,26 @@ function isMapped(w: readonly number[]): boolean {
   return w[0] === 0 && w[1] === 0 && w[2] === 0xffff;
 }
 
+/**
+ * Answers by text (parsing is a pure function of it; the results are frozen and shared): the
+ * Gateway asks for the same destination and listener addresses several times per request — rules,
+ * egress, own-listener checks. Bounded, cleared when full.
+ */
+const known = [new Map<string, IpAddress | null>(), new Map<string, IpAddress | null>()] as const;
+
 /** Parses an address; IPv4-mapped IPv6 becomes IPv4. `allowZone` strips a `%eth0` zone id. */
 export function parseIp(text: string, allowZone = true): IpAddress | null {
   if (typeof text !== 'string' || text.length === 0 || text.length > 64) return null;
+  const cache = known[allowZone ? 1 : 0];
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const a = parseUncached(text, allowZone);
+  if (cache.size >= 4096) cache.clear();
+  cache.set(text, a && Object.freeze({ family: a.family, words: Object.freeze(a.words) }));
+  return cache.get(text)!;
+}
+
+function parseUncached(text: string, allowZone: boolean): IpAddress | null {
   const v4 = parseV4Word(text);
   if (v4 !== null) return { family: 4, words: [v4] };
   let s = text;
@@ -153,19 +170,4 @@ export function inRange(ip: IpAddress, range: IpRange): boolean {
     if (((ip.words[i]! & range.mask[i]!) >>> 0) !== range.base[i]) return false;
   }
   return true;
-}
-
-let lastText: string | undefined;
-let lastIp: IpAddress | null = null;
-
-/**
- * `parseIp` memoised on the last input: one request evaluates many network rules against the same
- * address, and consecutive requests often share it. Pure from the caller's view.
- */
-export function parseIpCached(text: string): IpAddress | null {
-  if (text !== lastText) {
-    lastIp = parseIp(text);
-    lastText = text;
-  }
-  return lastIp;
 }

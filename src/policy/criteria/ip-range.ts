@@ -1,7 +1,7 @@
 // `ipRange`: the client address in an IPv4 or IPv6 CIDR range, checked on every request.
 import type { Criterion } from './criterion.ts';
 import { toList } from './criterion.ts';
-import { inRange, parseCidr, parseIpCached, type IpRange } from '../cidr.ts';
+import { inRange, parseCidr, parseIp, type IpRange } from '../cidr.ts';
 import type { Facts } from '../types.ts';
 
 export function compileRanges(list: readonly string[], path: (i: number) => string, error: (path: string, message: string) => void): IpRange[] | undefined {
@@ -18,7 +18,7 @@ export function compileRanges(list: readonly string[], path: (i: number) => stri
 }
 
 export function ipIn(ranges: readonly IpRange[], facts: Facts): boolean {
-  const ip = parseIpCached(facts.request?.ip);
+  const ip = parseIp(facts.request?.ip);
   if (!ip) return false;
   for (const r of ranges) if (inRange(ip, r)) return true;
   return false;
@@ -33,9 +33,9 @@ export const ipRange: Criterion<'ipRange', readonly IpRange[]> = {
   },
   match(ranges, facts, all) {
     if (!all) return ipIn(ranges, facts);
-    const ip = parseIpCached(facts.request?.ip);
+    const ip = parseIp(facts.request?.ip);
     return ip !== null && ranges.every((r) => inRange(ip, r));
   },
-  detail: (_r, facts) => (parseIpCached(facts.request?.ip) ? `ip ${facts.request.ip}` : `unparseable ip ${JSON.stringify(facts.request?.ip)}`),
+  detail: (_r, facts) => (parseIp(facts.request?.ip) ? `ip ${facts.request.ip}` : `unparseable ip ${JSON.stringify(facts.request?.ip)}`),
   values: (ranges) => ranges.map((r) => r.text),
 };
