@@ -5,8 +5,10 @@
 // ssl_bump with its own CA / Moatless's CA), plus the origin direct; then new inspected TLS
 // handshakes per second with a warm certificate cache; then policy evaluation time at 10 … 10,000
 // rules, in-process. Keep-alive on every hop (bench/lib/proxy-load.ts). Loopback only.
-// Usage: node bench/gateway.ts [--quick] [--rounds=N] [--only=<regexp>]. Exits 0 whether or not goals are met;
-// non-zero only when the setup breaks. MOATLESS_BENCH_PROF=<dir>: Moatless under --cpu-prof.
+// Usage: node bench/gateway.ts [--quick] [--rounds=N] [--only=<regexp>] [--floor]. Exits 0 whether or not goals
+// are met; non-zero only when the setup breaks. MOATLESS_BENCH_PROF=<dir>: Moatless under --cpu-prof.
+// --floor: also the Gateway floor (bench/gateway/floor-gateway.ts: Moatless's TLS inspector, upstream
+// pool and forward with no identification, policy or log), plain and inspected rows.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import { installCleanup, groupCpuMs, killAll, mainThreadCpuMs } from './lib/proc
 import { runLoad, type LoadResult, type LoadSpec } from './lib/proxy-load.ts';
 import { median } from './lib/stats.ts';
 import { fmtInt, fmtMs, fmtRatio, mark, table } from './lib/table.ts';
+import { startFloorGateway } from './gateway/floor.ts';
 import { startMoatlessGateway } from './gateway/moatless.ts';
 import { timePolicies, type PolicyTiming } from './gateway/policy-timing.ts';
 import { makeCa, makeOriginLeaf, startOrigin } from './gateway/setup.ts';
@@ -27,6 +30,7 @@ const T = quick ? { warmS: 1, runS: 2, rounds: 1, c: 50, hsC: 8 } : { warmS: 2, 
 if (Number.isInteger(roundsArg) && roundsArg > 0) T.rounds = roundsArg;
 /** --only=<regexp>: measure only the matching throughput rows, and stop there (A/B checks, profiling). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const withFloor = process.argv.includes('--floor');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Target {
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
   const mDir = join(tmp, 'moatless');
   mkdirSync(mDir);
   const m = await startMoatlessGateway(mDir, originCa.cert);
+  const floor = withFloor ? await startFloorGateway(mDir, originCa.cert) : null;
 
   const http = `127.0.0.1:${ports.http}`, https = `127.0.0.1:${ports.https}`;
   const c = T.c;
@@ -124,6 +129,10 @@ async function main(): Promise<void> {
     { name: 'moatless CONNECT (Do Not Inspect)', pgid: m.child.pid, mainThread: true, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: originCa.pem }, localAddress: NOINSPECT, connections: c, seconds: 0 } },
     { name: 'squid inspected HTTPS (ssl_bump)', pgid: sq.pid, spec: { mode: 'tunnel', port: ports.squid, target: https, tls: { ca: squidCa.pem }, connections: c, seconds: 0 } },
     { name: 'moatless inspected HTTPS', pgid: m.child.pid, mainThread: true, spec: { mode: 'tunnel', port: m.port, target: https, tls: { ca: m.caPem }, connections: c, seconds: 0 } },
+    ...(floor ? [
+      { name: 'floor plain HTTP', pgid: floor.child.pid, mainThread: true, spec: { mode: 'absolute', port: floor.port, target: http, connections: c, seconds: 0 } },
+      { name: 'floor inspected HTTPS', pgid: floor.child.pid, mainThread: true, spec: { mode: 'tunnel', port: floor.port, target: https, tls: { ca: floor.caPem }, connections: c, seconds: 0 } },
+    ] satisfies Target[] : []),
   ];
   if (only) {
     const picked = await rounds(targets.filter((t) => new RegExp(only).test(t.name)));
@@ -157,6 +166,12 @@ async function main(): Promise<void> {
     const ratio = row(mo).rps / row(sq2).rps;
     return { name: `${what}: Moatless / Squid req/s`, value: fmtRatio(ratio), goal: goal === null ? '(no goal)' : `≥ ${goal.toFixed(1)}×`, verdict: goal === null ? 'info' : mark(ratio >= goal) };
   });
+  if (floor) {
+    // What the transport alone allows, and what Moatless's own per-request code adds on top of it.
+    const f = row('floor inspected HTTPS'), mi = row('moatless inspected HTTPS'), si = row('squid inspected HTTPS (ssl_bump)');
+    goals.push({ name: 'floor inspected HTTPS / Squid req/s (transport alone)', value: fmtRatio(f.rps / si.rps), goal: '(no goal)', verdict: 'info' });
+    goals.push({ name: 'inspected CPU per request: Moatless / floor', value: fmtRatio(mi.cpuUs / f.cpuUs), goal: '(no goal)', verdict: 'info' });
+  }
   const hsRatio = hs[1]!.rps / hs[0]!.rps;
   goals.push({ name: 'new inspected handshakes/s: Moatless / Squid', value: fmtRatio(hsRatio), goal: '(no goal)', verdict: 'info' });
   const flatRatio = policy[3]!.nsPerDecision / policy[0]!.nsPerDecision;
