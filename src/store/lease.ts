@@ -26,7 +26,7 @@ export function createLease(kv: KeyValueStore, key: string, ttlMs: number, opts:
     holder,
     hold: () => kv.claim(LEASE_NS, key, holder, now() + ttlMs),
     async release() {
-      if ((await kv.get(LEASE_NS, key)) === holder) await kv.delete(LEASE_NS, key);
+      await kv.unclaim(LEASE_NS, key, holder);
     },
   };
 }
