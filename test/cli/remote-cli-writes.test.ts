@@ -105,11 +105,11 @@ test('tunnel token create/list/revoke --url: the token printed once, never liste
   assert.equal((await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1'], readEnv)).code, 1, 'a read token cannot revoke');
   const revoked = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(revoked.code, 0, revoked.stderr);
-  assert.match(revoked.stdout, /revoked 1 token\(s\) named "branch-1"; their connectors are disconnected on every replica/);
+  assert.match(revoked.stdout, /revoked 1 tunnel token\(s\) named "branch-1"; their connectors are disconnected on every replica/);
   assert.notEqual((await store.tunnels.tokens.list())[0]?.revokedAt, null);
   const none = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(none.code, 1);
-  assert.match(none.stderr, /no live token named "branch-1"/);
+  assert.match(none.stderr, /no live tunnel token named "branch-1"/);
   assert.deepEqual((await audited('tunnel-token.create')).map((e) => e.actor), ['token:ops']);
   assert.deepEqual((await audited('tunnel-token.revoke')).map((e) => e.actor), ['token:ops']);
   assert.ok(!JSON.stringify(await store.admin.audit.query({ limit: 50 })).includes(token), 'the token is never audited');
