@@ -26,10 +26,10 @@ export type CycleRunner = z.infer<typeof runnerSchema>;
 export class RiskSyncBusyError extends Error {
   readonly running: CycleRunner | null;
   constructor(running: CycleRunner | null) {
-    const who = running
-      ? `started ${running.trigger === 'schedule' ? 'by the schedule' : 'by hand'} on ${running.host} at ${new Date(running.startedAt).toISOString()}`
-      : 'started by another process';
-    super(`a risk-sync cycle is already running (${who}); wait for it to end — \`moatless risk status\` shows its result — then run again`);
+    const by = running?.trigger === 'schedule' ? 'by the schedule' : 'by hand';
+    const who = running ? `started ${by} on ${running.host} at ${new Date(running.startedAt).toISOString()}` : 'started by another process';
+    super(`a risk-sync cycle is already running (${who}); `
+      + 'wait for it to end — `moatless risk status` shows its result — then run again');
     this.name = 'RiskSyncBusyError';
     this.running = running;
   }
@@ -62,7 +62,9 @@ export interface HeldCycleLease {
 }
 
 /** Takes the lease and keeps renewing it until released; null while another cycle holds it. */
-export async function takeCycleLease(deps: Pick<RiskSyncDeps, 'store' | 'now' | 'log'>, o: CycleLeaseOptions): Promise<HeldCycleLease | null> {
+export async function takeCycleLease(
+  deps: Pick<RiskSyncDeps, 'store' | 'now' | 'log'>, o: CycleLeaseOptions,
+): Promise<HeldCycleLease | null> {
   const now = deps.now ?? Date.now;
   const runner: CycleRunner = { id: o.id ?? randomUUID(), trigger: o.trigger, host: hostname(), startedAt: now() };
   const lease = createLease(deps.store.kv, RISK_LEASE.key, o.ttlMs, { holder: JSON.stringify(runner), now });

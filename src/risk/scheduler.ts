@@ -33,7 +33,8 @@ export function createRiskScheduler(deps: RiskSchedulerDeps): RiskScheduler {
 
   async function tick(): Promise<CycleReport | null> {
     if (running || !due(await readHealth(kv))) return null;
-    const held = await takeCycleLease(deps, { trigger: 'schedule', ttlMs: cycleLeaseTtl(deps.intervalMs), ...(deps.holder ? { id: deps.holder } : {}) });
+    const ttlMs = cycleLeaseTtl(deps.intervalMs);
+    const held = await takeCycleLease(deps, { trigger: 'schedule', ttlMs, ...(deps.holder ? { id: deps.holder } : {}) });
     if (!held) return null;
     // Another replica may have finished a cycle between the health read and the claim.
     if (running || !due(await readHealth(kv))) {
@@ -42,7 +43,9 @@ export function createRiskScheduler(deps: RiskSchedulerDeps): RiskScheduler {
     }
     running = runRiskCycle(deps).finally(async () => {
       running = null;
-      await held.release().catch((err: unknown) => deps.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'risk sync: could not give the lease up; it runs out'));
+      await held.release().catch((err: unknown) => {
+        deps.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'risk sync: could not give the lease up; it runs out');
+      });
     });
     return running;
   }
