@@ -186,9 +186,13 @@ export async function startMoatless(initial: ResolvedConfig, opts: ComposeOption
     await release();
     throw err;
   });
+  // A gateway that cannot start (its port in use) releases what is open so far, as a listener does.
   const gateway = await startGatewayFor({
     config: () => config, store, sessions, logger, now, listeners, ...ctx.directoryFacts ? { directoryFacts: ctx.directoryFacts } : {},
     ...logThread ? { logStore: logThread.gatewayLog } : {}, ...opts.gateway,
+  }).catch(async (err: unknown) => {
+    await release();
+    throw err;
   });
   gatewayRef = gateway;
   if (gateway) ctx.mounts.push(...gateway.mounts);

@@ -14,6 +14,7 @@ import type { RiskSyncDeps, RiskSyncLogger } from './sync.ts';
 import { RiskSyncError } from './types.ts';
 
 export { runRiskCycle, type CycleReport, type CycleOptions, type RiskSyncDeps } from './sync.ts';
+export { cycleLeaseTtl, runManualCycle, runningCycle, RiskSyncBusyError, type CycleRunner } from './cycle-lease.ts';
 export { readHealth, staleness, type RiskHealth } from './health.ts';
 export { RiskSyncError, groupName, GROUP_LEVELS } from './types.ts';
 export { PERMISSIONS } from './graph-adapter.ts';

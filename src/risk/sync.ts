@@ -28,7 +28,7 @@ export interface RiskSyncLogger {
 
 export interface RiskSyncDeps extends DirectoryWriteDeps {
   graph: RiskGraph;
-  config: Pick<RiskConfig, 'outputs' | 'fullReconcile' | 'riskStates' | 'includeDeleted' | 'maxRemovalShare' | 'removalGuardMinimum' | 'onRaise' | 'directory'>;
+  config: Pick<RiskConfig, 'interval' | 'outputs' | 'fullReconcile' | 'riskStates' | 'includeDeleted' | 'maxRemovalShare' | 'removalGuardMinimum' | 'onRaise' | 'directory'>;
   now?: () => number;
   log?: RiskSyncLogger;
 }

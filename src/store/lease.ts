@@ -1,6 +1,6 @@
-// One runner at a time across replicas for a scheduled job (the risk sync, the Entra group-change
-// poller, later jobs): a lease row in the store's kv, renewed by its holder on every tick and taken
-// over by another replica once it has expired. Owns: the lease's key, holder id and length. Must
+// One runner at a time across replicas for a job (the Entra group-change poller; each risk-sync
+// cycle, src/risk/cycle-lease.ts; later jobs): a lease row in the store's kv, renewed by its holder
+// and taken over by another replica once it has expired; given up only by its holder (kv.unclaim). Owns: the lease's key, holder id and length. Must
 // not: run the job — callers ask `hold()` before each round.
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from './ports.ts';
@@ -26,7 +26,7 @@ export function createLease(kv: KeyValueStore, key: string, ttlMs: number, opts:
     holder,
     hold: () => kv.claim(LEASE_NS, key, holder, now() + ttlMs),
     async release() {
-      if ((await kv.get(LEASE_NS, key)) === holder) await kv.delete(LEASE_NS, key);
+      await kv.unclaim(LEASE_NS, key, holder);
     },
   };
 }

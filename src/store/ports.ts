@@ -211,6 +211,11 @@ export interface KeyValueStore {
    * already holds `value` (a renewal). Atomic across processes; true when it was set.
    */
   claim(ns: string, key: string, value: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Gives a lease up: removes the entry only while it holds `value`, in one statement, so a holder
+   * whose lease ran out and was taken over never removes its successor's. True when removed.
+   */
+  unclaim(ns: string, key: string, value: string): Promise<boolean>;
 }
 
 export interface ChangeFeed {

@@ -15,6 +15,7 @@ import { getDirectorySettings } from '../../src/directory/directory-settings.ts'
 import { createScimToken } from '../../src/directory/scim-tokens.ts';
 import { listImportedAuthContexts } from '../../src/identity/entra/auth-contexts.ts';
 import { startEntraEmulator, type EntraEmulator } from '../../src/dev/entra/index.ts';
+import { takeCycleLease } from '../../src/risk/cycle-lease.ts';
 import { EMPTY_HEALTH, writeHealth } from '../../src/risk/health.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { freePort } from '../harness/ports.ts';
@@ -104,11 +105,11 @@ test('tunnel token create/list/revoke --url: the token printed once, never liste
   assert.equal((await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1'], readEnv)).code, 1, 'a read token cannot revoke');
   const revoked = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(revoked.code, 0, revoked.stderr);
-  assert.match(revoked.stdout, /revoked 1 token\(s\) named "branch-1"; their connectors are disconnected on every replica/);
+  assert.match(revoked.stdout, /revoked 1 tunnel token\(s\) named "branch-1"; their connectors are disconnected on every replica/);
   assert.notEqual((await store.tunnels.tokens.list())[0]?.revokedAt, null);
   const none = await cli(['tunnel', 'token', 'revoke', '--name', 'branch-1']);
   assert.equal(none.code, 1);
-  assert.match(none.stderr, /no live token named "branch-1"/);
+  assert.match(none.stderr, /no live tunnel token named "branch-1"/);
   assert.deepEqual((await audited('tunnel-token.create')).map((e) => e.actor), ['token:ops']);
   assert.deepEqual((await audited('tunnel-token.revoke')).map((e) => e.actor), ['token:ops']);
   assert.ok(!JSON.stringify(await store.admin.audit.query({ limit: 50 })).includes(token), 'the token is never audited');
@@ -142,6 +143,18 @@ test('risk sync --once --url: a dry run plans on the server and writes nothing; 
   assert.ok(emulator.directory.groups().some((g) => g.displayName === 'IdentityProtection-RiskyUser-RiskLevel-high'));
   const entries = await audited('risk.sync');
   assert.deepEqual(entries.map((e) => [e.actor, (e.after as { dryRun: boolean }).dryRun]).sort(), [['token:ops', false], ['token:ops', true]]);
+});
+
+test('risk sync --once --url while a cycle holds the lease: exit 1 with the server\'s reason, [conflict]', async () => {
+  const scheduled = await takeCycleLease({ store }, { trigger: 'schedule', ttlMs: 60_000 });
+  assert.ok(scheduled);
+  try {
+    const refused = await cli(['risk', 'sync', '--once']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^moatless: a risk-sync cycle is already running \(started by the schedule on .+ at .+Z\); wait for it to end .+ \[conflict\]$/m);
+  } finally {
+    await scheduled.release();
+  }
 });
 
 test('bad input: no token, a wrong URL, a port nobody listens on — each a clear message, never the token', async () => {

@@ -115,7 +115,7 @@ test('scim token create/list/revoke and scim log --url: through the API, the sec
   assert.match(refused.stderr, /\[forbidden\]/);
   const revoked = await cli(['scim', 'token', 'revoke', '--name', 'remote-entra'], writeEnv);
   assert.equal(revoked.code, 0, revoked.stderr);
-  assert.match(revoked.stdout, /revoked 1 token\(s\) named "remote-entra"/);
+  assert.match(revoked.stdout, /revoked 1 SCIM token\(s\) named "remote-entra"; SCIM requests with it now get 401/);
   assert.notEqual((await s.moatless.store.directory.tokens.list()).find((t) => t.name === 'remote-entra')?.revokedAt, null);
 
   await s.moatless.store.directory.provisioningLog.append({

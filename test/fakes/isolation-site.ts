@@ -11,6 +11,8 @@ export interface IsolationSite {
   url: string;
   clicks: { x: number; y: number; trusted: boolean }[];
   typed: string[];
+  /** What the page wrote to its (remote) clipboard, once the write resolved. */
+  clipboardWrites: string[];
   uploads: { name: string; text: string }[];
   /** Bytes the endless download (/bomb) had sent when its connection closed, one entry per closed request. */
   bombs: number[];
@@ -36,7 +38,10 @@ document.getElementById('b').addEventListener('click', (e) => {
 document.getElementById('f').addEventListener('change', (e) => fetch('/typed?v=' + encodeURIComponent(e.target.value)));
 document.getElementById('f').addEventListener('keydown', (e) => { if (e.key === 'Enter') fetch('/typed?v=' + encodeURIComponent(e.target.value)); });
 document.getElementById('p').addEventListener('click', () => { for (let i = 0; i < 1000; i++) window.open('/popup?' + i); });
-document.getElementById('c').addEventListener('click', () => navigator.clipboard.writeText(location.search.slice(1) || 'clip'));
+document.getElementById('c').addEventListener('click', () => {
+  const text = location.search.slice(1) || 'clip';
+  navigator.clipboard.writeText(text).then(() => fetch('/clipboard-written?v=' + encodeURIComponent(text)));
+});
 document.getElementById('o').addEventListener('click', () => window.open('/green'));
 document.getElementById('u').addEventListener('change', async (e) => {
   const f = e.target.files[0];
@@ -64,6 +69,7 @@ addEventListener('click', () => {
 export async function startIsolationSite(): Promise<IsolationSite> {
   const clicks: IsolationSite['clicks'] = [];
   const typed: string[] = [];
+  const clipboardWrites: string[] = [];
   const uploads: IsolationSite['uploads'] = [];
   const bombs: number[] = [];
   let downloads = 0;
@@ -76,6 +82,11 @@ export async function startIsolationSite(): Promise<IsolationSite> {
     }
     if (u.pathname === '/typed') {
       typed.push(u.searchParams.get('v') ?? '');
+      res.end('ok');
+      return;
+    }
+    if (u.pathname === '/clipboard-written') {
+      clipboardWrites.push(u.searchParams.get('v') ?? '');
       res.end('ok');
       return;
     }
@@ -117,7 +128,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed, uploads, bombs,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, uploads, bombs,
     get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

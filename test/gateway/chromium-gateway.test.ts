@@ -89,8 +89,7 @@ test('Chromium through the gateway: allow, isolate, block, refused loopback, all
   await bob.goto(`https://app1.example.com:${port}/`).catch(() => null);
   assert.equal(bob.url().startsWith(`http://${s.authHost}/browser/https://app1.example.com:${port}/`), true, bob.url());
 
-  await s.moatless.gateway!.log.flush();
-  const rows = await s.moatless.store.gateway.log.query({ limit: 200 });
+  const rows = await s.logRows(200);
   assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'allow' && r.status === 200 && r.url === `https://app1.example.com:${port}/`));
   assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.action === 'block' && r.policy === 'Blocked site'));
   assert.ok(rows.some((r) => r.email === 'alice@contoso.com' && r.reasons.some((x) => x.startsWith('egress.refused'))));

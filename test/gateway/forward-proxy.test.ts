@@ -108,8 +108,7 @@ test('the PAC file names the proxy and leaves the auth host direct; unknown devi
 });
 
 test('every request is in the gateway log with user, matched groups, action, status and isolation', async () => {
-  await s.moatless.gateway!.log.flush();
-  const rows = await s.moatless.store.gateway.log.query({ limit: 100 });
+  const rows = await s.logRows(100);
   const iso = rows.find((r) => r.email === 'bob@contoso.com' && r.isolation === 'redirected');
   assert.ok(iso, 'isolation redirect logged');
   assert.equal(iso.action, 'isolate');

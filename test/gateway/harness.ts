@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { connect } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfigObject } from '../../src/config/load.ts';
-import { startMoatless, type MoatlessProcess } from '../../src/cli/compose.ts';
+import { startMoatless, type ComposeOptions, type MoatlessProcess } from '../../src/cli/compose.ts';
 import type { Dialer } from '../../src/gateway/dialer.ts';
 import type { DirectoryFacts } from '../../src/policy/types.ts';
+import type { GatewayLogEntry } from '../../src/store/ports.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../harness/ports.ts';
 
@@ -29,6 +30,12 @@ export interface GatewayStack {
   authPost(path: string, form: Record<string, string>, cookie: string, origin?: string | null): Promise<Reply>;
   proxy(method: string, target: string, headers?: Record<string, string>, body?: string): Promise<Reply>;
   rawProxy(bytes: string): Promise<string>;
+  /** The newest gateway log rows: the gateway's buffer flushed through the log thread, then read from the store. */
+  logRows(limit?: number): Promise<GatewayLogEntry[]>;
+  /** Polls logRows() until a row matches (a request is logged when it ends, e.g. a relay after its close). */
+  waitForLogRow(match: (r: GatewayLogEntry) => boolean, what: string, ms?: number): Promise<GatewayLogEntry>;
+  /** Stops Moatless (as a shutdown does) and keeps the data directory; close() then removes the rest. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,10 @@ export interface GatewayStackOptions {
   gateway?: Record<string, unknown>;
   names?: Record<string, string>;
   dialer?: Dialer;
+  /** The process logger (default silent): gateway lines go to its destination. */
+  logger?: Logger;
+  /** Wraps the main store, e.g. to see which writes reach it (compose's wrapStore). */
+  wrapStore?: ComposeOptions['wrapStore'];
 }
 
 function send(opts: RequestOptions, body?: string): Promise<Reply> {
@@ -76,7 +87,9 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
   const { tcpDialer } = await import('../../src/gateway/dialer.ts');
   const inner = o.dialer ?? tcpDialer;
   const moatless = await startMoatless(loaded.config, {
-    logger: pino({ level: 'silent' }), accessLogThread: false, pollGraph: false,
+    // The request log thread is on, as in production (SQLite): rows are appended from a worker
+    // thread, so tests read them through logRows(), which waits for the thread's commit.
+    logger: o.logger ?? pino({ level: 'silent' }), pollGraph: false, ...(o.wrapStore ? { wrapStore: o.wrapStore } : {}),
     directoryFacts: () => async (email) => directory.get(email),
     gateway: {
       resolver: async (h) => { const ip = names[h]; if (!ip) throw new Error(`ENOTFOUND ${h}`); return [ip]; },
@@ -84,6 +97,7 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
     },
   });
   const gwPort = moatless.gateway!.port;
+  let stopped: Promise<void> | undefined;
   const stack: GatewayStack = {
     moatless, upstream, authPort, authHost, gwPort, directory, dialled,
     async signIn(email, groupNames = []) {
@@ -122,8 +136,25 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
         s.write(bytes);
       });
     },
+    async logRows(limit = 200) {
+      await moatless.gateway!.log.flush();
+      return moatless.store.gateway.log.query({ limit });
+    },
+    async waitForLogRow(match, what, ms = 5_000) {
+      const end = Date.now() + ms;
+      for (;;) {
+        const row = (await stack.logRows()).find(match);
+        if (row) return row;
+        if (Date.now() > end) throw new Error(`timed out waiting for a gateway log row: ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      stopped ??= moatless.close();
+      await stopped;
+    },
     async close() {
-      await moatless.close();
+      await stack.stop();
       await upstream.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -9,8 +9,7 @@ import { startGatewayStack, type GatewayStack } from './harness.ts';
 let s: GatewayStack;
 let app: string;
 const lastLogEmail = async () => {
-  await s.moatless.gateway!.log.flush();
-  const [e] = await s.moatless.store.gateway.log.query({ limit: 1 });
+  const [e] = await s.logRows(1);
   return e?.email ?? null;
 };
 

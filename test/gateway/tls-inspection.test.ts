@@ -140,8 +140,7 @@ test('a decrypted path that looks like another authority stays a path on the tun
 });
 
 test('decrypted requests are logged with their full URL', async () => {
-  await s.moatless.gateway!.log.flush();
-  const rows = await s.moatless.store.gateway.log.query({ limit: 100 });
+  const rows = await s.logRows(100);
   assert.ok(rows.some((r) => r.url === `https://secure.example.com:${securePort}/docs?a=1` && r.status === 200 && r.action === 'allow'));
   assert.ok(rows.some((r) => r.url.endsWith('/admin/users') && r.action === 'block' && r.policy === 'No admin'));
 });

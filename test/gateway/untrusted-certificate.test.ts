@@ -75,8 +75,7 @@ test('untrusted certificate: error gives an error page, not the block page', asy
 });
 
 test('the gateway log records the untrusted certificate as the reason', async () => {
-  await s.moatless.gateway!.log.flush();
-  const rows = await s.moatless.store.gateway.log.query({ limit: 100 });
+  const rows = await s.logRows(100);
   const blocked = rows.find((r) => r.host === 'plain.example.com');
   assert.equal(blocked?.action, 'block');
   assert.ok(blocked?.reasons.some((x) => x.startsWith('upstream.untrusted_certificate')));

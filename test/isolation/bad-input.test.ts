@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
-import { signIn, startIsolationStack, until, type Isolation } from './harness.ts';
+import { signIn, startIsolationStack, until, within, type Isolation } from './harness.ts';
 import { connectRaw, type RawViewer } from './raw-viewer.ts';
 
 let stack: Stack;
@@ -76,7 +76,7 @@ test('bad viewers are contained; another user\'s clipboard is out of reach; a fu
 
   // Alice's page writes her remote clipboard; she can paste it inside her own remote browser…
   a.click(400, 80);
-  await new Promise((r) => setTimeout(r, 300));
+  await until(() => site.clipboardWrites.includes('alice-clip'), 'alice\'s page to write her remote clipboard');
   await typedInto(a, '!', true);
   await until(() => site.typed.includes('alice-clip!'), 'alice pasting within her remote browser');
   // …but Bob's Ctrl+V, in his own browser process, never sees it.
@@ -98,8 +98,10 @@ test('bad viewers are contained; another user\'s clipboard is out of reach; a fu
   const blocked = () => b.events.some((e) => e.t === 'notice' && String(e.text).includes('new tab was blocked'));
   // (Under load a popup may still be loading when the next click comes: up to 40 tries.)
   for (let i = 0; i < 40 && !blocked(); i++) {
+    const tabs = bSession.remote!.tabCount;
     b.click(100, 240);
-    await new Promise((r) => setTimeout(r, 400));
+    // The click's effect: a popup counted, or the notice that one was blocked.
+    await within(() => blocked() || bSession.remote!.tabCount !== tabs, 2_000);
     assert.ok(bSession.remote!.tabCount <= 3, `tabs: ${bSession.remote!.tabCount}`);
   }
   assert.ok(blocked(), 'a notice about the blocked tab');
@@ -117,7 +119,7 @@ test('bad viewers are contained; another user\'s clipboard is out of reach; a fu
   const clicks = site.clicks.length;
   for (let i = 0; i < 10 && site.clicks.length === clicks; i++) {
     b.click(100, 70);
-    await new Promise((r) => setTimeout(r, 500));
+    await within(() => site.clicks.length > clicks, 500);
   }
   await until(() => site.clicks.length > clicks && b.frames > before, `bob's session to respond (${site.clicks.length - clicks} clicks, ${b.frames - before} frames)`);
 

@@ -67,13 +67,35 @@ export function auditTrail(iso: Isolation): readonly AuditEvent[] {
   return (iso.audit as unknown as { recent(): readonly AuditEvent[] }).recent();
 }
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+/** Polls `check` every 25 ms: true as soon as it holds, false once `ms` have passed without it. */
+export async function within(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (await check()) return;
+    if (await check()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  return false;
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  if (!(await within(check, ms))) throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Counts the isolation manager's ticks (deadline checks, once a second): each tick asks whether a
+ * pool is wanted (pool.fill), so `wanted` passed as the `poolWanted` dependency reports them.
+ * `next()` resolves after the next tick that starts from now.
+ */
+export function tickCounter(wanted: () => boolean = () => false): { poolWanted: () => boolean; readonly count: number; next(what: string): Promise<void> } {
+  let count = 0;
+  return {
+    poolWanted: () => { count++; return wanted(); },
+    get count() { return count; },
+    async next(what) {
+      const from = count;
+      await until(() => count > from, what, 5_000);
+    },
+  };
 }
 
 export { launchChromium };

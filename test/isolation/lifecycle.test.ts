@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startIsolationSite, type IsolationSite } from '../fakes/isolation-site.ts';
 import type { Stack } from '../harness/stack.ts';
-import { auditTrail, signIn, startIsolationStack, until, type Isolation } from './harness.ts';
+import { auditTrail, signIn, startIsolationStack, tickCounter, until, type Isolation } from './harness.ts';
 import { connectRaw } from './raw-viewer.ts';
 
 const GRACE = 3000;
@@ -20,9 +20,11 @@ const TICK = 1000;
 let stack: Stack;
 let iso: () => Isolation;
 let site: IsolationSite;
+/** No pool here (as without an isolating rule); counts the manager's deadline checks. */
+const ticks = tickCounter();
 before(async () => {
   site = await startIsolationSite();
-  ({ stack, iso } = await startIsolationStack({ lifecycle: { grace: `${GRACE}ms`, idle: `${IDLE}ms`, maxDuration: `${MAX}ms` } }));
+  ({ stack, iso } = await startIsolationStack({ lifecycle: { grace: `${GRACE}ms`, idle: `${IDLE}ms`, maxDuration: `${MAX}ms` } }, { poolWanted: ticks.poolWanted }));
 });
 after(async () => {
   await stack?.close();
@@ -41,7 +43,9 @@ test('grace: a viewer back within the grace period gets the same browser and the
   assert.deepEqual({ ...s.remote!.viewport }, { width: 800, height: 600, dpr: 1 });
   v1.ws.close();
   await v1.closed;
-  await new Promise((r) => setTimeout(r, GRACE / 2));
+  await until(() => s.viewerLeftAt !== null, 'the session to see its viewer leave');
+  await ticks.next('a deadline check while the viewer is away');
+  assert.ok(Date.now() - s.viewerLeftAt! < GRACE, 'still within the grace period');
   assert.equal(iso().manager.find(u.userKey), s, 'the session outlives the viewer within the grace period');
 
   const v2 = await connectRaw(stack, u.secret, site.url);
@@ -65,12 +69,14 @@ test('idle: no input for the idle timeout ends the session; input moves the dead
   const v = await connectRaw(stack, u.secret, site.url);
   await until(() => v.frames > 0, 'the first frame', 30_000);
   const s = iso().manager.find(u.userKey)!;
-  // Input for 3 s, then none.
+  // Input at every deadline check for 3 s, then none.
+  const firstInput = Date.now();
   let lastInput = 0;
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; ; i++) {
     v.send({ t: 'mouse', a: 'move', x: 10 + i, y: 10 });
     lastInput = Date.now();
-    if (i < 3) await new Promise((r) => setTimeout(r, 1000));
+    if (lastInput - firstInput >= 3000) break;
+    await ticks.next('the next deadline check');
   }
   const closed = await v.closed;
   assert.equal(closed.code, 4001);

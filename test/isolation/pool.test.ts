@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { COLOUR, startPerfPages, type PerfPages } from '../fakes/isolation-pages.ts';
 import type { Stack } from '../harness/stack.ts';
-import { canvasPixel, launchChromium, openViewer, signIn, startIsolationStack, until, type Isolation } from './harness.ts';
+import { canvasPixel, launchChromium, openViewer, signIn, startIsolationStack, tickCounter, until, type Isolation } from './harness.ts';
 
 let stack: Stack;
 let iso: () => Isolation;
@@ -16,9 +16,10 @@ let pages: PerfPages;
 let browser: Browser;
 // Stands in for "some Gateway rule isolates": without one, no browser is kept warm.
 let isolating = false;
+const ticks = tickCounter(() => isolating);
 before(async () => {
   pages = await startPerfPages();
-  ({ stack, iso } = await startIsolationStack({ pool: { size: 1 }, lifecycle: { grace: '1s' } }, { poolWanted: () => isolating }));
+  ({ stack, iso } = await startIsolationStack({ pool: { size: 1 }, lifecycle: { grace: '1s' } }, { poolWanted: ticks.poolWanted }));
   browser = await launchChromium();
 });
 after(async () => {
@@ -43,7 +44,9 @@ async function firstFrame(email: string): Promise<{ ms: number; pid: number; poo
 
 test('no browser is kept warm while no policy can isolate anyone', async () => {
   const pool = iso().manager.pool;
-  await new Promise((r) => setTimeout(r, 2_500));
+  // Two ticks that asked for a pool and were told none is wanted (the first warms it when wanted).
+  await ticks.next('a tick asking for a pool');
+  await ticks.next('a second tick asking for a pool');
   assert.equal(pool.held, 0, 'nothing warmed or warming');
   isolating = true;
 });

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEntraEmulator, type EntraEmulator } from '../../src/dev/entra/index.ts';
+import { takeCycleLease } from '../../src/risk/cycle-lease.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { runMoatless } from '../harness/processes.ts';
 
 let emu: EntraEmulator;
@@ -69,6 +71,23 @@ test('risk sync --once: a dry run plans, a real run writes both outputs, status 
   const text = await runMoatless(['risk', 'status', ...cfg()]);
   assert.match(text.stdout, /counts\s+high 1, medium 0, low 0/);
   assert.equal((await runMoatless(['risk', 'sync', ...cfg()])).code, 2, 'without --once it is a usage error');
+});
+
+test('risk sync --once is refused while another cycle holds the lease (a server\'s schedule), saying which and since when', async () => {
+  writeConfig();
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'db.sqlite') });
+  try {
+    const scheduled = await takeCycleLease({ store }, { trigger: 'schedule', ttlMs: 60_000 });
+    assert.ok(scheduled);
+    const refused = await runMoatless(['risk', 'sync', '--once', ...cfg()]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^risk sync: a risk-sync cycle is already running \(started by the schedule on .+ at \d{4}-[\d-]+T[\d:.]+Z\); wait for it to end/m);
+    assert.doesNotMatch(refused.stderr, /^page /m, 'nothing was read');
+    await scheduled.release();
+    assert.equal((await runMoatless(['risk', 'sync', '--once', '--dry-run', ...cfg()])).code, 0, 'runs once the lease is free');
+  } finally {
+    await store.close();
+  }
 });
 
 test('config check refuses a risk sync in a cloud without Identity Protection, and an unknown provider', async () => {

@@ -1,11 +1,12 @@
 // Admin API: run one risk-sync cycle now, or plan it (dry run), on the server — what `moatless risk
 // sync --once --url` calls, so the Graph credential never leaves the server. The cycle is the same
 // one the schedule runs (src/risk/sync.ts), with the same guard rails: a removal guard that trips
-// stops the cycle unless `confirm` is sent. Owns: the call and its single-flight per process. Must
-// not: hold sync logic, or run two hand-started cycles at once in one process.
+// stops the cycle unless `confirm` is sent, and the same lease: while any cycle runs — scheduled or
+// by hand, on any replica — the call is refused with 409 naming it. Owns: the call. Must not: hold
+// sync logic, or start a cycle without the lease.
 import { z } from 'zod';
 import { createGroupChangeHook } from '../../identity/group-change.ts';
-import { riskSyncDeps, RiskSyncError, runRiskCycle, type CycleReport } from '../../risk/index.ts';
+import { riskSyncDeps, RiskSyncBusyError, RiskSyncError, runManualCycle } from '../../risk/index.ts';
 import type { ApiDeps } from './common.ts';
 import { ApiError } from './errors.ts';
 import { defineRoute, type Route } from './route.ts';
@@ -25,7 +26,6 @@ const reportSchema = z.object({
 }).meta({ id: 'RiskCycleReport' });
 
 export function riskSyncRoute(deps: ApiDeps): Route {
-  let running: Promise<CycleReport> | null = null;
   return defineRoute({
     method: 'post', path: '/risk/sync', operationId: 'runRiskSync', tag: 'risk', access: 'write', errors: ['409'],
     summary: 'Run one risk-sync cycle now (Entra ID Protection → risk groups), or plan it with dryRun; answers when it ends',
@@ -36,7 +36,6 @@ export function riskSyncRoute(deps: ApiDeps): Route {
     }).meta({ id: 'RiskSyncRun' }),
     response: reportSchema,
     async handle({ body }, ctx) {
-      if (running) throw new ApiError('conflict', 'a risk-sync cycle started through the API is still running on this server; wait for it');
       const cfg = deps.runtime().config;
       let sync;
       try {
@@ -46,17 +45,18 @@ export function riskSyncRoute(deps: ApiDeps): Route {
         if (!(err instanceof RiskSyncError)) throw err;
         throw new ApiError('conflict', `risk sync cannot run: ${err.message}`);
       }
-      running = runRiskCycle(sync, { dryRun: body.dryRun, confirm: body.confirm, ...(body.full !== undefined ? { full: body.full } : {}) });
+      let report;
       try {
-        const report = await running;
-        await ctx.audit({
-          action: 'risk.sync', target: 'risk-sync', before: null,
-          after: { cycleId: report.cycleId, ok: report.ok, dryRun: report.dryRun, mode: report.mode, changes: report.transitions.length, ...(report.error ? { error: report.error.code } : {}) },
-        });
-        return report;
-      } finally {
-        running = null;
+        report = await runManualCycle(sync, { dryRun: body.dryRun, confirm: body.confirm, ...(body.full !== undefined ? { full: body.full } : {}) });
+      } catch (err) {
+        if (!(err instanceof RiskSyncBusyError)) throw err;
+        throw new ApiError('conflict', err.message);
       }
+      await ctx.audit({
+        action: 'risk.sync', target: 'risk-sync', before: null,
+        after: { cycleId: report.cycleId, ok: report.ok, dryRun: report.dryRun, mode: report.mode, changes: report.transitions.length, ...(report.error ? { error: report.error.code } : {}) },
+      });
+      return report;
     },
   });
 }

@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/duration.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 import { viaApiOrStore } from '../remote.ts';
+import { revokeNamed, revokeTokensByName, type TokenKind } from '../token-revoke.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_LIFETIME_MS = 366 * 86_400_000;
@@ -71,26 +72,15 @@ export async function adminTokenList(args: ParsedArgs): Promise<number> {
     })))));
 }
 
-function revokedLine(name: string, count: number): number {
-  if (count === 0) {
-    process.stderr.write(`no live admin token named "${name}"\n`);
-    return 1;
-  }
-  process.stdout.write(`revoked ${count} admin token(s) named "${name}"; calls with it now get 401\n`);
-  return 0;
-}
+const ADMIN_TOKENS: TokenKind = {
+  noun: 'admin token', apiPath: '/tokens/admin', effect: 'calls with it now get 401',
+  async revokeInStore(store, name, now) {
+    const n = await revokeNamed(store.admin.tokens, name, now);
+    await store.admin.audit.append({ time: now, actor: 'cli', action: 'token.revoke', target: `token:${name}`, before: { live: n }, after: { live: 0 }, requestId: null });
+    return n;
+  },
+};
 
 export async function adminTokenRevoke(args: ParsedArgs): Promise<number> {
-  const name = nameFlag(args);
-  return viaApiOrStore(args, async (api) => {
-    const live = (await api.get<{ items: { id: string; name: string; revokedAt: string | null }[] }>('/tokens/admin')).items
-      .filter((t) => t.name === name && t.revokedAt === null);
-    for (const t of live) await api.delete(`/tokens/admin/${encodeURIComponent(t.id)}`);
-    return revokedLine(name, live.length);
-  }, () => withConfigAndStore(args, async (store) => {
-    const live = (await store.admin.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
-    for (const t of live) await store.admin.tokens.revoke(t.id, Date.now());
-    await store.admin.audit.append({ time: Date.now(), actor: 'cli', action: 'token.revoke', target: `token:${name}`, before: { live: live.length }, after: { live: 0 }, requestId: null });
-    return revokedLine(name, live.length);
-  }));
+  return revokeTokensByName(args, nameFlag(args), ADMIN_TOKENS);
 }

@@ -3,7 +3,7 @@
 // A small composition root over src/risk; must not hold sync logic.
 import { createGroupChangeHook } from '../../identity/group-change.ts';
 import { SessionService } from '../../identity/sessions.ts';
-import { readHealth, riskSyncDeps, runRiskCycle, staleness, type CycleReport } from '../../risk/index.ts';
+import { readHealth, riskSyncDeps, RiskSyncBusyError, runManualCycle, staleness, type CycleReport } from '../../risk/index.ts';
 import { RiskSyncError } from '../../risk/types.ts';
 import { UsageError, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
@@ -45,11 +45,19 @@ export async function riskSync(args: ParsedArgs): Promise<number> {
         err(`risk sync cannot run: ${e.message}\n`);
         return 1;
       }
-      const report = await runRiskCycle(deps, {
-        ...options,
-        // Progress goes to stderr so --json output stays one document.
-        onPage: (p) => err(`page ${p.page}: ${p.items} risky user(s) read\n`),
-      });
+      let report;
+      try {
+        report = await runManualCycle(deps, {
+          ...options,
+          // Progress goes to stderr so --json output stays one document.
+          onPage: (p) => err(`page ${p.page}: ${p.items} risky user(s) read\n`),
+        });
+      } catch (e) {
+        // The schedule inside `moatless serve`, or another hand-started cycle, holds the lease.
+        if (!(e instanceof RiskSyncBusyError)) throw e;
+        err(`risk sync: ${e.message}\n`);
+        return 1;
+      }
       return printReport(json, report);
     } finally {
       sessions.close();

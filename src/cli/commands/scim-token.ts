@@ -8,6 +8,7 @@ import { getDirectorySettings, setDirectorySettings } from '../../directory/dire
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 import { viaApiOrStore } from '../remote.ts';
+import { revokeNamed, revokeTokensByName, type TokenKind } from '../token-revoke.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DEFAULT_DIRECTORY = 'default';
@@ -74,27 +75,13 @@ export async function scimTokenList(args: ParsedArgs): Promise<number> {
   }));
 }
 
-function revokedLine(name: string, count: number): number {
-  if (count === 0) {
-    process.stderr.write(`no live token named "${name}"\n`);
-    return 1;
-  }
-  process.stdout.write(`revoked ${count} token(s) named "${name}"; SCIM requests with it now get 401\n`);
-  return 0;
-}
+const SCIM_TOKENS: TokenKind = {
+  noun: 'SCIM token', apiPath: '/tokens/scim', effect: 'SCIM requests with it now get 401',
+  revokeInStore: (store, name, now) => revokeNamed(store.directory.tokens, name, now),
+};
 
 export async function scimTokenRevoke(args: ParsedArgs): Promise<number> {
-  const name = nameFlag(args, 'name');
-  return viaApiOrStore(args, async (api) => {
-    const { items } = await api.get<{ items: { id: string; name: string; state: string }[] }>('/tokens/scim');
-    const live = items.filter((t) => t.name === name && t.state === 'active');
-    for (const t of live) await api.delete(`/tokens/scim/${encodeURIComponent(t.id)}`);
-    return revokedLine(name, live.length);
-  }, () => withStore(args, async (store) => {
-    const live = (await store.directory.tokens.list()).filter((t) => t.name === name && t.revokedAt === null);
-    for (const t of live) await store.directory.tokens.revoke(t.id, Date.now());
-    return revokedLine(name, live.length);
-  }));
+  return revokeTokensByName(args, nameFlag(args, 'name'), SCIM_TOKENS);
 }
 
 function printSettings(name: string, deprovisionOnNoGroups: boolean): number {

@@ -5,6 +5,7 @@ import { alignedTable, isoOrNull, printRows } from '../output.ts';
 import { TUNNEL_NAME, createTunnelToken, revokeTunnelTokens } from '../../tunnel/index.ts';
 import { tunnelReport, type TunnelReport } from '../../tunnel/status.ts';
 import { viaApiOrStore } from '../remote.ts';
+import { revokeTokensByName, type TokenKind } from '../token-revoke.ts';
 import { UsageError, flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 
@@ -57,24 +58,16 @@ export async function tunnelTokenList(args: ParsedArgs): Promise<number> {
     })))));
 }
 
-function revokedLine(name: string, n: number): number {
-  if (n === 0) {
-    process.stderr.write(`no live token named "${name}"\n`);
-    return 1;
-  }
-  process.stdout.write(`revoked ${n} token(s) named "${name}"; their connectors are disconnected on every replica\n`);
-  return 0;
-}
+const TUNNEL_TOKENS: TokenKind = {
+  noun: 'tunnel token', apiPath: '/tokens/tunnel', effect: 'their connectors are disconnected on every replica',
+  // Revoked in one transaction that also tells every replica to cut the tunnel (src/tunnel/tokens.ts).
+  revokeInStore: revokeTunnelTokens,
+};
 
 export async function tunnelTokenRevoke(args: ParsedArgs): Promise<number> {
   const name = flag(args, 'name');
   if (!name || !NAME.test(name)) throw new UsageError('--name NAME is required');
-  return viaApiOrStore(args, async (api) => {
-    const live = (await api.get<{ items: { id: string; name: string; state: string }[] }>('/tokens/tunnel')).items
-      .filter((t) => t.name === name && t.state === 'active');
-    for (const t of live) await api.delete(`/tokens/tunnel/${encodeURIComponent(t.id)}`);
-    return revokedLine(name, live.length);
-  }, () => withConfigAndStore(args, async (store) => revokedLine(name, await revokeTunnelTokens(store, name, Date.now()))));
+  return revokeTokensByName(args, name, TUNNEL_TOKENS);
 }
 
 function printTunnels(args: ParsedArgs, report: readonly TunnelReport[], json: unknown): number {

@@ -116,6 +116,7 @@ describe('Entra sign-in with a certificate credential', () => {
       delete: async (ns, key) => { saved.delete(`${ns}/${key}`); },
       list: async () => [],
       claim: async () => false,
+      unclaim: async () => false,
     };
     const list = await runAuthContextsImport(entraConfig(emulator), CREDENTIAL, { kv }, { write: () => {} });
     assert.ok(list.some((c) => c.id === 'c1'));

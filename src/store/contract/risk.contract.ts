@@ -77,5 +77,15 @@ export function describeRiskContract(name: string, makeStore: () => Promise<Stor
       assert.equal(await store.kv.claim('lease', 'risk', 'b', now + 60_000), true);
       assert.equal(await store.kv.get('lease', 'risk'), 'b');
     });
+
+    test('kv unclaim: only the holder gives a lease up, so a late former holder keeps its successor', async () => {
+      const now = Date.now();
+      assert.equal(await store.kv.claim('lease', 'risk', 'b', now + 60_000), true);
+      assert.equal(await store.kv.unclaim('lease', 'risk', 'a'), false, 'a lost the lease to b');
+      assert.equal(await store.kv.get('lease', 'risk'), 'b');
+      assert.equal(await store.kv.unclaim('lease', 'risk', 'b'), true);
+      assert.equal(await store.kv.get('lease', 'risk'), null);
+      assert.equal(await store.kv.claim('lease', 'risk', 'a', now + 60_000), true, 'free again');
+    });
   });
 }

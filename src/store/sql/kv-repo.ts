@@ -31,5 +31,9 @@ export function kvRepo(ex: SqlExecutor, clock: () => number): KeyValueStore {
       );
       return r.changes > 0;
     },
+    async unclaim(ns, key, value) {
+      const r = await ex.run('DELETE FROM kv WHERE ns = ? AND k = ? AND value = ?', [ns, key, value]);
+      return r.changes > 0;
+    },
   };
 }
