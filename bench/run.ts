@@ -88,10 +88,14 @@ async function main(): Promise<void> {
   // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
   const floors = floor ? await Promise.all((['undici', 'agent'] as const).map(async (client) => {
     const port = await freePort();
+    // The undici floor also listens over HTTPS (bare node:https, same certificate): the TLS floor.
+    const tlsPort = client === 'undici' ? await freePort() : 0;
+    const tlsEnv = tlsPort ? { FLOOR_TLS_PORT: String(tlsPort), FLOOR_TLS_CERT: tls.cert, FLOOR_TLS_KEY: tls.key } : {};
     const prof = process.env.MOATLESS_BENCH_PROF;
-    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client, ...tlsEnv }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
     await waitForPort(port, 10_000, child);
-    return { client, port, child };
+    if (tlsPort) await waitForPort(tlsPort, 10_000, child);
+    return { client, port, tlsPort, child };
   })) : [];
   const secret = async (m: MoatlessChild, app: number) => (await m.ask({ cmd: 'sessions', count: 1, app, firstUser: 1 }, 'sessions')).secrets[0]!;
   const s1 = await secret(m1, 5);
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
     { name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: m1.child.pid },
+    ...floors.filter((f) => f.tlsPort).map((f) => ({ name: NAMES.floorTls, url: at(f.tlsPort, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: f.child.pid })),
     { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
     ...(m2 ? [{ name: NAMES.m2, url: at(m2.port), headers: app(5, await secret(m2, 5)), c1: false, pgid: m2.child.pid }] : []),
     { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },

@@ -4,8 +4,12 @@
 // what Node itself allows here; the gap between it and Moatless is what Moatless's own code costs.
 // CLIENT=undici (default): an undici Pool driven through `dispatch`, as src/access/upstream.ts does.
 // CLIENT=agent: node:http's Agent with keepAlive and `scheduling: 'lifo'`, to compare the two.
+// FLOOR_TLS_PORT (with FLOOR_TLS_CERT, FLOOR_TLS_KEY): the same handler also behind a bare
+// node:https listener in the same process, as Moatless serves both: what terminating TLS costs Node.
 // Benchmark support only: must not be imported by Moatless.
+import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Pool, type Dispatcher } from 'undici';
 
 const port = Number(process.env.FLOOR_PORT);
@@ -56,5 +60,10 @@ function viaAgent(): (req: IncomingMessage, res: ServerResponse) => void {
 
 const handle = client === 'agent' ? viaAgent() : viaUndici();
 createServer({ keepAliveTimeout: 65_000 }, handle).listen(port, '127.0.0.1');
+const tlsPort = Number(process.env.FLOOR_TLS_PORT ?? 0);
+if (tlsPort > 0) {
+  const tls = { cert: readFileSync(process.env.FLOOR_TLS_CERT ?? ''), key: readFileSync(process.env.FLOOR_TLS_KEY ?? '') };
+  createHttpsServer({ ...tls, keepAliveTimeout: 65_000 }, handle).listen(tlsPort, '127.0.0.1');
+}
 // The benchmark went away: exit normally, so a --cpu-prof profile (MOATLESS_BENCH_PROF) is written.
 process.on('disconnect', () => process.exit(0));

@@ -25,13 +25,14 @@ export const NAMES = {
   m1: 'moatless, log on', m1off: 'moatless, log off', mTls: 'moatless TLS, log on',
   m2: 'moatless 2w, log on', m10k: 'moatless 10,000 apps, log on',
   floorUndici: 'floor: node:http + undici Pool', floorAgent: 'floor: node:http + http.Agent lifo',
+  floorTls: 'floor TLS: node:https + undici Pool',
 } as const;
 
 /** The nginx row each Moatless row is held against: same log setting, worker count and scheme. */
 const REFERENCE: Record<string, string> = {
   [NAMES.m1]: NAMES.ngx1, [NAMES.m1off]: NAMES.ngx1off, [NAMES.mTls]: NAMES.ngxTls, [NAMES.m2]: NAMES.ngx2,
   [NAMES.m10k]: NAMES.ngx1, [NAMES.authreq]: NAMES.ngx2,
-  [NAMES.floorUndici]: NAMES.ngx1, [NAMES.floorAgent]: NAMES.ngx1,
+  [NAMES.floorUndici]: NAMES.ngx1, [NAMES.floorAgent]: NAMES.ngx1, [NAMES.floorTls]: NAMES.ngxTls,
 };
 
 function pick(s: Summary[], name: string, conn: number): Summary {
@@ -80,15 +81,26 @@ export function sideBySideTable(s: Summary[]): string {
  */
 export function floorLines(s: Summary[]): string {
   const get = (name: string) => s.find((x) => x.name === name && x.conn === 50);
-  const n50 = get(NAMES.ngx1), m50 = get(NAMES.m1);
   const us = (r: Summary | undefined) => (r?.cpuUsPerReq === undefined ? NaN : r.cpuUsPerReq);
   const lines: string[] = [];
-  for (const name of [NAMES.floorUndici, NAMES.floorAgent]) {
+  // Each floor against its nginx twin and against the Moatless row on the same scheme.
+  const rows: [string, Summary | undefined, Summary | undefined, string][] = [
+    [NAMES.floorUndici, get(NAMES.ngx1), get(NAMES.m1), 'moatless log on'],
+    [NAMES.floorAgent, get(NAMES.ngx1), get(NAMES.m1), 'moatless log on'],
+    [NAMES.floorTls, get(NAMES.ngxTls), get(NAMES.mTls), 'moatless TLS'],
+  ];
+  for (const [name, n, m, mName] of rows) {
     const f = get(name);
     if (!f) continue;
-    const vsNginx = n50 ? `${fmtRatio(pairedRatio(f, n50).rps)} nginx's c50 rps (CPU ${us(f).toFixed(0)} vs ${us(n50).toFixed(0)} µs/req)` : 'nginx not measured';
-    const gap = m50 ? `; moatless log on / this floor: ${fmtRatio(pairedRatio(m50, f).rps)} rps, +${(us(m50) - us(f)).toFixed(0)} µs/req of Moatless's own code` : '';
+    const vsNginx = n ? `${fmtRatio(pairedRatio(f, n).rps)} ${n.name}'s c50 rps (CPU ${us(f).toFixed(0)} vs ${us(n).toFixed(0)} µs/req)` : 'nginx not measured';
+    const gap = m ? `; ${mName} / this floor: ${fmtRatio(pairedRatio(m, f).rps)} rps, +${(us(m) - us(f)).toFixed(0)} µs/req of Moatless's own code` : '';
     lines.push(`${name}: ${vsNginx}${gap}`);
+  }
+  const plain = [get(NAMES.floorUndici), get(NAMES.m1), get(NAMES.ngx1)], https = [get(NAMES.floorTls), get(NAMES.mTls), get(NAMES.ngxTls)];
+  if (plain[0] && https[0]) {
+    // Same process on both schemes: what terminating TLS adds to bare Node, to Moatless and to nginx.
+    const adds = plain.map((p, i) => (p && https[i] ? tlsExtra(https[i]!, p) : 'n/a'));
+    lines.push(`CPU µs/req TLS adds (HTTPS − HTTP, same process): floor ${adds[0]}, moatless ${adds[1]}, nginx ${adds[2]}`);
   }
   return lines.length === 0 ? '' : `\n== Floor: a minimal Node proxy, 1 process, no auth, no log (c50, paired rounds) ==\n${lines.join('\n')}\n`;
 }
@@ -129,10 +141,16 @@ export function steadyRssLine(m: SteadyRss): string {
   return `RSS ${samples}; after warm-up → end: ${fmtRatio(g.ratio)}${young}`;
 }
 
-/** CPU µs per request of an HTTPS row minus its plain-HTTP twin (same process), or n/a. */
-function tlsExtra(https: Summary, http: Summary): string {
-  if (https.cpuUsPerReq === undefined || http.cpuUsPerReq === undefined) return 'n/a';
-  const d = https.cpuUsPerReq - http.cpuUsPerReq;
+/**
+ * CPU µs per request of an HTTPS row minus its plain-HTTP twin (same process), paired by round and
+ * then the median: a difference of two medians let one disturbed round of either row swing it by
+ * tens of µs (+89 in one quiet run, +16 in the next). n/a when either row has no CPU figures.
+ */
+export function tlsExtra(https: Summary, http: Summary): string {
+  const a = https.cpuRuns ?? [], b = http.cpuRuns ?? [];
+  const deltas = a.map((x, i) => x - (b[i] ?? NaN)).filter((d) => Number.isFinite(d));
+  if (deltas.length === 0) return 'n/a';
+  const d = median(deltas);
   return `${d >= 0 ? '+' : ''}${d.toFixed(0)}`;
 }
 
@@ -163,7 +181,7 @@ export function accessGoals(s: Summary[], mem: SteadyRss): Goal[] {
     { name: 'CPU per request, moatless / nginx, 1w, log on', value: fmtRatio(pairedRatio(m50, n50).cpu), goal: '(no target)', met: true, info: true },
     { name: 'CPU per request over HTTPS, moatless / nginx', value: fmtRatio(pairedRatio(tls, ntls).cpu), goal: '(no target)', met: true, info: true },
     // What terminating TLS costs each proxy on its own: if the HTTPS ratio trails the plain one, it shows here.
-    { name: 'CPU µs/req TLS adds (HTTPS − HTTP, log on): moatless / nginx', value: `${tlsExtra(tls, m50)} / ${tlsExtra(ntls, n50)}`, goal: '(no target)', met: true, info: true },
+    { name: 'CPU µs/req TLS adds (HTTPS − HTTP, log on, 50 handshakes per window): moatless / nginx', value: `${tlsExtra(tls, m50)} / ${tlsExtra(ntls, n50)}`, goal: '(no target)', met: true, info: true },
     { name: 'RSS at the end / after warm-up (1w, log on)', value: fmtRatio(grow), goal: '≤ 1.10×', met: grow <= 1.1 },
   ];
 }
