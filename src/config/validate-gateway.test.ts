@@ -20,6 +20,7 @@ gateway:
 `, { env: {} });
   assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
   assert.equal(r.config.gateway?.unidentified, '407');
+  assert.equal(r.config.gateway?.dnsCacheTtl, 30_000, 'resolved names are reused for 30 s by default');
   assert.equal(r.config.gatewayPolicies?.defaultAction, 'allow');
   assert.deepEqual(r.config.gatewayPolicies?.rules.map((x) => x.action), ['isolate', 'block']);
 });
@@ -39,4 +40,13 @@ gateway:
   assert.ok(lines.some((l) => /^gateway\.rules\[0\]\.when: doNotInspect is decided at CONNECT/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^gateway\.rules\[1\]\.when\.destinationIp\.inList: unknown IP list "nowhere"/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^gateway\.listener\.address: 127\.0\.0\.1:8080 is already server\.listeners\[0\]/.test(l)), lines.join('\n'));
+});
+
+test('gateway.dnsCacheTtl: a duration; 0 turns the DNS cache off', () => {
+  const gateway = (ttl: string) => `gateway: { listener: { address: "127.0.0.1:3128" }, dnsCacheTtl: "${ttl}" }`;
+  const load = (ttl: string) => loadConfigText(`${BASE}\n${gateway(ttl)}\n`, { env: {} });
+  const off = load('0');
+  assert.ok(off.ok && off.config.gateway?.dnsCacheTtl === 0);
+  const bad = load('soon');
+  assert.ok(!bad.ok && bad.issues.some((i) => i.path === 'gateway.dnsCacheTtl'), JSON.stringify(!bad.ok && bad.issues));
 });

@@ -86,12 +86,12 @@ export function checkEgress(ip: string, port: number, own: readonly Listener[], 
 }
 
 /** Port: name → addresses. Tests inject one that never touches DNS. */
-export type Resolver = (host: string) => Promise<string[]>;
+export type Resolver = (host: string) => Promise<readonly string[]>;
 
 export const systemResolver: Resolver = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((r) => r.address);
 
 /** The addresses for a target host: an IP literal is itself (brackets removed), a name is resolved. */
-export async function resolveTarget(host: string, resolver: Resolver): Promise<string[]> {
+export async function resolveTarget(host: string, resolver: Resolver): Promise<readonly string[]> {
   const bare = host.startsWith('[') || host.endsWith(']') ? host.replace(/^\[|\]$/g, '') : host;
   if (isIP(bare)) return [bare];
   // RFC 6761 §6.3: *.localhost is loopback without asking DNS (browsers do the same); the egress

@@ -12,6 +12,7 @@ import type { GatewayLogStore, Store } from '../store/ports.ts';
 import { ProxyCredentials } from './credentials.ts';
 import { tcpDialer, type Dialer } from './dialer.ts';
 import { systemResolver, type Listener, type Resolver } from './egress.ts';
+import { cachingResolver } from './dns-cache.ts';
 import { GatewayLog } from './gateway-log.ts';
 import { browserPlaceholderMount, devicesMount } from './http/devices-mount.ts';
 import type { Inspector } from './inspector.ts';
@@ -83,10 +84,14 @@ export async function startGateway(d: GatewayStartDeps): Promise<RunningGateway>
   const unbind = d.sessions.onSignIn((s) => {
     ipBindings.bind(s.ip, s.id).catch((err: unknown) => d.logger.warn({ err }, 'gateway: could not bind the sign-in address'));
   });
+  // Names are resolved once per `dnsCacheTtl`; egress is still checked on the address dialled (dns-cache.ts).
+  const resolver = cachingResolver(d.resolver ?? systemResolver, {
+    ttlMs: () => current().gateway.dnsCacheTtl, now: d.now,
+  });
   const proxy = new GatewayProxy({
     passes, ipBindings, accessListeners: () => d.accessListeners,
     config: current, credentials, log, logger: d.logger, now: d.now,
-    resolver: d.resolver ?? systemResolver, dialer: d.dialer ?? tcpDialer, ownListeners: () => own, inspector: d.inspector,
+    resolver, dialer: d.dialer ?? tcpDialer, ownListeners: () => own, inspector: d.inspector,
   });
   const bound = await proxy.listen(initial.gateway.listener.address);
   own.push({ host: bound.host, port: bound.port });

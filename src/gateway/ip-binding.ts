@@ -33,6 +33,11 @@ export class SourceIpBindings {
     this.#now = d.now;
   }
 
+  /** Whether `gateway.sourceIpBinding` is configured; when not, the proxy asks nothing per request. */
+  get enabled(): boolean {
+    return this.#config() !== undefined;
+  }
+
   /** The address normalised, when it is inside a trusted network (config validated the CIDRs). */
   #trusted(ip: string | null): string | null {
     const cfg = this.#config();

@@ -114,7 +114,9 @@ export class GatewayProxy {
   }
 
   #bySource(ip: string): { bindings: SourceIpBindings; ip: string } | undefined {
-    return this.#d.ipBindings ? { bindings: this.#d.ipBindings, ip } : undefined;
+    // Off (no `sourceIpBinding`): no binding lookup, not even an empty await, on every request.
+    const bindings = this.#d.ipBindings;
+    return bindings?.enabled ? { bindings, ip } : undefined;
   }
 
   #ctx(req: IncomingMessage): Omit<Ctx, 'auth'> {

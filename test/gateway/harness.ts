@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfigObject } from '../../src/config/load.ts';
 import { startMoatless, type ComposeOptions, type MoatlessProcess } from '../../src/cli/compose.ts';
 import type { Dialer } from '../../src/gateway/dialer.ts';
+import { SourceIpBindings } from '../../src/gateway/ip-binding.ts';
 import type { DirectoryFacts } from '../../src/policy/types.ts';
 import type { GatewayLogEntry } from '../../src/store/ports.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
@@ -24,6 +25,8 @@ export interface GatewayStack {
   directory: Map<string, DirectoryFacts>;
   /** Every address the gateway dialled. */
   dialled: string[];
+  /** Every name the gateway asked its resolver (after its DNS cache). */
+  resolved: string[];
   signIn(email: string, groupNames?: string[]): Promise<string>;
   createCredential(cookie: string, label?: string): Promise<{ id: string; secret: string; auth: string }>;
   authGet(path: string, cookie?: string): Promise<Reply>;
@@ -84,6 +87,7 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
   const directory = new Map<string, DirectoryFacts>();
   const names: Record<string, string> = { 'app1.example.com': '127.0.0.1', 'app2.example.com': '127.0.0.1', 'blocked.example.com': '127.0.0.1', ...o.names };
   const dialled: string[] = [];
+  const resolved: string[] = [];
   const { tcpDialer } = await import('../../src/gateway/dialer.ts');
   const inner = o.dialer ?? tcpDialer;
   const moatless = await startMoatless(loaded.config, {
@@ -92,14 +96,19 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
     logger: o.logger ?? pino({ level: 'silent' }), pollGraph: false, ...(o.wrapStore ? { wrapStore: o.wrapStore } : {}),
     directoryFacts: () => async (email) => directory.get(email),
     gateway: {
-      resolver: async (h) => { const ip = names[h]; if (!ip) throw new Error(`ENOTFOUND ${h}`); return [ip]; },
+      resolver: async (h) => {
+        resolved.push(h);
+        const ip = names[h];
+        if (!ip) throw new Error(`ENOTFOUND ${h}`);
+        return [ip];
+      },
       dialer: (ip, port, t) => { dialled.push(`${ip}:${port}`); return inner(ip, port, t); },
     },
   });
   const gwPort = moatless.gateway!.port;
   let stopped: Promise<void> | undefined;
   const stack: GatewayStack = {
-    moatless, upstream, authPort, authHost, gwPort, directory, dialled,
+    moatless, upstream, authPort, authHost, gwPort, directory, dialled, resolved,
     async signIn(email, groupNames = []) {
       const { secret } = await moatless.sessions.createGlobal({
         identity: { userKey: `test|${email}`, email, idp: 'test', groups: [], groupNames, amr: ['pwd'], acrs: [], claims: {} },
@@ -160,4 +169,15 @@ export async function startGatewayStack(o: GatewayStackOptions = {}): Promise<Ga
     },
   };
   return stack;
+}
+
+/** Counts the trusted-network lookups (`SourceIpBindings.who`) the proxy makes until restored. */
+export function countSourceIpLookups(): { count(): number; restore(): void } {
+  const original = Object.getOwnPropertyDescriptor(SourceIpBindings.prototype, 'who')!;
+  let n = 0;
+  SourceIpBindings.prototype.who = function (this: SourceIpBindings, ip: string) {
+    n++;
+    return original.value.call(this, ip);
+  };
+  return { count: () => n, restore: () => Object.defineProperty(SourceIpBindings.prototype, 'who', original) };
 }

@@ -4,7 +4,7 @@
 // deprovisioned, or the binding expires. Addresses outside the networks are never bound.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGatewayStack, type GatewayStack } from './harness.ts';
+import { countSourceIpLookups, startGatewayStack, type GatewayStack } from './harness.ts';
 
 let s: GatewayStack;
 let app: string;
@@ -24,8 +24,14 @@ before(async () => {
 });
 after(() => s.close());
 
-test('no sign-in from this address: no credential means 407', async () => {
-  assert.equal((await s.proxy('GET', app)).status, 407);
+test('no sign-in from this address: no credential means 407, after asking the bindings', async () => {
+  const lookups = countSourceIpLookups();
+  try {
+    assert.equal((await s.proxy('GET', app)).status, 407);
+    assert.equal(lookups.count(), 1, 'sourceIpBinding is configured: the address is looked up');
+  } finally {
+    lookups.restore();
+  }
 });
 
 test('after a sign-in from the trusted network, traffic from that address is the user\'s; signing out ends it', async () => {

@@ -28,6 +28,11 @@ export const gatewaySchema = z.strictObject({
     networks: z.array(z.string().refine((n) => !('error' in parseCidr(n)), 'expected a CIDR such as 10.20.0.0/16')).min(1),
     duration: durationMs.default(8 * 3_600_000),
   }).optional(),
+  /**
+   * How long a resolved name's addresses are reused (src/gateway/dns-cache.ts); 0 asks the resolver
+   * on every request. The egress check still runs on the address dialled.
+   */
+  dnsCacheTtl: durationMs.default(30_000),
   hostLists: z.array(hostListSchema).default([]),
   rules: z.array(gatewayRuleSchema).default([]),
   /** Decrypt CONNECT tunnels with Moatless's own CA so HTTP rules see URL, method and headers. */
