@@ -1,6 +1,6 @@
 // One user's remote browser: navigation checked before any document request leaves, dialogs, <select>
-// lists, cursor, file choosers and downloads relayed to the viewer, each new page set up before it
-// runs; its tabs are tabs.ts's, the screencast of the active tab screencast.ts's. Must not: accept
+// lists, cursor, file choosers and downloads relayed to the viewer, each new page set up before its
+// document loads; its tabs are tabs.ts's, the screencast of the active tab screencast.ts's. Must not: accept
 // DevTools commands from outside this capability, or hold more than one user (one process per user).
 import { mkdirSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +72,8 @@ export class RemoteBrowser {
     }, o.quality, o.maxFps);
     this.#tabs = new Tabs(this.#cdp, {
       maxTabs: () => this.#o.maxTabs,
-      prepare: (session) => this.#prepareTab(session),
+      // Its title too: its document may have loaded before its Page events were on.
+      prepare: (session) => this.#prepareTab(session).then(() => void this.#refreshTitle(session)),
       leaving: (session) => this.#cast.leave(session),
       lost: () => this.#cast.lost(),
       activated: () => { if (this.#sink) this.#cast.start(); },
@@ -122,8 +123,10 @@ export class RemoteBrowser {
     const dir = join(this.#proc.profileDir, 'transfers');
     mkdirSync(dir, { mode: 0o700 });
     if (this.#o.launch.runAs) chownSync(dir, this.#o.launch.runAs.uid, this.#o.launch.runAs.gid);
+    c.on('Target.targetCreated', (p) => this.#tabs.created(p.targetInfo as CdpParams));
     c.on('Target.attachedToTarget', (p) => void this.#tabs.attached(p));
     c.on('Target.detachedFromTarget', (p) => this.#tabs.detached(String(p.targetId ?? '')));
+    c.on('Target.targetDestroyed', (p) => this.#tabs.detached(String(p.targetId ?? '')));
     c.on('Target.targetInfoChanged', (p) => this.#tabs.infoChanged(p.targetInfo as CdpParams));
     c.on('Page.screencastFrame', (p, sid) => this.#cast.onFrame(p, sid));
     c.on('Page.frameNavigated', (p, sid) => this.#onNavigated(p, sid));
@@ -142,9 +145,13 @@ export class RemoteBrowser {
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tabs.active()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
     await this.transfers.init((e) => this.#emit(e), (url) => this.#tabs.open(url));
+    // Every document request of every page (address bar, link, redirect, popup, frame) pauses here,
+    // at the browser level, from the first one on: no page is ever unchecked while it starts.
+    await c.send('Fetch.enable', {
+      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.launch.proxy),
+    });
+    // Pages are attached as they appear (tabs.ts says why not auto-attached), the first one too.
     await c.send('Target.setDiscoverTargets', { discover: true });
-    await c.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
-    // The initial about:blank page is attached by setAutoAttach; wait until it is a tab.
     for (let i = 0; i < 250 && this.#tabs.activeId === null; i++) await new Promise((r) => setTimeout(r, 20));
     if (this.#tabs.activeId === null) throw new Error('the remote browser opened no tab');
   }
@@ -164,7 +171,10 @@ export class RemoteBrowser {
     this.#emit({ t: 'state', tabs, active: this.#tabs.activeId });
   }
 
-  /** A new page's session, set up while it waits to run: helpers, navigation checks, file chooser, viewport. */
+  /**
+   * A new page's session, set up before its document loads: helpers, dialogs, file chooser, viewport.
+   * Every command is sent before this returns (tabs.ts lets the document's request go on then).
+   */
   #prepareTab(session: string): Promise<unknown> {
     const send = (m: string, params: CdpParams = {}) => this.#cdp.send(m, params, session);
     return Promise.all([
@@ -172,9 +182,6 @@ export class RemoteBrowser {
       send('Page.addScriptToEvaluateOnNewDocument', { source: HELPER_SOURCE, worldName: HELPER_WORLD, runImmediately: true }),
       send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
       send('Page.setInterceptFileChooserDialog', { enabled: true }),
-      send('Fetch.enable', {
-        patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.launch.proxy),
-      }),
       this.#applyViewport(session),
     ]);
   }
@@ -329,10 +336,16 @@ export class RemoteBrowser {
     else if (r?.k === 'select') this.#emit({ t: 'select', options: r.options, selected: r.selected });
   }
 
-  /** Every document request — address bar, link, redirect, popup, frame — is checked before it leaves. */
+  /**
+   * Every document request — address bar, link, redirect, popup, frame — is checked before it leaves
+   * (paused at the browser level: `sid` is the browser's session). A new page's document also waits
+   * for its setup, so none of it runs before its dialogs, file chooser and helpers are handled.
+   */
   async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
     const requestId = String(p.requestId);
     const raw = String((p.request as { url?: string }).url ?? '');
+    const frameId = String(p.frameId ?? '');
+    await this.#tabs.ready(frameId);
     // A downloaded file viewed here ("remote-view"): answered from the session's own directory.
     const viewed = this.transfers.viewResponse(raw);
     if (viewed) {
@@ -347,7 +360,7 @@ export class RemoteBrowser {
     } catch {
       verdict = { allow: false, reason: 'the navigation check failed' };
     }
-    const main = p.frameId !== undefined && p.frameId === this.#tabs.bySession(sid)?.id;
+    const main = this.#tabs.isPage(frameId);
     if (main && verdict.allow && verdict.direct && this.#o.leave) {
       this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
       return this.#o.leave(raw);

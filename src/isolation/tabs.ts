@@ -1,8 +1,16 @@
 // A remote browser's tabs. Owns: the tab list and which tab is active, popups becoming tabs (a popup
-// takes the screen, like a new tab in a local browser), switching, closing, and the tab cap (a page
-// opening popups without end has each one beyond it closed at once). Must not: set up a page's
-// session itself (its host does: helpers, interception, viewport), run the screencast, or let a
-// new page run before it is set up (pages start paused, waitForDebuggerOnStart).
+// takes the screen, like a new tab in a local browser), switching, closing, the tab cap (a page
+// opening popups without end has each one beyond it closed at once), and each new page's setup
+// before its document runs. Must not: set up a page's session itself (its host does: helpers,
+// dialogs, file chooser, viewport), check navigations (the host does, for every page), or run the
+// screencast.
+//
+// New pages are attached by hand when they appear, never auto-attached: Chromium 156 holds an
+// auto-attached popup until Runtime.runIfWaitingForDebugger (even with waitForDebuggerOnStart off),
+// and while one waits, every page of its renderer — its opener too — drops the input it is sent:
+// acknowledged, never delivered (the click lost after a popup flood). A page attached by hand runs
+// at once; what must not run before its setup, its document, waits instead: the host holds the
+// page's document request until `ready` (its navigation is checked then like any other).
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import type { TabInfo } from './types.ts';
 
@@ -10,7 +18,7 @@ export interface Tab extends TabInfo { session: string; helperContext: number | 
 
 export interface TabsHost {
   maxTabs(): number;
-  /** Sets up a new page's session while it waits to run. */
+  /** Sets up a new page's session: every command is sent before this returns (its document waits until then). */
   prepare(session: string): Promise<unknown>;
   /** The screen moves off the tab on `session`. */
   leaving(session: string): void;
@@ -27,6 +35,10 @@ export class Tabs {
   readonly #cdp: CdpConnection;
   readonly #host: TabsHost;
   readonly #tabs = new Map<string, Tab>();
+  /** Pages not set up yet, by target id: settled once set up (or gone). */
+  readonly #starting = new Map<string, { ready: Promise<void>; settle(): void }>();
+  /** Pages closed past the cap, until they are gone (their first request may still come). */
+  readonly #refused = new Set<string>();
   #active: string | null = null;
 
   constructor(cdp: CdpConnection, host: TabsHost) {
@@ -46,27 +58,65 @@ export class Tabs {
     return undefined;
   }
 
-  async attached(p: CdpParams): Promise<void> {
-    const info = p.targetInfo as { targetId: string; type: string; url: string; title: string };
-    const session = String(p.sessionId);
-    if (info.type !== 'page') {
-      this.#cdp.post('Runtime.runIfWaitingForDebugger', {}, session);
-      return;
+  /** Whether `frameId` is a page's top frame (a page's main frame has its target's id). */
+  isPage(frameId: string): boolean {
+    return this.#tabs.has(frameId) || this.#starting.has(frameId);
+  }
+
+  /** Resolves once the setup of the page whose top frame is `frameId` is sent (at once for any other frame). */
+  async ready(frameId: string): Promise<void> {
+    if (this.#tabs.has(frameId) && !this.#starting.has(frameId)) return;
+    if (!this.#starting.has(frameId)) {
+      // A new page's first request can come before its Target.targetCreated: ask (a frame inside a
+      // page is no target, or not a page).
+      const r = await this.#cdp.send('Target.getTargetInfo', { targetId: frameId }).catch(() => null);
+      const info = r?.targetInfo as CdpParams | undefined;
+      if (info?.type === 'page') this.created(info);
     }
+    await this.#starting.get(frameId)?.ready;
+  }
+
+  /** Tabs open or starting: what the cap counts. */
+  #count(): number {
+    let n = this.#tabs.size;
+    for (const id of this.#starting.keys()) if (!this.#tabs.has(id)) n++;
+    return n;
+  }
+
+  /** Target.targetCreated: a new page (popup, new tab, the first one) is attached, or closed past the cap. */
+  created(info: CdpParams): void {
+    const targetId = String(info.targetId);
+    if (info.type !== 'page' || this.#tabs.has(targetId) || this.#starting.has(targetId) || this.#refused.has(targetId)) return;
     const maxTabs = this.#host.maxTabs();
-    if (this.#tabs.size >= maxTabs) {
-      // A page opening popups without end: each one beyond the cap is closed at once. It is resumed
-      // first: its opener waits in window.open() until the new page runs, and would hang otherwise.
-      this.#cdp.post('Runtime.runIfWaitingForDebugger', {}, session);
-      this.#cdp.post('Target.closeTarget', { targetId: info.targetId });
+    if (this.#count() >= maxTabs) {
+      // A page opening popups without end: each one beyond the cap is closed at once.
+      this.#refused.add(targetId);
+      this.#cdp.post('Target.closeTarget', { targetId });
       this.#host.notice(`A new tab was blocked: at most ${maxTabs} tabs are open at once.`);
       return;
     }
+    let settle = (): void => {};
+    const ready = new Promise<void>((resolve) => { settle = resolve; });
+    this.#starting.set(targetId, { ready, settle });
+    this.#cdp.send('Target.attachToTarget', { targetId, flatten: true }).catch(() => this.#settle(targetId));
+  }
+
+  async attached(p: CdpParams): Promise<void> {
+    const info = p.targetInfo as { targetId: string; type: string; url: string; title: string };
+    if (info.type !== 'page' || !this.#starting.has(info.targetId)) return;
+    const session = String(p.sessionId);
     const tab: Tab = { id: info.targetId, title: info.title, url: info.url, session, helperContext: null };
     this.#tabs.set(tab.id, tab);
+    // Listed at once: a page whose setup is never answered (a dialog it opened first) can be closed.
+    this.#host.changed();
+    // Its setup goes out now, ahead of its document request (held until `ready`): Chromium applies a
+    // session's commands in order, and the renderer the document commits in is handed them with it.
+    // The answers are not awaited first: a new page's come only once its document commits (seen for
+    // target=_blank and window.open alike), so they would wait for what waits for them.
+    const setup = this.#host.prepare(session);
+    this.#settle(tab.id);
     try {
-      await this.#host.prepare(session);
-      await this.#cdp.send('Runtime.runIfWaitingForDebugger', {}, session);
+      await setup;
     } catch {
       return; // closed while starting
     }
@@ -74,7 +124,15 @@ export class Tabs {
     this.activate(tab.id);
   }
 
+  #settle(id: string): void {
+    this.#starting.get(id)?.settle();
+    this.#starting.delete(id);
+  }
+
+  /** Target.detachedFromTarget or targetDestroyed: the page is gone. */
   detached(targetId: string): void {
+    this.#settle(targetId);
+    this.#refused.delete(targetId);
     if (!this.#tabs.delete(targetId)) return;
     if (this.#active === targetId) {
       this.#active = null;
@@ -107,7 +165,7 @@ export class Tabs {
 
   async open(url: string): Promise<void> {
     const maxTabs = this.#host.maxTabs();
-    if (this.#tabs.size >= maxTabs) return this.#host.notice(`At most ${maxTabs} tabs are open at once.`);
+    if (this.#count() >= maxTabs) return this.#host.notice(`At most ${maxTabs} tabs are open at once.`);
     await this.#cdp.send('Target.createTarget', { url }).catch(() => {});
   }
 

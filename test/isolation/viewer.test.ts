@@ -136,7 +136,9 @@ test('a page that repaints in bursts and then stays still always reaches the can
   // three frames before an ack and dropped paints made meanwhile; the stream kept one ack, so each
   // burst left frames counted "in flight" for good, and after a few bursts Chromium sent nothing
   // more: the canvas stayed on a stale picture while the page had changed (the keyboard-deny test's
-  // click that reached the page but never the canvas).
+  // click that reached the page but never the canvas). Later, about 1 run in 7 under load: two frames
+  // decoding at once in the viewer finished out of order and the older was drawn last (the page in
+  // its final colour, the canvas grey); viewer-frames.test.ts pins that.
   const frank = await signIn(stack, 'frank@contoso.com');
   const { page, context } = await openViewer(browser, stack, frank.secret, `${site.url}burst`);
   const near = (want: number[]) => async () => (await canvasPixel(page, 600, 500)).every((v, i) => Math.abs(v - want[i]!) < 40);

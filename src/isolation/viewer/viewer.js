@@ -89,15 +89,26 @@ function remotePoint(e) {
   return { x: (e.clientX - r.left) * sx, y: (e.clientY - r.top) * sy };
 }
 
+// Frames in the order they arrived (the server's order; a restarted remote browser numbers its own
+// from 1 again), and the newest one drawn. Two frames can be decoding at once (the stream runs two
+// deep) and createImageBitmap may finish them in either order: a frame that finishes after a newer
+// one was drawn is stale, and drawing it would leave the canvas behind the page for good once the
+// page stops painting (seen under load: the remote page in its final colour, the canvas grey).
+let arrived = 0;
+let shown = 0;
 async function drawFrame(buf) {
   const view = new DataView(buf);
   const frame = view.getUint32(1);
+  const order = ++arrived;
   try {
     const bitmap = await createImageBitmap(new Blob([new Uint8Array(buf, 5)], { type: 'image/jpeg' }));
-    ctx2d.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    if (order > shown) {
+      shown = order;
+      ctx2d.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      mark('drawn');
+      window.__frames++;
+    }
     bitmap.close();
-    mark('drawn');
-    window.__frames++;
   } finally {
     send({ t: 'ack', f: frame });
   }
