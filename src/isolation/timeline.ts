@@ -3,7 +3,7 @@
 // benchmark can line them up with the user's page (performance.timeOrigin + now() in both). Cheap:
 // a handful of numbers per session, read by bench/isolation.ts and nothing else.
 export type TimelineMark =
-  | 'request' | 'browser' | 'policy' | 'ready' | 'attached' | 'navigate' | 'commit' | 'cast' | 'frame' | 'sent';
+  | 'request' | 'browser' | 'policy' | 'ready' | 'attached' | 'navigate' | 'commit' | 'paint' | 'cast' | 'frame' | 'sent';
 
 export class Timeline {
   readonly marks: Partial<Record<TimelineMark, number>> = {};
