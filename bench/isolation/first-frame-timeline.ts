@@ -22,6 +22,7 @@ export const STEPS: Array<[string, string]> = [
   ['paint', 'server: remote page\'s first paint'],
   ['frame', 'server: first frame after the commit'],
   ['sent', 'server: that frame sent'],
+  ['shown', 'server: first frame sent after the paint'],
   ['first', 'viewer: first frame received (any)'],
   ['arrived', 'viewer: the site\'s frame received'],
   ['drawn', 'viewer: site\'s colour drawn'],
