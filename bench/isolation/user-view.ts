@@ -15,16 +15,54 @@ export interface View { context: BrowserContext; page: Page; counter: FrameCount
  * `ready` runs once the user's tab exists, just before it opens the address: a first-frame clock
  * starts there, not counting the benchmark creating the user's browser context.
  */
-export async function openView(browser: Browser, stack: Stack, secret: string, target: string, ready?: () => void): Promise<View> {
+export async function openView(browser: Browser, stack: Stack, secret: string, target: string, ready?: () => void, watch?: SiteWatch): Promise<View> {
   // The toolbar takes ~40 px above the canvas.
   const context = await browser.newContext({ viewport: { width: CANVAS.width, height: CANVAS.height + 40 }, deviceScaleFactor: 1 });
   await context.addCookies([{ name: 'moatless_auth', value: secret, url: stack.authUrl }]);
+  if (watch) await context.addInitScript(watchSite, watch);
   const page = await context.newPage();
   // Before the viewer's WebSocket opens: DevTools reports frames of sockets it saw created.
   const counter = await frameCounter(await context.newCDPSession(page));
   ready?.();
   await page.goto(`${stack.authUrl}/browser/${target}`);
   return { context, page, counter, close: () => context.close() };
+}
+
+/** A pixel and the colour that tells the site's frame from blank ones. */
+export interface SiteWatch { x: number; y: number; rgb: number[] }
+/** What watchSite records, in the viewer page's clock (ms). */
+export interface SiteSeen { arrivals: number[]; drawn: number | null; drawnFrame: number | null }
+
+/**
+ * Runs in the viewer page before viewer.js: notes when each binary (frame) message arrives, and at
+ * each draw (the viewer sets window.__frames right after drawImage) reads the canvas pixel, so the
+ * moment the site's pixels are on the canvas is known in the page's own clock — without the
+ * bench's polling interval and the DevTools round trip back to this process, which under load
+ * added tens to hundreds of ms to what the user had already been shown.
+ */
+function watchSite(w: SiteWatch): void {
+  const g = globalThis as unknown as Record<string, unknown> & { WebSocket: typeof WebSocket; document: { getElementById(id: string): unknown } };
+  const seen: SiteSeen = { arrivals: [], drawn: null, drawnFrame: null };
+  g.__site = seen;
+  const Native = g.WebSocket;
+  g.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: ConstructorParameters<typeof WebSocket>[1]) {
+      super(url, protocols);
+      this.addEventListener('message', (m) => { if (typeof m.data !== 'string') seen.arrivals.push(performance.now()); });
+    }
+  };
+  let n = 0;
+  Object.defineProperty(g, '__frames', {
+    configurable: true,
+    get: () => n,
+    set: (v: number) => {
+      n = v;
+      if (seen.drawn !== null || v === 0) return;
+      const canvas = g.document.getElementById('screen') as { getContext(k: '2d'): { getImageData(a: number, b: number, c: number, d: number): { data: Uint8ClampedArray } } } | null;
+      const d = canvas?.getContext('2d').getImageData(w.x, w.y, 1, 1).data;
+      if (d && w.rgb.every((c, i) => Math.abs(c - d[i]!) <= 12)) { seen.drawn = performance.now(); seen.drawnFrame = v; }
+    },
+  });
 }
 
 type Probe = { want: number[] | null; hit: number | null; down: number | null };

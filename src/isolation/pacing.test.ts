@@ -17,6 +17,25 @@ test('acks keep to the fps cap: the next ack waits 1/fps after the last one', ()
   assert.equal(p.delayBeforeAck(1200), 0);
 });
 
+test('acks are due on the fps grid: a frame that came late does not lower the average rate below the cap', () => {
+  const p = new FramePacer(60, 10);
+  // Each frame comes 80 or 120 ms after the ack that let it go (jitter around the 100 ms period);
+  // it is acked as soon as the pacer allows. Over 50 frames the rate stays at the 10 fps cap.
+  let t = 0;
+  p.acked(t);
+  for (let i = 0; i < 50; i++) {
+    t += i % 2 === 0 ? 80 : 120;
+    t += p.delayBeforeAck(t);
+    p.acked(t);
+  }
+  assert.ok(Math.abs(t - 5000) <= 100, `50 acks took ${t} ms, want ~5000 (10 fps)`);
+  // Never faster than the cap on average, and no burst after a pause: the grid starts afresh.
+  t += 1000;
+  assert.equal(p.delayBeforeAck(t), 0);
+  p.acked(t);
+  assert.equal(p.delayBeforeAck(t + 1), 99);
+});
+
 test('a slow viewer lowers quality and fps step by step; a fast one brings them back', () => {
   const p = new FramePacer(60, 15);
   let t = 10_000;

@@ -130,6 +130,11 @@ export class RemoteBrowser {
     c.on('Target.targetInfoChanged', (p) => this.#tabs.infoChanged(p.targetInfo as CdpParams));
     c.on('Page.screencastFrame', (p, sid) => this.#cast.onFrame(p, sid));
     c.on('Page.frameNavigated', (p, sid) => this.#onNavigated(p, sid));
+    c.on('Page.lifecycleEvent', (p, sid) => {
+      if (p.name !== 'firstPaint' || !this.#cast.isCasting(sid)) return;
+      if (this.#committed) this.#o.mark?.('paint');
+      this.#cast.painted(sid);
+    });
     c.on('Page.javascriptDialogOpening', (p, sid) => this.#onDialog(p, sid));
     // Target.targetInfoChanged carries a page's title only until its first commit (the address
     // then): the document's <title> is read once the page has loaded.
@@ -178,7 +183,7 @@ export class RemoteBrowser {
   #prepareTab(session: string): Promise<unknown> {
     const send = (m: string, params: CdpParams = {}) => this.#cdp.send(m, params, session);
     return Promise.all([
-      send('Page.enable'), send('Runtime.enable'),
+      send('Page.enable'), send('Runtime.enable'), send('Page.setLifecycleEventsEnabled', { enabled: true }),
       send('Page.addScriptToEvaluateOnNewDocument', { source: HELPER_SOURCE, worldName: HELPER_WORLD, runImmediately: true }),
       send('Runtime.addBinding', { name: HELPER_BINDING, executionContextName: HELPER_WORLD }),
       send('Page.setInterceptFileChooserDialog', { enabled: true }),

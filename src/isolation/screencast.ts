@@ -183,6 +183,22 @@ export class Screencast {
     if (frame >= this.#frameNo - 1) this.#scheduleAck();
   }
 
+  /**
+   * The cast tab painted its new document for the first time. Chromium holds that paint until the
+   * frame in flight (often the blank one from just after the commit) is acked, and that ack waits
+   * for the viewer to draw and for the fps slot: seen to put 0.5 s between the site's first paint
+   * and its frame reaching the viewer. So that one ack goes now; still one frame in flight, each acked once.
+   */
+  painted(session: string | undefined): void {
+    const a = this.#pendingAck;
+    if (!a || a.session !== session || session !== this.#casting) return;
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    this.#pendingAck = null;
+    this.#pacer.acked(Date.now());
+    this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+  }
+
   #scheduleAck(): void {
     if (this.#ackTimer || !this.#pendingAck) return;
     this.#ackTimer = setTimeout(() => {

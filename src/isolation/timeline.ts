@@ -3,7 +3,7 @@
 // benchmark can line them up with the user's page (performance.timeOrigin + now() in both). Cheap:
 // a handful of numbers per session, read by bench/isolation.ts and nothing else.
 export type TimelineMark =
-  | 'request' | 'browser' | 'policy' | 'ready' | 'attached' | 'navigate' | 'commit' | 'cast' | 'frame' | 'sent';
+  | 'request' | 'browser' | 'policy' | 'ready' | 'attached' | 'navigate' | 'commit' | 'paint' | 'cast' | 'frame' | 'sent' | 'shown';
 
 export class Timeline {
   readonly marks: Partial<Record<TimelineMark, number>> = {};
@@ -11,6 +11,9 @@ export class Timeline {
   pooled: boolean | null = null;
 
   mark(name: TimelineMark): void {
-    this.marks[name] ??= performance.timeOrigin + performance.now();
+    const now = performance.timeOrigin + performance.now();
+    this.marks[name] ??= now;
+    // The first frame sent after the remote page's first paint: the earliest that can show the site.
+    if (name === 'sent' && this.marks.paint !== undefined) this.marks.shown ??= now;
   }
 }

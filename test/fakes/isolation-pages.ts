@@ -8,6 +8,8 @@ export interface PerfPages {
   base: string;
   /** rgb(0,128,255) everywhere. */
   colour: string;
+  /** The colour page, answered 0.5 s late: a viewer is attached and shown blank frames before it paints. */
+  colourLate: string;
   /** A full-page button; each click flips the background between rgb(255,0,0) and rgb(0,0,255). */
   toggle: string;
   /** ~2,000 lines of text to scroll. */
@@ -45,14 +47,19 @@ export async function startPerfPages(opts: { hogMb?: number } = {}): Promise<Per
     '/colour': COLOUR_PAGE, '/toggle': TOGGLE_PAGE, '/text': textPage(), '/hog': hogPage(opts.hogMb ?? 1536),
   };
   const server: Server = createServer((req, res) => {
-    const body = pages[new URL(req.url ?? '/', 'http://x').pathname];
-    res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(body ?? 'not found');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = path === '/colour-late' ? COLOUR_PAGE : pages[path];
+    const answer = () => {
+      res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body ?? 'not found');
+    };
+    if (path === '/colour-late') setTimeout(answer, 500);
+    else answer();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    base, colour: `${base}/colour`, toggle: `${base}/toggle`, text: `${base}/text`, hog: `${base}/hog`,
+    base, colour: `${base}/colour`, colourLate: `${base}/colour-late`, toggle: `${base}/toggle`, text: `${base}/text`, hog: `${base}/hog`,
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

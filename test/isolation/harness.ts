@@ -25,11 +25,11 @@ export async function signIn(stack: Stack, email: string): Promise<{ secret: str
 export interface UserBrowser { context: BrowserContext; page: Page }
 
 /** `beforeOpen`: runs on the fresh page before the viewer loads (e.g. to watch its WebSocket). */
-export async function openViewer(browser: Browser, stack: Stack, secret: string, target: string, beforeOpen?: (page: Page) => void): Promise<UserBrowser> {
+export async function openViewer(browser: Browser, stack: Stack, secret: string, target: string, beforeOpen?: (page: Page) => unknown): Promise<UserBrowser> {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 }, deviceScaleFactor: 1 });
   await context.addCookies([{ name: 'moatless_auth', value: secret, url: stack.authUrl }]);
   const page = await context.newPage();
-  beforeOpen?.(page);
+  await beforeOpen?.(page);
   await page.goto(`${stack.authUrl}/browser/${target}`);
   return { context, page };
 }
