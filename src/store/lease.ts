@@ -1,7 +1,8 @@
 // One runner at a time across replicas for a job (the Entra group-change poller; each risk-sync
 // cycle, src/risk/cycle-lease.ts; later jobs): a lease row in the store's kv, renewed by its holder
-// and taken over by another replica once it has expired; given up only by its holder (kv.unclaim). Owns: the lease's key, holder id and length. Must
-// not: run the job — callers ask `hold()` before each round.
+// and taken over by another replica once it has expired; given up only by its holder (kv.unclaim).
+// Owns: the lease's key, holder id and length. Must not: run the job — callers ask `hold()` before
+// each round.
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from './ports.ts';
 
