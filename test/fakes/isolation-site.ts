@@ -13,6 +13,8 @@ export interface IsolationSite {
   typed: string[];
   /** What the page wrote to its (remote) clipboard, once the write resolved. */
   clipboardWrites: string[];
+  /** /burst's rounds as the page saw them: `click N` when a click starts round N, `final N` when it settles. */
+  burstLog: string[];
   uploads: { name: string; text: string }[];
   /** Bytes the endless download (/bomb) had sent when its connection closed, one entry per closed request. */
   bombs: number[];
@@ -57,11 +59,13 @@ const last = ${JSON.stringify(BURST_COLOURS)};
 let round = 0;
 addEventListener('click', () => {
   const end = last[round++ % last.length];
+  const n = round;
+  fetch('/burst-log?e=click+' + n);
   let i = 0;
   const t = setInterval(() => {
     const v = (i * 37) % 200 + 30;
     document.body.style.background = ++i < 30 ? 'rgb(' + v + ',' + v + ',' + v + ')' : 'rgb(' + end.join(',') + ')';
-    if (i >= 30) clearInterval(t);
+    if (i >= 30) { clearInterval(t); fetch('/burst-log?e=final+' + n); }
   }, 8);
 });
 </script>`;
@@ -70,6 +74,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   const clicks: IsolationSite['clicks'] = [];
   const typed: string[] = [];
   const clipboardWrites: string[] = [];
+  const burstLog: string[] = [];
   const uploads: IsolationSite['uploads'] = [];
   const bombs: number[] = [];
   let downloads = 0;
@@ -82,6 +87,11 @@ export async function startIsolationSite(): Promise<IsolationSite> {
     }
     if (u.pathname === '/typed') {
       typed.push(u.searchParams.get('v') ?? '');
+      res.end('ok');
+      return;
+    }
+    if (u.pathname === '/burst-log') {
+      burstLog.push(u.searchParams.get('e') ?? '');
       res.end('ok');
       return;
     }
@@ -128,7 +138,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, uploads, bombs,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, uploads, bombs,
     get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -147,7 +147,10 @@ test('a page that repaints in bursts and then stays still always reaches the can
     const at = await onCanvas(page, 300, 300);
     await page.mouse.click(at.x, at.y);
     const want = BURST_COLOURS[round % BURST_COLOURS.length]!;
-    await until(near(want), `round ${round + 1}: the final colour rgb(${want.join(',')}) on the canvas`, 10_000);
+    // The page reports each round it started and settled: a failure then says whether the click was
+    // lost (no `click N`) or the page settled and its final frame never reached the canvas.
+    await until(near(want), `round ${round + 1}: the final colour rgb(${want.join(',')}) on the canvas`, 10_000)
+      .catch((err: Error) => { throw new Error(`${err.message}; the page saw: ${site.burstLog.join(', ') || 'nothing'}`); });
   }
   await context.close();
 });
