@@ -8,7 +8,9 @@
 // Usage: node bench/gateway.ts [--quick] [--rounds=N] [--only=<regexp>] [--floor]. Exits 0 whether or not goals
 // are met; non-zero only when the setup breaks. MOATLESS_BENCH_PROF=<dir>: Moatless under --cpu-prof.
 // --floor: also the Gateway floor (bench/gateway/floor-gateway.ts: Moatless's TLS inspector, upstream
-// pool and forward with no identification, policy or log), plain and inspected rows.
+// pool and forward with no identification, policy or log), plain and inspected rows, and the lean
+// floor (bench/gateway/lean-floor-gateway.ts: the same without node:http's server objects on the
+// decrypted side, a prototype), inspected.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   mkdirSync(mDir);
   const m = await startMoatlessGateway(mDir, originCa.cert);
   const floor = withFloor ? await startFloorGateway(mDir, originCa.cert) : null;
+  const lean = withFloor ? await startFloorGateway(mDir, originCa.cert, 'lean-floor-gateway.ts') : null;
 
   const http = `127.0.0.1:${ports.http}`, https = `127.0.0.1:${ports.https}`;
   const c = T.c;
@@ -132,6 +135,9 @@ async function main(): Promise<void> {
     ...(floor ? [
       { name: 'floor plain HTTP', pgid: floor.child.pid, mainThread: true, spec: { mode: 'absolute', port: floor.port, target: http, connections: c, seconds: 0 } },
       { name: 'floor inspected HTTPS', pgid: floor.child.pid, mainThread: true, spec: { mode: 'tunnel', port: floor.port, target: https, tls: { ca: floor.caPem }, connections: c, seconds: 0 } },
+    ] satisfies Target[] : []),
+    ...(lean ? [
+      { name: 'lean floor inspected HTTPS', pgid: lean.child.pid, mainThread: true, spec: { mode: 'tunnel', port: lean.port, target: https, tls: { ca: lean.caPem }, connections: c, seconds: 0 } },
     ] satisfies Target[] : []),
   ];
   if (only) {

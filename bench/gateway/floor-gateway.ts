@@ -1,29 +1,16 @@
 // The Gateway floor (`node bench/gateway.ts --floor`): Moatless's own transport — the TLS inspector
-// (a TLSSocket over the CONNECT socket, the inner node:http server), the undici upstream pool and
-// `forward` — with nothing else: no identification, no policy, no egress check, no log. Its CPU per
-// request against Moatless's is what the gateway's own per-request code costs; against Squid's, how
-// far this transport can go on this machine. Benchmark support only: must not be imported by
-// Moatless, and never listens beyond loopback.
-import { readFileSync, writeFileSync } from 'node:fs';
+// (a TLSSocket over the CONNECT socket, the inner node:http server), the upstream pool (the h1/
+// client) and `forward` — with nothing else: no identification, no policy, no egress check, no
+// log. Its CPU per request against Moatless's is what the gateway's own per-request code costs;
+// against Squid's, how far this transport can go on this machine. Benchmark support only: must not
+// be imported by Moatless, and never listens beyond loopback.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createRootCa } from '../../src/gateway/certificates.ts';
-import { tcpDialer } from '../../src/gateway/dialer.ts';
+import { floorTransport } from './floor-transport.ts';
 import { forward } from '../../src/gateway/forward.ts';
-import { TlsInspector } from '../../src/gateway/tls-inspection.ts';
-import { UpstreamPool } from '../../src/gateway/upstream-pool.ts';
 
 const port = Number(process.env.FLOOR_PORT);
-const ca = await createRootCa('CN=Gateway floor CA', Date.now());
-writeFileSync(process.env.FLOOR_CA_OUT!, ca.cert.toString('pem'));
-const inspector = new TlsInspector({
-  ca, now: Date.now, handshakeMs: 10_000, maxHeaderBytes: 16_384, extraCa: [readFileSync(process.env.FLOOR_EXTRA_CA!, 'utf8')],
-});
-const pool = new UpstreamPool({
-  dial: (ip, p) => tcpDialer(ip, p, 5_000),
-  secure: (socket, servername, verify) => inspector.connectUpstream(socket, servername, verify),
-  idleMs: 60_000,
-});
+const { inspector, pool } = await floorTransport('Gateway floor');
 
 function relay(req: IncomingMessage, res: ServerResponse, url: URL, secure: boolean): void {
   const p = url.port ? Number(url.port) : secure ? 443 : 80;

@@ -1,11 +1,11 @@
 // Relays one HTTP request to the origin through a keep-alive pool (upstream-pool.ts, which dials
-// the egress-checked address and, for HTTPS, verifies TLS), with undici's dispatch API:
+// the egress-checked address and, for HTTPS, verifies TLS), over the Gateway's HTTP/1.1 client (h1/):
 // hop-by-hop headers out (RFC 9110 §7.6.1, plus whatever Connection names), proxy credentials
 // never forwarded, the body streamed both ways with backpressure, the bytes sent to the client
 // counted for the log. A small response with a known length (the common case) is answered with
 // one write — status line, headers and body together — instead of a write per piece.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { H1Connection, Outgoing } from './h1/connection.ts';
 import type { UpstreamHandle } from './upstream-pool.ts';
 
 const HOP_BY_HOP = new Set([
@@ -35,35 +35,42 @@ export function endToEnd(raw: readonly string[], connection: string | string[] |
 }
 
 /**
- * The request's end-to-end headers as a flat [name, value, …] list for undici. `Expect` is
- * dropped too: node's server has already answered `100 Continue` to the client, and undici
- * refuses the field.
+ * The request head for the origin: origin-form target, Host from the URL, the end-to-end fields
+ * and `extra`, and the body's framing. `Expect` is dropped too: node's server has already answered
+ * `100 Continue` to the client. A body without Content-Length (node:http has rejected one with
+ * both) goes out chunked, whatever codings the client listed (RFC 9112 §6.1: only chunked is ours).
  */
-function requestHeaders(req: IncomingMessage, host: string, extra: readonly [string, string][]): string[] {
+function requestHead(req: IncomingMessage, url: URL, extra: readonly [string, string][], chunked: boolean): string {
   const raw = req.rawHeaders;
   const named = connectionTokens(req.headers.connection);
-  const out: string[] = ['host', host];
+  let head = `${req.method ?? 'GET'} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (HOP_BY_HOP.has(name) || name === OURS || name === 'expect' || named?.has(name)) continue;
-    out.push(raw[i]!, raw[i + 1]!);
+    head += `${raw[i]}: ${raw[i + 1]}\r\n`;
   }
-  for (const [k, v] of extra) out.push(k, v);
+  // Values are ours (the isolation marker), but a CR or LF would still split the head: left out.
+  for (const [k, v] of extra) if (!/[\r\n]/.test(v)) head += `${k}: ${v}\r\n`;
+  return `${head}${chunked ? 'transfer-encoding: chunked\r\n' : ''}\r\n`;
+}
+
+/** The origin's response fields minus hop-by-hop ones, flat, for writeHead (no keyed object built). */
+function responseHeaders(raw: string[]): string[] {
+  let connection: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'connection') connection = connection === undefined ? raw[i + 1] : `${connection},${raw[i + 1]}`;
+  const named = connectionTokens(connection);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (!HOP_BY_HOP.has(name) && name !== OURS && !named?.has(name)) out.push(raw[i]!, raw[i + 1]!);
+  }
   return out;
 }
 
-/** The origin's response headers minus hop-by-hop ones, flat, for writeHead (no keyed object built). */
-function responseHeaders(h: Record<string, string | string[] | undefined>): string[] {
-  const named = connectionTokens(h['connection']);
-  const out: string[] = [];
-  for (const name in h) {
-    const v = h[name];
-    if (v === undefined || HOP_BY_HOP.has(name) || name === OURS || named?.has(name)) continue;
-    if (Array.isArray(v)) for (const one of v) out.push(name, one);
-    else out.push(name, v);
-  }
-  return out;
-}
+const contentLength = (raw: string[]): number => {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  return Number.NaN;
+};
 
 export interface Forwarded {
   status: number;
@@ -81,23 +88,49 @@ export class UpstreamError extends Error {
  * Rejects with UpstreamError (its cause: what failed, e.g. UpstreamCertificateError) when nothing
  * was sent to the client yet — the caller answers 502; a failure after that cuts the connection.
  */
-export function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamHandle, url: URL, timeoutMs: number, extra: readonly [string, string][] = []): Promise<Forwarded> {
-  return new Promise((resolve, reject) => {
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    let controller: Dispatcher.DispatchController | null = null;
+export async function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamHandle, url: URL, timeoutMs: number, extra: readonly [string, string][] = []): Promise<Forwarded> {
+  const hasLength = req.headers['content-length'] !== undefined;
+  const hasBody = hasLength ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  const out: Outgoing = {
+    head: requestHead(req, url, extra, hasBody && !hasLength), body: hasBody ? req : null, chunked: hasBody && !hasLength,
+    isHead: req.method === 'HEAD', timeoutMs,
+  };
+  to.inFlight++;
+  try {
+    let fresh = false;
+    for (;;) {
+      let conn: H1Connection, reused: boolean;
+      try {
+        ({ conn, reused } = await to.pool.acquire(fresh));
+      } catch (err) {
+        throw new UpstreamError('the upstream connection failed', { cause: err });
+      }
+      const r = await exchange(conn, out, res);
+      if (!(r instanceof UpstreamError)) return r;
+      // A kept-alive connection the origin closed as we reused it: once more on a new one, when
+      // no body was read from the client yet (RFC 9112 §9.3.1: a request may be retried then).
+      if (!reused || hasBody || res.destroyed) throw r;
+      fresh = true;
+    }
+  } finally {
+    to.inFlight--;
+  }
+}
+
+/** One exchange on `conn`: the response goes to `res` (head and a small body in one write). */
+function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promise<Forwarded | UpstreamError> {
+  return new Promise((resolve) => {
     let status = 502;
     let head: string[] | null = null;
     // Gathered body pieces while the response is small and its length known; null once streaming.
     let gathered: Buffer[] | null = null;
     let bytes = 0;
     let settled = false;
-    to.inFlight++;
-    const settle = (out: Forwarded | UpstreamError) => {
+    const settle = (r: Forwarded | UpstreamError) => {
       if (settled) return;
       settled = true;
-      to.inFlight--;
-      if (out instanceof UpstreamError) reject(out);
-      else resolve(out);
+      res.off('close', onClose).off('drain', onDrain);
+      resolve(r);
     };
     /** Headers go out now (streaming): the first body piece rides the same write. */
     const startStreaming = () => {
@@ -107,35 +140,29 @@ export function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamH
       if (gathered) for (const b of gathered) res.write(b);
       gathered = null;
     };
-    res.on('close', () => {
+    const onClose = () => {
       if (!res.writableFinished) {
-        controller?.abort(new Error('client went away'));
+        // The client went away: the response is not read to its end, so the connection is not reused.
+        conn.destroy();
         settle({ status: res.statusCode, bytes });
       }
-    });
-    res.on('drain', () => controller?.resume());
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-      },
-      onResponseStart(c, statusCode, headers) {
-        if (statusCode < 200) return; // 1xx informational: the final response follows
-        controller = c;
-        status = statusCode;
-        head = responseHeaders(headers);
-        const length = Number(headers['content-length']);
-        if (Number.isInteger(length) && length <= GATHER_MAX) gathered = [];
+    };
+    const onDrain = () => conn.resume();
+    res.on('close', onClose).on('drain', onDrain);
+    conn.send(out, {
+      onHead(s, raw) {
+        status = s;
+        head = responseHeaders(raw);
+        const length = contentLength(raw);
+        if (out.isHead || (Number.isInteger(length) && length <= GATHER_MAX)) gathered = [];
         else startStreaming();
       },
-      onResponseData(c, chunk) {
+      onData(chunk) {
         bytes += chunk.length;
-        if (gathered) {
-          gathered.push(chunk);
-          return;
-        }
-        if (!res.write(chunk)) c.pause();
+        if (gathered) return void gathered.push(chunk);
+        if (!res.write(chunk)) conn.pause();
       },
-      onResponseEnd() {
+      onEnd() {
         if (head !== null) {
           // One write: status line, headers and the gathered body.
           res.writeHead(status, head);
@@ -146,21 +173,14 @@ export function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamH
         } else res.end();
         settle({ status, bytes });
       },
-      onResponseError(_c, err) {
+      onError(err) {
         // Nothing sent yet (a gathered body is dropped): the caller answers with a 502 page.
-        if (!res.headersSent) {
-          settle(new UpstreamError('the upstream connection failed', { cause: err }));
-          return;
-        }
+        if (!res.headersSent) return settle(new UpstreamError('the upstream connection failed', { cause: err }));
         // Mid-response: the status line is gone already; cut the connection so the client sees a
         // truncated response instead of a silently short one.
         res.destroy(err);
         settle({ status, bytes });
       },
-    };
-    to.pool.dispatch({
-      path: url.pathname + url.search, method: req.method ?? 'GET', headers: requestHeaders(req, url.host, extra),
-      body: hasBody ? req : null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-    }, handler);
+    });
   });
 }

@@ -1,17 +1,18 @@
-// Keep-alive connections from the gateway to origins: one undici Pool per (user, dialled address,
+// Keep-alive connections from the gateway to origins: one pool per (user, dialled address,
 // port, TLS server name and verification mode). Keyed by user because a connection can carry
 // identity — origins using connection-bound authentication (NTLM, Negotiate) authenticate the TCP
 // connection, not the request — so one user's connection is never handed to another. Keyed by the
 // dialled address because that address passed the egress check for this request; a connection made
 // for one address is never reused for another. Unverified TLS (an `allow` rule's
 // `untrustedCertificate: passThrough`) gets its own pools, never shared with verified ones.
-// undici rather than node:http's Agent: its dispatch API skips ClientRequest/IncomingMessage per
-// request (~1.6×, docs/dependencies.md). Every connection is our own dial (and TLS), so the
-// egress-checked address is the one used. Must not decide anything: the caller has decided and
-// checked the address before asking.
+// The connections are the Gateway's own lean HTTP/1.1 client (h1/: llhttp-parsed, no per-request
+// objects of undici or node:http — about half the transport's CPU per inspected request,
+// docs/benchmarks.md#gateway). Every connection is our own dial (and TLS), so the egress-checked
+// address is the one used. Must not decide anything: the caller has decided and checked the
+// address before asking.
+import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
+import { ConnectionPool } from './h1/pool.ts';
 
 export interface UpstreamKey {
   /** The user (their key), or `anonymous:<client address>` for unidentified traffic. */
@@ -24,7 +25,7 @@ export interface UpstreamKey {
 
 export interface PoolDeps {
   dial(ip: string, port: number): Promise<Socket>;
-  secure(socket: Socket, servername: string, verify: boolean): Promise<Duplex>;
+  secure(socket: Socket, servername: string, verify: boolean): Promise<Socket>;
   /** An idle pooled connection is closed after this. */
   idleMs: number;
   /** Pools kept; beyond this, idle ones are dropped (oldest first). */
@@ -33,7 +34,7 @@ export interface PoolDeps {
 
 /** A pool and how many requests are in flight on it (an evicted pool must have none). */
 export interface UpstreamHandle {
-  pool: Pool;
+  pool: ConnectionPool;
   inFlight: number;
 }
 
@@ -55,17 +56,12 @@ export class UpstreamPool {
       return h;
     }
     const { ip, port, tls } = key;
-    const open = async (): Promise<Duplex> => {
+    const open = async (): Promise<Socket> => {
       const socket = await this.#d.dial(ip, port);
       return tls ? this.#d.secure(socket, tls.servername, tls.verify) : socket;
     };
-    // The origin URL only names the pool: `connect` below makes every connection (TLS included).
-    const pool = new Pool(`http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`, {
-      pipelining: 1,
-      keepAliveTimeout: this.#d.idleMs,
-      keepAliveMaxTimeout: this.#d.idleMs,
-      connect: (_o, cb) => void open().then((s) => cb(null, s as Socket), (e: Error) => cb(e, null)),
-    });
+    // Response heads up to node's limit (`--max-http-header-size`, 16 KiB by default), as undici had.
+    const pool = new ConnectionPool({ open, idleMs: this.#d.idleMs, maxHeaderBytes: maxHeaderSize });
     h = { pool, inFlight: 0 };
     this.#pools.set(name, h);
     this.#evict();
@@ -83,13 +79,13 @@ export class UpstreamPool {
       if (this.#pools.size <= max) break;
       // Only pools with no request in flight: dropping one closes its connections.
       if (h.inFlight > 0) continue;
-      void h.pool.destroy().catch(() => {});
+      h.pool.close();
       this.#pools.delete(name);
     }
   }
 
   close(): void {
-    for (const h of this.#pools.values()) void h.pool.destroy().catch(() => {});
+    for (const h of this.#pools.values()) h.pool.close();
     this.#pools.clear();
   }
 }
