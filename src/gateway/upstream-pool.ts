@@ -12,6 +12,7 @@
 // address before asking.
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
+import { available as llhttpAvailable } from './h1/llhttp.ts';
 import { ConnectionPool } from './h1/pool.ts';
 
 export interface UpstreamKey {
@@ -43,6 +44,8 @@ export class UpstreamPool {
   readonly #pools = new Map<string, UpstreamHandle>();
 
   constructor(deps: PoolDeps) {
+    // Fail at start, not on the first request: this Node must have the llhttp binding (docs/dependencies.md).
+    if (!llhttpAvailable) throw new Error(`the gateway needs Node's llhttp binding (node:_http_common HTTPParser), missing in Node ${process.version}: run on Node 24`);
     this.#d = deps;
   }
 

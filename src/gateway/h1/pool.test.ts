@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import type { Exchange } from './connection.ts';
+import { ConnectionPool } from './pool.ts';
+
+/** An origin on 127.0.0.1 answering every request head with `answer`; counts connections. */
+async function origin(answer: string): Promise<{ port: number; sockets: Socket[]; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('data', () => s.write(answer));
+    s.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  return { port, sockets, close: () => { for (const s of sockets) s.destroy(); return new Promise((r) => server.close(() => r())); } };
+}
+
+function get(p: ConnectionPool, fresh = false): Promise<{ status: number; body: string; reused: boolean }> {
+  return p.acquire(fresh).then(({ conn, reused }) => new Promise((resolve, reject) => {
+    let status = 0, body = '';
+    const x: Exchange = {
+      onHead: (s) => void (status = s),
+      onData: (b) => void (body += b.toString()),
+      onEnd: () => resolve({ status, body, reused }),
+      onError: reject,
+    };
+    conn.send({ head: 'GET / HTTP/1.1\r\nhost: a\r\n\r\n', body: null, chunked: false, isHead: false, timeoutMs: 2000 }, x);
+  }));
+}
+
+const dial = (port: number) => () => new Promise<Socket>((resolve, reject) => {
+  const s = connect(port, '127.0.0.1', () => resolve(s));
+  s.once('error', reject);
+});
+
+test('a connection is reused after a fully read response, most recently used first; `fresh` always opens a new one', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 5000, maxHeaderBytes: 16_384 });
+  assert.deepEqual(await get(p), { status: 200, body: 'hi', reused: false });
+  assert.equal(p.idleCount, 1);
+  assert.deepEqual(await get(p), { status: 200, body: 'hi', reused: true });
+  assert.equal((await get(p, true)).reused, false);
+  assert.equal(o.sockets.length, 2);
+  p.close();
+  await o.close();
+});
+
+test('`Connection: close` from the origin: the connection is not kept', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 5000, maxHeaderBytes: 16_384 });
+  assert.equal((await get(p)).body, 'hi');
+  assert.equal(p.idleCount, 0);
+  p.close();
+  await o.close();
+});
+
+test('an idle connection is closed after idleMs and leaves the pool; close() ends every connection', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 150, maxHeaderBytes: 16_384 });
+  await get(p);
+  assert.equal(p.idleCount, 1);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(p.idleCount, 0);
+  await get(p);
+  p.close();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(o.sockets.every((s) => s.destroyed || s.readableEnded));
+  await assert.rejects(p.acquire(), /closed/);
+  await o.close();
+});
+
+test('bytes from the origin while no request is out: the connection is dropped, never handed out', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 5000, maxHeaderBytes: 16_384 });
+  await get(p);
+  o.sockets[0]!.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(p.idleCount, 0);
+  assert.equal((await get(p)).reused, false);
+  p.close();
+  await o.close();
+});
