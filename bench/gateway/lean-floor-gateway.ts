@@ -40,7 +40,7 @@ function serveDecrypted(socket: tls.TLSSocket, origin: string): void {
     to.pool.acquire().then(({ conn }) => {
       let status = 502, raw: string[] = [];
       const body: Buffer[] = [];
-      conn.send({ head, body: null, chunked: false, isHead: r.method === 'HEAD', timeoutMs: 60_000 }, {
+      conn.send({ head, body: null, chunked: false, method: r.method, timeoutMs: 60_000 }, {
         onHead: (s, h) => { status = s; raw = h; },
         onData: (b) => void body.push(b),
         onEnd: () => {

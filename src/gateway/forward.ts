@@ -78,11 +78,16 @@ export interface Forwarded {
 }
 
 export class UpstreamError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The origin had begun to answer (a response head arrived) when it failed. */
+  readonly answered: boolean;
+  constructor(message: string, options?: { cause?: unknown }, answered = false) {
     super(message, options);
     this.name = 'UpstreamError';
+    this.answered = answered;
   }
 }
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * Rejects with UpstreamError (its cause: what failed, e.g. UpstreamCertificateError) when nothing
@@ -93,7 +98,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: Ups
   const hasBody = hasLength ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   const out: Outgoing = {
     head: requestHead(req, url, extra, hasBody && !hasLength), body: hasBody ? req : null, chunked: hasBody && !hasLength,
-    isHead: req.method === 'HEAD', timeoutMs,
+    method: req.method ?? 'GET', timeoutMs,
   };
   to.inFlight++;
   try {
@@ -107,9 +112,9 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: Ups
       }
       const r = await exchange(conn, out, res);
       if (!(r instanceof UpstreamError)) return r;
-      // A kept-alive connection the origin closed as we reused it: once more on a new one, when
-      // no body was read from the client yet (RFC 9112 §9.3.1: a request may be retried then).
-      if (!reused || hasBody || res.destroyed) throw r;
+      // A kept-alive connection the origin closed as we reused it: once more on a new one, for an
+      // idempotent request without body that got no response byte (RFC 9112 §9.3.1).
+      if (!reused || hasBody || r.answered || !IDEMPOTENT.has(out.method) || res.destroyed) throw r;
       fresh = true;
     }
   } finally {
@@ -154,7 +159,7 @@ function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promi
         status = s;
         head = responseHeaders(raw);
         const length = contentLength(raw);
-        if (out.isHead || (Number.isInteger(length) && length <= GATHER_MAX)) gathered = [];
+        if (out.method === 'HEAD' || (Number.isInteger(length) && length <= GATHER_MAX)) gathered = [];
         else startStreaming();
       },
       onData(chunk) {
@@ -173,9 +178,9 @@ function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promi
         } else res.end();
         settle({ status, bytes });
       },
-      onError(err) {
+      onError(err, responded) {
         // Nothing sent yet (a gathered body is dropped): the caller answers with a 502 page.
-        if (!res.headersSent) return settle(new UpstreamError('the upstream connection failed', { cause: err }));
+        if (!res.headersSent) return settle(new UpstreamError('the upstream connection failed', { cause: err }, responded));
         // Mid-response: the status line is gone already; cut the connection so the client sees a
         // truncated response instead of a silently short one.
         res.destroy(err);

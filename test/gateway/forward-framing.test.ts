@@ -140,8 +140,15 @@ test('a client that goes away mid-response: the upstream connection is closed, n
   assert.equal(to.pool.idleCount, 0);
 });
 
-test('a kept-alive connection the origin closed is retried once on a new one for a request without body', async (t) => {
-  const o = await startOrigin((_seen, s, i) => { s.end(ok(`conn${i}`)); });
+/** An origin whose first connection answers one request, then drops the second without a byte. */
+const dropsSecond = () => startOrigin((seen, s, i) => {
+  const requests = (seen.match(/\r\n\r\n/g) ?? []).length;
+  if (i === 0 && requests === 2) s.destroy();
+  else s.write(ok(`conn${i}`));
+});
+
+test('a reused connection dropped under a GET: retried once on a new connection, the client never sees it', async (t) => {
+  const o = await dropsSecond();
   const f = await startFront(t, o);
   const c = await RawClient.open(f.port);
   c.write('GET /1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
@@ -149,6 +156,19 @@ test('a kept-alive connection the origin closed is retried once on a new one for
   c.write('GET /2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
   assert.ok(await c.until(() => c.text.endsWith('conn1')), c.text);
   assert.equal(f.errors.length, 0);
+  assert.equal(o.sockets.length, 2);
+  c.destroy();
+});
+
+test('a reused connection dropped under a POST: not retried (not idempotent), the caller\'s 502', async (t) => {
+  const o = await dropsSecond();
+  const f = await startFront(t, o);
+  const c = await RawClient.open(f.port);
+  c.write('GET /1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  assert.ok(await c.until(() => c.text.endsWith('conn0')));
+  c.write('POST /2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n');
+  assert.ok(await c.until(() => c.text.includes('HTTP/1.1 502')), c.text);
+  assert.equal(o.sockets.length, 1);
   c.destroy();
 });
 

@@ -26,8 +26,8 @@ export interface Outgoing {
   body: Readable | null;
   /** Send the body chunked (its length is not known); otherwise it is sent as it comes (Content-Length). */
   chunked: boolean;
-  /** A HEAD request: the response has no body whatever its fields say. */
-  isHead: boolean;
+  /** The request's method: after HEAD the response has no body whatever its fields say. */
+  method: string;
   /** No byte from the origin for this long (waiting for the head, or between body pieces): the exchange fails. */
   timeoutMs: number;
 }
@@ -107,7 +107,7 @@ export class H1Connection {
     if (this.#x) throw new Error('one exchange at a time');
     this.uses++;
     this.#x = x;
-    this.#isHead = o.isHead;
+    this.#isHead = o.method === 'HEAD';
     this.#final = false;
     this.#bodyDone = o.body === null;
     this.idle(o.timeoutMs);

@@ -28,7 +28,7 @@ function get(p: ConnectionPool, fresh = false): Promise<{ status: number; body: 
       onEnd: () => resolve({ status, body, reused }),
       onError: reject,
     };
-    conn.send({ head: 'GET / HTTP/1.1\r\nhost: a\r\n\r\n', body: null, chunked: false, isHead: false, timeoutMs: 2000 }, x);
+    conn.send({ head: 'GET / HTTP/1.1\r\nhost: a\r\n\r\n', body: null, chunked: false, method: 'GET', timeoutMs: 2000 }, x);
   }));
 }
 
