@@ -38,7 +38,8 @@ export function endToEnd(raw: readonly string[], connection: string | string[] |
  * The request head for the origin: origin-form target, Host from the URL, the end-to-end fields
  * and `extra`, and the body's framing. `Expect` is dropped too: node's server has already answered
  * `100 Continue` to the client. A body without Content-Length (node:http has rejected one with
- * both) goes out chunked, whatever codings the client listed (RFC 9112 §6.1: only chunked is ours).
+ * both) goes out re-chunked; a transfer coding other than chunked is not relayed (as with undici
+ * before: request bodies with one are all but unknown).
  */
 function requestHead(req: IncomingMessage, url: URL, extra: readonly [string, string][], chunked: boolean): string {
   const raw = req.rawHeaders;
