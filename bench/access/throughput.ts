@@ -14,7 +14,7 @@
 // again, so work it deferred (the log thread's backlog) is counted where it was caused.
 import type { WrkResult } from '../lib/wrk-parse.ts';
 import { runWrk } from '../lib/wrk.ts';
-import { groupCpuMs } from '../lib/procs.ts';
+import { groupCpuMs, groupsStat } from '../lib/procs.ts';
 import { median, spreadPct } from '../lib/stats.ts';
 
 export interface Target {
@@ -67,18 +67,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits until no process group in `pgids` used more than 40 ms of CPU over 500 ms (8% of a core; an
- * idle Moatless cluster's pollers use 2-6%), or `maxMs`: the previous configuration's processes
- * (nginx flushing its log, a log thread's backlog, a GC) must not share the CPU with the next
- * window. Returns the milliseconds waited.
+ * idle Moatless cluster's pollers use 2-6%) and none is running at the end of it, or `maxMs`: the
+ * previous configuration's processes (nginx flushing its log, a log thread's backlog, a GC) must not
+ * share the CPU with the next window. Returns the milliseconds waited.
  */
 export async function quiesce(pgids: number[], maxMs = 5_000): Promise<number> {
   const t0 = Date.now();
-  let before = await Promise.all(pgids.map(groupCpuMs));
+  let before = (await groupsStat(pgids)).cpuMs;
   while (Date.now() - t0 < maxMs) {
     await sleep(500);
-    const now = await Promise.all(pgids.map(groupCpuMs));
-    if (now.every((c, i) => c - before[i]! <= 40)) break;
-    before = now;
+    const now = await groupsStat(pgids);
+    if (now.cpuMs.every((c, i) => c - before[i]! <= 40) && !now.running.some(Boolean)) break;
+    before = now.cpuMs;
   }
   return Date.now() - t0;
 }
