@@ -39,9 +39,11 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 /** --rounds=<n>: more interleaved rounds for a tighter median. */
 const roundsArg = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 'NaN');
 const timing: Timing = quick
-  ? { firstWarmS: 2, warmS: 1, c50S: 2, c1S: 1, rounds: 1 }
-  : { firstWarmS: 6, warmS: 1, c50S: 4, c1S: 3, rounds: 3 };
+  ? { firstWarmS: 2, warmS: 1, maxWarmS: 3, settlePct: 10, c50S: 2, c1S: 1, rounds: 1 }
+  : { firstWarmS: 6, warmS: 2, maxWarmS: 20, settlePct: 10, c50S: 4, c1S: 3, rounds: 3 };
 if (Number.isInteger(roundsArg) && roundsArg > 0) timing.rounds = roundsArg;
+/** --no-settle: the schedule before session 7 (1 s warm-up per window, no quiet check), to compare round spreads. */
+if (process.argv.includes('--no-settle')) Object.assign(timing, { settle: false, warmS: 1 });
 const SESSIONS = quick ? 10_000 : 100_000;
 const COOKIE = 'moatless_session';
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -73,11 +75,14 @@ async function main(): Promise<void> {
   const ngx2 = await startNginx(tools.nginx, p2, proxyConfig(p2, 2, { backend: ports.backend, proxy: ports.proxy2, authRequest: ports.authRequest, auth: ports.auth }), ports.proxy2);
   const upstream = `http://127.0.0.1:${ports.backend}`;
 
-  log('starting Moatless: 10 apps log on (HTTP + HTTPS), log off, 10,000 apps, 2 workers');
+  log('starting Moatless: 10 apps log on (HTTP; HTTPS in a process of its own), log off, 10,000 apps, 2 workers');
   const logFile = (n: string) => join(tmp, `moatless-${n}.log`);
-  const m1 = await startMoatlessChild({ apps: 10, upstream, tls: { port: ports.mTls, ...tls }, logFile: logFile('1w') });
-  // With --only, the children no selected row needs are not started (m1 is: the RSS line reads it).
+  const m1 = await startMoatlessChild({ apps: 10, upstream, logFile: logFile('1w') });
   const wanted = (name: string) => !only || new RegExp(only).test(name);
+  // HTTPS is served by its own process: HTTPS traffic in the log-on process made its plain-HTTP rows
+  // ~25% dearer in CPU per request (paired lab runs), which the log on/off pair then read as log cost.
+  const mTls = wanted(NAMES.mTls) ? await startMoatlessChild({ apps: 10, upstream, tls: { port: ports.mTls, ...tls }, logFile: logFile('1w-tls') }) : null;
+  // With --only, the children no selected row needs are not started (m1 is: the RSS line reads it).
   const m1off = wanted(NAMES.m1off) ? await startMoatlessChild({ apps: 10, upstream, accessLog: false, logFile: logFile('1w-off') }) : null;
   const m10k = wanted(NAMES.m10k) ? await startMoatlessChild({ apps: 10_000, upstream, logFile: logFile('10k') }) : null;
   // server.workers: 2 — the cluster mode (src/cli/cluster.ts), on the same 2-vCPU box as wrk and nginx.
@@ -86,10 +91,11 @@ async function main(): Promise<void> {
   const mBase = baseline ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('baseline'), childScript: join(baseline, 'bench/access/moatless-child.ts') }) : null;
   const mFlags = childFlags ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('flags'), nodeFlags: childFlags }) : null;
   // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
-  const floors = floor ? await Promise.all((['undici', 'agent'] as const).map(async (client) => {
+  // The TLS floor (bare node:https + undici, same certificate) is a process of its own, like Moatless's.
+  const floorKinds = [{ client: 'undici', tls: false }, { client: 'agent', tls: false }, { client: 'undici', tls: true }] as const;
+  const floors = floor ? await Promise.all(floorKinds.map(async ({ client, tls: withTls }) => {
     const port = await freePort();
-    // The undici floor also listens over HTTPS (bare node:https, same certificate): the TLS floor.
-    const tlsPort = client === 'undici' ? await freePort() : 0;
+    const tlsPort = withTls ? await freePort() : 0;
     const tlsEnv = tlsPort ? { FLOOR_TLS_PORT: String(tlsPort), FLOOR_TLS_CERT: tls.cert, FLOOR_TLS_KEY: tls.key } : {};
     const prof = process.env.MOATLESS_BENCH_PROF;
     const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client, ...tlsEnv }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
@@ -104,23 +110,27 @@ async function main(): Promise<void> {
   const at = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}/`;
   const ref = { Cookie: `session=${jwt}` };
   const app = (i: number, s: string, cookie = COOKIE) => ({ Host: appHost(i), Cookie: `${cookie}=${s}` });
+  // One-process Moatless rows regrow their young generation before each window (./access/throughput.ts).
+  const ceiling = youngGenerationCeiling();
+  const young = (m: MoatlessChild, max = ceiling) => ({ youngGen: { ceiling: max, bytes: async () => (await m.ask({ cmd: 'stats' }, 'stats')).spaces['new'] ?? 0 } });
+  const rssAfter: number[] = []; // after the warm-up, then right after each round's window of the log-on row
   const all: Target[] = [
     { name: NAMES.direct, url: at(ports.backend), headers: ref },
     { name: NAMES.ngx1, url: at(ports.proxy), headers: ref, pgid: ngx1.child.pid },
     { name: NAMES.ngx1off, url: at(ports.proxyNoLog), headers: ref, pgid: ngx1.child.pid },
-    { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid },
-    ...(m1off ? [{ name: NAMES.m1off, url: at(m1off.port), headers: app(5, await secret(m1off, 5)), pgid: m1off.child.pid }] : []),
-    ...(mBase ? [{ name: baseRow, url: at(mBase.port), headers: app(5, await secret(mBase, 5)), pgid: mBase.child.pid }] : []),
-    ...(mFlags ? [{ name: flagsRow, url: at(mFlags.port), headers: app(5, await secret(mFlags, 5)), pgid: mFlags.child.pid }] : []),
-    ...floors.map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorAgent, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
+    { name: NAMES.m1, url: at(m1.port), headers: app(5, s1), pgid: m1.child.pid, ...young(m1), afterWindow: async (round: number) => void (rssAfter[round] = await rssOf(m1.pid)) },
+    ...(m1off ? [{ name: NAMES.m1off, url: at(m1off.port), headers: app(5, await secret(m1off, 5)), pgid: m1off.child.pid, ...young(m1off) }] : []),
+    ...(mBase ? [{ name: baseRow, url: at(mBase.port), headers: app(5, await secret(mBase, 5)), pgid: mBase.child.pid, ...young(mBase) }] : []),
+    ...(mFlags ? [{ name: flagsRow, url: at(mFlags.port), headers: app(5, await secret(mFlags, 5)), pgid: mFlags.child.pid, ...young(mFlags, youngGenerationCeiling(childFlags)) }] : []),
+    ...floors.filter((f) => !f.tlsPort).map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorAgent, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
-    { name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: m1.child.pid },
+    ...(mTls ? [{ name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, await secret(mTls, 5), `__Host-${COOKIE}`), pgid: mTls.child.pid, ...young(mTls) }] : []),
     ...floors.filter((f) => f.tlsPort).map((f) => ({ name: NAMES.floorTls, url: at(f.tlsPort, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: f.child.pid })),
     { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
     ...(m2 ? [{ name: NAMES.m2, url: at(m2.port), headers: app(5, await secret(m2, 5)), c1: false, pgid: m2.child.pid }] : []),
     { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },
-    ...(m10k ? [{ name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, await secret(m10k, 5_000)), c1: false }] : []),
+    ...(m10k ? [{ name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, await secret(m10k, 5_000)), c1: false, pgid: m10k.child.pid, ...young(m10k) }] : []),
   ];
   // The A/B rows (--baseline, --child-flags) are measured whatever --only selects.
   const abRows = new Set([baseRow, flagsRow]);
@@ -129,10 +139,8 @@ async function main(): Promise<void> {
 
   const n = targets.length;
   log(`throughput: ${n} configurations × ${timing.rounds} rounds, interleaved (wrk -t1, c50 ${timing.c50S}s, c1 ${timing.c1S}s)`);
-  const rssAfter: number[] = []; // after the warm-up, then after each round
   // The log-on process's young generation is grown to V8's ceiling before its RSS is first read
   // (./access/young-gen.ts): its doubling mid-run was the "RSS end / start" growth, not a leak.
-  const ceiling = youngGenerationCeiling();
   const m1Target = targets.find((t) => t.name === NAMES.m1);
   let youngGen: SteadyRss['youngGen'];
   const summaries = await measureAll(tools.wrk, targets, timing, log, async (phase) => {
@@ -144,11 +152,11 @@ async function main(): Promise<void> {
         if (youngGen.extraS > 0) await runWrk(tools.wrk, { url: t.url, headers: t.headers, connections: 50, seconds: youngGen.extraS });
       }
     }
-    rssAfter[phase] = await rssOf(m1.pid);
+    if (phase === 0) rssAfter[0] = await rssOf(m1.pid);
   });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
-  await Promise.all([m1, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
+  await Promise.all([m1, mTls, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
   await Promise.all(floors.map(({ child }) => new Promise((r) => {
     child.once('exit', r);
     child.disconnect(); // exits normally: its CPU profile, if any, is written

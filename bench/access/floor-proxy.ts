@@ -5,7 +5,8 @@
 // CLIENT=undici (default): an undici Pool driven through `dispatch`, as src/access/upstream.ts does.
 // CLIENT=agent: node:http's Agent with keepAlive and `scheduling: 'lifo'`, to compare the two.
 // FLOOR_TLS_PORT (with FLOOR_TLS_CERT, FLOOR_TLS_KEY): the same handler also behind a bare
-// node:https listener in the same process, as Moatless serves both: what terminating TLS costs Node.
+// node:https listener: what terminating TLS costs Node. The bench sends HTTPS to a floor process of
+// its own, as it does for Moatless (TLS traffic made the same process's plain path dearer).
 // Benchmark support only: must not be imported by Moatless.
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -23,5 +23,5 @@ test('the TLS floor is held against nginx TLS and Moatless TLS, with what TLS ad
   ];
   const text = floorLines(s);
   assert.match(text, /floor TLS: node:https \+ undici Pool: .* nginx TLS \+ proxy_pass, log on's c50 rps \(CPU 110 vs 40 µs\/req\); moatless TLS \/ this floor: .* \+40 µs\/req/);
-  assert.match(text, /TLS adds \(HTTPS − HTTP, same process\): floor \+10, moatless \+20, nginx \+10/);
+  assert.match(text, /TLS adds \(HTTPS − HTTP, same code; a process per scheme except nginx\): floor \+10, moatless \+20, nginx \+10/);
 });

@@ -7,7 +7,7 @@ import type { DecisionTiming } from './decision-timing.ts';
 import type { OverageResult } from './overage.ts';
 import type { RssResult } from './rss.ts';
 import type { Summary } from './throughput.ts';
-import { median } from '../lib/stats.ts';
+import { median, spreadPct } from '../lib/stats.ts';
 
 export interface Goal {
   name: string;
@@ -46,9 +46,10 @@ export function throughputTable(s: Summary[]): string {
     const ref = REFERENCE[r.name] ? s.find((x) => x.name === REFERENCE[r.name] && x.conn === r.conn) : undefined;
     return ref ? `${fmtRatio(r.rps / ref.rps)} / ${fmtRatio(r.p99Ms / ref.p99Ms)}` : '';
   };
-  const cpu = (r: Summary) => (r.cpuUsPerReq === undefined ? '' : r.cpuUsPerReq.toFixed(0));
-  return table(['config', 'conn', 'rps (median)', 'spread', 'p50 ms', 'p99 ms', 'vs nginx: rps / p99', 'CPU µs/req', 'errors'],
-    s.map((r) => [r.name, `c${r.conn}`, fmtInt(r.rps), `${r.spreadPct.toFixed(0)}%`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), vs(r), cpu(r), String(r.non2xx)]));
+  const cpu = (r: Summary) => (r.cpuUsPerReq === undefined ? '' : `${r.cpuUsPerReq.toFixed(0)} (${spreadPct(r.cpuRuns ?? []).toFixed(0)}%)`);
+  const warm = (r: Summary) => (r.warmRuns?.length ? r.warmRuns.join('/') : '');
+  return table(['config', 'conn', 'rps (median)', 'spread', 'p50 ms', 'p99 ms', 'vs nginx: rps / p99', 'CPU µs/req (spread)', 'warm-up s', 'errors'],
+    s.map((r) => [r.name, `c${r.conn}`, fmtInt(r.rps), `${r.spreadPct.toFixed(0)}%`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), vs(r), cpu(r), warm(r), String(r.non2xx)]));
 }
 
 /**
@@ -100,7 +101,7 @@ export function floorLines(s: Summary[]): string {
   if (plain[0] && https[0]) {
     // Same process on both schemes: what terminating TLS adds to bare Node, to Moatless and to nginx.
     const adds = plain.map((p, i) => (p && https[i] ? tlsExtra(https[i]!, p) : 'n/a'));
-    lines.push(`CPU µs/req TLS adds (HTTPS − HTTP, same process): floor ${adds[0]}, moatless ${adds[1]}, nginx ${adds[2]}`);
+    lines.push(`CPU µs/req TLS adds (HTTPS − HTTP, same code; a process per scheme except nginx): floor ${adds[0]}, moatless ${adds[1]}, nginx ${adds[2]}`);
   }
   return lines.length === 0 ? '' : `\n== Floor: a minimal Node proxy, 1 process, no auth, no log (c50, paired rounds) ==\n${lines.join('\n')}\n`;
 }
@@ -142,7 +143,7 @@ export function steadyRssLine(m: SteadyRss): string {
 }
 
 /**
- * CPU µs per request of an HTTPS row minus its plain-HTTP twin (same process), paired by round and
+ * CPU µs per request of an HTTPS row minus its plain-HTTP twin (same code), paired by round and
  * then the median: a difference of two medians let one disturbed round of either row swing it by
  * tens of µs (+89 in one quiet run, +16 in the next). n/a when either row has no CPU figures.
  */

@@ -106,14 +106,28 @@ export async function mainThreadCpuMs(pid: number): Promise<number> {
 }
 
 export async function groupCpuMs(pgid: number): Promise<number> {
+  return (await groupsStat([pgid])).cpuMs[0]!;
+}
+
+/**
+ * groupCpuMs of several process groups from one pass over /proc (in `pgids` order), and whether any
+ * of a group's processes is running or runnable (state R) at that moment: on an oversubscribed box
+ * a busy process may get too little CPU to look busy by its CPU time alone.
+ */
+export async function groupsStat(pgids: readonly number[]): Promise<{ cpuMs: number[]; running: boolean[] }> {
   const { readdir, readFile } = await import('node:fs/promises');
-  let ticks = 0;
+  const ticks = new Map(pgids.map((g) => [g, 0]));
+  const running = new Set<number>();
   for (const d of await readdir('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
     // Fields after the command (which may hold spaces): state ppid pgrp … utime(14) stime(15).
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    const g = Number(f[2]);
+    const t = ticks.get(g);
+    if (t === undefined) continue;
+    ticks.set(g, t + Number(f[11]) + Number(f[12]));
+    if (f[0] === 'R') running.add(g);
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return { cpuMs: pgids.map((g) => ticks.get(g)! * 10), running: pgids.map((g) => running.has(g)) }; // USER_HZ is 100
 }
