@@ -3,7 +3,8 @@
 // bytes/s while scrolling a text page at the default cap, CPU and memory per session (the remote
 // browser's process tree: PSS, and summed RSS for reference), and how many sessions keep ≥ 15 fps
 // while all of them scroll. Remote browsers run as the isolation account, sandbox on.
-// Usage: node bench/isolation.ts [--quick]. Exits 0 whether or not the goals are met.
+// Usage: node bench/isolation.ts [--quick] [--first-frame] [--rounds=<n>]. `--first-frame` measures only the
+// first frames (pooled and cold, `--rounds` of each; for A/B runs). Exits 0 whether or not the goals are met.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { COLOUR, startPerfPages } from '../test/fakes/isolation-pages.ts';
@@ -14,9 +15,12 @@ import { STEPS, type Steps } from './isolation/first-frame-timeline.ts';
 import { capacity, clickToPixel, firstFrame, memoryAtRest, scrolling, type Ctx } from './isolation/measure.ts';
 
 const quick = process.argv.includes('--quick');
+const firstFrameOnly = process.argv.includes('--first-frame');
 const T = quick
   ? { rounds: 2, clicks: 10, scrollS: 4, windowS: 3, budgetS: 60 }
   : { rounds: 5, clicks: 30, scrollS: 8, windowS: 4, budgetS: 150 };
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+if (roundsArg) T.rounds = Math.max(1, Number(roundsArg.slice('--rounds='.length)) || T.rounds);
 const GOAL = { coldMs: 1500, pooledMs: 300, clickMs: 100, fps: 15, sessionMb: 300 };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +80,15 @@ async function main(): Promise<void> {
       log(`  round ${r}/${T.rounds}: first frame pooled ${f0(p.ms)} ms, cold ${f0(c.ms)} ms`);
     }
 
+    const firstFrameTable = table(['first frame (ms, drawn)', 'median', 'min', 'max', 'seen by the bench (median)', 'browser CPU s (median)', 'samples'], [
+      ['pooled', f0(median(pooled)), f0(Math.min(...pooled)), f0(Math.max(...pooled)), f0(median(seen.pooled)), f2(median(cpu.pooled)), pooled.map(f0).join(' ')],
+      ['cold', f0(median(cold)), f0(Math.min(...cold)), f0(Math.max(...cold)), f0(median(seen.cold)), f2(median(cpu.cold)), cold.map(f0).join(' ')],
+    ]);
+    if (firstFrameOnly) {
+      process.stdout.write(`\n${firstFrameTable}\n\n${stepTable(steps)}\nload average at the end: ${loadavg().map(f1).join(' ')}\n`);
+      return;
+    }
+
     // 2. Memory and idle CPU of one session on a simple page.
     const rest = await memoryAtRest(ctx, pages.colour, COLOUR);
     log(`  at rest: PSS ${f0(rest.pssMb)} MB, summed RSS ${f0(rest.rssMb)} MB, ${rest.processes} processes`);
@@ -101,10 +114,7 @@ async function main(): Promise<void> {
     ];
     const out = [
       '',
-      table(['first frame (ms, drawn)', 'median', 'min', 'max', 'seen by the bench (median)', 'browser CPU s (median)', 'samples'], [
-        ['pooled', f0(median(pooled)), f0(Math.min(...pooled)), f0(Math.max(...pooled)), f0(median(seen.pooled)), f2(median(cpu.pooled)), pooled.map(f0).join(' ')],
-        ['cold', f0(median(cold)), f0(Math.min(...cold)), f0(Math.max(...cold)), f0(median(seen.cold)), f2(median(cpu.cold)), cold.map(f0).join(' ')],
-      ]),
+      firstFrameTable,
       '',
       stepTable(steps),
       '',

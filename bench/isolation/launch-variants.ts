@@ -39,7 +39,7 @@ async function startOnce(v: Variant): Promise<{ answerMs: number; tabMs: number;
   const runAs = resolveRunAs('moatless-rbi');
   const profileDir = mkdtempSync(join(tmpdir(), 'moatless-rbi-launch-'));
   if (runAs) chownSync(profileDir, runAs.uid, runAs.gid);
-  const args = chromiumFlags({ profileDir, proxy: null, rendererHeapMb: 512, width: 1280, height: 720 })
+  const args = chromiumFlags({ profileDir, proxy: null, rendererHeapMb: 512 })
     .map((a) => (a.startsWith('--disable-features=') && v.features.length ? `${a},${v.features.join(',')}` : a));
   args.splice(1, 0, ...v.extra);
   if (args.some((a) => FORBIDDEN_FLAGS.some((f) => a.startsWith(f)))) throw new Error('a variant may not weaken the sandbox');

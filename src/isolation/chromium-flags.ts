@@ -5,9 +5,17 @@ export interface FlagOptions {
   /** http://host:port of the egress proxy; null = direct (warned about by the caller). */
   proxy: string | null;
   rendererHeapMb: number;
-  width: number;
-  height: number;
 }
+
+/**
+ * The browser window, not the page: each tab's viewport is set by emulation (remote-browser.ts) and
+ * the screencast copies the page's own surface, so the window is asked for at its smallest (Chromium
+ * 156 makes it 500×87). Headless Chromium still composites its whole window — tab strip, toolbar and
+ * the page — in software for every frame the page paints; at 1280×720 that draw stood between the
+ * page's first paint and its capture (docs/benchmarks.md, isolation first paint). Pages still see
+ * themselves visible and focused, at the emulated size; only `outerWidth`/`outerHeight` show 500×87.
+ */
+export const WINDOW_SIZE = '1,1';
 
 /** Switches that must never appear: each one turns off a layer of the isolation. */
 export const FORBIDDEN_FLAGS = ['--no-sandbox', '--disable-setuid-sandbox', '--disable-web-security', '--remote-debugging-port'];
@@ -18,7 +26,7 @@ export function chromiumFlags(o: FlagOptions): string[] {
     // The DevTools endpoint is a pipe to this process only: no port any local process could reach.
     '--remote-debugging-pipe',
     `--user-data-dir=${o.profileDir}`,
-    `--window-size=${o.width},${o.height}`,
+    `--window-size=${WINDOW_SIZE}`,
     '--disable-gpu', '--disable-dev-shm-usage', '--mute-audio', '--no-first-run', '--no-default-browser-check',
     '--disable-extensions', '--disable-component-update', '--disable-sync', '--disable-default-apps',
     '--disable-background-networking', '--disable-crash-reporter', '--disable-breakpad', '--deny-permission-prompts',

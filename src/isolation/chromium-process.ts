@@ -12,6 +12,9 @@ import type { RunAs } from './run-as.ts';
 
 export interface LaunchOptions extends Omit<FlagOptions, 'profileDir'> {
   chromiumPath: string;
+  /** The largest page a prepared browser's frames may have (a session sets its own viewport). */
+  width: number;
+  height: number;
   runAs: RunAs | null;
   profileBase?: string;
 }

@@ -55,13 +55,15 @@ test('a flooding viewer is dropped, then cut off; a steady one never is', () => 
 });
 
 test('the command line keeps the sandbox, proxies loopback too, and stops WebRTC leaks', () => {
-  const f = chromiumFlags({ profileDir: '/tmp/p', proxy: 'http://127.0.0.1:3128', rendererHeapMb: 512, width: 800, height: 600 });
+  const f = chromiumFlags({ profileDir: '/tmp/p', proxy: 'http://127.0.0.1:3128', rendererHeapMb: 512 });
   assert.ok(!f.some((a) => a.includes('no-sandbox')));
   assert.ok(f.includes('--proxy-server=http://127.0.0.1:3128'));
   assert.ok(f.includes('--proxy-bypass-list=<-loopback>'));
   assert.ok(f.includes('--force-webrtc-ip-handling-policy=disable_non_proxied_udp'));
   assert.ok(f.includes('--remote-debugging-pipe'));
-  assert.ok(!chromiumFlags({ profileDir: '/p', proxy: null, rendererHeapMb: 1, width: 1, height: 1 }).some((a) => a.startsWith('--proxy')));
+  // The window is the smallest there is: pages get their size by emulation, and a big window is composited for nothing.
+  assert.deepEqual(f.filter((a) => a.startsWith('--window-size=')), ['--window-size=1,1']);
+  assert.ok(!chromiumFlags({ profileDir: '/p', proxy: null, rendererHeapMb: 1 }).some((a) => a.startsWith('--proxy')));
 });
 
 test('as root, Chromium runs as the configured unprivileged account, which must exist', () => {
