@@ -107,7 +107,7 @@ test('popups open as tabs the toolbar switches between; 1,000 popups stay at the
   // process), and a renderer runs the clicks it is sent in turn: the next click waits until the page
   // has run this one and its popup, if one got through, is loaded and shown. Sent on a 0.4 s beat,
   // ~10 of them queued in the renderer, and the click after the flood waited behind them for 20-45 s:
-  // past the 30 s below under load (CI's "lost" click; it arrived later, nothing dropped it).
+  // past the 30 s below under load (CI's "lost" click: sent to the right tab, still queued there).
   const settled = () => page.evaluate(() => {
     const strip = [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ textContent: string; className: string }> } })
       .document.querySelectorAll('#tabs button')].slice(0, -1);
