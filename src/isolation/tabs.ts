@@ -11,6 +11,11 @@
 // acknowledged, never delivered (the click lost after a popup flood). A page attached by hand runs
 // at once; what must not run before its setup, its document, waits instead: the host holds the
 // page's document request until `ready` (its navigation is checked then like any other).
+//
+// A popup takes the screen once it is set up, which is when its document commits: on a renderer busy
+// with its pages' own work (a click running 1,000 window.open()) that can be tens of seconds after
+// the click that opened it. A tab the user picked in the strip meanwhile keeps the screen: a popup
+// shows only if no pick came after it opened (Chromium itself focuses a popup as it opens).
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import type { TabInfo } from './types.ts';
 
@@ -35,11 +40,13 @@ export class Tabs {
   readonly #cdp: CdpConnection;
   readonly #host: TabsHost;
   readonly #tabs = new Map<string, Tab>();
-  /** Pages not set up yet, by target id: settled once set up (or gone). */
-  readonly #starting = new Map<string, { ready: Promise<void>; settle(): void }>();
+  /** Pages not set up yet, by target id: settled once set up (or gone); `picks` as they opened. */
+  readonly #starting = new Map<string, { ready: Promise<void>; settle(): void; picks: number }>();
   /** Pages closed past the cap, until they are gone (their first request may still come). */
   readonly #refused = new Set<string>();
   #active: string | null = null;
+  /** Tabs the user picked so far (`activate`). */
+  #picks = 0;
 
   constructor(cdp: CdpConnection, host: TabsHost) {
     this.#cdp = cdp;
@@ -97,7 +104,7 @@ export class Tabs {
     }
     let settle = (): void => {};
     const ready = new Promise<void>((resolve) => { settle = resolve; });
-    this.#starting.set(targetId, { ready, settle });
+    this.#starting.set(targetId, { ready, settle, picks: this.#picks });
     this.#cdp.send('Target.attachToTarget', { targetId, flatten: true }).catch(() => this.#settle(targetId));
   }
 
@@ -106,6 +113,7 @@ export class Tabs {
     if (info.type !== 'page' || !this.#starting.has(info.targetId)) return;
     const session = String(p.sessionId);
     const tab: Tab = { id: info.targetId, title: info.title, url: info.url, session, helperContext: null };
+    const picksWhenOpened = this.#starting.get(tab.id)!.picks;
     this.#tabs.set(tab.id, tab);
     // Listed at once: a page whose setup is never answered (a dialog it opened first) can be closed.
     this.#host.changed();
@@ -120,8 +128,9 @@ export class Tabs {
     } catch {
       return; // closed while starting
     }
-    // A popup takes the screen, like a new tab would in a local browser.
-    this.activate(tab.id);
+    // A popup takes the screen, like a new tab would in a local browser, unless the user picked a
+    // tab since it opened (its setup can be answered long after: the header says why).
+    if (picksWhenOpened === this.#picks || this.#active === null) this.#show(tab.id);
   }
 
   #settle(id: string): void {
@@ -138,7 +147,7 @@ export class Tabs {
       this.#active = null;
       this.#host.lost();
       const next = [...this.#tabs.keys()].at(-1);
-      if (next) this.activate(next);
+      if (next) this.#show(next);
       else void this.open('about:blank');
     }
     this.#host.changed();
@@ -152,8 +161,14 @@ export class Tabs {
     this.#host.changed();
   }
 
+  /** The user picked tab `id` (the strip): it takes the screen, and popups opened before stay behind it. */
   activate(id: string): void {
     if (!this.#tabs.has(id)) return;
+    this.#picks++;
+    this.#show(id);
+  }
+
+  #show(id: string): void {
     const previous = this.active();
     this.#active = id;
     if (previous && previous.id !== id) this.#host.leaving(previous.session);

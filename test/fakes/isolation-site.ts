@@ -1,6 +1,6 @@
 // The site an isolated user opens in scenario tests: a deterministic page with a button at a known
 // place that records trusted clicks, a form, a secret marker that must never reach the user's
-// browser, a link opening many popups, a clipboard writer, a word to copy, a download, a download
+// browser, a button opening 1,000 popups per click (reported once the page has run them all), a clipboard writer, a word to copy, a download, a download
 // without end (a bomb), a file input that reports what was uploaded, a popup page of its own colour,
 // and a page that repaints in bursts (/burst: each click, 30 quick colour changes, then it stays still).
 import { createServer, type Server } from 'node:http';
@@ -13,6 +13,8 @@ export interface IsolationSite {
   typed: string[];
   /** What the page wrote to its (remote) clipboard, once the write resolved. */
   clipboardWrites: string[];
+  /** The popup button's clicks the page has finished (1,000 window.open() each), by the page's path. */
+  floods: string[];
   /** /burst's rounds as the page saw them: `click N` when a click starts round N, `final N` when it settles. */
   burstLog: string[];
   uploads: { name: string; text: string }[];
@@ -39,7 +41,10 @@ document.getElementById('b').addEventListener('click', (e) => {
 });
 document.getElementById('f').addEventListener('change', (e) => fetch('/typed?v=' + encodeURIComponent(e.target.value)));
 document.getElementById('f').addEventListener('keydown', (e) => { if (e.key === 'Enter') fetch('/typed?v=' + encodeURIComponent(e.target.value)); });
-document.getElementById('p').addEventListener('click', () => { for (let i = 0; i < 1000; i++) window.open('/popup?' + i); });
+document.getElementById('p').addEventListener('click', () => {
+  for (let i = 0; i < 1000; i++) window.open('/popup?' + i);
+  fetch('/flooded?page=' + encodeURIComponent(location.pathname + location.search));
+});
 document.getElementById('c').addEventListener('click', () => {
   const text = location.search.slice(1) || 'clip';
   navigator.clipboard.writeText(text).then(() => fetch('/clipboard-written?v=' + encodeURIComponent(text)));
@@ -75,6 +80,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   const typed: string[] = [];
   const clipboardWrites: string[] = [];
   const burstLog: string[] = [];
+  const floods: string[] = [];
   const uploads: IsolationSite['uploads'] = [];
   const bombs: number[] = [];
   let downloads = 0;
@@ -82,6 +88,11 @@ export async function startIsolationSite(): Promise<IsolationSite> {
     const u = new URL(req.url ?? '/', 'http://x');
     if (u.pathname === '/clicked') {
       clicks.push({ x: Number(u.searchParams.get('x')), y: Number(u.searchParams.get('y')), trusted: u.searchParams.get('trusted') === 'true' });
+      res.end('ok');
+      return;
+    }
+    if (u.pathname === '/flooded') {
+      floods.push(u.searchParams.get('page') ?? '');
       res.end('ok');
       return;
     }
@@ -138,7 +149,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, uploads, bombs,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, floods, uploads, bombs,
     get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
