@@ -15,6 +15,8 @@ export interface IsolationSite {
   clipboardWrites: string[];
   /** /burst's rounds as the page saw them: `click N` when a click starts round N, `final N` when it settles. */
   burstLog: string[];
+  /** When /burst reported round N settled (Date.now(), this process's clock), by N. */
+  burstSettledAt: number[];
   uploads: { name: string; text: string }[];
   /** Bytes the endless download (/bomb) had sent when its connection closed, one entry per closed request. */
   bombs: number[];
@@ -75,6 +77,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   const typed: string[] = [];
   const clipboardWrites: string[] = [];
   const burstLog: string[] = [];
+  const burstSettledAt: number[] = [];
   const uploads: IsolationSite['uploads'] = [];
   const bombs: number[] = [];
   let downloads = 0;
@@ -91,7 +94,9 @@ export async function startIsolationSite(): Promise<IsolationSite> {
       return;
     }
     if (u.pathname === '/burst-log') {
-      burstLog.push(u.searchParams.get('e') ?? '');
+      const e = u.searchParams.get('e') ?? '';
+      burstLog.push(e);
+      if (e.startsWith('final ')) burstSettledAt[Number(e.slice(6))] = Date.now();
       res.end('ok');
       return;
     }
@@ -138,7 +143,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, uploads, bombs,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, burstSettledAt, uploads, bombs,
     get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
