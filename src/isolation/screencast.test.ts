@@ -169,6 +169,6 @@ test('two frames in flight after a restart still keep to the fps cap: each ack w
   clearInterval(watch);
   const busiest = Math.max(...times.map((a) => times.filter((b) => b >= a && b < a + 1000).length));
   assert.ok(busiest <= 10 + 1 + 2, `${busiest} frames in one second at a 10 fps cap (${times.length} in 2 s)`);
-  assert.ok(times.length >= 8, `${times.length} frames in 2 s: the stream kept going`);
+  assert.ok(times.length >= 5, `${times.length} frames in 2 s: the stream kept going`);
   cast.close();
 });
