@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     // 4. Scrolling at the default cap.
     const scroll = await scrolling(ctx, pages.text, T.scrollS);
-    log(`  scrolling: ${f1(scroll.fps)} fps, ${f0(scroll.bytesPerS / 1024)} KiB/s, browser ${f2(scroll.browserCores)} cores`);
+    log(`  scrolling: ${f2(scroll.fps)} fps (${f2(scroll.fpsWall)} over the loop's wall time), ${f0(scroll.bytesPerS / 1024)} KiB/s, browser ${f2(scroll.browserCores)} cores`);
 
     // 5. Capacity: every session scrolling.
     const cap = await capacity(ctx, pages.text, { minFps: GOAL.fps, windowS: T.windowS, budgetS: T.budgetS, median });

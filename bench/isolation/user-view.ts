@@ -7,7 +7,8 @@ import type { Stack } from '../../test/harness/stack.ts';
 
 export const CANVAS = { width: 1280, height: 720 };
 
-export interface FrameCounter { frames: number; bytes: number; reset(): void }
+/** Frame messages the viewer received: count, bytes, and arrival times (s, the user's browser's clock). */
+export interface FrameCounter { frames: number; bytes: number; times: number[]; reset(): void }
 export interface View { context: BrowserContext; page: Page; counter: FrameCounter; close(): Promise<void> }
 
 /**
@@ -108,11 +109,12 @@ export async function armProbe(page: Page, rgb: number[], timeoutMs = 5000): Pro
 
 /** Binary WebSocket messages the viewer receives (frames), counted through the page's DevTools. */
 async function frameCounter(cdp: CDPSession): Promise<FrameCounter> {
-  const c: FrameCounter = { frames: 0, bytes: 0, reset() { c.frames = 0; c.bytes = 0; } };
+  const c: FrameCounter = { frames: 0, bytes: 0, times: [], reset() { c.frames = 0; c.bytes = 0; c.times = []; } };
   await cdp.send('Network.enable');
   cdp.on('Network.webSocketFrameReceived', (e) => {
     if (e.response.opcode !== 2) return;
     c.frames++;
+    c.times.push(e.timestamp);
     c.bytes += Buffer.byteLength(e.response.payloadData, 'base64');
   });
   return c;

@@ -1,7 +1,9 @@
 // Flow control for the screencast. Chromium sends the next frame only after an ack, so acking is
-// the frame-rate cap: acks are due on a 1/fps grid, and sent only once the viewer has drawn the frame
-// before (a slow viewer slows the stream instead of queueing it). The viewer's ack round
-// trip steers quality: slower → lower JPEG quality and fps, faster → back up. Pure (clock injected).
+// the frame-rate cap: acks are due on a 1/fps grid (a late one goes at once and the grid stays put,
+// so the long-run rate is the cap), never more than fps + 1 in any second, and sent only once the
+// viewer has drawn the frame before (a slow viewer slows the stream instead of queueing it). The
+// viewer's ack round trip steers quality: slower → lower JPEG quality and fps, faster → back up.
+// Pure (clock injected).
 export interface PacerLevel { quality: number; fps: number }
 
 const SLOW_RTT_MS = 300;
@@ -9,6 +11,13 @@ const FAST_RTT_MS = 100;
 const SETTLE_MS = 2000;
 /** An ack the viewer never sends must not freeze the stream: ack Chromium anyway after this. */
 export const CLIENT_ACK_TIMEOUT_MS = 2000;
+/**
+ * How far the grid may fall behind and still be caught up. Further behind (an idle page, a stalled
+ * viewer) the grid starts afresh at the next ack: a page that starts moving again is not owed frames.
+ */
+export const CATCH_UP_MS = 1000;
+/** The window the burst limit applies to: at most fps + 1 acks in any WINDOW_MS. */
+const WINDOW_MS = 1000;
 
 export function levelsFor(quality: number, maxFps: number): PacerLevel[] {
   return [
@@ -24,6 +33,8 @@ export class FramePacer {
   #lastChange = -Infinity;
   /** When the last ack was due on the grid (not when it went out). */
   #lastDue = -Infinity;
+  /** When the last few acks went out, oldest first: the burst limit. */
+  readonly #acks: number[] = [];
   #rtt: number | null = null;
   readonly #sent = new Map<number, number>();
 
@@ -48,23 +59,32 @@ export class FramePacer {
 
   /** When Chromium may be acked (ms from now), keeping to the fps cap. */
   delayBeforeAck(now: number): number {
-    return Math.max(0, this.#due(now) - now);
+    const burst = this.#burst();
+    const windowOpen = this.#acks.length < burst ? -Infinity : this.#acks[this.#acks.length - burst]! + WINDOW_MS;
+    return Math.max(0, this.#due(now) - now, windowOpen - now);
   }
 
   acked(now: number): void {
     this.#lastDue = this.#due(now);
+    this.#acks.push(now);
+    if (this.#acks.length > this.#burst()) this.#acks.shift();
+  }
+
+  /** At most this many acks in any WINDOW_MS: the cap plus one frame. */
+  #burst(): number {
+    return Math.floor(this.level.fps * WINDOW_MS / 1000) + 1;
   }
 
   /**
    * The next ack is due one period after the last one was due, not after it went out: a frame that
-   * came late is made up by the next one coming on time, so the average rate is the cap rather than
-   * cap minus every late frame's delay (seen: 14.7 fps under a 15 fps cap while scrolling). More
-   * than a period behind (an idle page, a slow viewer) starts a new grid: no burst to catch up.
+   * came late is acked at once and the grid is not shifted, so the frames after it make up the slot
+   * (the burst limit bounds how fast) and the average rate is the cap rather than cap minus every
+   * late frame's delay (seen: 14.7 fps under a 15 fps cap while scrolling). More than CATCH_UP_MS
+   * behind (an idle page, a slow viewer) starts a new grid: no burst to catch up.
    */
   #due(now: number): number {
-    const period = 1000 / this.level.fps;
-    const due = this.#lastDue + period;
-    return due < now - period ? now : due;
+    const due = this.#lastDue + 1000 / this.level.fps;
+    return due < now - CATCH_UP_MS ? now : due;
   }
 
   /** The viewer drew `frame`. Returns the new level when quality should change, else null. */

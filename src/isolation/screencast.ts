@@ -1,8 +1,9 @@
 // The screencast of the active tab, paced to its viewer. Owns: starting and stopping Chromium's
 // screencast (a new quality is a stop then a start: Chromium 156 refuses a second start while one
-// runs), one frame in flight with sendLastFrame, every Chromium frame acked exactly once, the
-// viewer's frame numbers and acks (two frames deep at most), the quality/fps steps (frame-pacer.ts),
-// the frame size cap, and the snapshot a new viewer or a loaded page is shown. Must not: queue
+// runs), one frame in flight with sendLastFrame, every Chromium frame acked exactly once and on the
+// pacer's slots, frames older than one already shown kept off the canvas, the viewer's frame numbers
+// and acks (two frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap,
+// and the snapshot a new viewer or a loaded page is shown. Must not: queue
 // frames for a slow viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
@@ -37,7 +38,15 @@ export class Screencast {
   #frameNo = 0;
   /** The newest frame the viewer has drawn (its ack). */
   #drawn = 0;
-  #pendingAck: { session: string; ackId: number } | null = null;
+  /**
+   * Chromium's frames not acked yet, oldest first (one, unless a restart left an old frame behind).
+   * `ackId` is the screencast's session id Chromium put on the frame: it is the session current when
+   * the frame was *sent*, so a frame captured before a restart and sent after it carries the new id
+   * and counts against the new session's frames in flight (seen: the new session then ran two deep).
+   */
+  #owed: { session: string; ackId: number }[] = [];
+  /** The compositor time (ms) of the newest screencast frame sent to the viewer. */
+  #newestShown = -Infinity;
   #ackTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
@@ -85,6 +94,9 @@ export class Screencast {
     // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
     // a new quality is a stop and a start. A start always sends the tab's current pixels first.
     if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
+    // Another tab's frames are not older or newer than this one's: only a restart of the same tab
+    // keeps the newest time shown, so its old frames stay off the canvas.
+    if (this.#casting !== s) this.#newestShown = -Infinity;
     this.#casting = s;
     this.#castQuality = quality;
     // One frame in flight: Chromium sends the next only after its ack (the fps cap), and keeps the
@@ -110,14 +122,22 @@ export class Screencast {
       if (sid) this.#cdp.post('Page.screencastFrameAck', { sessionId: ackId }, sid);
       return;
     }
-    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
-    this.#lastFrame = frame;
     // Every frame is acked exactly once: an ack never sent keeps a frame "in flight" for good, and
     // Chromium sends nothing more once its limit is reached (the canvas froze on a stale picture).
-    // Only a frame from before a restart can still be waiting here; its ack is of no use, but harmless.
-    const waiting = this.#pendingAck;
-    if (waiting) this.#cdp.post('Page.screencastFrameAck', { sessionId: waiting.ackId }, waiting.session);
-    this.#pendingAck = { session: sid, ackId };
+    // An ack with an older session id than this frame's frees nothing (a restart reset the count):
+    // it goes at once. The others go one per pacer slot, so two in flight still keep to the cap.
+    const current = (o: { session: string; ackId: number }) => o.session === sid && o.ackId >= ackId;
+    for (const o of this.#owed) if (!current(o)) this.#cdp.post('Page.screencastFrameAck', { sessionId: o.ackId }, o.session);
+    this.#owed = this.#owed.filter(current);
+    this.#owed.push({ session: sid, ackId });
+    // A frame painted before one already shown (captured before a restart, sent after the new
+    // session's first frame) would put the canvas back in time, and on a page that then stays still,
+    // for good: it is acked, never drawn.
+    const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
+    if (at < this.#newestShown) return this.#scheduleAck();
+    if (Number.isFinite(at)) this.#newestShown = at;
+    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
+    this.#lastFrame = frame;
     if (this.#host.committed()) this.#host.mark('frame');
     const sink = this.#host.sink();
     if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
@@ -190,25 +210,28 @@ export class Screencast {
    * and its frame reaching the viewer. So that one ack goes now; still one frame in flight, each acked once.
    */
   painted(session: string | undefined): void {
-    const a = this.#pendingAck;
+    const a = this.#owed[0];
     if (!a || a.session !== session || session !== this.#casting) return;
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#ackTimer = null;
-    this.#pendingAck = null;
-    this.#pacer.acked(Date.now());
-    this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+    this.#ackNext();
   }
 
   #scheduleAck(): void {
-    if (this.#ackTimer || !this.#pendingAck) return;
+    if (this.#ackTimer || this.#owed.length === 0) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
-      const a = this.#pendingAck;
-      this.#pendingAck = null;
-      if (!a || a.session !== this.#casting) return;
-      this.#pacer.acked(Date.now());
-      this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+      this.#ackNext();
     }, this.#pacer.delayBeforeAck(Date.now()));
+  }
+
+  /** The oldest frame owed an ack gets it; one more owed (two in flight) waits for the next slot. */
+  #ackNext(): void {
+    const a = this.#owed.shift();
+    if (!a || a.session !== this.#casting) return;
+    this.#pacer.acked(Date.now());
+    this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
+    if (this.#owed.length > 0 && this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
   }
 
   /** A viewer attached: the last frame at once, then a live stream and the tab's pixels now. */

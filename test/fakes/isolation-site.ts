@@ -17,6 +17,8 @@ export interface IsolationSite {
   floods: string[];
   /** /burst's rounds as the page saw them: `click N` when a click starts round N, `final N` when it settles. */
   burstLog: string[];
+  /** When /burst reported round N settled (Date.now(), this process's clock), by N. */
+  burstSettledAt: number[];
   uploads: { name: string; text: string }[];
   /** Bytes the endless download (/bomb) had sent when its connection closed, one entry per closed request. */
   bombs: number[];
@@ -81,6 +83,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   const clipboardWrites: string[] = [];
   const burstLog: string[] = [];
   const floods: string[] = [];
+  const burstSettledAt: number[] = [];
   const uploads: IsolationSite['uploads'] = [];
   const bombs: number[] = [];
   let downloads = 0;
@@ -102,7 +105,9 @@ export async function startIsolationSite(): Promise<IsolationSite> {
       return;
     }
     if (u.pathname === '/burst-log') {
-      burstLog.push(u.searchParams.get('e') ?? '');
+      const e = u.searchParams.get('e') ?? '';
+      burstLog.push(e);
+      if (e.startsWith('final ')) burstSettledAt[Number(e.slice(6))] = Date.now();
       res.end('ok');
       return;
     }
@@ -149,7 +154,7 @@ export async function startIsolationSite(): Promise<IsolationSite> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, floods, uploads, bombs,
+    url: `http://127.0.0.1:${port}/`, clicks, typed, clipboardWrites, burstLog, burstSettledAt, floods, uploads, bombs,
     get downloads() { return downloads; },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -1,0 +1,174 @@
+// The screencast against a scripted Chromium on the other end of a real DevTools pipe (a stream
+// pair, cdp-pipe.ts framing): frames, acks and restarts happen in an order set by the test, the
+// order a live browser produces only now and then under load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { CdpConnection, type CdpParams } from './cdp-pipe.ts';
+import { Screencast, type RemoteSink } from './screencast.ts';
+
+const TAB = 'tab-session';
+
+/**
+ * Chromium 156's screencast as the traces show it: Page.startScreencast starts a new screencast
+ * session (its id counts up, frames in flight drop to 0) and captures the current pixels; a paint
+ * is captured while fewer than maxFramesInFlight frames are unacked, else kept and captured at the
+ * next ack (sendLastFrame); a frame carries the session id current when it is *sent*, so a frame
+ * captured before a restart and encoded after it carries the new id, and its ack counts against
+ * the new session (which then runs two deep); an ack with another id is ignored.
+ */
+class FakeChromium {
+  readonly toServer = new PassThrough();
+  readonly fromServer = new PassThrough();
+  session = 0;
+  inFlight = 0;
+  casting = false;
+  pixels: string;
+  kept = false;
+  /** The next capture's encoding waits for release(): a slow encode across a restart. */
+  holdNext = false;
+  #held: (() => void) | null = null;
+  #clock = 1_000;
+  acks = 0;
+  #buffer = '';
+
+  constructor(pixels: string) {
+    this.pixels = pixels;
+    this.fromServer.setEncoding('utf8');
+    this.fromServer.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      let end: number;
+      while ((end = this.#buffer.indexOf('\0')) !== -1) {
+        if (process.env.DBG) console.error("FAKE<", this.#buffer.slice(0, end));
+        const msg = JSON.parse(this.#buffer.slice(0, end)) as { id: number; method: string; params: CdpParams; sessionId?: string };
+        this.#buffer = this.#buffer.slice(end + 1);
+        this.#command(msg.method, msg.params);
+        this.toServer.write(JSON.stringify({ id: msg.id, result: {}, sessionId: msg.sessionId }) + '\0');
+      }
+    });
+  }
+
+  paint(colour: string): void {
+    this.pixels = colour;
+    if (this.casting) this.#capture();
+  }
+
+  release(): void {
+    const h = this.#held;
+    this.#held = null;
+    h?.();
+  }
+
+  #command(method: string, params: CdpParams): void {
+    if (method === 'Page.startScreencast') {
+      this.session++;
+      this.inFlight = 0;
+      this.kept = false;
+      this.casting = true;
+      this.#capture();
+    } else if (method === 'Page.stopScreencast') {
+      this.casting = false;
+      this.kept = false;
+    } else if (method === 'Page.screencastFrameAck') {
+      this.acks++;
+      if (params.sessionId !== this.session) return;
+      this.inFlight--;
+      if (this.kept) { this.kept = false; this.#capture(); }
+    }
+  }
+
+  #capture(): void {
+    if (this.inFlight >= 1) { this.kept = true; return; }
+    this.inFlight++;
+    const pixels = this.pixels;
+    const at = this.#clock++;
+    const send = () => this.toServer.write(JSON.stringify({
+      method: 'Page.screencastFrame', sessionId: TAB,
+      params: { data: Buffer.from(pixels).toString('base64'), sessionId: this.session, metadata: { timestamp: at / 1000 } },
+    }) + '\0');
+    if (this.holdNext) { this.holdNext = false; this.#held = send; } else setImmediate(send);
+  }
+}
+
+/** The screencast wired to the fake, with a viewer that draws every frame at once and acks it. */
+function setUp(first: string, quality = 60, fps = 15) {
+  const chromium = new FakeChromium(first);
+  const cdp = new CdpConnection(chromium.toServer, chromium.fromServer);
+  const shown: string[] = [];
+  let cast: Screencast;
+  const sink: RemoteSink = {
+    frame(data) {
+      shown.push(data.subarray(5).toString());
+      const no = data.readUInt32BE(1);
+      setImmediate(() => cast.viewerAck(no));
+    },
+    event() {},
+    bufferedAmount: () => 0,
+  };
+  cast = new Screencast(cdp, {
+    session: () => TAB, sink: () => sink, maxFrame: () => ({ width: 1280, height: 720 }), mark() {}, committed: () => true,
+  }, quality, fps);
+  cdp.on('Page.screencastFrame', (p, sid) => cast.onFrame(p, sid));
+  return { chromium, cast, shown };
+}
+
+/** Polls `cond` until it holds (the pipe and the viewer's acks are asynchronous, and a loaded box slow). */
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 5))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+test('a frame captured before a restart and sent after the new screencast\'s first frame never reaches the viewer after it', async () => {
+  const { chromium, cast, shown } = setUp('white');
+  cast.start();
+  await until(() => shown.length === 1 && chromium.inFlight === 0, 'the first frame, drawn and acked');
+  // The page repaints: grey is captured, its encoding is slow; red, the final state, waits (one in flight).
+  chromium.holdNext = true;
+  chromium.paint('grey');
+  chromium.paint('red');
+  // The viewer was slow: a lower quality is a stop and a start, which captures the page now (red).
+  cast.repace(40, 10);
+  cast.start();
+  await until(() => shown.at(-1) === 'red', 'the page now (red) on the canvas');
+  // Grey's encoding finishes after the restart: Chromium sends it with the new session's id.
+  const acks = chromium.acks;
+  chromium.release();
+  await until(() => chromium.acks > acks, 'the old frame to be acked');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(shown.at(-1), 'red', `the canvas went back to an older picture: ${shown.join(', ')}`);
+  // The page moving on is still shown: nothing is left owed.
+  chromium.paint('blue');
+  await until(() => shown.at(-1) === 'blue', 'the next paint on the canvas');
+  cast.close();
+});
+
+test('two frames in flight after a restart still keep to the fps cap: each ack waits for its slot', async () => {
+  const { chromium, cast, shown } = setUp('white', 60, 10);
+  cast.start();
+  await until(() => shown.length === 1 && chromium.inFlight === 0, 'the first frame, drawn and acked');
+  chromium.holdNext = true;
+  chromium.paint('grey');
+  cast.repace(40, 10);
+  cast.start();
+  await until(() => chromium.inFlight === 1, 'the new screencast\'s first frame');
+  const acks = chromium.acks;
+  chromium.release();
+  // The old frame's ack counts against the new session: Chromium now sends two before an ack.
+  await until(() => chromium.acks >= acks + 2, 'both frames acked');
+  assert.equal(chromium.inFlight, -1);
+  // The page animates flat out for 2 s. Frames shown in any second: the acks in it (at most the cap
+  // plus one) and the two that may be in flight.
+  const times: number[] = [];
+  const count = shown.length;
+  let n = 0;
+  const t = setInterval(() => chromium.paint(`frame ${n++}`), 5);
+  const watch = setInterval(() => { while (count + times.length < shown.length) times.push(Date.now()); }, 1);
+  await new Promise((r) => setTimeout(r, 2000));
+  clearInterval(t);
+  clearInterval(watch);
+  const busiest = Math.max(...times.map((a) => times.filter((b) => b >= a && b < a + 1000).length));
+  assert.ok(busiest <= 10 + 1 + 2, `${busiest} frames in one second at a 10 fps cap (${times.length} in 2 s)`);
+  assert.ok(times.length >= 5, `${times.length} frames in 2 s: the stream kept going`);
+  cast.close();
+});
