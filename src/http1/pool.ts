@@ -1,8 +1,9 @@
-// Keep-alive connections to one origin (one key of upstream-pool.ts): an idle connection is reused
+// Keep-alive connections to one origin (one key of the caller's pools: Access's upstream.ts, the
+// Gateway's upstream-pool.ts): an idle connection is reused
 // most-recently-used first, a new one opened through `open` (the caller's dial, egress-checked
 // address and TLS) when none is idle, and an idle one closed after `idleMs`. A connection comes
-// back only through H1Connection's own release, i.e. after a fully read response. Must not decide
-// or dial by itself.
+// back only through H1Connection's own release, i.e. after a fully read response. Transport library
+// (src/http1/): must not decide policy, dial by itself, log, or import from a capability.
 import type { Socket } from 'node:net';
 import { H1Connection } from './connection.ts';
 

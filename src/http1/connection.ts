@@ -1,11 +1,12 @@
-// One keep-alive HTTP/1.1 connection from the Gateway to an origin (plain or TLS, already dialled
+// One keep-alive HTTP/1.1 connection from a proxy (Access or the Gateway) to an origin (plain or TLS, already dialled
 // and verified by the caller): one exchange at a time, the request head in one write, the body
 // streamed with back-pressure (Content-Length as given, or re-chunked), the response parsed by
 // llhttp (llhttp.ts) and handed over as status, raw fields and body pieces. No body is read after a
 // HEAD (RFC 9110 §9.3.2), 204 or 304; 1xx responses are skipped (RFC 9110 §15.2); a response
 // without length ends when the origin closes (RFC 9112 §6.3). The connection is offered back for
 // reuse only when the response was read to its end, the request body was sent whole and neither
-// side said close. Must not decide, dial or log anything.
+// side said close. Transport library (src/http1/): must not decide policy, dial, log, or import
+// anything from a capability (src/access, src/gateway).
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { H1Parser, type ParseError } from './llhttp.ts';
