@@ -10,6 +10,8 @@ import { H1Connection } from './connection.ts';
 export interface PoolOptions {
   open(): Promise<Socket>;
   idleMs: number;
+  /** At most this many idle connections are kept (nginx's upstream `keepalive N`); one more is closed. Unbounded when absent. */
+  maxIdle?: number;
   /** The largest response head accepted from the origin. */
   maxHeaderBytes: number;
 }
@@ -46,6 +48,7 @@ export class ConnectionPool {
 
   #release(c: H1Connection): void {
     if (this.#closed) return c.destroy();
+    if (this.#o.maxIdle !== undefined && this.#idle.length >= this.#o.maxIdle) return c.destroy();
     c.idle(this.#o.idleMs);
     this.#idle.push(c);
   }
