@@ -84,3 +84,19 @@ test('bytes from the origin while no request is out: the connection is dropped, 
   p.close();
   await o.close();
 });
+
+test('maxIdle: a connection released while that many are idle is closed (nginx keepalive N)', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 5000, maxIdle: 1, maxHeaderBytes: 16_384 });
+  try {
+    // Two at once: two connections; both come back, only one is kept.
+    const both = await Promise.all([get(p), get(p)]);
+    assert.deepEqual(both.map((r) => r.reused), [false, false]);
+    assert.equal(o.sockets.length, 2);
+    assert.equal(p.idleCount, 1);
+    assert.deepEqual(await get(p), { status: 200, body: 'ok', reused: true });
+  } finally {
+    p.close();
+    await o.close();
+  }
+});
