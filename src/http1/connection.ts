@@ -40,6 +40,16 @@ export class UpstreamTimeout extends Error {
   }
 }
 
+/** `Keep-Alive: timeout=N` (RFC 9112 §9.3 names the field; its parameters are de facto), in ms less 1 s, or null. */
+function announcedIdleMs(raw: string[]): number | null {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== 'keep-alive') continue;
+    const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(raw[i + 1]!);
+    if (m) return Math.max(0, Number(m[1]) * 1000 - 1000);
+  }
+  return null;
+}
+
 export class H1Connection {
   readonly socket: Socket;
   readonly #parser: H1Parser;
@@ -53,6 +63,11 @@ export class H1Connection {
   #timeoutMs = 0;
   /** Exchanges started on this connection. */
   uses = 0;
+  /**
+   * How long the origin said it keeps this connection idle (`Keep-Alive: timeout=N` on the last
+   * response), less a second of margin as undici does; null when it said nothing.
+   */
+  keepAliveMs: number | null = null;
 
   constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void) {
     this.socket = socket;
@@ -66,6 +81,7 @@ export class H1Connection {
         if (h.status < 200) return false;
         this.#final = true;
         this.#keepAlive = h.keepAlive;
+        this.keepAliveMs = announcedIdleMs(h.rawHeaders);
         this.#x?.onHead(h.status, h.rawHeaders);
         return this.#isHead;
       },

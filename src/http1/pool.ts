@@ -49,7 +49,10 @@ export class ConnectionPool {
   #release(c: H1Connection): void {
     if (this.#closed) return c.destroy();
     if (this.#o.maxIdle !== undefined && this.#idle.length >= this.#o.maxIdle) return c.destroy();
-    c.idle(this.#o.idleMs);
+    // An origin that announced a shorter idle time (Keep-Alive: timeout) is taken at its word.
+    const ms = c.keepAliveMs === null ? this.#o.idleMs : Math.min(this.#o.idleMs, c.keepAliveMs);
+    if (ms <= 0) return c.destroy();
+    c.idle(ms);
     this.#idle.push(c);
   }
 
