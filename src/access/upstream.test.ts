@@ -231,3 +231,20 @@ test('back-pressure: a client that stops reading stops the origin too (no buffer
     o.close();
   }
 });
+
+test('a client that cuts its upload: outcome client_gone, and the origin\'s connection is not reused', async () => {
+  const o = await origin(() => {});
+  const f = await front(o.port);
+  try {
+    const r = request({ host: '127.0.0.1', port: f.port, method: 'POST', path: '/', headers: { 'content-length': '100000' } });
+    r.on('error', () => {});
+    r.write('x'.repeat(1000));
+    while (o.heads.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    r.destroy();
+    await f.settled(1);
+    assert.equal(f.outcomes[0]!.error, 'client_gone');
+  } finally {
+    await f.close();
+    o.close();
+  }
+});

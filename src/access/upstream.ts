@@ -143,9 +143,11 @@ export class UpstreamPools {
         if (r.error !== undefined && r.error !== 'client_gone' && !res.headersSent) onError(r.status as 502 | 504);
         return r;
       }
+      // The client left (its upload cut, say): nothing to answer.
+      if (res.destroyed) return { status: res.statusCode, error: 'client_gone' };
       // A kept-alive connection the origin closed as we reused it: once more on a new one, for an
       // idempotent request without body that got no response byte (RFC 9112 §9.3.1).
-      if (!reused || hasBody || !IDEMPOTENT.has(method) || res.destroyed) {
+      if (!reused || hasBody || !IDEMPOTENT.has(method)) {
         onError(502);
         return { status: 502, error: 'connect' };
       }
