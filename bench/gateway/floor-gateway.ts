@@ -1,5 +1,5 @@
 // The Gateway floor (`node bench/gateway.ts --floor`): Moatless's own transport — the TLS inspector
-// (a TLSSocket over the CONNECT socket, the inner node:http server), the upstream pool (the h1/
+// (a TLSSocket over the CONNECT socket, the inner node:http server), the upstream pool (the src/http1/
 // client) and `forward` — with nothing else: no identification, no policy, no egress check, no
 // log. Its CPU per request against Moatless's is what the gateway's own per-request code costs;
 // against Squid's, how far this transport can go on this machine. Benchmark support only: must not

@@ -2,8 +2,8 @@
 // floor (floor-gateway.ts) with node:http's server objects taken off the decrypted side too — a
 // prototype of the next step, measured before any product code is written for it. The same TLS
 // inspector (minted leaf, TLSSocket over the CONNECT socket, verified upstream TLS), the same
-// per-request URL parse and the same upstream client (src/gateway/h1/, pooled keep-alive TLS), but
-// each decrypted request is parsed by llhttp (h1/llhttp.ts) straight into plain values — no
+// per-request URL parse and the same upstream client (src/http1/, pooled keep-alive TLS), but
+// each decrypted request is parsed by llhttp (src/http1/llhttp.ts) straight into plain values — no
 // IncomingMessage or ServerResponse — and answered with one write (head and body). No
 // identification, policy, egress check or log. Benchmark support only: handles what the load
 // generator sends (GET, no body, keep-alive, in order); must not be imported by Moatless.
@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { floorTransport } from './floor-transport.ts';
 import * as tls from 'node:tls';
-import { H1Parser, type Head } from '../../src/gateway/h1/llhttp.ts';
+import { H1Parser, type Head } from '../../src/http1/llhttp.ts';
 
 const HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer',
   'transfer-encoding', 'upgrade', 'host']);

@@ -1,4 +1,4 @@
-// The one dial path to origins: the proxy (upstream.ts, through undici's `connect` hook) and the
+// The one dial path to origins: the proxy (upstream.ts, the `open` of its src/http1/ pools) and the
 // upgrade relay (upgrade-relay.ts, through node's `createConnection`) both ask an UpstreamDialer
 // for a byte stream, so an origin can be a TCP address or a tunnel (src/tunnel) without either
 // caring. Owns: the port, the TCP adapter and how a tunnel is named as an origin.

@@ -1,11 +1,11 @@
 // Relays one HTTP request to the origin through a keep-alive pool (upstream-pool.ts, which dials
-// the egress-checked address and, for HTTPS, verifies TLS), over the Gateway's HTTP/1.1 client (h1/):
+// the egress-checked address and, for HTTPS, verifies TLS), over the Gateway's HTTP/1.1 client (src/http1/):
 // hop-by-hop headers out (RFC 9110 §7.6.1, plus whatever Connection names), proxy credentials
 // never forwarded, the body streamed both ways with backpressure, the bytes sent to the client
 // counted for the log. A small response with a known length (the common case) is answered with
 // one write — status line, headers and body together — instead of a write per piece.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { H1Connection, Outgoing } from './h1/connection.ts';
+import type { H1Connection, Outgoing } from '../http1/connection.ts';
 import type { UpstreamHandle } from './upstream-pool.ts';
 
 const HOP_BY_HOP = new Set([

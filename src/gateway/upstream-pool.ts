@@ -5,15 +5,15 @@
 // dialled address because that address passed the egress check for this request; a connection made
 // for one address is never reused for another. Unverified TLS (an `allow` rule's
 // `untrustedCertificate: passThrough`) gets its own pools, never shared with verified ones.
-// The connections are the Gateway's own lean HTTP/1.1 client (h1/: llhttp-parsed, no per-request
+// The connections are the Gateway's own lean HTTP/1.1 client (src/http1/: llhttp-parsed, no per-request
 // objects of undici or node:http — about half the transport's CPU per inspected request,
 // docs/benchmarks.md#gateway). Every connection is our own dial (and TLS), so the egress-checked
 // address is the one used. Must not decide anything: the caller has decided and checked the
 // address before asking.
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
-import { available as llhttpAvailable } from './h1/llhttp.ts';
-import { ConnectionPool } from './h1/pool.ts';
+import { available as llhttpAvailable } from '../http1/llhttp.ts';
+import { ConnectionPool } from '../http1/pool.ts';
 
 export interface UpstreamKey {
   /** The user (their key), or `anonymous:<client address>` for unidentified traffic. */

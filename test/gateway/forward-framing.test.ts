@@ -1,4 +1,4 @@
-// The Gateway's HTTP/1.1 client (src/gateway/h1/) under forward(): what an origin receives and
+// The Gateway's HTTP/1.1 client (src/http1/) under forward(): what an origin receives and
 // what a client gets back, byte for byte, for every framing case — bodies by length and chunked,
 // Expect, HEAD, 204/304, 1xx, close-delimited responses, reuse only after a fully read response,
 // a stale kept-alive connection, timeouts, back-pressure and a malformed origin. Real sockets on

@@ -1,11 +1,12 @@
 // A typed adapter over Node's own llhttp binding — `HTTPParser` from `node:_http_common`, the parser
-// node:http's server and client run — so the Gateway can frame HTTP/1.1 messages without
+// node:http's server and client run — so Moatless's proxies (Access, the Gateway) can frame HTTP/1.1 messages without
 // IncomingMessage/ServerResponse or undici's per-request objects. Strict (no lenient flag: obs-fold,
 // Content-Length with Transfer-Encoding, duplicate Content-Length, bad chunk sizes, bare CR or LF
 // are errors), exactly as node:http's server with `insecureHTTPParser: false`. The binding is
 // undocumented: `available` says whether this Node has the shape relied on here (checked once, at
-// load), and callers fall back to node:http when it does not (docs/dependencies.md). Must not
-// decide, dial or log anything.
+// load), and callers refuse to start or fall back when it does not (docs/dependencies.md).
+// Transport library (src/http1/, shared by Access and the Gateway): must not decide policy, dial,
+// log, or import anything from a capability (src/access, src/gateway).
 import { createRequire } from 'node:module';
 
 interface NativeParser {

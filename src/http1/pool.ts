@@ -1,14 +1,17 @@
-// Keep-alive connections to one origin (one key of upstream-pool.ts): an idle connection is reused
+// Keep-alive connections to one origin (one key of the caller's pools: Access's upstream.ts, the
+// Gateway's upstream-pool.ts): an idle connection is reused
 // most-recently-used first, a new one opened through `open` (the caller's dial, egress-checked
 // address and TLS) when none is idle, and an idle one closed after `idleMs`. A connection comes
-// back only through H1Connection's own release, i.e. after a fully read response. Must not decide
-// or dial by itself.
+// back only through H1Connection's own release, i.e. after a fully read response. Transport library
+// (src/http1/): must not decide policy, dial by itself, log, or import from a capability.
 import type { Socket } from 'node:net';
 import { H1Connection } from './connection.ts';
 
 export interface PoolOptions {
   open(): Promise<Socket>;
   idleMs: number;
+  /** At most this many idle connections are kept (nginx's upstream `keepalive N`); one more is closed. Unbounded when absent. */
+  maxIdle?: number;
   /** The largest response head accepted from the origin. */
   maxHeaderBytes: number;
 }
@@ -45,7 +48,11 @@ export class ConnectionPool {
 
   #release(c: H1Connection): void {
     if (this.#closed) return c.destroy();
-    c.idle(this.#o.idleMs);
+    if (this.#o.maxIdle !== undefined && this.#idle.length >= this.#o.maxIdle) return c.destroy();
+    // An origin that announced a shorter idle time (Keep-Alive: timeout) is taken at its word.
+    const ms = c.keepAliveMs === null ? this.#o.idleMs : Math.min(this.#o.idleMs, c.keepAliveMs);
+    if (ms <= 0) return c.destroy();
+    c.idle(ms);
     this.#idle.push(c);
   }
 

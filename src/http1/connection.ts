@@ -1,11 +1,12 @@
-// One keep-alive HTTP/1.1 connection from the Gateway to an origin (plain or TLS, already dialled
+// One keep-alive HTTP/1.1 connection from a proxy (Access or the Gateway) to an origin (plain or TLS, already dialled
 // and verified by the caller): one exchange at a time, the request head in one write, the body
 // streamed with back-pressure (Content-Length as given, or re-chunked), the response parsed by
 // llhttp (llhttp.ts) and handed over as status, raw fields and body pieces. No body is read after a
 // HEAD (RFC 9110 §9.3.2), 204 or 304; 1xx responses are skipped (RFC 9110 §15.2); a response
 // without length ends when the origin closes (RFC 9112 §6.3). The connection is offered back for
 // reuse only when the response was read to its end, the request body was sent whole and neither
-// side said close. Must not decide, dial or log anything.
+// side said close. Transport library (src/http1/): must not decide policy, dial, log, or import
+// anything from a capability (src/access, src/gateway).
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { H1Parser, type ParseError } from './llhttp.ts';
@@ -39,6 +40,16 @@ export class UpstreamTimeout extends Error {
   }
 }
 
+/** `Keep-Alive: timeout=N` (RFC 9112 §9.3 names the field; its parameters are de facto), in ms less 1 s, or null. */
+function announcedIdleMs(raw: string[]): number | null {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== 'keep-alive') continue;
+    const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(raw[i + 1]!);
+    if (m) return Math.max(0, Number(m[1]) * 1000 - 1000);
+  }
+  return null;
+}
+
 export class H1Connection {
   readonly socket: Socket;
   readonly #parser: H1Parser;
@@ -52,6 +63,11 @@ export class H1Connection {
   #timeoutMs = 0;
   /** Exchanges started on this connection. */
   uses = 0;
+  /**
+   * How long the origin said it keeps this connection idle (`Keep-Alive: timeout=N` on the last
+   * response), less a second of margin as undici does; null when it said nothing.
+   */
+  keepAliveMs: number | null = null;
 
   constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void) {
     this.socket = socket;
@@ -65,6 +81,7 @@ export class H1Connection {
         if (h.status < 200) return false;
         this.#final = true;
         this.#keepAlive = h.keepAlive;
+        this.keepAliveMs = announcedIdleMs(h.rawHeaders);
         this.#x?.onHead(h.status, h.rawHeaders);
         return this.#isHead;
       },

@@ -84,3 +84,39 @@ test('bytes from the origin while no request is out: the connection is dropped, 
   p.close();
   await o.close();
 });
+
+test('maxIdle: a connection released while that many are idle is closed (nginx keepalive N)', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 5000, maxIdle: 1, maxHeaderBytes: 16_384 });
+  try {
+    // Two at once: two connections; both come back, only one is kept.
+    const both = await Promise.all([get(p), get(p)]);
+    assert.deepEqual(both.map((r) => r.reused), [false, false]);
+    assert.equal(o.sockets.length, 2);
+    assert.equal(p.idleCount, 1);
+    assert.deepEqual(await get(p), { status: 200, body: 'ok', reused: true });
+  } finally {
+    p.close();
+    await o.close();
+  }
+});
+
+test('an origin announcing `Keep-Alive: timeout=N` is taken at its word (N s less 1 s, as undici did); timeout=1 is not kept', async () => {
+  const o = await origin('HTTP/1.1 200 OK\r\nkeep-alive: timeout=2\r\ncontent-length: 2\r\n\r\nok');
+  const p = new ConnectionPool({ open: dial(o.port), idleMs: 60_000, maxHeaderBytes: 16_384 });
+  const o1 = await origin('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1, max=100\r\ncontent-length: 2\r\n\r\nok');
+  const p1 = new ConnectionPool({ open: dial(o1.port), idleMs: 60_000, maxHeaderBytes: 16_384 });
+  try {
+    await get(p);
+    assert.equal(p.idleCount, 1);
+    await new Promise((r) => setTimeout(r, 1400));
+    assert.equal(p.idleCount, 0, 'closed after ~1 s idle, not 60 s');
+    await get(p1);
+    assert.equal(p1.idleCount, 0);
+  } finally {
+    p.close();
+    p1.close();
+    await o.close();
+    await o1.close();
+  }
+});
