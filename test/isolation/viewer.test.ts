@@ -87,6 +87,9 @@ test('a click lands where the user sees it when the canvas box changes before th
   const { page, context } = await openViewer(browser, stack, eve.secret, site.url);
   await waitForFrames(page);
   await until(async () => (await canvasPixel(page, 600, 500)).every((v) => v > 240), 'the white page on the canvas');
+  // White alone could still be the pooled browser's blank page before the site commits: click only
+  // once the site's button (grey, not white) is on the canvas, as a user would.
+  await until(async () => (await canvasPixel(page, 60, 50)).every((v) => v > 180 && v < 250), 'the site\'s button on the canvas');
   const before = site.clicks.length;
   await page.evaluate(([rx, ry]) => {
     type El = { getBoundingClientRect(): { left: number; top: number; width: number; height: number }; style: Record<string, string>; dispatchEvent(e: unknown): void };
