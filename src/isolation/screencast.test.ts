@@ -39,7 +39,6 @@ class FakeChromium {
       this.#buffer += chunk;
       let end: number;
       while ((end = this.#buffer.indexOf('\0')) !== -1) {
-        if (process.env.DBG) console.error("FAKE<", this.#buffer.slice(0, end));
         const msg = JSON.parse(this.#buffer.slice(0, end)) as { id: number; method: string; params: CdpParams; sessionId?: string };
         this.#buffer = this.#buffer.slice(end + 1);
         this.#command(msg.method, msg.params);
