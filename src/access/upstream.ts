@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Exchange as H1Exchange, H1Connection, Outgoing } from '../http1/connection.ts';
 import { UpstreamTimeout } from '../http1/connection.ts';
 import { available as llhttpAvailable } from '../http1/llhttp.ts';
+import { contentLength, IDEMPOTENT, requestBody } from '../http1/message.ts';
 import { ConnectionPool } from '../http1/pool.ts';
 import { tcpDialer, type UpstreamDialer } from './dialer.ts';
 
@@ -42,12 +43,6 @@ function responseHeaders(raw: string[]): string[] {
   return out;
 }
 
-/** The value of a response's Content-Length (NaN when absent). */
-function contentLength(raw: string[]): number {
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]);
-  return Number.NaN;
-}
-
 /**
  * The request head for the origin: request line, the caller's cleaned fields, the body's framing.
  * `expect` is left out: node's server has already answered `100 Continue` to the client. A value
@@ -69,9 +64,6 @@ const GATHER_MAX = 64 * 1024;
 
 /** Idle connections kept per origin: nginx's upstream `keepalive` (128 per worker in the benches, two workers). */
 export const UPSTREAM_MAX_IDLE = 256;
-
-/** Retried once on a new connection when a reused one was dropped before any response byte (RFC 9112 §9.3.1). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** How long an idle upstream connection is kept for reuse (nginx's upstream keepalive_timeout). */
 export const UPSTREAM_IDLE_MS = 60_000;
@@ -115,10 +107,8 @@ export class UpstreamPools {
    * Resolves when the exchange ends, never rejects: failures become a 502/504 for the client.
    */
   async forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void, requestId?: string): Promise<UpstreamOutcome> {
-    const hasLength = req.headers['content-length'] !== undefined;
-    const hasBody = hasLength ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const { hasBody, chunked } = requestBody(req.headers);
     const method = req.method ?? 'GET';
-    const chunked = hasBody && !hasLength;
     const out: Outgoing = { head: requestHead(method, path, headers, chunked), body: hasBody ? req : null, chunked, method, timeoutMs: this.#t.headersMs };
     const pool = this.#pool(origin);
     let fresh = false;

@@ -6,6 +6,7 @@
 // one write — status line, headers and body together — instead of a write per piece.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { H1Connection, Outgoing } from '../http1/connection.ts';
+import { contentLength, IDEMPOTENT, requestBody } from '../http1/message.ts';
 import type { UpstreamHandle } from './upstream-pool.ts';
 
 const HOP_BY_HOP = new Set([
@@ -68,11 +69,6 @@ function responseHeaders(raw: string[]): string[] {
   return out;
 }
 
-const contentLength = (raw: string[]): number => {
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]);
-  return Number.NaN;
-};
-
 export interface Forwarded {
   status: number;
   bytes: number;
@@ -88,17 +84,14 @@ export class UpstreamError extends Error {
   }
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
 /**
  * Rejects with UpstreamError (its cause: what failed, e.g. UpstreamCertificateError) when nothing
  * was sent to the client yet — the caller answers 502; a failure after that cuts the connection.
  */
 export async function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamHandle, url: URL, timeoutMs: number, extra: readonly [string, string][] = []): Promise<Forwarded> {
-  const hasLength = req.headers['content-length'] !== undefined;
-  const hasBody = hasLength ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  const { hasBody, chunked } = requestBody(req.headers);
   const out: Outgoing = {
-    head: requestHead(req, url, extra, hasBody && !hasLength), body: hasBody ? req : null, chunked: hasBody && !hasLength,
+    head: requestHead(req, url, extra, chunked), body: hasBody ? req : null, chunked,
     method: req.method ?? 'GET', timeoutMs,
   };
   to.inFlight++;
