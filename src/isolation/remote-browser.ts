@@ -226,7 +226,9 @@ export class RemoteBrowser {
     // A viewer sends its size on every window resize event, mostly unchanged: nothing to do then.
     if (v.width === width && v.height === height && v.dpr === dpr) return;
     this.#viewport = { width, height, dpr };
-    // The running screencast follows the new size by itself (and sends the resized page).
+    // The running screencast follows the new size by itself (and sends the resized page): the
+    // viewer cleared its canvas for the new size, so that frame must come.
+    this.#cast.expectChange();
     await Promise.all(this.#tabs.all().map((t) => this.#applyViewport(t.session).catch(() => {})));
   }
 
@@ -300,6 +302,7 @@ export class RemoteBrowser {
     if (!tab || frame.parentId) return;
     tab.url = frame.url.slice(0, 8192);
     tab.helperContext = null;
+    this.#cast.navigated(sid);
     if (frame.url !== 'about:blank') {
       this.#committed = true;
       this.#o.mark?.('commit');

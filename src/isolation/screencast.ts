@@ -3,7 +3,8 @@
 // runs), one frame in flight with sendLastFrame, every Chromium frame acked exactly once and on the
 // pacer's slots, frames older than one already shown kept off the canvas, the viewer's frame numbers
 // and acks (two frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap,
-// and the snapshot a new viewer or a loaded page is shown. Must not: queue
+// the snapshot a new viewer or a loaded page is shown, and the watchdog that takes the pixels by
+// hand (and restarts the screencast) when a paint or resize is followed by no frame. Must not: queue
 // frames for a slow viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
@@ -26,6 +27,22 @@ export interface ScreencastHost {
   /** A page other than about:blank has committed (the timeline's frames count from there). */
   committed(): boolean;
 }
+
+/**
+ * A change the viewer must see (a new document's first paint, a new viewport) with no screencast
+ * frame captured after it this long later: the tab's pixels are taken by hand (snapshot); still none
+ * after WATCHDOG_REARM_MS, the screencast is restarted as well, up to WATCHDOG_TRIES times. Chromium
+ * 156 was seen to send a frame captured before a commit after it, then nothing for the new document's
+ * paint, for good (the blank canvas of the first-frame bench, about one cold round in 30).
+ */
+export const WATCHDOG_MS = 300;
+export const WATCHDOG_REARM_MS = 700;
+const WATCHDOG_TRIES = 3;
+/**
+ * How much earlier than the moment a change is heard of its frame may have been captured: the paint
+ * is presented before Chromium's lifecycle event reaches this process (never before the commit).
+ */
+const CHANGE_SLACK_MS = 150;
 
 /** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
 const MAX_BUFFERED = 1_000_000;
@@ -53,6 +70,10 @@ export class Screencast {
   /** The tab session whose screencast runs, and its JPEG quality. */
   #casting: string | null = null;
   #castQuality: number | null = null;
+  /** When the cast tab's newest document committed, as heard here (epoch ms). */
+  #committedAt = -Infinity;
+  /** A change not yet seen in a screencast frame: captured at or after `since` (epoch ms). */
+  #expected: { since: number; tries: number; timer: NodeJS.Timeout } | null = null;
 
   constructor(cdp: CdpConnection, host: ScreencastHost, quality: number, maxFps: number) {
     this.#cdp = cdp;
@@ -110,6 +131,7 @@ export class Screencast {
   }
 
   stop(): void {
+    this.#settled();
     const s = this.#casting;
     this.#casting = null;
     this.#castQuality = null;
@@ -134,6 +156,7 @@ export class Screencast {
     // session's first frame) would put the canvas back in time, and on a page that then stays still,
     // for good: it is acked, never drawn.
     const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
+    if (this.#expected && at >= this.#expected.since) this.#settled();
     if (at < this.#newestShown) return this.#scheduleAck();
     if (Number.isFinite(at)) this.#newestShown = at;
     const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
@@ -174,12 +197,19 @@ export class Screencast {
   async snapshot(): Promise<void> {
     const session = this.#host.session();
     if (!session || !this.#host.sink()) return;
-    const since = this.#frameNo;
+    // The screenshot shows the page as it is at the request or later (epoch ms, the clock of the
+    // screencast frames' capture times).
+    const asked = Date.now();
     const shot = { format: 'jpeg', quality: this.#pacer.level.quality, optimizeForSpeed: true };
     const r = await this.#cdp.send('Page.captureScreenshot', shot, session).catch(() => null) as { data?: string } | null;
     const sink = this.#host.sink();
-    // A newer screencast frame went out meanwhile, or another tab took the screen: this one is stale.
-    if (!r?.data || !sink || this.#frameNo !== since || this.#host.session() !== session) return;
+    // A screencast frame captured after the request went out meanwhile, or another tab took the
+    // screen: this one is stale. A frame that merely *arrived* meanwhile is not newer: seen, a frame
+    // of the blank page captured before the commit and sent after the load's snapshot was asked for,
+    // which then threw the site's snapshot away.
+    if (!r?.data || !sink || this.#newestShown >= asked || this.#host.session() !== session) return;
+    // Screencast frames captured before the request are older than this one: they stay off the canvas.
+    this.#newestShown = asked;
     const frame = this.#frame(Buffer.from(r.data, 'base64'));
     this.#lastFrame = frame;
     if (sink.bufferedAmount() > MAX_BUFFERED) return;
@@ -210,11 +240,58 @@ export class Screencast {
    * and its frame reaching the viewer. So that one ack goes now; still one frame in flight, each acked once.
    */
   painted(session: string | undefined): void {
+    // Its frame was captured after the commit, whatever the slack: the blank page's was not.
+    if (session === this.#casting) this.expectChange(Math.max(Date.now() - CHANGE_SLACK_MS, this.#committedAt));
     const a = this.#owed[0];
     if (!a || a.session !== session || session !== this.#casting) return;
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#ackTimer = null;
     this.#ackNext();
+  }
+
+  /** A new document committed in the tab on `session`. */
+  navigated(session: string | undefined): void {
+    if (session === this.#casting) this.#committedAt = Date.now();
+  }
+
+  /**
+   * The cast tab changed in a way the viewer must see (a first paint, a new viewport) at `since`
+   * (epoch ms) at the earliest: a screencast frame captured since then must follow (WATCHDOG_MS).
+   */
+  expectChange(since = Date.now()): void {
+    if (!this.#casting || !this.#host.sink()) return;
+    this.#settled();
+    this.#expected = { since, tries: 0, timer: setTimeout(() => this.#watchdog(), WATCHDOG_MS) };
+  }
+
+  #settled(): void {
+    if (this.#expected) clearTimeout(this.#expected.timer);
+    this.#expected = null;
+  }
+
+  /**
+   * No screencast frame has shown the change. While a frame is owed an ack, Chromium is rightly
+   * holding the next one (the pacer's business): wait on. Else the pixels are taken by hand, and
+   * from the second try on the screencast is restarted too (a start captures the tab's pixels
+   * afresh, on the view the tab has now).
+   */
+  #watchdog(): void {
+    const e = this.#expected;
+    const s = this.#casting;
+    if (!e || !s || !this.#host.sink()) return this.#settled();
+    if (this.#owed.length === 0) {
+      if (e.tries > 0) this.#restart(s);
+      void this.snapshot();
+      if (++e.tries >= WATCHDOG_TRIES) return this.#settled();
+    }
+    e.timer = setTimeout(() => this.#watchdog(), WATCHDOG_REARM_MS);
+  }
+
+  /** Stops and starts the cast tab's screencast at the quality it has (a start sends its pixels now). */
+  #restart(session: string): void {
+    if (session !== this.#casting) return;
+    this.#castQuality = null;
+    this.start();
   }
 
   #scheduleAck(): void {
@@ -247,6 +324,7 @@ export class Screencast {
   }
 
   close(): void {
+    this.#settled();
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
   }
