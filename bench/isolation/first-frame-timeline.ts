@@ -10,6 +10,7 @@ import type { SiteSeen } from './user-view.ts';
 /** In order of the path a first frame takes. */
 export const STEPS: Array<[string, string]> = [
   ['html', 'viewer HTML received'],
+  ['assets', 'viewer.js and .css received'],
   ['script', 'viewer.js running'],
   ['open', 'WebSocket open'],
   ['request', 'server: session requested'],
@@ -31,18 +32,23 @@ export const STEPS: Array<[string, string]> = [
 
 export type Steps = Record<string, number>;
 
-interface PageMarks { origin: number; html: number; marks: Record<string, number>; site: SiteSeen | null }
+interface PageMarks { origin: number; html: number; assets: number; marks: Record<string, number>; site: SiteSeen | null }
 
 /** Reads the page's side; `seenAt` is when the bench's polling saw the site's colour (epoch ms). */
 export async function firstFrameSteps(page: Page, t0Epoch: number, server: Timeline | undefined, seenAt: number): Promise<Steps> {
   const p = await page.evaluate(() => {
-    const g = globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(t: string): Array<{ responseEnd: number }> }; __marks?: Record<string, number>; __site?: SiteSeen };
-    return { origin: g.performance.timeOrigin, html: g.performance.getEntriesByType('navigation')[0]?.responseEnd ?? NaN, marks: g.__marks ?? {}, site: g.__site ?? null };
+    const g = globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(t: string): Array<{ name: string; responseEnd: number }> }; __marks?: Record<string, number>; __site?: SiteSeen };
+    // The viewer's own script and style, when they are separate requests (NaN when inline).
+    const assets = g.performance.getEntriesByType('resource').filter((e) => /\/isolation\/viewer\.(js|css)$/.test(e.name)).map((e) => e.responseEnd);
+    return {
+      origin: g.performance.timeOrigin, html: g.performance.getEntriesByType('navigation')[0]?.responseEnd ?? NaN,
+      assets: assets.length ? Math.max(...assets) : NaN, marks: g.__marks ?? {}, site: g.__site ?? null,
+    };
   }) as PageMarks;
   const at = (pageMs: number | undefined | null) => (pageMs === undefined || pageMs === null ? NaN : p.origin + pageMs - t0Epoch);
   const site = p.site;
   const out: Steps = {
-    html: at(p.html), script: at(p.marks.script), open: at(p.marks.open), first: at(site?.arrivals[0]),
+    html: at(p.html), assets: at(p.assets), script: at(p.marks.script), open: at(p.marks.open), first: at(site?.arrivals[0]),
     // The n-th frame drawn is the n-th received (the viewer draws them in order, each once).
     arrived: at(site?.drawnFrame ? site.arrivals[site.drawnFrame - 1] : null), drawn: at(site?.drawn), seen: seenAt - t0Epoch,
   };

@@ -1,8 +1,8 @@
 // The isolation viewer on the auth host: `/browser/<URL>` serves the static viewer page to signed-in
-// users (a strict CSP, no inline script), `/isolation/*` serves its assets, its WebSocket (global
+// users (a strict CSP: only its own inline script and style, by hash), `/isolation/*` serves its assets, its WebSocket (global
 // session cookie, Origin must be the auth origin) and one-time downloads. Must not: start a session
 // past capacity, or serve anything from the isolated site except through the session's controls.
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -19,7 +19,7 @@ import { CapacityError, type SessionManager } from '../manager.ts';
 import { RunAsError } from '../run-as.ts';
 import { normalizeUrl } from '../session.ts';
 import type { ViewerOwners } from './viewer-owners.ts';
-import { viewerPage, VIEWER_CSP } from './viewer-page.ts';
+import { viewerPage, VIEWER_CSP, VIEWER_SCRIPT, VIEWER_STYLE } from './viewer-page.ts';
 
 export const BROWSER_PREFIX = '/browser';
 export const ASSET_PREFIX = '/isolation';
@@ -35,9 +35,10 @@ export interface ViewerMountDeps {
   owners?: ViewerOwners | undefined;
 }
 
+/** The viewer page inlines these; still served for pages loaded before it did. */
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
-  '/isolation/viewer.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../viewer/viewer.js', import.meta.url)) },
-  '/isolation/viewer.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../viewer/viewer.css', import.meta.url)) },
+  '/isolation/viewer.js': { type: 'text/javascript; charset=utf-8', body: Buffer.from(VIEWER_SCRIPT) },
+  '/isolation/viewer.css': { type: 'text/css; charset=utf-8', body: Buffer.from(VIEWER_STYLE) },
 };
 
 /** `/browser/<URL>` → the URL to open (null for the landing page); undefined when unusable. */
