@@ -41,6 +41,28 @@ function frameMessage(no: number, data: Buffer): Buffer {
   return Buffer.concat([head, data]);
 }
 
+/** The viewer page as the auth host serves it, its WebSocket answered by the test: the viewer's acks. */
+async function scriptedViewer(page: Page): Promise<{ server: WebSocketRoute; acks: number[] }> {
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/isolation/viewer.js') return route.fulfill({ contentType: 'text/javascript', body: asset('viewer.js') });
+    if (path === '/isolation/viewer.css') return route.fulfill({ contentType: 'text/css', body: asset('viewer.css') });
+    return route.fulfill({ contentType: 'text/html', headers: { 'content-security-policy': VIEWER_CSP }, body: viewerPage() });
+  });
+  const acks: number[] = [];
+  let server: WebSocketRoute | null = null;
+  await page.routeWebSocket((u) => u.pathname === '/isolation/ws', (ws) => {
+    server = ws;
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { t: string; f?: number };
+      if (msg.t === 'ack') acks.push(msg.f!);
+    });
+  });
+  await page.goto(`${ORIGIN}/browser/http://site.localhost/`);
+  await until(() => server !== null, 'the viewer\'s WebSocket');
+  return { server: server!, acks };
+}
+
 test('a frame decoded after a newer one is never drawn over it, and frames renumbered from 1 still draw', async () => {
   // Two frames can be decoding at once (the stream runs two deep), and createImageBitmap does not
   // promise to finish in order: under load the older frame finished last and was drawn over the
@@ -61,27 +83,11 @@ test('a frame decoded after a newer one is never drawn over it, and frames renum
       return bitmap;
     };
   });
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/isolation/viewer.js') return route.fulfill({ contentType: 'text/javascript', body: asset('viewer.js') });
-    if (path === '/isolation/viewer.css') return route.fulfill({ contentType: 'text/css', body: asset('viewer.css') });
-    return route.fulfill({ contentType: 'text/html', headers: { 'content-security-policy': VIEWER_CSP }, body: viewerPage() });
-  });
-  const acks: number[] = [];
-  let server: WebSocketRoute | null = null;
-  await page.routeWebSocket((u) => u.pathname === '/isolation/ws', (ws) => {
-    server = ws;
-    ws.onMessage((m) => {
-      const msg = JSON.parse(String(m)) as { t: string; f?: number };
-      if (msg.t === 'ack') acks.push(msg.f!);
-    });
-  });
-  await page.goto(`${ORIGIN}/browser/http://site.localhost/`);
-  await until(() => server !== null, 'the viewer\'s WebSocket');
+  const { server, acks } = await scriptedViewer(page);
   const isColour = (want: number[]) => async () => (await canvasPixel(page, 20, 20)).every((v, i) => Math.abs(v - want[i]!) < 40);
 
-  server!.send(frameMessage(1, red));
-  server!.send(frameMessage(2, blue));
+  server.send(frameMessage(1, red));
+  server.send(frameMessage(2, blue));
   await until(() => acks.includes(2), 'frame 2 acked (drawn while frame 1 still decodes)');
   await until(isColour([0, 0, 255]), 'the newer frame on the canvas');
   await page.evaluate(() => (globalThis as unknown as { __releaseFirst(): void }).__releaseFirst());
@@ -90,7 +96,29 @@ test('a frame decoded after a newer one is never drawn over it, and frames renum
   assert.ok(await isColour([0, 0, 255])(), `the older frame was not drawn over the newer one (canvas ${await canvasPixel(page, 20, 20)})`);
 
   // A restarted remote browser numbers its frames from 1 again: what arrived last is drawn.
-  server!.send(frameMessage(1, green));
+  server.send(frameMessage(1, green));
   await until(isColour([0, 160, 0]), 'a frame numbered 1 after frame 2, on the canvas');
+  await context.close();
+});
+
+test('the frame on the canvas stays on it when the canvas box changes size, until the frame at the new size comes', async () => {
+  // Setting a canvas's size clears it. The viewer resizes its canvas 150 ms after its box changes
+  // (the notice line fills in as the session's hello arrives): the site's first frame, just drawn,
+  // went blank until the remote page's frame at the new size came — for good if none came.
+  const context = await browser.newContext({ viewport: { width: 900, height: 640 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const red = await jpeg(page, [255, 0, 0]);
+  const { server, acks } = await scriptedViewer(page);
+  server.send(frameMessage(1, red));
+  await until(() => acks.includes(1), 'the frame drawn');
+  const size = () => page.evaluate(() => {
+    const c = (globalThis as unknown as { document: { getElementById(id: string): { width: number; height: number } } }).document.getElementById('screen');
+    return `${c.width}x${c.height}`;
+  });
+  const before = await size();
+  await page.setViewportSize({ width: 800, height: 560 });
+  await until(async () => (await size()) !== before, 'the canvas resized');
+  const px = await canvasPixel(page, 20, 20);
+  assert.ok(px[0]! > 200 && px[1]! < 60 && px[2]! < 60, `the canvas went blank on resize (${px}) before any frame at the new size`);
   await context.close();
 });

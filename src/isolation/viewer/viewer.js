@@ -70,9 +70,14 @@ function resize() {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(r.width * dpr));
   const h = Math.max(1, Math.round(r.height * dpr));
-  // Setting a canvas's size clears it, even to the same size: only a real change may (its new frame follows).
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
+  // Setting a canvas's size clears it, even to the same size: only a real change may, and the last
+  // frame is drawn again, stretched, until the remote page's frame at the new size follows (else
+  // the site just drawn went blank when the notice line filled in, 150 ms into the first frame).
+  if (canvas.width !== w || canvas.height !== h) {
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    if (lastBitmap) ctx2d.drawImage(lastBitmap, 0, 0, w, h);
+  }
   viewport = { w: Math.max(1, Math.round(r.width)), h: Math.max(1, Math.round(r.height)) };
   send({ t: 'resize', w: viewport.w, h: viewport.h, dpr });
 }
@@ -96,6 +101,8 @@ function remotePoint(e) {
 // page stops painting (seen under load: the remote page in its final colour, the canvas grey).
 let arrived = 0;
 let shown = 0;
+/** The frame on the canvas, kept to draw again when the canvas is resized (which clears it). */
+let lastBitmap = null;
 async function drawFrame(buf) {
   const view = new DataView(buf);
   const frame = view.getUint32(1);
@@ -107,8 +114,9 @@ async function drawFrame(buf) {
       ctx2d.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
       mark('drawn');
       window.__frames++;
-    }
-    bitmap.close();
+      lastBitmap?.close();
+      lastBitmap = bitmap;
+    } else bitmap.close();
   } finally {
     send({ t: 'ack', f: frame });
   }
