@@ -1,5 +1,5 @@
-// The site's first frame when Chromium's screencast loses it. Seen in the first-frame bench (about
-// one cold round in 30): the screencast sent a frame of the blank page captured *before* the commit
+// The site's first frame when Chromium's screencast loses it. Seen in the first-frame bench (3 of 74
+// first frames, load 3–4): the screencast sent a frame of the blank page captured *before* the commit
 // after it — after the load's snapshot had been asked for, so that snapshot was thrown away as
 // stale — and then no frame at all for the new document's paint; the user's canvas stayed blank for
 // good. The remote browser here is real (Chromium as the isolation account, sandbox on, the
