@@ -37,7 +37,10 @@ interface PageMarks { origin: number; html: number; assets: number; marks: Recor
 /** Reads the page's side; `seenAt` is when the bench's polling saw the site's colour (epoch ms). */
 export async function firstFrameSteps(page: Page, t0Epoch: number, server: Timeline | undefined, seenAt: number): Promise<Steps> {
   const p = await page.evaluate(() => {
-    const g = globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(t: string): Array<{ name: string; responseEnd: number }> }; __marks?: Record<string, number>; __site?: SiteSeen };
+    type Entry = { name: string; responseEnd: number };
+    const g = globalThis as unknown as {
+      performance: { timeOrigin: number; getEntriesByType(t: string): Entry[] }; __marks?: Record<string, number>; __site?: SiteSeen;
+    };
     // The viewer's own script and style, when they are separate requests (NaN when inline).
     const assets = g.performance.getEntriesByType('resource').filter((e) => /\/isolation\/viewer\.(js|css)$/.test(e.name)).map((e) => e.responseEnd);
     return {

@@ -84,7 +84,10 @@ function lossy(proc: ChromiumProcess, hangScreenshots: boolean): Lossy {
 /** The colour at (x, y) of a JPEG frame, decoded by the user's Chromium. */
 async function pixelOf(jpeg: Buffer, x: number, y: number): Promise<number[]> {
   return decoder.evaluate(async ([b64, px, py]) => {
-    type Ctx = { drawImage(b: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+    type Ctx = {
+      drawImage(b: unknown, x: number, y: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+    };
     const g = globalThis as unknown as {
       createImageBitmap(b: Blob): Promise<{ width: number; height: number }>;
       OffscreenCanvas: new (w: number, h: number) => { getContext(k: '2d'): Ctx };

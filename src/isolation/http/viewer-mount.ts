@@ -1,7 +1,8 @@
 // The isolation viewer on the auth host: `/browser/<URL>` serves the static viewer page to signed-in
-// users (a strict CSP: only its own inline script and style, by hash), `/isolation/*` serves its assets, its WebSocket (global
-// session cookie, Origin must be the auth origin) and one-time downloads. Must not: start a session
-// past capacity, or serve anything from the isolated site except through the session's controls.
+// users (a strict CSP: only its own inline script and style, by hash), `/isolation/*` serves its
+// assets, its WebSocket (global session cookie, Origin must be the auth origin) and one-time
+// downloads. Must not: start a session past capacity, or serve anything from the isolated site
+// except through the session's controls.
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
