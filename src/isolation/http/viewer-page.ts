@@ -1,8 +1,8 @@
 // The viewer's HTML: a toolbar, a canvas, a hidden text box for keyboard and IME input, and overlays
 // for dialogs, lists and notices. Static: no user data is templated in; viewer.js reads the URL.
 // viewer.js and viewer.css are inlined, each allowed by its SHA-256 in the CSP (nothing else runs or
-// styles the page): as separate requests they were most of the pooled first frame's critical path
-// (the viewer page's script ran ~120 ms after its HTML arrived, the server's frame was ready by then).
+// styles the page): one request instead of three before the viewer's WebSocket can open, on the
+// pooled first frame's path (whose site frame is often ready before the viewer is).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
