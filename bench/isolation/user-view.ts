@@ -16,11 +16,12 @@ export interface View { context: BrowserContext; page: Page; counter: FrameCount
  * `ready` runs once the user's tab exists, just before it opens the address: a first-frame clock
  * starts there, not counting the benchmark creating the user's browser context.
  */
-export async function openView(browser: Browser, stack: Stack, secret: string, target: string, ready?: () => void, watch?: SiteWatch): Promise<View> {
+export async function openView(browser: Browser, stack: Stack, secret: string, target: string, ready?: () => void, watch?: SiteWatch | 'draws'): Promise<View> {
   // The toolbar takes ~40 px above the canvas.
   const context = await browser.newContext({ viewport: { width: CANVAS.width, height: CANVAS.height + 40 }, deviceScaleFactor: 1 });
   await context.addCookies([{ name: 'moatless_auth', value: secret, url: stack.authUrl }]);
-  if (watch) await context.addInitScript(watchSite, watch);
+  if (watch === 'draws') await context.addInitScript(recordDraws);
+  else if (watch) await context.addInitScript(watchSite, watch);
   const page = await context.newPage();
   // Before the viewer's WebSocket opens: DevTools reports frames of sockets it saw created.
   const counter = await frameCounter(await context.newCDPSession(page));
@@ -64,6 +65,28 @@ function watchSite(w: SiteWatch): void {
       if (d && w.rgb.every((c, i) => Math.abs(c - d[i]!) <= 12)) { seen.drawn = performance.now(); seen.drawnFrame = v; }
     },
   });
+}
+
+/**
+ * Runs in the viewer page before viewer.js: the time of every draw (the viewer sets window.__frames
+ * right after drawImage), in the page's clock, as `__draws`: the frame rate the user saw.
+ */
+function recordDraws(): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const draws: number[] = [];
+  g.__draws = draws;
+  let n = 0;
+  Object.defineProperty(g, '__frames', {
+    configurable: true,
+    get: () => n,
+    set: (v: number) => { if (v > n) draws.push(performance.now()); n = v; },
+  });
+}
+
+/** Draws in [from, to] (epoch ms): their times, in epoch ms. */
+export async function drawsBetween(page: Page, from: number, to: number): Promise<number[]> {
+  const { origin, draws } = await page.evaluate(() => ({ origin: performance.timeOrigin, draws: (globalThis as unknown as { __draws: number[] }).__draws }));
+  return draws.map((d) => origin + d).filter((t) => t >= from && t <= to);
 }
 
 type Probe = { want: number[] | null; hit: number | null; down: number | null };

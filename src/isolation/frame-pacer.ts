@@ -1,9 +1,10 @@
 // Flow control for the screencast. Chromium sends the next frame only after an ack, so acking is
 // the frame-rate cap: acks are due on a 1/fps grid (a late one goes at once and the grid stays put,
-// so the long-run rate is the cap), never more than fps + 1 in any second, and sent only once the
-// viewer has drawn the frame before (a slow viewer slows the stream instead of queueing it). The
-// viewer's ack round trip steers quality: slower → lower JPEG quality and fps, faster → back up.
-// Pure (clock injected).
+// so the long-run rate is the cap), never more than fps in any second; and frames go to the viewer
+// never more than fps in any second either (what the viewer gets is the cap, whatever the jitter
+// between an ack and its frame). Whether the viewer has room is screencast.ts's (a slow viewer slows
+// the stream instead of queueing it). The viewer's ack round trip steers quality: slower → lower
+// JPEG quality and fps, faster → back up. Pure (clock injected).
 export interface PacerLevel { quality: number; fps: number }
 
 const SLOW_RTT_MS = 300;
@@ -16,7 +17,7 @@ export const CLIENT_ACK_TIMEOUT_MS = 2000;
  * viewer) the grid starts afresh at the next ack: a page that starts moving again is not owed frames.
  */
 export const CATCH_UP_MS = 1000;
-/** The window the burst limit applies to: at most fps + 1 acks in any WINDOW_MS. */
+/** The window the caps apply to: at most fps + 1 acks, and fps frames to the viewer, in any WINDOW_MS. */
 const WINDOW_MS = 1000;
 
 export function levelsFor(quality: number, maxFps: number): PacerLevel[] {
@@ -35,6 +36,8 @@ export class FramePacer {
   #lastDue = -Infinity;
   /** When the last few acks went out, oldest first: the burst limit. */
   readonly #acks: number[] = [];
+  /** When the last few frames went to the viewer, oldest first: the viewer's cap. */
+  readonly #sends: number[] = [];
   #rtt: number | null = null;
   readonly #sent = new Map<number, number>();
 
@@ -53,15 +56,25 @@ export class FramePacer {
   /** A frame went to the viewer. */
   sent(frame: number, now: number): void {
     this.#sent.set(frame, now);
+    this.#sends.push(now);
+    if (this.#sends.length > this.#burst() - 1) this.#sends.shift();
     // Only the newest few matter; acks for older ones are late anyway.
     if (this.#sent.size > 8) this.#sent.delete(this.#sent.keys().next().value!);
   }
 
   /** When Chromium may be acked (ms from now), keeping to the fps cap. */
   delayBeforeAck(now: number): number {
-    const burst = this.#burst();
-    const windowOpen = this.#acks.length < burst ? -Infinity : this.#acks[this.#acks.length - burst]! + WINDOW_MS;
-    return Math.max(0, this.#due(now) - now, windowOpen - now);
+    return Math.max(0, this.#due(now) - now, this.#windowOpens(this.#acks) - now);
+  }
+
+  /** When a frame may go to the viewer (ms from now): never more than fps in any WINDOW_MS. */
+  delayBeforeSend(now: number): number {
+    return Math.max(0, this.#windowOpens(this.#sends, this.#burst() - 1) - now);
+  }
+
+  /** When one more of `times` fits `most` to a window: WINDOW_MS after the `most`-th newest. */
+  #windowOpens(times: number[], most = this.#burst()): number {
+    return times.length < most ? -Infinity : times[times.length - most]! + WINDOW_MS;
   }
 
   acked(now: number): void {
@@ -70,7 +83,10 @@ export class FramePacer {
     if (this.#acks.length > this.#burst()) this.#acks.shift();
   }
 
-  /** At most this many acks in any WINDOW_MS: the cap plus one frame. */
+  /**
+   * At most this many acks in any WINDOW_MS: the cap plus one frame, so a late frame's slot can be
+   * made up (the grid); what reaches the viewer is held to the cap itself (delayBeforeSend).
+   */
   #burst(): number {
     return Math.floor(this.level.fps * WINDOW_MS / 1000) + 1;
   }

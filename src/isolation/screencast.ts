@@ -1,11 +1,12 @@
 // The screencast of the active tab, paced to its viewer. Owns: starting and stopping Chromium's
 // screencast (a new quality is a stop then a start: Chromium 156 refuses a second start while one
-// runs), one frame in flight with sendLastFrame, every Chromium frame acked exactly once and on the
-// pacer's slots, frames older than one already shown kept off the canvas, the viewer's frame numbers
-// and acks (two frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap,
-// the snapshot a new viewer or a loaded page is shown, and the watchdog that takes the pixels by
-// hand (and restarts the screencast) when a paint or resize is followed by no frame. Must not: queue
-// frames for a slow viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
+// runs), two frames in flight with sendLastFrame, every Chromium frame acked exactly once and on the
+// pacer's slots, frames to the viewer within the pacer's cap (one waits for its moment at most),
+// frames older than one already shown kept off the canvas, the viewer's frame numbers and acks (two
+// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, the snapshot a
+// new viewer or a loaded page is shown, and the watchdog that takes the pixels by hand (and restarts
+// the screencast) when a paint or resize is followed by no frame. Must not: queue frames for a slow
+// viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
 import type { TimelineMark } from './timeline.ts';
@@ -46,6 +47,16 @@ const CHANGE_SLACK_MS = 150;
 
 /** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
 const MAX_BUFFERED = 1_000_000;
+/**
+ * Chromium's frames in flight (captured, not acked). With one, a frame comes only after the ack of
+ * the one before: its capture and encode (17 ms median on a quiet box while scrolling, 60–200 ms on
+ * a busy one) must fit in one 1/fps slot, or the slot is lost (11 fps at 90 ms under a 15 fps cap).
+ * With two, Chromium encodes the next frame while the server waits for the current one's slot; the
+ * acks still go one per slot, so the rate stays the cap.
+ */
+const IN_FLIGHT = 2;
+/** Frames sent to the viewer and not drawn, plus those Chromium may still send it: the most there ever are. */
+const VIEWER_DEPTH = 2;
 export const FRAME_TAG = 1;
 
 export class Screencast {
@@ -65,6 +76,9 @@ export class Screencast {
   /** The compositor time (ms) of the newest screencast frame sent to the viewer. */
   #newestShown = -Infinity;
   #ackTimer: NodeJS.Timeout | null = null;
+  /** A frame waiting for its moment under the viewer's cap (a newer one replaces it), and its timer. */
+  #waiting: Buffer | null = null;
+  #sendTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
   /** The tab session whose screencast runs, and its JPEG quality. */
@@ -95,6 +109,7 @@ export class Screencast {
   /** The screen moves off `session`: its screencast, if it runs, stops. */
   leave(session: string): void {
     if (this.#casting !== session) return;
+    this.#dropWaiting();
     this.#cdp.post('Page.stopScreencast', {}, session);
     this.#casting = null;
   }
@@ -117,22 +132,26 @@ export class Screencast {
     if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
     // Another tab's frames are not older or newer than this one's: only a restart of the same tab
     // keeps the newest time shown, so its old frames stay off the canvas.
-    if (this.#casting !== s) this.#newestShown = -Infinity;
+    if (this.#casting !== s) {
+      this.#newestShown = -Infinity;
+      this.#dropWaiting();
+    }
     this.#casting = s;
     this.#castQuality = quality;
-    // One frame in flight: Chromium sends the next only after its ack (the fps cap), and keeps the
-    // newest paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes
-    // still always reaches the viewer. (With the default three in flight, a paint made while three
-    // waited was dropped, not queued: a static page then never showed its final state.)
+    // IN_FLIGHT frames: Chromium sends more only after an ack (the fps cap), and keeps the newest
+    // paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes still
+    // always reaches the viewer. (With the default three in flight and no sendLastFrame, a paint made
+    // while three waited was dropped, not queued: a static page then never showed its final state.)
     const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
     this.#cdp.post('Page.startScreencast', {
-      format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: 1, sendLastFrame: true, maxWidth, maxHeight,
+      format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: IN_FLIGHT, sendLastFrame: true, maxWidth, maxHeight,
     }, s);
   }
 
   stop(): void {
     this.#settled();
     const s = this.#casting;
+    this.#dropWaiting();
     this.#casting = null;
     this.#castQuality = null;
     if (s) this.#cdp.post('Page.stopScreencast', {}, s);
@@ -157,24 +176,50 @@ export class Screencast {
     // for good: it is acked, never drawn.
     const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
     if (this.#expected && at >= this.#expected.since) this.#settled();
-    if (at < this.#newestShown) return this.#scheduleAck();
+    if (at < this.#newestShown) return this.#scheduleAck(true);
     if (Number.isFinite(at)) this.#newestShown = at;
-    const frame = this.#frame(Buffer.from(String(p.data), 'base64'));
-    this.#lastFrame = frame;
     if (this.#host.committed()) this.#host.mark('frame');
+    // Within the viewer's cap it goes now; otherwise it waits the few ms until it fits, and a newer
+    // frame coming meanwhile takes its place (one waits at most: never a queue).
+    this.#waiting = Buffer.from(String(p.data), 'base64');
+    if (this.#sendTimer) return this.#scheduleAck();
+    this.#sendInTurn();
+  }
+
+  /**
+   * The waiting frame goes when the cap allows, asked again when its timer fires: a timer can fire a
+   * few ms before Date.now() says it is due (libuv's loop time is cached), and once, under load, one
+   * such early send made 16 frames in one second.
+   */
+  #sendInTurn(): void {
+    const wait = this.#pacer.delayBeforeSend(Date.now());
+    if (wait === 0) return this.#send();
+    this.#sendTimer = setTimeout(() => {
+      this.#sendTimer = null;
+      this.#sendInTurn();
+    }, wait);
+  }
+
+  /** The waiting frame goes to the viewer. */
+  #send(): void {
+    const jpeg = this.#waiting;
+    this.#waiting = null;
+    if (!jpeg) return;
+    const frame = this.#frame(jpeg);
+    this.#lastFrame = frame;
     const sink = this.#host.sink();
-    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck();
+    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck(true);
     sink.frame(frame);
     if (this.#host.committed()) this.#host.mark('sent');
     this.#pacer.sent(this.#frameNo, Date.now());
-    // The viewer has drawn the frame before this one: Chromium may paint and encode the next while
-    // the viewer decodes this one (two frames deep at most, never a queue).
-    if (this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
+    // Chromium may paint and encode the next frames while the viewer decodes this one, as far as
+    // the viewer has room (#viewerHasRoom).
+    this.#scheduleAck();
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
     this.#viewerTimer = setTimeout(() => {
       this.#viewerTimer = null;
       if (this.#pacer.viewerTimeout(Date.now())) this.start();
-      this.#scheduleAck();
+      this.#scheduleAck(true);
     }, CLIENT_ACK_TIMEOUT_MS);
   }
 
@@ -210,6 +255,8 @@ export class Screencast {
     if (!r?.data || !sink || this.#newestShown >= asked || this.#host.session() !== session) return;
     // Screencast frames captured before the request are older than this one: they stay off the canvas.
     this.#newestShown = asked;
+    // A frame still waiting for its moment was captured before the shot was asked for: older, not shown.
+    this.#dropWaiting();
     const frame = this.#frame(Buffer.from(r.data, 'base64'));
     this.#lastFrame = frame;
     if (sink.bufferedAmount() > MAX_BUFFERED) return;
@@ -230,14 +277,14 @@ export class Screencast {
       this.#viewerTimer = null;
     }
     if (this.#pacer.viewerAck(frame, Date.now())) this.start();
-    if (frame >= this.#frameNo - 1) this.#scheduleAck();
+    this.#scheduleAck();
   }
 
   /**
    * The cast tab painted its new document for the first time. Chromium holds that paint until the
    * frame in flight (often the blank one from just after the commit) is acked, and that ack waits
    * for the viewer to draw and for the fps slot: seen to put 0.5 s between the site's first paint
-   * and its frame reaching the viewer. So that one ack goes now; still one frame in flight, each acked once.
+   * and its frame reaching the viewer. So that one ack goes now; each frame is still acked once.
    */
   painted(session: string | undefined): void {
     // Its frame was captured after the commit, whatever the slack: the blank page's was not.
@@ -294,8 +341,19 @@ export class Screencast {
     this.start();
   }
 
-  #scheduleAck(): void {
+  /**
+   * Whether Chromium may have one more ack: the frames the viewer has not drawn (sent or waiting)
+   * plus the most Chromium could then send stay within VIEWER_DEPTH (a slow viewer slows the stream).
+   */
+  #viewerHasRoom(): boolean {
+    const undrawn = this.#frameNo - this.#drawn + (this.#waiting ? 1 : 0);
+    return undrawn + IN_FLIGHT - (this.#owed.length - 1) <= VIEWER_DEPTH;
+  }
+
+  /** Chromium's oldest owed frame is acked at the pacer's slot; `force`: whether or not the viewer has room. */
+  #scheduleAck(force = false): void {
     if (this.#ackTimer || this.#owed.length === 0) return;
+    if (!force && !this.#viewerHasRoom()) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
       this.#ackNext();
@@ -308,7 +366,7 @@ export class Screencast {
     if (!a || a.session !== this.#casting) return;
     this.#pacer.acked(Date.now());
     this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
-    if (this.#owed.length > 0 && this.#drawn >= this.#frameNo - 1) this.#scheduleAck();
+    this.#scheduleAck();
   }
 
   /** A viewer attached: the last frame at once, then a live stream and the tab's pixels now. */
@@ -323,8 +381,15 @@ export class Screencast {
     void this.snapshot();
   }
 
+  #dropWaiting(): void {
+    if (this.#sendTimer) clearTimeout(this.#sendTimer);
+    this.#sendTimer = null;
+    this.#waiting = null;
+  }
+
   close(): void {
     this.#settled();
+    this.#dropWaiting();
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);
   }
