@@ -5,7 +5,7 @@
 // Refused with a status and the connection closed: malformed or smuggling-shaped requests (400),
 // headers past the byte or field limit (431), a missing or repeated Host (400, RFC 9112 §3.2),
 // an unknown expectation (417), a head not complete within the headers timeout (408). Idle
-// keep-alive connections close after `keepAliveMs`. `Expect: 100-continue` is answered when the
+// keep-alive connections close after 1-2 × `keepAliveMs`. `Expect: 100-continue` is answered when the
 // request's turn comes. An Upgrade request hands the socket over. Transport library (src/http1/):
 // must not decide policy, dial, log, or import anything from a capability (src/access, src/gateway).
 import { EventEmitter } from 'node:events';
@@ -20,7 +20,7 @@ export interface ServerOptions {
   maxFields?: number;
   /** From a request's first byte to its blank line (408 and close past it). */
   headersTimeoutMs: number;
-  /** No request for this long on an idle connection: closed. */
+  /** No request begun for this long on an idle connection: closed (checked once per keepAliveMs, so within 1-2 ×). */
   keepAliveMs: number;
 }
 
@@ -237,6 +237,10 @@ export class ServerConnection {
   /** True until the first request's head has begun: that wait, too, is bounded by the headers timeout. */
   #firstWait = true;
   readonly #onData = (d: Buffer) => this.#read(d);
+  readonly #idleTimer: NodeJS.Timeout;
+  /** Requests started on this connection, and that count at the last idle check. */
+  #started = 0;
+  #startedAtCheck = 0;
 
   constructor(socket: Duplex, o: ServerOptions, onRequest: OnRequest, onUpgrade?: OnUpgrade) {
     this.socket = socket;
@@ -268,8 +272,8 @@ export class ServerConnection {
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
     socket.on('drain', this.#onDrain);
-    socket.on('timeout', this.#onTimeout);
-    (socket as Partial<{ setTimeout(ms: number): void }>).setTimeout?.(o.keepAliveMs);
+    // Not socket.setTimeout: that re-arms a timer on every read and write; this one wakes once per keepAliveMs.
+    this.#idleTimer = setTimeout(this.#onIdleCheck, o.keepAliveMs).unref();
     // The first request's head, too, is due within the headers timeout.
     this.#headStart = Date.now();
     this.#armHeadTimer();
@@ -283,6 +287,7 @@ export class ServerConnection {
 
   readonly #onClose = () => {
     if (this.#headTimer) clearTimeout(this.#headTimer);
+    clearTimeout(this.#idleTimer);
     const c = this.#current;
     this.#current = null;
     if (c && !c.res.writableFinished) c.res.emit('close');
@@ -296,10 +301,13 @@ export class ServerConnection {
   readonly #onError = () => this.socket.destroy();
   readonly #onDrain = () => this.#current?.res.emit('drain');
 
-  readonly #onTimeout = () => {
+  /** Closes a connection that started no request since the last check and is not busy: idle for 1-2 × keepAliveMs. */
+  readonly #onIdleCheck = () => {
     // Busy: the handler's own limits (the upstream's) apply; a head in progress has its own timer.
-    if (this.#current || this.#queue.length > 0 || this.#inHead || this.#firstWait) return;
-    this.socket.destroy();
+    const busy = this.#current !== null || this.#queue.length > 0 || this.#inHead || this.#firstWait;
+    if (!busy && this.#started === this.#startedAtCheck) return void this.socket.destroy();
+    this.#startedAtCheck = this.#started;
+    this.#idleTimer.refresh();
   };
 
   /** The headers timeout, checked when due; armed only while a head is incomplete after a read. */
@@ -407,6 +415,7 @@ export class ServerConnection {
     }
     const res = new ServerReply(this, p.req);
     this.#current = { p, res, done: false };
+    this.#started++;
     if (p.continue && !p.ended) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (this.#queue.length === 1) this.#hold(false);
     this.#onRequest(p.req, res);
@@ -416,9 +425,8 @@ export class ServerConnection {
     const s = this.socket;
     this.#queue.length = 0;
     if (this.#headTimer) clearTimeout(this.#headTimer);
-    s.off('data', this.#onData).off('end', this.#onEnd).off('close', this.#onClose).off('error', this.#onError)
-      .off('drain', this.#onDrain).off('timeout', this.#onTimeout);
-    (s as Partial<{ setTimeout(ms: number): void }>).setTimeout?.(0);
+    clearTimeout(this.#idleTimer);
+    s.off('data', this.#onData).off('end', this.#onEnd).off('close', this.#onClose).off('error', this.#onError).off('drain', this.#onDrain);
     // Not from inside execute(): the parser is freed once nothing runs in it.
     setImmediate(() => this.#parser.close());
     // As node:http hands an upgraded socket over: flowing as soon as the new owner listens (next tick).
