@@ -12,6 +12,8 @@ async function serve(onRequest: OnRequest, onUpgrade?: OnUpgrade, o: Partial<Ser
     onRequest(req, res);
   }, onUpgrade));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  // A failed assertion must not leave the file's process waiting on a listening server.
+  server.unref();
   return { port: (server.address() as { port: number }).port, server, calls };
 }
 
@@ -157,6 +159,8 @@ test('Expect: 100-continue gets 100 Continue before the body is sent; an unknown
   const r = await new Promise<string>((resolve) => {
     const c = connect(port, '127.0.0.1');
     let text = '';
+    // No 100 Continue: the body is never sent, and what arrived by then is the answer.
+    setTimeout(() => { c.destroy(); resolve(text); }, 1500).unref();
     c.on('data', (d: Buffer) => {
       text += d.toString('latin1');
       if (text === 'HTTP/1.1 100 Continue\r\n\r\n') c.write('abc');
@@ -212,19 +216,55 @@ test('a response shorter than its Content-Length closes the connection instead o
   assert.equal(r.closed, true);
 });
 
-test('a response field with CR or LF is refused by writeHead (no header injection)', async () => {
-  let err = '';
-  const { port, server } = await serve((_req, res) => {
+test('a response field with CR or LF, or a name that is not a token, is refused by writeHead (no header injection)', async () => {
+  const errors: string[] = [];
+  const { port, server } = await serve((req, res) => {
     try {
-      res.writeHead(302, { location: 'https://a.example/\r\nset-cookie: x=1' });
+      if (req.url === '/name') res.writeHead(200, { 'x-a: b': '1' });
+      else res.writeHead(302, { location: 'https://a.example/\r\nset-cookie: x=1' });
     } catch (e) {
-      err = (e as Error).message;
+      errors.push((e as Error).message);
       res.writeHead(500).end();
     }
   });
-  const r = await exchange(port, ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+  const r = await exchange(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /name HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
   server.close();
-  assert.match(err, /invalid character/);
-  assert.match(r.text, /^HTTP\/1\.1 500 /);
-  assert.doesNotMatch(r.text, /set-cookie/);
+  assert.equal(errors.length, 2);
+  for (const e of errors) assert.match(e, /invalid character/);
+  assert.match(r.text, /^HTTP\/1\.1 500 [^]*HTTP\/1\.1 500 /);
+  assert.doesNotMatch(r.text, /set-cookie|x-a/);
+});
+
+test('a request answered before its body is read: the rest of the body is dropped and the next request is served', async () => {
+  const { port, server, calls } = await serve((_req, res) => res.writeHead(403, { 'content-length': 7 }).end('blocked'));
+  const r = await exchange(port, ['POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234', '56789GET /next HTTP/1.1\r\nHost: x\r\n\r\n'], {
+    gapMs: 50, until: (t) => (t.match(/blocked/g) ?? []).length === 2,
+  });
+  server.close();
+  assert.deepEqual(calls, ['POST /upload', 'GET /next']);
+  assert.equal(r.closed, false);
+});
+
+test('a body that never ends after its response is not read forever: the connection closes within 2 × keepAliveMs', async () => {
+  const { port, server } = await serve((_req, res) => res.writeHead(403, { 'content-length': 0 }).end(), undefined, { keepAliveMs: 150 });
+  const pieces = ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', ...Array.from({ length: 40 }, () => '1\r\na\r\n')];
+  const started = Date.now();
+  const r = await exchange(port, pieces, { gapMs: 25, waitMs: 3000 });
+  server.close();
+  assert.match(r.text, /^HTTP\/1\.1 403 /);
+  assert.equal(r.closed, true);
+  assert.ok(Date.now() - started < 800, `closed after ${Date.now() - started} ms`);
+});
+
+test('a handler that throws loses its connection; the server serves the next one', async () => {
+  const { port, server } = await serve((req, res) => {
+    if (req.url === '/throw') throw new Error('handler bug');
+    hello(req, res);
+  });
+  const bad = await exchange(port, ['GET /throw HTTP/1.1\r\nHost: x\r\n\r\n']);
+  const good = await exchange(port, ['GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+  server.close();
+  assert.equal(bad.closed, true);
+  assert.equal(bad.text, '');
+  assert.match(good.text, /hello GET \/ok/);
 });

@@ -77,7 +77,9 @@ function httpDate(): string {
   return dateText;
 }
 
-const BAD_FIELD = /[\r\n\0]/;
+/** RFC 9110 §5.1 (a field name is a token) and §5.5 (no CR, LF, NUL or other controls but HTAB in a value), as node:http checks. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 type Fields = Readonly<Record<string, string | number | readonly string[] | undefined>> | readonly string[];
 
 /** One response. Framing (Content-Length, Transfer-Encoding, Connection) is this module's: those fields are not taken from the handler, except a Content-Length, which is kept and enforced. */
@@ -111,7 +113,7 @@ export class ServerReply extends EventEmitter {
     this.statusCode = status;
     let out = '';
     const add = (name: string, value: string) => {
-      if (BAD_FIELD.test(name) || BAD_FIELD.test(value)) throw new Error(`invalid character in the response field ${JSON.stringify(name)}`);
+      if (!TOKEN.test(name) || BAD_VALUE.test(value)) throw new Error(`invalid character in the response field ${JSON.stringify(name)}`);
       const lower = name.toLowerCase();
       if (lower === 'connection') {
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.#close = true;
@@ -292,7 +294,11 @@ export class ServerConnection {
     this.#current = null;
     if (c && !c.res.writableFinished) c.res.emit('close');
     // The current request is the queue's first until it is answered.
-    for (const p of this.#queue) if (!p.ended) p.req.body?.destroy(new Error('the client closed the connection mid-body'));
+    for (const p of this.#queue) {
+      const body = p.ended ? null : p.req.body;
+      // An error only for a reader that listens for one: unheard, it would throw out of the process.
+      body?.destroy(body.listenerCount('error') > 0 ? new Error('the client closed the connection mid-body') : undefined);
+    }
     this.#queue.length = 0;
     // Never inside a parser callback: a close event comes from the socket, not from execute().
     this.#parser.close();
@@ -304,7 +310,8 @@ export class ServerConnection {
   /** Closes a connection that started no request since the last check and is not busy: idle for 1-2 × keepAliveMs. */
   readonly #onIdleCheck = () => {
     // Busy: the handler's own limits (the upstream's) apply; a head in progress has its own timer.
-    const busy = this.#current !== null || this.#queue.length > 0 || this.#inHead || this.#firstWait;
+    // A request answered before its body was all read counts as idle: that body is dropped for this long at most.
+    const busy = (this.#current !== null && !this.#current.done) || this.#inHead || this.#firstWait;
     if (!busy && this.#started === this.#startedAtCheck) return void this.socket.destroy();
     this.#startedAtCheck = this.#started;
     this.#idleTimer.refresh();
@@ -418,7 +425,12 @@ export class ServerConnection {
     this.#started++;
     if (p.continue && !p.ended) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (this.#queue.length === 1) this.#hold(false);
-    this.#onRequest(p.req, res);
+    try {
+      this.#onRequest(p.req, res);
+    } catch {
+      // A handler that throws loses its connection, not the process.
+      this.socket.destroy();
+    }
   }
 
   #handOver(p: Pending): void {
