@@ -18,6 +18,8 @@ let auth: string;
 let gatewayCa: string;
 let testCaPem: string;
 const servers: Server[] = [];
+/** Every request an upstream saw, as "host METHOD url". */
+const seen: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'moatless-tls-'));
 
 async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
@@ -26,6 +28,7 @@ async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
   const keys = await newKeys();
   const leaf = await createLeaf(ca, host, keys.publicKey, Date.now());
   const srv = createServer({ key: await privateKeyPem(keys.privateKey), cert: leaf.toString('pem') }, (req, res) => {
+    seen.push(`${host} ${req.method} ${req.url}`);
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`upstream ${host} ${req.method} ${req.url}`);
   });
@@ -137,6 +140,40 @@ test('a decrypted path that looks like another authority stays a path on the tun
     assert.match(r.text, /^HTTP\/1\.1 200 /, path);
     assert.match(r.text, /upstream secure\.example\.com GET \/\/evil\.example\.com\/x/, path);
   }
+});
+
+/** Writes `raw` inside an inspected tunnel to secure.example.com and reads until the gateway closes. */
+async function rawInTunnel(raw: string): Promise<string> {
+  const sock = await connectTunnel(`secure.example.com:${securePort}`);
+  return new Promise<string>((resolve, reject) => {
+    const t = tls.connect({ socket: sock, servername: 'secure.example.com', ca: gatewayCa }, () => t.write(raw));
+    let out = '';
+    t.on('data', (c: Buffer) => { out += c.toString('latin1'); });
+    t.on('close', () => resolve(out));
+    t.on('error', reject);
+  });
+}
+
+test('inside an inspected tunnel, smuggling-shaped requests get 400 and a closed connection; the origin never sees them', async () => {
+  const host = `secure.example.com:${securePort}`;
+  for (const [what, raw] of [
+    ['CL+TE', `POST /smuggle-a HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${host}\r\n\r\n`],
+    ['duplicate CL', `POST /smuggle-b HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1\r\nContent-Length: 40\r\n\r\nx`],
+    ['two Host fields', `GET /smuggle-c HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example.com\r\n\r\n`],
+  ]) {
+    const text = await rawInTunnel(raw!);
+    assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\nconnection: close\r\n/, what);
+  }
+  assert.deepEqual(seen.filter((r) => /smuggl/.test(r)), []);
+});
+
+test('pipelined requests inside a tunnel are decided one by one and answered in order (a blocked one between two allowed)', async () => {
+  const host = `secure.example.com:${securePort}`;
+  const text = await rawInTunnel(`GET /one HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /admin/x HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /three HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+  assert.deepEqual(statuses, ['200', '403', '200']);
+  assert.ok(text.indexOf('GET /one') < text.indexOf('Blocked by your organisation'));
+  assert.ok(text.indexOf('Blocked by your organisation') < text.indexOf('GET /three'));
 });
 
 test('decrypted requests are logged with their full URL', async () => {
