@@ -29,6 +29,13 @@ async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
   const leaf = await createLeaf(ca, host, keys.publicKey, Date.now());
   const srv = createServer({ key: await privateKeyPem(keys.privateKey), cert: leaf.toString('pem') }, (req, res) => {
     seen.push(`${host} ${req.method} ${req.url}`);
+    // Larger than the gateway gathers (64 KB): streamed, with a length or chunked.
+    if (req.url === '/big-length' || req.url === '/big-chunked') {
+      const body = Buffer.alloc(300_000, 'abcdefghij');
+      res.writeHead(200, req.url === '/big-length' ? { 'content-length': body.length } : {});
+      for (let i = 0; i < body.length; i += 50_000) res.write(body.subarray(i, i + 50_000));
+      return void res.end();
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`upstream ${host} ${req.method} ${req.url}`);
   });
@@ -174,6 +181,31 @@ test('pipelined requests inside a tunnel are decided one by one and answered in 
   assert.deepEqual(statuses, ['200', '403', '200']);
   assert.ok(text.indexOf('GET /one') < text.indexOf('Blocked by your organisation'));
   assert.ok(text.indexOf('Blocked by your organisation') < text.indexOf('GET /three'));
+});
+
+test('large responses inside a tunnel stream whole, with the origin\'s length or chunked', async () => {
+  for (const path of ['/big-length', '/big-chunked']) {
+    const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', path, gatewayCa);
+    const [head, ...rest] = r.text.split('\r\n\r\n');
+    const body = rest.join('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1\.1 200 /, path);
+    if (path === '/big-length') {
+      assert.match(head!, /content-length: 300000/i);
+      assert.ok(body === 'abcdefghij'.repeat(30_000), `${body.length} bytes, ends ${JSON.stringify(body.slice(-20))}`);
+    } else {
+      assert.match(head!, /transfer-encoding: chunked/i);
+      let decoded = '';
+      let at = 0;
+      for (;;) {
+        const eol = body.indexOf('\r\n', at);
+        const size = parseInt(body.slice(at, eol), 16);
+        if (size === 0) break;
+        decoded += body.slice(eol + 2, eol + 2 + size);
+        at = eol + 2 + size + 2;
+      }
+      assert.ok(decoded === 'abcdefghij'.repeat(30_000), `${decoded.length} bytes decoded`);
+    }
+  }
 });
 
 test('decrypted requests are logged with their full URL', async () => {
