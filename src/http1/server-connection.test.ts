@@ -140,6 +140,16 @@ test('a head sent too slowly gets 408 within the headers timeout, though bytes k
   assert.deepEqual(calls, []);
 });
 
+test('a connection that never sends a byte is closed after the headers timeout, without a 408', async () => {
+  const { port, server } = await serve(hello, undefined, { keepAliveMs: 10_000 });
+  const started = Date.now();
+  const r = await exchange(port, [], { waitMs: 3000 });
+  server.close();
+  assert.equal(r.text, '');
+  assert.equal(r.closed, true);
+  assert.ok(Date.now() - started < 1500);
+});
+
 test('an idle keep-alive connection is closed after keepAliveMs', async () => {
   const { port, server } = await serve(hello, undefined, { keepAliveMs: 200 });
   const started = Date.now();

@@ -18,7 +18,7 @@ export interface ServerOptions {
   maxHeaderBytes: number;
   /** Most header fields in one request head (431 past it). */
   maxFields?: number;
-  /** From a request's first byte to its blank line (408 and close past it). */
+  /** From a request's first byte to its blank line (408 and close past it); also how long a new connection may send nothing. */
   headersTimeoutMs: number;
   /** No request begun for this long on an idle connection: closed (checked once per keepAliveMs, so within 1-2 ×). */
   keepAliveMs: number;
@@ -326,6 +326,9 @@ export class ServerConnection {
       if (!this.#inHead && !this.#firstWait) return;
       // A pipelined head waits while earlier requests are answered.
       if (this.#current || Date.now() - this.#headStart < this.#o.headersTimeoutMs) return this.#armHeadTimer();
+      // Nothing sent at all (a preconnected socket never used): closed like any idle connection, no 408
+      // that a client could read as the answer to the request it writes next (RFC 9112 §9.5).
+      if (this.#firstWait) return void this.socket.destroy();
       this.#refuse(408);
     }, Math.max(1, left));
     this.#headTimer.unref();
