@@ -4,9 +4,10 @@
 // never forwarded, the body streamed both ways with backpressure, the bytes sent to the client
 // counted for the log. A small response with a known length (the common case) is answered with
 // one write — status line, headers and body together — instead of a write per piece.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { H1Connection, Outgoing } from '../http1/connection.ts';
 import { contentLength, IDEMPOTENT, requestBody } from '../http1/message.ts';
+import type { ProxyRequest, Reply } from './responses.ts';
 import type { UpstreamHandle } from './upstream-pool.ts';
 
 const HOP_BY_HOP = new Set([
@@ -37,12 +38,12 @@ export function endToEnd(raw: readonly string[], connection: string | string[] |
 
 /**
  * The request head for the origin: origin-form target, Host from the URL, the end-to-end fields
- * and `extra`, and the body's framing. `Expect` is dropped too: node's server has already answered
- * `100 Continue` to the client. A body without Content-Length (node:http has rejected one with
- * both) goes out re-chunked; a transfer coding other than chunked is not relayed (as with undici
+ * and `extra`, and the body's framing. `Expect` is dropped too: the client's server side (node:http,
+ * or src/http1's) has already answered `100 Continue`. A body without Content-Length (both servers
+ * refuse one with both) goes out re-chunked; a transfer coding other than chunked is not relayed (as with undici
  * before: request bodies with one are all but unknown).
  */
-function requestHead(req: IncomingMessage, url: URL, extra: readonly [string, string][], chunked: boolean): string {
+function requestHead(req: ProxyRequest, url: URL, extra: readonly [string, string][], chunked: boolean): string {
   const raw = req.rawHeaders;
   const named = connectionTokens(req.headers.connection);
   let head = `${req.method ?? 'GET'} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
@@ -88,10 +89,10 @@ export class UpstreamError extends Error {
  * Rejects with UpstreamError (its cause: what failed, e.g. UpstreamCertificateError) when nothing
  * was sent to the client yet — the caller answers 502; a failure after that cuts the connection.
  */
-export async function forward(req: IncomingMessage, res: ServerResponse, to: UpstreamHandle, url: URL, timeoutMs: number, extra: readonly [string, string][] = []): Promise<Forwarded> {
+export async function forward(req: ProxyRequest, body: Readable | null, res: Reply, to: UpstreamHandle, url: URL, timeoutMs: number, extra: readonly [string, string][] = []): Promise<Forwarded> {
   const { hasBody, chunked } = requestBody(req.headers);
   const out: Outgoing = {
-    head: requestHead(req, url, extra, chunked), body: hasBody ? req : null, chunked,
+    head: requestHead(req, url, extra, chunked), body: hasBody ? body : null, chunked,
     method: req.method ?? 'GET', timeoutMs,
   };
   to.inFlight++;
@@ -117,7 +118,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: Ups
 }
 
 /** One exchange on `conn`: the response goes to `res` (head and a small body in one write). */
-function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promise<Forwarded | UpstreamError> {
+function exchange(conn: H1Connection, out: Outgoing, res: Reply): Promise<Forwarded | UpstreamError> {
   return new Promise((resolve) => {
     let status = 502;
     let head: string[] | null = null;
@@ -128,7 +129,8 @@ function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promi
     const settle = (r: Forwarded | UpstreamError) => {
       if (settled) return;
       settled = true;
-      res.off('close', onClose).off('drain', onDrain);
+      res.off('close', onClose);
+      res.off('drain', onDrain);
       resolve(r);
     };
     /** Headers go out now (streaming): the first body piece rides the same write. */
@@ -147,7 +149,8 @@ function exchange(conn: H1Connection, out: Outgoing, res: ServerResponse): Promi
       }
     };
     const onDrain = () => conn.resume();
-    res.on('close', onClose).on('drain', onDrain);
+    res.on('close', onClose);
+    res.on('drain', onDrain);
     conn.send(out, {
       onHead(s, raw) {
         status = s;

@@ -4,10 +4,11 @@
 // isolated, or dialled on the checked address → logged. Errors are contained per request; the
 // listener keeps serving everyone else.
 import type { SourceIpBindings } from './ip-binding.ts';
-import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { ServerReply, type ServerRequest } from '../http1/server-connection.ts';
 import { newRequestId } from '../access/request-info.ts';
 import type { GatewayConfig } from '../config/schema/gateway.ts';
 import type { CompiledGatewaySet } from '../policy/gateway-types.ts';
@@ -23,9 +24,8 @@ import { UpstreamCertificateError, type Inspector } from './inspector.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 import { relayUpgrade } from './upgrade.ts';
 import type { UntrustedCertificateAction } from '../policy/gateway-language.ts';
-import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw } from './responses.ts';
+import { PROXY_REALM, sendBlock, sendIsolate, sendPage, sendProxyAuthRequired, wantsJson, writeRaw, type ProxyRequest, type Reply } from './responses.ts';
 import { parseAbsoluteTarget, parseAuthority, parseTunnelTarget, tunnelOrigin, type TunnelOrigin } from './target.ts';
-import { sendDenyPage } from '../access/deny-page.ts';
 import type { GatewayIsolation } from '../store/ports.ts';
 
 export interface GatewayDeps {
@@ -139,35 +139,35 @@ export class GatewayProxy {
     });
   }
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #onRequest(req: IncomingMessage, res: Reply): Promise<void> {
     const base = this.#ctx(req);
     try {
       const t = parseAbsoluteTarget(req.url, req.headers.host);
       if (!t.ok) {
-        sendDenyPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
+        sendPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method: req.method ?? '', status: 400, action: 'refused', reasons: [t.message] });
       }
       const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       if (!auth.ok) {
         if (auth.status === 407) sendProxyAuthRequired(res, base.id, auth.why);
-        else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
+        else sendPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
       // https:// in absolute form: the gateway opens verified TLS to the origin itself (needs inspection's trust store).
       const secure = t.url!.protocol === 'https:' ? { servername: t.host } : null;
       if (secure && !this.#d.inspector) {
-        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
+        sendPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['https.absolute_form_without_inspection'] });
       }
-      await this.serve(req, res, { ...base, auth }, t.url!, secure);
+      await this.serve(req, req, res, { ...base, auth }, t.url!, secure);
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway request failed');
-      sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
+      sendPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
     }
   }
 
   /** Decides and answers one HTTP request (plain, or decrypted from a tunnel when `secure` is set). */
-  async serve(req: IncomingMessage, res: ServerResponse, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
+  async serve(req: ProxyRequest, body: Readable | null, res: Reply, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
     const port = url.port ? Number(url.port) : secure ? 443 : 80;
     const plan = await decide(this.#env(), 'http', { host: url.hostname, port, url, method: req.method ?? 'GET' }, ctx.sourceIp, ctx.auth?.who ?? {});
     const { authOrigin, debug } = this.#d.config();
@@ -192,19 +192,19 @@ export class GatewayProxy {
     });
     const marker: [string, string][] = plan.isolatedToAccess && ctx.auth?.userKey ? [[ISOLATED_HEADER, isolatedMarker(ctx.auth.userKey, this.#d.now())]] : [];
     try {
-      const out = await forward(req, res, upstream, url, this.#d.config().gateway.timeouts.idle, marker);
+      const out = await forward(req, body, res, upstream, url, this.#d.config().gateway.timeouts.idle, marker);
       log(out.status, { bytes: out.bytes });
     } catch (err) {
       const cause = (err as Error).cause;
       if (cause instanceof UpstreamCertificateError) {
         const reasons = [`upstream.untrusted_certificate: ${cause.message}`];
         if (untrusted === 'error') {
-          sendDenyPage(res, { status: 502, title: 'Untrusted certificate', message: cause.message, requestId: ctx.id }, wantsJson(req));
+          sendPage(res, { status: 502, title: 'Untrusted certificate', message: cause.message, requestId: ctx.id }, wantsJson(req));
           return log(502, { reasons });
         }
         return log(sendBlock(res, req, { ...d, rule: undefined }, ctx.id, debug, cause.message), { action: 'block', reasons });
       }
-      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} could not be reached.`, requestId: ctx.id }, wantsJson(req));
+      sendPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} could not be reached.`, requestId: ctx.id }, wantsJson(req));
       log(502, { reasons: [`upstream: ${cause instanceof Error ? cause.message : (err as Error).message}`] });
     }
   }
@@ -291,12 +291,12 @@ export class GatewayProxy {
   }
 
   /** A request decrypted from a CONNECT tunnel: the tunnel's credential is checked again, every time. */
-  async #onDecrypted(req: IncomingMessage, out: ServerResponse | { socket: Duplex; head: Buffer }, connect: Omit<Ctx, 'auth'>, t: TunnelOrigin, authHeader: string | undefined): Promise<void> {
+  async #onDecrypted(req: ServerRequest, out: ServerReply | { socket: Duplex; head: Buffer }, connect: Omit<Ctx, 'auth'>, t: TunnelOrigin, authHeader: string | undefined): Promise<void> {
     const base = { ...connect, id: newRequestId(), started: this.#d.now() };
-    // A decrypted request answers on its ServerResponse; a decrypted Upgrade on its raw socket.
-    const fail = (status: number, title: string, message: string) => ('socket' in out && !(out instanceof ServerResponse)
+    // A decrypted request answers on its ServerReply; a decrypted Upgrade on its raw socket.
+    const fail = (status: number, title: string, message: string) => (!(out instanceof ServerReply)
       ? writeRaw(out.socket, status, title, base.id, {}, message)
-      : sendDenyPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
+      : sendPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
     try {
       // Domain fronting: the Host (and the URL) inside the tunnel must be the host the tunnel was opened to.
       const { ok, url } = parseTunnelTarget(t, req.url, req.headers.host);
@@ -310,7 +310,7 @@ export class GatewayProxy {
         fail(403, 'Proxy sign-in ended', auth.why);
         return this.#log({ ...base, auth: null }, { host: t.host, url: url.href, method: req.method ?? '', status: 403, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
-      if (out instanceof ServerResponse) await this.serve(req, out, { ...base, auth }, url, { servername: t.host });
+      if (out instanceof ServerReply) await this.serve(req, req.body, out, { ...base, auth }, url, { servername: t.host });
       else await this.upgrade(req, out.socket, out.head, { ...base, auth }, url, { servername: t.host });
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway decrypted request failed');
@@ -346,7 +346,7 @@ export class GatewayProxy {
   }
 
   /** Decides and relays one Upgrade (WebSocket) request: the same rules as any HTTP request, at the upgrade. */
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
+  async upgrade(req: ProxyRequest, socket: Duplex, head: Buffer, ctx: Ctx, url: URL, secure: { servername: string } | null): Promise<void> {
     const port = url.port ? Number(url.port) : secure ? 443 : 80;
     const plan = await decide(this.#env(), 'http', { host: url.hostname, port, url, method: req.method ?? 'GET' }, ctx.sourceIp, ctx.auth?.who ?? {});
     const log = (status: number, extra: { bytes?: number; isolation?: GatewayIsolation; reasons?: string[]; action?: string } = {}) =>

@@ -1,38 +1,70 @@
 // The Gateway's answers that are not the upstream's: 407 asking for a proxy credential, the block
 // page (Access's branded deny page, with reason and request id) or a 307 to the rule's own URL,
 // and the isolation hand-off. Pages are rendered by access/deny-page.ts; nothing here renders.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Answers go to a `Reply`: node:http's ServerResponse (the listener) and src/http1's ServerReply
+// (decrypted tunnels) both are one.
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { renderDenyPage, sendDenyPage } from '../access/deny-page.ts';
+import { renderDenyPage, type DenyPageInput } from '../access/deny-page.ts';
 import type { GatewayDecision } from '../policy/gateway-types.ts';
 
 export const PROXY_REALM = 'Basic realm="Moatless Gateway", charset="UTF-8"';
 
+/** What the gateway reads of a request: IncomingMessage and src/http1's ServerRequest both have it. */
+export type ProxyRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers' | 'rawHeaders'>;
+
+/** What the gateway does with a response: ServerResponse and src/http1's ServerReply both do it. */
+export interface Reply {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+  readonly statusCode: number;
+  writeHead(status: number, fields?: Record<string, string | number> | string[]): unknown;
+  write(chunk: Buffer): boolean;
+  end(chunk?: string | Buffer): unknown;
+  destroy(err?: Error): unknown;
+  on(event: 'close' | 'drain', fn: () => void): unknown;
+  off(event: 'close' | 'drain', fn: () => void): unknown;
+}
+
+/** The deny page (or its JSON form) as Access's sendDenyPage writes it, on any Reply. */
+export function sendPage(res: Reply, p: DenyPageInput, asJson: boolean, extra: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.destroy();
+  const body = asJson ? JSON.stringify({ error: p.title, message: p.message, requestId: p.requestId, ...(p.reasons ? { reasons: p.reasons } : {}) })
+    : renderDenyPage(p);
+  res.writeHead(p.status, {
+    'content-type': asJson ? 'application/json' : 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'moatless-request-id': p.requestId, ...extra,
+  });
+  res.end(body);
+}
+
 /** Cloudflare isolates requests with `Accept: text/html*`: page navigations, not API calls. */
-export function isNavigation(req: IncomingMessage): boolean {
+export function isNavigation(req: ProxyRequest): boolean {
   const accept = req.headers.accept ?? '';
   const dest = req.headers['sec-fetch-dest'];
   return (req.method === 'GET' || req.method === 'HEAD') && /text\/html/i.test(accept) && (dest === undefined || dest === 'document' || dest === 'iframe');
 }
 
-export function wantsJson(req: IncomingMessage): boolean {
+export function wantsJson(req: ProxyRequest): boolean {
   return !/text\/html/i.test(req.headers.accept ?? '') && /application\/json/i.test(req.headers.accept ?? '');
 }
 
-export function sendProxyAuthRequired(res: ServerResponse, requestId: string, why: string): void {
-  res.setHeader('proxy-authenticate', PROXY_REALM);
-  sendDenyPage(res, { status: 407, title: 'Proxy sign-in required', message: why, requestId }, false);
+export function sendProxyAuthRequired(res: Reply, requestId: string, why: string): void {
+  sendPage(res, { status: 407, title: 'Proxy sign-in required', message: why, requestId }, false, { 'proxy-authenticate': PROXY_REALM });
 }
 
 /** The block page, or a 307 to the rule's redirect URL (Cloudflare's block-page redirect). */
-export function sendBlock(res: ServerResponse, req: IncomingMessage, d: GatewayDecision, requestId: string, debug: boolean, message?: string): number {
+export function sendBlock(res: Reply, req: ProxyRequest, d: GatewayDecision, requestId: string, debug: boolean, message?: string): number {
   const redirect = d.rule?.block?.redirect;
   if (redirect) {
     res.writeHead(307, { location: redirect, 'cache-control': 'no-store', 'moatless-request-id': requestId, 'content-length': 0 });
     res.end();
     return 307;
   }
-  sendDenyPage(res, {
+  sendPage(res, {
     status: 403, title: 'Blocked by your organisation',
     message: message ?? d.rule?.block?.message ?? `Your organisation's web policy${d.policy ? ` ("${d.policy.name}")` : ''} does not allow this site.`,
     requestId, ...(debug ? { reasons: d.reasons.map((r) => (r.detail ? `${r.code}: ${r.detail}` : r.code)) } : {}),
@@ -41,7 +73,7 @@ export function sendBlock(res: ServerResponse, req: IncomingMessage, d: GatewayD
 }
 
 /** Isolate: a page navigation goes to the viewer on the auth host; anything else is blocked. */
-export function sendIsolate(res: ServerResponse, req: IncomingMessage, d: GatewayDecision, url: string, authOrigin: string, requestId: string, debug: boolean): { status: number; isolation: 'redirected' | 'blocked' } {
+export function sendIsolate(res: Reply, req: ProxyRequest, d: GatewayDecision, url: string, authOrigin: string, requestId: string, debug: boolean): { status: number; isolation: 'redirected' | 'blocked' } {
   if (!isNavigation(req)) {
     return { status: sendBlock(res, req, { ...d, rule: undefined }, requestId, debug, 'This site opens only in an isolated browser; requests other than page loads are blocked.'), isolation: 'blocked' };
   }

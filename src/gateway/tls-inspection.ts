@@ -3,21 +3,22 @@
 // each decrypted request goes back to the proxy for an HTTP-stage decision. Upstream TLS is
 // verified against Node's bundled and the system's trust store plus `gateway.extraCaFile`; an
 // invalid certificate becomes the block page. A client that never finishes its handshake is cut
-// off after `timeouts.handshake`.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// off after `timeouts.handshake`. The decrypted side is served by src/http1/server-connection.ts
+// (strict llhttp parsing, one request at a time, the response framed there), not by node:http.
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import { serveHttp1, type OnRequest, type OnUpgrade } from '../http1/server-connection.ts';
 import { createLeaf, newKeys, privateKeyPem, type Issuer } from './certificates.ts';
 import { UpstreamCertificateError, type Inspector } from './inspector.ts';
-
-type OnRequest = (req: IncomingMessage, res: ServerResponse) => void;
-type OnUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface InspectionOptions {
   ca: Issuer;
   now(): number;
+  /** The TLS handshake inside a tunnel, and each decrypted request's head, must finish within this. */
   handshakeMs: number;
   maxHeaderBytes: number;
+  /** A decrypted connection with no request for this long is closed (default 5 s, as the listener's). */
+  keepAliveMs?: number;
   /** PEM certificates trusted for upstreams besides the system store. */
   extraCa: string[];
   maxCachedHosts?: number;
@@ -33,9 +34,6 @@ export class TlsInspector implements Inspector {
   readonly #o: InspectionOptions;
   readonly #contexts = new Map<string, Promise<tls.SecureContext>>();
   readonly #leafKey: Promise<{ pem: string; keys: CryptoKeyPairLike }>;
-  readonly #inner: Server;
-  readonly #handlers = new WeakMap<object, OnRequest>();
-  readonly #upgrades = new WeakMap<object, OnUpgrade>();
   /** Built once: a context per connection would parse the whole trust store (~150 certificates) each time. */
   readonly #upstreamContext: tls.SecureContext;
   readonly caPem: string;
@@ -46,17 +44,6 @@ export class TlsInspector implements Inspector {
     this.#upstreamContext = tls.createSecureContext({ ca: trustStore(o.extraCa) });
     // One key for every leaf: minting a host then costs one ECDSA signature.
     this.#leafKey = newKeys().then(async (keys) => ({ pem: await privateKeyPem(keys.privateKey), keys }));
-    this.#inner = createServer({ maxHeaderSize: o.maxHeaderBytes, insecureHTTPParser: false, joinDuplicateHeaders: false }, (req, res) => {
-      const h = this.#handlers.get(req.socket);
-      if (h) h(req, res);
-      else res.destroy();
-    });
-    this.#inner.on('clientError', (_err, socket) => socket.destroy());
-    this.#inner.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const h = this.#upgrades.get(req.socket);
-      if (h) h(req, socket, head);
-      else socket.destroy();
-    });
   }
 
   /** The cached secure context for host, minted on first use. */
@@ -89,9 +76,9 @@ export class TlsInspector implements Inspector {
       socket.on('error', () => { clearTimeout(timer); socket.destroy(); client.destroy(); });
       socket.once('secure', () => {
         clearTimeout(timer);
-        this.#handlers.set(socket, onRequest);
-        if (onUpgrade) this.#upgrades.set(socket, onUpgrade);
-        this.#inner.emit('connection', socket);
+        serveHttp1(socket, {
+          maxHeaderBytes: this.#o.maxHeaderBytes, headersTimeoutMs: this.#o.handshakeMs, keepAliveMs: this.#o.keepAliveMs ?? 5_000,
+        }, onRequest, onUpgrade);
       });
     }, () => client.destroy());
   }
@@ -116,7 +103,7 @@ export class TlsInspector implements Inspector {
   }
 
   close(): void {
-    this.#inner.close();
+    this.#contexts.clear();
   }
 }
 

@@ -3,12 +3,12 @@
 // URL, proxy credentials and hop-by-hop headers out, `Upgrade` and `Connection: upgrade` kept),
 // then bytes flow both ways untouched — the origin's 101 (or refusal) included. Resolves when both
 // sides are closed, with the origin's status and the bytes moved, for the log.
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { endToEnd } from './forward.ts';
+import type { ProxyRequest } from './responses.ts';
 
-export function relayUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, upstream: Duplex, url: URL, idleMs: number, extra: [string, string][] = []): Promise<{ status: number; bytes: number }> {
+export function relayUpgrade(req: ProxyRequest, client: Duplex, head: Buffer, upstream: Duplex, url: URL, idleMs: number, extra: [string, string][] = []): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve) => {
     const lines = [`${req.method ?? 'GET'} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, `connection: upgrade`, `upgrade: ${String(req.headers.upgrade ?? '')}`];
     for (const [k, v] of [...endToEnd(req.rawHeaders, req.headers.connection), ...extra]) if (!/[\r\n]/.test(v)) lines.push(`${k}: ${v}`);

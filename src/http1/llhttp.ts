@@ -23,6 +23,7 @@ interface NativeParserClass {
   new (): NativeParser;
   REQUEST: number;
   RESPONSE: number;
+  kOnMessageBegin: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
   kOnBody: number;
@@ -36,7 +37,7 @@ function load(): { Parser: NativeParserClass; methods: readonly string[] } | nul
     const m = createRequire(import.meta.url)('_http_common') as { HTTPParser?: NativeParserClass; methods?: string[] };
     const P = m.HTTPParser;
     const ok = typeof P === 'function' && Array.isArray(m.methods) && P.REQUEST === 1 && P.RESPONSE === 2
-      && [P.kOnHeaders, P.kOnHeadersComplete, P.kOnBody, P.kOnMessageComplete].every((k) => Number.isInteger(k))
+      && [P.kOnMessageBegin, P.kOnHeaders, P.kOnHeadersComplete, P.kOnBody, P.kOnMessageComplete].every((k) => Number.isInteger(k))
       && ['initialize', 'execute', 'finish', 'close'].every((f) => typeof (P.prototype as Record<string, unknown>)[f] === 'function');
     return ok ? { Parser: P, methods: m.methods! } : null;
   } catch {
@@ -65,6 +66,8 @@ export interface Head {
 }
 
 export interface Events {
+  /** A message's first byte was read (a server times the head from here). */
+  onBegin?(): void;
   /** Return true to read no body (the response to a HEAD request, RFC 9110 §9.3.2). */
   onHead(head: Head): boolean | void;
   onBody(chunk: Buffer): void;
@@ -126,6 +129,8 @@ export class H1Parser {
       ev.onEnd(trailers);
     };
     p[Parser.kOnExecute] = () => {};
+    // Set only when wanted: the native side calls into JS per message only if a function is there.
+    if (ev.onBegin) p[Parser.kOnMessageBegin] = ev.onBegin;
     p.initialize(kind === 'request' ? Parser.REQUEST : Parser.RESPONSE, {}, maxHeaderBytes, Parser.kLenientNone);
   }
 

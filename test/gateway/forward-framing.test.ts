@@ -37,7 +37,7 @@ async function startFront(t: TestContext, origin: Origin, timeoutMs = 5000): Pro
   const f: Front = { port: 0, pool, errors: [], server: createHttpServer() };
   f.server.on('request', (req, res) => {
     const to = pool.poolFor({ user: 'u', ip: '127.0.0.1', port: origin.port, tls: null });
-    forward(req, res, to, new URL(`http://127.0.0.1:${origin.port}${req.url}`), timeoutMs, [['moatless-extra', 'yes']]).catch((err: unknown) => {
+    forward(req, req, res, to, new URL(`http://127.0.0.1:${origin.port}${req.url}`), timeoutMs, [['moatless-extra', 'yes']]).catch((err: unknown) => {
       f.errors.push(err);
       res.writeHead(502, { 'content-length': 3 }).end('bad');
     });

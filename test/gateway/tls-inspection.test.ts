@@ -18,6 +18,8 @@ let auth: string;
 let gatewayCa: string;
 let testCaPem: string;
 const servers: Server[] = [];
+/** Every request an upstream saw, as "host METHOD url". */
+const seen: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'moatless-tls-'));
 
 async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
@@ -26,6 +28,14 @@ async function httpsUpstream(host: string, trusted: boolean): Promise<number> {
   const keys = await newKeys();
   const leaf = await createLeaf(ca, host, keys.publicKey, Date.now());
   const srv = createServer({ key: await privateKeyPem(keys.privateKey), cert: leaf.toString('pem') }, (req, res) => {
+    seen.push(`${host} ${req.method} ${req.url}`);
+    // Larger than the gateway gathers (64 KB): streamed, with a length or chunked.
+    if (req.url === '/big-length' || req.url === '/big-chunked') {
+      const body = Buffer.alloc(300_000, 'abcdefghij');
+      res.writeHead(200, req.url === '/big-length' ? { 'content-length': body.length } : {});
+      for (let i = 0; i < body.length; i += 50_000) res.write(body.subarray(i, i + 50_000));
+      return void res.end();
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`upstream ${host} ${req.method} ${req.url}`);
   });
@@ -136,6 +146,65 @@ test('a decrypted path that looks like another authority stays a path on the tun
     const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', path, gatewayCa);
     assert.match(r.text, /^HTTP\/1\.1 200 /, path);
     assert.match(r.text, /upstream secure\.example\.com GET \/\/evil\.example\.com\/x/, path);
+  }
+});
+
+/** Writes `raw` inside an inspected tunnel to secure.example.com and reads until the gateway closes. */
+async function rawInTunnel(raw: string): Promise<string> {
+  const sock = await connectTunnel(`secure.example.com:${securePort}`);
+  return new Promise<string>((resolve, reject) => {
+    const t = tls.connect({ socket: sock, servername: 'secure.example.com', ca: gatewayCa }, () => t.write(raw));
+    let out = '';
+    t.on('data', (c: Buffer) => { out += c.toString('latin1'); });
+    t.on('close', () => resolve(out));
+    t.on('error', reject);
+  });
+}
+
+test('inside an inspected tunnel, smuggling-shaped requests get 400 and a closed connection; the origin never sees them', async () => {
+  const host = `secure.example.com:${securePort}`;
+  for (const [what, raw] of [
+    ['CL+TE', `POST /smuggle-a HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${host}\r\n\r\n`],
+    ['duplicate CL', `POST /smuggle-b HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1\r\nContent-Length: 40\r\n\r\nx`],
+    ['two Host fields', `GET /smuggle-c HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example.com\r\n\r\n`],
+  ]) {
+    const text = await rawInTunnel(raw!);
+    assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\nconnection: close\r\n/, what);
+  }
+  assert.deepEqual(seen.filter((r) => /smuggl/.test(r)), []);
+});
+
+test('pipelined requests inside a tunnel are decided one by one and answered in order (a blocked one between two allowed)', async () => {
+  const host = `secure.example.com:${securePort}`;
+  const text = await rawInTunnel(`GET /one HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /admin/x HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /three HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+  assert.deepEqual(statuses, ['200', '403', '200']);
+  assert.ok(text.indexOf('GET /one') < text.indexOf('Blocked by your organisation'));
+  assert.ok(text.indexOf('Blocked by your organisation') < text.indexOf('GET /three'));
+});
+
+test('large responses inside a tunnel stream whole, with the origin\'s length or chunked', async () => {
+  for (const path of ['/big-length', '/big-chunked']) {
+    const r = await httpsGet(`secure.example.com:${securePort}`, 'secure.example.com', path, gatewayCa);
+    const [head, ...rest] = r.text.split('\r\n\r\n');
+    const body = rest.join('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1\.1 200 /, path);
+    if (path === '/big-length') {
+      assert.match(head!, /content-length: 300000/i);
+      assert.ok(body === 'abcdefghij'.repeat(30_000), `${body.length} bytes, ends ${JSON.stringify(body.slice(-20))}`);
+    } else {
+      assert.match(head!, /transfer-encoding: chunked/i);
+      let decoded = '';
+      let at = 0;
+      for (;;) {
+        const eol = body.indexOf('\r\n', at);
+        const size = parseInt(body.slice(at, eol), 16);
+        if (size === 0) break;
+        decoded += body.slice(eol + 2, eol + 2 + size);
+        at = eol + 2 + size + 2;
+      }
+      assert.ok(decoded === 'abcdefghij'.repeat(30_000), `${decoded.length} bytes decoded`);
+    }
   }
 });
 
