@@ -1,8 +1,10 @@
 // Request-log rows (Access's and the Gateway's) written from a worker thread with its own SQLite
 // connection. node:sqlite runs on the calling thread: ~7 µs per row plus WAL checkpoints of 10-40 ms
 // that every in-flight request waited out (the p99 at c50). Appends only; queries and purges stay on
-// the main store. Must not: lose the proxy if the thread dies (rows then go to the main store again,
-// and that is logged).
+// the main store. The thread runs at a lower scheduling priority than the request path (nice
+// LOG_THREAD_NICE, Linux). Must not: lose the proxy if the thread dies (rows then go to the main
+// store again, and that is logged).
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AccessLogEntry, AccessLogStore, GatewayLogEntry, GatewayLogStore, Store, StoreLogger } from '../store/ports.ts';
 import { openStore, type StoreConfig } from '../store/open-store.ts';
@@ -78,8 +80,26 @@ export function threadedAccessLogStore(
   };
 }
 
+/**
+ * The log thread's nice value. At nice 0 its batches (1.5-4 ms of SQLite per 200 rows, 8-10 µs a
+ * row) shared a core with the request path as an equal: a request woken behind one waits out a
+ * scheduler slice — the suspect for the ~3 ms p99 at one connection, which the floor proxy (no such
+ * thread) does not have (issue 17, docs/benchmarks.md). At 10 (about a ninth of nice 0's weight) the
+ * request path preempts it, and a saturated box still gives it that share (no rows dropped at c50
+ * with both threads pinned to one core). Linux only: nice is per thread there (setpriority(2)
+ * NOTES); elsewhere the call would lower the whole process.
+ */
+export const LOG_THREAD_NICE = 10;
+
 async function threadMain(): Promise<void> {
   const port = parentPort!;
+  if (process.platform === 'linux') {
+    try {
+      setPriority(LOG_THREAD_NICE);
+    } catch {
+      // A sandbox that forbids it: the rows are written at the default priority, as before.
+    }
+  }
   // Listen first: batches that arrive while the store opens wait for it instead of being missed.
   const opening = openStore(workerData as StoreConfig);
   port.on('message', (m: ToThread) => void (async () => {
