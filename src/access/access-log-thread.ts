@@ -84,10 +84,10 @@ export function threadedAccessLogStore(
  * The log thread's nice value. At nice 0 its batches (1.5-4 ms of SQLite per 200 rows, 8-10 µs a
  * row) shared a core with the request path as an equal: a request woken behind one waits out a
  * scheduler slice — the suspect for the ~3 ms p99 at one connection, which the floor proxy (no such
- * thread) does not have (issue 17, docs/benchmarks.md). At 10 (about a ninth of nice 0's weight) the
- * request path preempts it, and a saturated box still gives it that share (no rows dropped at c50
- * with both threads pinned to one core). Linux only: nice is per thread there (setpriority(2)
- * NOTES); elsewhere the call would lower the whole process.
+ * thread) does not have (issue 17, docs/benchmarks.md). At 10 (about a ninth of nice 0's weight) it
+ * loses its claim to the core as soon as a request-path thread wakes, and a saturated box still
+ * gives it that share (no rows dropped at c50 with both threads pinned to one core). Linux only:
+ * nice is per thread there (setpriority(2) NOTES); elsewhere the call would lower the whole process.
  */
 export const LOG_THREAD_NICE = 10;
 
