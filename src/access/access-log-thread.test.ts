@@ -97,3 +97,15 @@ test('the log thread runs below the request path: nice LOG_THREAD_NICE on its ow
     await t.close();
   }
 });
+
+test('rows with non-ASCII text (names, paths, reasons) come back from the thread byte for byte', async () => {
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
+  try {
+    const sent = { ...entry('utf8-1'), email: 'zoë@contoso.com', path: '/wiki/Ünïcödé/日本', reasons: ['a "quoted" reason', 'emoji 🔒', 'tab\there'] };
+    await t.store.append([sent]);
+    const back = (await store.accessLog.query({ limit: 50 })).find((e) => e.requestId === 'utf8-1');
+    assert.deepEqual(back, sent);
+  } finally {
+    await t.close();
+  }
+});
