@@ -2,11 +2,11 @@
 // rows that arrive once the thread is gone still reach the main store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type AccessLogEntry, type GatewayLogEntry, type Store } from '../store/index.ts';
-import { threadedAccessLogStore } from './access-log-thread.ts';
+import { LOG_THREAD_NICE, threadedAccessLogStore } from './access-log-thread.ts';
 import { AccessLog } from './access-log.ts';
 
 let dir: string;
@@ -71,4 +71,41 @@ test('rows the thread cannot write (its store will not open) reach the main stor
   assert.equal(back.length, 450);
   assert.deepEqual(back.find((e) => e.requestId === 'lost-7'), sent[7]);
   assert.equal(log.dropped.store, 0);
+});
+
+/** Name and nice value of each of this process's threads, from /proc (Linux). */
+function threadNices(): { tid: number; name: string; nice: number }[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    let stat: string;
+    try { stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'); } catch { return []; } // a thread that just ended
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // proc(5): field 19 is nice; `rest` starts at field 3 (state).
+    return [{ tid: Number(tid), name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: Number(rest[16]) }];
+  });
+}
+
+test('the log thread runs below the request path: nice LOG_THREAD_NICE on its own thread, the main thread untouched', { skip: process.platform === 'linux' ? false : 'nice is per thread only on Linux' }, async () => {
+  const mainNice = threadNices().find((t) => t.tid === process.pid)!.nice;
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
+  try {
+    await t.store.append([entry('nice-1')]); // answered: the thread is up and has set its priority
+    const workers = threadNices().filter((x) => x.name === 'WorkerThread');
+    assert.equal(workers.length, 1, JSON.stringify(threadNices()));
+    assert.equal(workers[0]!.nice, LOG_THREAD_NICE);
+    assert.equal(threadNices().find((x) => x.tid === process.pid)!.nice, mainNice);
+  } finally {
+    await t.close();
+  }
+});
+
+test('rows with non-ASCII text (names, paths, reasons) come back from the thread byte for byte', async () => {
+  const t = threadedAccessLogStore({ kind: 'sqlite', path }, store, logger);
+  try {
+    const sent = { ...entry('utf8-1'), email: 'zoë@contoso.com', path: '/wiki/Ünïcödé/日本', reasons: ['a "quoted" reason', 'emoji 🔒', 'tab\there'] };
+    await t.store.append([sent]);
+    const back = (await store.accessLog.query({ limit: 50 })).find((e) => e.requestId === 'utf8-1');
+    assert.deepEqual(back, sent);
+  } finally {
+    await t.close();
+  }
 });

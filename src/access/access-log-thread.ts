@@ -1,14 +1,23 @@
 // Request-log rows (Access's and the Gateway's) written from a worker thread with its own SQLite
 // connection. node:sqlite runs on the calling thread: ~7 µs per row plus WAL checkpoints of 10-40 ms
 // that every in-flight request waited out (the p99 at c50). Appends only; queries and purges stay on
-// the main store. Must not: lose the proxy if the thread dies (rows then go to the main store again,
-// and that is logged).
+// the main store. The thread runs at a lower scheduling priority than the request path (nice
+// LOG_THREAD_NICE, Linux). Must not: lose the proxy if the thread dies (rows then go to the main
+// store again, and that is logged).
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AccessLogEntry, AccessLogStore, GatewayLogEntry, GatewayLogStore, Store, StoreLogger } from '../store/ports.ts';
 import { openStore, type StoreConfig } from '../store/open-store.ts';
 
-/** Rows travel as one JSON string: a single copy, and nothing for either heap's GC to trace while queued. */
-type ToThread = { id: number; log: 'access' | 'gateway'; rows: string } | { id: number; close: true };
+/**
+ * Rows travel as one UTF-8 JSON buffer, moved rather than copied (its ArrayBuffer in the transfer
+ * list): cloning a 200-row batch's string cost the main thread ~1 µs a row (issue 17), and queued
+ * bytes are nothing for either heap's GC to trace.
+ */
+type ToThread = { id: number; log: 'access' | 'gateway'; rows: Uint8Array } | { id: number; close: true };
+
+const toUtf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 type FromThread = { id: number; error?: string };
 
 export interface ThreadedAccessLog {
@@ -44,16 +53,18 @@ export function threadedAccessLogStore(
   // An exit we asked for (close) is not a failure: the thread may exit before our reply handler runs.
   let closing = false;
   worker.on('exit', () => closing || fail(new Error('request log thread exited')));
-  const ask = (msg: ToThread) => new Promise<void>((resolve, reject) => {
+  const ask = (msg: ToThread, transfer: ArrayBuffer[] = []) => new Promise<void>((resolve, reject) => {
     waiting.set(msg.id, { resolve, reject });
-    worker.postMessage(msg);
+    worker.postMessage(msg, transfer);
   });
   /** Appends through the thread; a batch lost with the thread is retried on the main store once. */
   const appender = <E>(log: 'access' | 'gateway', fallback: (entries: E[]) => Promise<void>) => async (entries: E[]) => {
     if (entries.length === 0) return;
     if (dead) return fallback(entries);
-    const rows = JSON.stringify(entries);
-    await ask({ id: ++next, log, rows }).catch(() => fallback(JSON.parse(rows) as E[]));
+    const json = JSON.stringify(entries);
+    // TextEncoder's array has an ArrayBuffer of its own (never a slice of Buffer's shared pool): safe to move.
+    const rows = toUtf8.encode(json);
+    await ask({ id: ++next, log, rows }, [rows.buffer]).catch(() => fallback(JSON.parse(json) as E[]));
   };
   const access = main.accessLog;
   const gateway = main.gateway.log;
@@ -78,8 +89,26 @@ export function threadedAccessLogStore(
   };
 }
 
+/**
+ * The log thread's nice value. At nice 0 its batches (1.5-4 ms of SQLite per 200 rows, 8-10 µs a
+ * row) shared a core with the request path as an equal: a request woken behind one waits out a
+ * scheduler slice — the suspect for the ~3 ms p99 at one connection, which the floor proxy (no such
+ * thread) does not have (issue 17, docs/benchmarks.md). At 10 (about a ninth of nice 0's weight) it
+ * loses its claim to the core as soon as a request-path thread wakes, and a saturated box still
+ * gives it that share (no rows dropped at c50 with both threads pinned to one core). Linux only:
+ * nice is per thread there (setpriority(2) NOTES); elsewhere the call would lower the whole process.
+ */
+export const LOG_THREAD_NICE = 10;
+
 async function threadMain(): Promise<void> {
   const port = parentPort!;
+  if (process.platform === 'linux') {
+    try {
+      setPriority(LOG_THREAD_NICE);
+    } catch {
+      // A sandbox that forbids it: the rows are written at the default priority, as before.
+    }
+  }
   // Listen first: batches that arrive while the store opens wait for it instead of being missed.
   const opening = openStore(workerData as StoreConfig);
   port.on('message', (m: ToThread) => void (async () => {
@@ -91,8 +120,9 @@ async function threadMain(): Promise<void> {
         port.close();
         return;
       }
-      if (m.log === 'gateway') await store.gateway.log.append(JSON.parse(m.rows) as GatewayLogEntry[]);
-      else await store.accessLog.append(JSON.parse(m.rows) as AccessLogEntry[]);
+      const rows: unknown = JSON.parse(fromUtf8.decode(m.rows));
+      if (m.log === 'gateway') await store.gateway.log.append(rows as GatewayLogEntry[]);
+      else await store.accessLog.append(rows as AccessLogEntry[]);
       port.postMessage({ id: m.id } satisfies FromThread);
     } catch (err) {
       port.postMessage({ id: m.id, error: (err as Error).message } satisfies FromThread);
