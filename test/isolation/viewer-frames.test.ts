@@ -73,11 +73,12 @@ test('a frame decoded after a newer one is never drawn over it, and frames renum
   const page = await context.newPage();
   const [red, blue, green] = [await jpeg(page, [255, 0, 0]), await jpeg(page, [0, 0, 255]), await jpeg(page, [0, 160, 0])];
   await context.addInitScript(() => {
-    const g = globalThis as unknown as { createImageBitmap(...a: unknown[]): Promise<unknown>; __releaseFirst?: () => void };
+    const g = globalThis as unknown as { createImageBitmap(...a: unknown[]): Promise<unknown>; __releaseFirst?: () => void; __holdNext?: boolean };
     const real = g.createImageBitmap.bind(globalThis);
-    let calls = 0;
     g.createImageBitmap = async (...args: unknown[]) => {
-      const first = ++calls === 1;
+      // Only a frame's decode is held: the viewer also decodes a warm-up JPEG when it starts.
+      const first = g.__holdNext === true;
+      g.__holdNext = false;
       const bitmap = await real(...args);
       if (first) await new Promise<void>((resolve) => { g.__releaseFirst = resolve; });
       return bitmap;
@@ -86,6 +87,7 @@ test('a frame decoded after a newer one is never drawn over it, and frames renum
   const { server, acks } = await scriptedViewer(page);
   const isColour = (want: number[]) => async () => (await canvasPixel(page, 20, 20)).every((v, i) => Math.abs(v - want[i]!) < 40);
 
+  await page.evaluate(() => { (globalThis as unknown as { __holdNext: boolean }).__holdNext = true; });
   server.send(frameMessage(1, red));
   server.send(frameMessage(2, blue));
   await until(() => acks.includes(2), 'frame 2 acked (drawn while frame 1 still decodes)');

@@ -4,6 +4,10 @@
 const $ = (id) => document.getElementById(id);
 const canvas = $('screen');
 const ctx2d = canvas.getContext('2d');
+// The first JPEG a page decodes pays for starting the decoder (a pooled first frame's draw took
+// ~50 ms, a later frame's ~10): a 1×1 one is decoded now, while the WebSocket opens.
+const WARM_JPEG = '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAABAAEDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAf/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFAEBAAAAAAAAAAAAAAAAAAAAAP/EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AJ+AD//Z';
+createImageBitmap(new Blob([Uint8Array.from(atob(WARM_JPEG), (c) => c.charCodeAt(0))], { type: 'image/jpeg' })).then((b) => b.close(), () => {});
 const keys = $('keys');
 const PREFIX = '/browser/';
 const target = location.pathname.startsWith(PREFIX) ? location.pathname.slice(PREFIX.length) + location.search : '';
