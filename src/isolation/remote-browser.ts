@@ -124,7 +124,8 @@ export class RemoteBrowser {
     mkdirSync(dir, { mode: 0o700 });
     if (this.#o.launch.runAs) chownSync(dir, this.#o.launch.runAs.uid, this.#o.launch.runAs.gid);
     c.on('Target.targetCreated', (p) => this.#tabs.created(p.targetInfo as CdpParams));
-    c.on('Target.attachedToTarget', (p) => void this.#tabs.attached(p));
+    // Never an unhandled rejection: it would take the whole server down, every user's session with it.
+    c.on('Target.attachedToTarget', (p) => void this.#tabs.attached(p).catch(() => this.#emitState()));
     c.on('Target.detachedFromTarget', (p) => this.#tabs.detached(String(p.targetId ?? '')));
     c.on('Target.targetDestroyed', (p) => this.#tabs.detached(String(p.targetId ?? '')));
     c.on('Target.targetInfoChanged', (p) => this.#tabs.infoChanged(p.targetInfo as CdpParams));
@@ -145,7 +146,8 @@ export class RemoteBrowser {
     });
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
-    c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid));
+    // Fail closed, and never an unhandled rejection (it would end every session on this server).
+    c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid).catch(() => this.#cdp.post('Fetch.failRequest', { requestId: String(p.requestId), errorReason: 'BlockedByClient' }, sid)));
     c.on('Fetch.authRequired', (p, sid) => this.#onAuth(p, sid));
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tabs.active()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));

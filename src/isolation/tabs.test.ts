@@ -55,3 +55,17 @@ test('a popup set up after the user picked a tab does not take the screen from i
   tabs.activate('late');
   assert.equal(tabs.activeId, 'late');
 });
+
+test('a popup closed while its setup is pending never takes the screen, and its late setup answer throws nothing', async () => {
+  // Seen in CI (popup-policy.test.ts): a popup to a blocked address is closed by the policy while
+  // its setup waits; the setup's answer then came for a tab no longer listed, and showing it read
+  // the session of an undefined tab — an unhandled rejection in the server.
+  const { tabs, open, setUp, shown } = tabsWithSlowSetup();
+  open('first');
+  await setUp('first');
+  open('blocked');
+  tabs.detached('blocked');
+  await setUp('blocked');
+  assert.equal(tabs.activeId, 'first', `the closed popup took the screen (shown: ${shown.join(' → ')})`);
+  assert.equal(tabs.size, 1);
+});

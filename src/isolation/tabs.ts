@@ -128,6 +128,8 @@ export class Tabs {
     } catch {
       return; // closed while starting
     }
+    // Closed while its setup was pending (a popup the policy refused): its answer still comes.
+    if (!this.#tabs.has(tab.id)) return;
     // A popup takes the screen, like a new tab would in a local browser, unless the user picked a
     // tab since it opened (its setup can be answered long after: the header says why).
     if (picksWhenOpened === this.#picks || this.#active === null) this.#show(tab.id);
