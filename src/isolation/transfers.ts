@@ -67,7 +67,13 @@ export class Transfers {
         emit({ t: 'notice', text: `Download of ${d.name} blocked by policy.` });
       }
     });
-    this.#cdp.on('Browser.downloadProgress', (p) => void this.#progress(p, this.#o.controls.download, emit, openTab));
+    this.#cdp.on('Browser.downloadProgress', (p) => {
+      const name = this.#downloads.get(String(p.guid))?.name ?? 'a file';
+      // Its file can be gone (the session's directory removed at its end): the viewer is told. Never
+      // an unhandled rejection, which would stop the server and every session on it.
+      void this.#progress(p, this.#o.controls.download, emit, openTab)
+        .catch(() => emit({ t: 'notice', text: `Download of ${name} failed: the file could not be kept.` }));
+    });
     await this.applyDownloadMode();
   }
 
