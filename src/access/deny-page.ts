@@ -46,7 +46,15 @@ h1{font-size:1.4rem;margin:.2rem 0 1rem}.brand{color:#2a6df4;font-weight:600;let
 <p class="rid">Request ID: <code>${esc(p.requestId)}</code> · HTTP ${p.status}</p></main></body></html>`;
 }
 
-export function sendDenyPage(res: ServerResponse, p: DenyPageInput, asJson: boolean): void {
+/** What the page is written to: node:http's ServerResponse, or src/http1's ServerReply (the Gateway's decrypted tunnels). */
+export type DenyPageReply = Pick<ServerResponse, 'headersSent'> & {
+  writeHead(status: number, fields: Record<string, string | number>): unknown;
+  end(body: string): unknown;
+  destroy(): unknown;
+};
+
+/** The deny page, or its JSON form; `extra` fields go out with it (the Gateway's Proxy-Authenticate). */
+export function sendDenyPage(res: DenyPageReply, p: DenyPageInput, asJson: boolean, extra: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -65,6 +73,7 @@ export function sendDenyPage(res: ServerResponse, p: DenyPageInput, asJson: bool
     'x-content-type-options': 'nosniff',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     'moatless-request-id': p.requestId,
+    ...extra,
   });
   res.end(body);
 }

@@ -24,8 +24,9 @@ import { UpstreamCertificateError, type Inspector } from './inspector.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 import { relayUpgrade } from './upgrade.ts';
 import type { UntrustedCertificateAction } from '../policy/gateway-language.ts';
-import { PROXY_REALM, sendBlock, sendIsolate, sendPage, sendProxyAuthRequired, wantsJson, writeRaw, type ProxyRequest, type Reply } from './responses.ts';
+import { PROXY_REALM, sendBlock, sendIsolate, sendProxyAuthRequired, wantsJson, writeRaw, type ProxyRequest, type Reply } from './responses.ts';
 import { parseAbsoluteTarget, parseAuthority, parseTunnelTarget, tunnelOrigin, type TunnelOrigin } from './target.ts';
+import { sendDenyPage } from '../access/deny-page.ts';
 import type { GatewayIsolation } from '../store/ports.ts';
 
 export interface GatewayDeps {
@@ -144,25 +145,25 @@ export class GatewayProxy {
     try {
       const t = parseAbsoluteTarget(req.url, req.headers.host);
       if (!t.ok) {
-        sendPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: t.message, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: String(req.headers.host ?? ''), url: String(req.url ?? '').slice(0, 2000), method: req.method ?? '', status: 400, action: 'refused', reasons: [t.message] });
       }
       const auth = await identify(this.#d.credentials, req.headers['proxy-authorization'], this.#d.config().gateway.unidentified, this.#d.passes, this.#bySource(base.sourceIp));
       if (!auth.ok) {
         if (auth.status === 407) sendProxyAuthRequired(res, base.id, auth.why);
-        else sendPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
+        else sendDenyPage(res, { status: 403, title: 'Blocked', message: auth.why, requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth: null }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: auth.status, action: 'refused', reasons: [`credential.${auth.reason}`] });
       }
       // https:// in absolute form: the gateway opens verified TLS to the origin itself (needs inspection's trust store).
       const secure = t.url!.protocol === 'https:' ? { servername: t.host } : null;
       if (secure && !this.#d.inspector) {
-        sendPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
+        sendDenyPage(res, { status: 400, title: 'Bad request', message: 'https:// requests need TLS inspection on; use CONNECT.', requestId: base.id }, wantsJson(req));
         return this.#log({ ...base, auth }, { host: t.host, url: t.url!.href, method: req.method ?? '', status: 400, action: 'refused', reasons: ['https.absolute_form_without_inspection'] });
       }
       await this.serve(req, req, res, { ...base, auth }, t.url!, secure);
     } catch (err) {
       this.#d.logger.error({ err, requestId: base.id }, 'gateway request failed');
-      sendPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
+      sendDenyPage(res, { status: 502, title: 'Gateway error', message: 'The gateway could not complete this request.', requestId: base.id }, wantsJson(req));
     }
   }
 
@@ -199,12 +200,12 @@ export class GatewayProxy {
       if (cause instanceof UpstreamCertificateError) {
         const reasons = [`upstream.untrusted_certificate: ${cause.message}`];
         if (untrusted === 'error') {
-          sendPage(res, { status: 502, title: 'Untrusted certificate', message: cause.message, requestId: ctx.id }, wantsJson(req));
+          sendDenyPage(res, { status: 502, title: 'Untrusted certificate', message: cause.message, requestId: ctx.id }, wantsJson(req));
           return log(502, { reasons });
         }
         return log(sendBlock(res, req, { ...d, rule: undefined }, ctx.id, debug, cause.message), { action: 'block', reasons });
       }
-      sendPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} could not be reached.`, requestId: ctx.id }, wantsJson(req));
+      sendDenyPage(res, { status: 502, title: 'Site unreachable', message: `${url.host} could not be reached.`, requestId: ctx.id }, wantsJson(req));
       log(502, { reasons: [`upstream: ${cause instanceof Error ? cause.message : (err as Error).message}`] });
     }
   }
@@ -296,7 +297,7 @@ export class GatewayProxy {
     // A decrypted request answers on its ServerReply; a decrypted Upgrade on its raw socket.
     const fail = (status: number, title: string, message: string) => (!(out instanceof ServerReply)
       ? writeRaw(out.socket, status, title, base.id, {}, message)
-      : sendPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
+      : sendDenyPage(out, { status, title, message, requestId: base.id }, wantsJson(req)));
     try {
       // Domain fronting: the Host (and the URL) inside the tunnel must be the host the tunnel was opened to.
       const { ok, url } = parseTunnelTarget(t, req.url, req.headers.host);

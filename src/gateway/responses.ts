@@ -5,7 +5,7 @@
 // (decrypted tunnels) both are one.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { renderDenyPage, type DenyPageInput } from '../access/deny-page.ts';
+import { renderDenyPage, sendDenyPage } from '../access/deny-page.ts';
 import type { GatewayDecision } from '../policy/gateway-types.ts';
 
 export const PROXY_REALM = 'Basic realm="Moatless Gateway", charset="UTF-8"';
@@ -27,20 +27,6 @@ export interface Reply {
   off(event: 'close' | 'drain', fn: () => void): unknown;
 }
 
-/** The deny page (or its JSON form) as Access's sendDenyPage writes it, on any Reply. */
-export function sendPage(res: Reply, p: DenyPageInput, asJson: boolean, extra: Record<string, string> = {}): void {
-  if (res.headersSent) return void res.destroy();
-  const body = asJson ? JSON.stringify({ error: p.title, message: p.message, requestId: p.requestId, ...(p.reasons ? { reasons: p.reasons } : {}) })
-    : renderDenyPage(p);
-  res.writeHead(p.status, {
-    'content-type': asJson ? 'application/json' : 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    'moatless-request-id': p.requestId, ...extra,
-  });
-  res.end(body);
-}
-
 /** Cloudflare isolates requests with `Accept: text/html*`: page navigations, not API calls. */
 export function isNavigation(req: ProxyRequest): boolean {
   const accept = req.headers.accept ?? '';
@@ -53,7 +39,7 @@ export function wantsJson(req: ProxyRequest): boolean {
 }
 
 export function sendProxyAuthRequired(res: Reply, requestId: string, why: string): void {
-  sendPage(res, { status: 407, title: 'Proxy sign-in required', message: why, requestId }, false, { 'proxy-authenticate': PROXY_REALM });
+  sendDenyPage(res, { status: 407, title: 'Proxy sign-in required', message: why, requestId }, false, { 'proxy-authenticate': PROXY_REALM });
 }
 
 /** The block page, or a 307 to the rule's redirect URL (Cloudflare's block-page redirect). */
@@ -64,7 +50,7 @@ export function sendBlock(res: Reply, req: ProxyRequest, d: GatewayDecision, req
     res.end();
     return 307;
   }
-  sendPage(res, {
+  sendDenyPage(res, {
     status: 403, title: 'Blocked by your organisation',
     message: message ?? d.rule?.block?.message ?? `Your organisation's web policy${d.policy ? ` ("${d.policy.name}")` : ''} does not allow this site.`,
     requestId, ...(debug ? { reasons: d.reasons.map((r) => (r.detail ? `${r.code}: ${r.detail}` : r.code)) } : {}),
