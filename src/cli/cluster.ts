@@ -17,6 +17,7 @@ import { ClusterScrape } from '../admin/cluster-scrape.ts';
 import { startMoatless, storeConfigOf, type ComposeOptions, type MoatlessProcess } from './compose.ts';
 import { startDevServices } from './dev-services.ts';
 import { withApiObjects } from './layered-config.ts';
+import { guardProcess } from './process-guard.ts';
 
 /** Control messages between the primary and a worker (change fan-out has its own, see the relay). */
 type ControlMessage =
@@ -171,6 +172,7 @@ export async function runClusterWorker(cfg: ResolvedConfig, opts: ComposeOptions
     channel: { onMessage: channel.onMessage, send: (msg) => { if (!process.connected || !process.send) throw new Error('no IPC channel'); process.send(msg); } },
   });
   m.metrics.instance = () => scrape.gather();
+  guardProcess({ logger: m.logger, registry: m.metrics.registry, drain: () => m.close(), drainDeadlineMs: cfg.server.shutdownGrace + 2_000 });
   send({ moatless: 'listening', urls: m.listeners.map((l) => l.url), addresses: m.listeners.map((l) => l.address) });
   return await new Promise<number>((done) => {
     let stopping = false;

@@ -11,6 +11,7 @@ import { flag, type ParsedArgs } from '../args.ts';
 import { isClusterWorker, runClusterPrimary, runClusterWorker, workerCount } from '../cluster.ts';
 import { startMoatless, type MoatlessProcess } from '../compose.ts';
 import { withConfig } from '../load-config.ts';
+import { guardProcess } from '../process-guard.ts';
 import { serveWiring } from '../serve-wiring.ts';
 
 const DEMO_CONFIG = resolve(fileURLToPath(new URL('../../../demo/moatless.yaml', import.meta.url)));
@@ -55,6 +56,7 @@ async function run(cfg: ResolvedConfig, args: ParsedArgs): Promise<number> {
   banner(m.config(), m.listeners.map((l) => l.url), out, 1);
   flushDev();
   const devServices = dev;
+  guardProcess({ logger: m.logger, registry: m.metrics.registry, drain: async () => { await m.close(); await devServices.stop(); }, drainDeadlineMs: cfg.server.shutdownGrace + 2_000 });
   return await new Promise<number>((done) => {
     const stop = async (signal: string) => {
       out(`moatless: ${signal}, finishing in-flight requests…`);
