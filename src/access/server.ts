@@ -206,7 +206,7 @@ function clientErrorStatus(code: string | undefined): string {
   return '400 Bad Request';
 }
 
-function splitAddress(address: string): [string, number] {
+export function splitAddress(address: string): [string, number] {
   const i = address.lastIndexOf(':');
   const host = address.slice(0, i).replace(/^\[|\]$/g, '');
   return [host, Number(address.slice(i + 1))];

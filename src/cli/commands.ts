@@ -15,6 +15,7 @@ import { adminTokenCreate, adminTokenList, adminTokenRevoke } from './commands/a
 import { scimGroups, scimLog, scimUsers } from './commands/scim-inspect.ts';
 import { riskStatus, riskSync } from './commands/risk.ts';
 import { isolationSessions } from './commands/isolation.ts';
+import { isolationWorker } from './commands/isolation-worker.ts';
 import { connector } from './commands/connector.ts';
 import { tunnelStatus, tunnelTokenCreate, tunnelTokenList, tunnelTokenRevoke } from './commands/tunnel.ts';
 
@@ -57,6 +58,11 @@ export const COMMANDS: Record<string, Command> = {
   'risk sync': { summary: 'run one risk-sync cycle by hand (Entra ID Protection → risk groups), or plan it', usage: 'moatless risk sync --once [--dry-run] [--confirm] [--full] [--json] [--config moatless.yaml | --url URL]', run: riskSync },
   'risk status': { summary: 'the risk sync\'s health: last success, counts per level, last error, recent changes', usage: 'moatless risk status [--json] [--config moatless.yaml | --url URL]', run: riskStatus },
   'isolation sessions': { summary: 'list isolation sessions (remote browsers), or end one', usage: 'moatless isolation sessions [--end ID] [--json] [--config moatless.yaml | --url URL]', run: isolationSessions },
+  'isolation-worker': {
+    summary: 'run remote browsers for the auth hosts sharing the store, on a host of their own (docs/isolation.md)',
+    usage: 'moatless isolation-worker [--config moatless.yaml] [--name NAME] [--listen HOST:PORT] [--advertise HOST:PORT]',
+    run: isolationWorker,
+  },
   'dev entra': { summary: 'run the Entra ID emulator (development only)', usage: 'moatless dev entra [--fixture dev/entra-fixture.yaml] [--port 8081] [--host 127.0.0.1] [--public-url URL] [--risk-rps 1] | moatless dev entra risk --user UPN --level none|low|medium|high [--url http://127.0.0.1:8081]', run: devEntra },
   'admin token': {
     summary: 'create (printed once), list or revoke admin API tokens (scoped, expiring)',

@@ -2,12 +2,16 @@
 // mounts on the auth host, and — when this process runs the Gateway — the Gateway's answers to it:
 // which policy isolates a user (controls, notice), every navigation re-checked, and the remote
 // browser's egress through a Gateway as its user (this process's, or `isolation.proxy` with a
-// pass: src/gateway/isolation-egress.ts). Must not: hold logic (src/isolation/ and src/gateway/ do).
+// pass: src/gateway/isolation-egress.ts); with `isolation.workers`, viewers routed to isolation
+// workers on other hosts (src/isolation/workers/). Must not: hold logic (src/isolation/ and src/gateway/ do).
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AuthHostMount } from '../access/context.ts';
 import { isolationEgress } from '../gateway/isolation-egress.ts';
 import { isolationControls, isolationNavigationCheck } from '../gateway/isolation-policy.ts';
 import { buildIsolation, type EgressSource, type IsolationDeps } from '../isolation/index.ts';
+import { authHostOwners } from '../isolation/workers/index.ts';
 import type { ComposeOptions, MountDeps } from './compose.ts';
 
 type Built = ReturnType<typeof buildIsolation>;
@@ -29,6 +33,22 @@ function gatewayEgress(deps: MountDeps): EgressSource {
   });
 }
 
+/**
+ * With `isolation.workers`: users' browsers run on isolation workers (placed, relayed with the
+ * hop's proof), and on this process too only with `localBrowsers` (else it keeps no warm browser).
+ */
+function workersRouting(deps: MountDeps): Partial<IsolationDeps> {
+  const cfg = deps.config();
+  const workers = cfg.isolation.workers;
+  const secret = cfg.secrets.isolationWorkerSecret;
+  if (!workers || !secret) return {};
+  const ca = workers.caFile ? readFileSync(resolve(cfg.baseDir, workers.caFile)) : undefined;
+  return {
+    owners: (manager) => authHostOwners({ kv: deps.store.kv, secret, ca, localBrowsers: workers.localBrowsers, manager, logger: deps.logger }),
+    ...(workers.localBrowsers ? {} : { poolWanted: () => false }),
+  };
+}
+
 export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?: Partial<IsolationDeps> } = {}): { mounts: MountsOption } {
   return {
     mounts: (deps) => {
@@ -36,7 +56,7 @@ export function isolationWiring(opts: { onBuilt?: (built: Built) => void; extra?
       const built = buildIsolation({
         ...deps, controlsFor: isolationControls(policy), checkNavigation: isolationNavigationCheck(policy), egress: gatewayEgress(deps),
         // Workers share the public listener: a viewer may land on any of them, its browser is on one.
-        egressProxy: () => gatewayProxy(deps), routeViewers: cluster.isWorker, ...opts.extra,
+        egressProxy: () => gatewayProxy(deps), routeViewers: cluster.isWorker, ...workersRouting(deps), ...opts.extra,
       });
       opts.onBuilt?.(built);
       return built.mounts;

@@ -30,6 +30,8 @@ export interface ResolvedConfig extends MoatlessConfig {
     gatewayCaKey: string | null;
     /** tunnel.relay.secret, resolved; null without relaying between replicas. */
     tunnelRelaySecret?: string | null;
+    /** isolation.workers.secret, resolved; null without isolation workers. */
+    isolationWorkerSecret?: string | null;
   };
   /** Each app's policies (by app index), compiled once by validation; the proxy serves these. */
   readonly policySets: readonly CompiledPolicySet[];
@@ -113,13 +115,20 @@ export function loadConfigObject(raw: unknown, opts: LoadOptions & { sourcePath?
     issues.push({ path: 'tunnel.relay.secret', message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' });
   }
 
+  const workers = cfg.isolation?.workers;
+  const isolationWorkerSecret = workers ? resolveSecret(workers.secret, 'isolation.workers.secret', src, issues) : null;
+  // It proves every hop that carries users' session cookies: as long as the tunnel relay's.
+  if (workers && isolationWorkerSecret !== null && isolationWorkerSecret !== '' && isolationWorkerSecret.length < 32) {
+    issues.push({ path: 'isolation.workers.secret', message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' });
+  }
+
   const refs = validateReferences(cfg, parsed.broken);
   issues.push(...refs.issues);
   if (issues.length > 0) return { ok: false, issues, warnings: refs.warnings };
   // No issues: every section parsed, so this is the whole config.
   const config: ResolvedConfig = {
     ...(cfg as MoatlessConfig), sourcePath, baseDir, policySets: refs.policySets, gatewayPolicies: refs.gateway, fileObject: raw, apiObjects: [],
-    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey, tunnelRelaySecret },
+    secrets: { idpClientSecrets, idpClientCertificates, serviceTokenSecrets, storageUrl, metricsToken, gatewayCaKey, tunnelRelaySecret, isolationWorkerSecret },
   };
   return { ok: true, config, warnings: refs.warnings };
 }

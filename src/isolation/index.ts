@@ -34,6 +34,10 @@ export interface IsolationDeps {
   poolWanted?: () => boolean;
   /** Cluster workers: relay a user's viewer to the worker holding their browser (http/viewer-owners.ts). */
   routeViewers?: boolean;
+  /** Viewer routing of its own (isolation workers: workers/index.ts); wins over `routeViewers`. */
+  owners?: ((manager: SessionManager) => ViewerOwners) | undefined;
+  /** This process is `moatless isolation-worker` under this name (shown with its sessions). */
+  worker?: string;
 }
 
 export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mounts: AuthHostMount[]; audit: IsolationAudit } {
@@ -59,8 +63,9 @@ export function buildIsolation(d: IsolationDeps): { manager: SessionManager; mou
     config: () => d.config().isolation, poolWanted: isolating, launch, sessions: d.sessions, store: d.store, audit, logger: d.logger,
     ...(d.checkNavigation ? { checkNavigation: d.checkNavigation } : {}), ...(d.controlsFor ? { controlsFor: d.controlsFor } : {}),
     ...(d.egress ? { egress: d.egress } : {}), ...(d.egressProxy ? { egressProxy: d.egressProxy } : {}),
-    signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }),
+    signIn: remoteSignIn({ sessions: d.sessions, authUrl: () => d.config().server.authUrl }), ...(d.worker ? { worker: d.worker } : {}),
   });
-  const owners = d.routeViewers ? new ViewerOwners({ kv: d.store.kv, holds: (userKey) => manager.find(userKey) !== undefined, logger: d.logger }) : undefined;
+  const owners = d.owners?.(manager)
+    ?? (d.routeViewers ? new ViewerOwners({ kv: d.store.kv, holds: (userKey) => manager.find(userKey) !== undefined, logger: d.logger }) : undefined);
   return { manager, audit, mounts: viewerMounts({ manager, sessions: d.sessions, config: d.config, logger: d.logger, owners }) };
 }

@@ -28,6 +28,8 @@ const WATCH_EVERY_MS = 2_000;
 export interface SessionSummary {
   id: string; user: string; startedAt: number; lastInputAt: number; state: string; url: string;
   tabs: number; viewer: boolean; pid: number | null; host: string; policy: string;
+  /** The isolation worker holding it (`isolation.worker.name`); absent for `moatless serve`'s own. */
+  worker?: string;
 }
 
 /** What isolates a user at `url` and under which controls: the Gateway's isolating policy, or clientless. */
@@ -52,6 +54,8 @@ export interface ManagerDeps {
   poolWanted?: () => boolean;
   signIn?: RemoteSignIn;
   now?: () => number;
+  /** This process is `moatless isolation-worker` under this name: listed with each session. */
+  worker?: string;
 }
 
 /** min(3 × cores, (RAM − 1 GB) / 400 MB), from the notes' measurements (≈200–400 MB per session). */
@@ -111,6 +115,11 @@ export class SessionManager {
 
   get size(): number {
     return this.#byUser.size;
+  }
+
+  /** Places no session holds or is starting (warm browsers yield theirs). */
+  get free(): number {
+    return Math.max(0, this.maxSessions - this.#byUser.size - this.#starting.size);
   }
 
   /** Whether `user` may have a session now: they already do, or there is room. */
@@ -186,6 +195,7 @@ export class SessionManager {
     return [...this.#byUser.values()].map((s) => ({
       id: s.id, user: s.user.email, startedAt: s.startedAt, lastInputAt: s.lastInputAt, state: s.state, url: s.url,
       tabs: s.remote?.tabCount ?? 0, viewer: s.hasViewer, pid: s.remote?.pid ?? null, host: this.#host, policy: s.policy,
+      ...(this.#d.worker ? { worker: this.#d.worker } : {}),
     }));
   }
 

@@ -5,19 +5,17 @@
 // the one that does (src/isolation/http/viewer-owners.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
 import { OWNERS_NS } from '../../src/isolation/http/viewer-owners.ts';
 import { REGISTRY_NS } from '../../src/isolation/index.ts';
-import { readProcTable, treeOf } from '../../src/isolation/process-tree.ts';
-import { SessionService } from '../../src/identity/sessions.ts';
-import { openStore } from '../../src/store/open-store.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../harness/ports.ts';
 import { startMoatlessProcess, type Child } from '../harness/processes.ts';
+import { browsersUnder, withStore } from './multi-process.ts';
 
 let dir: string;
 let upstream: FakeUpstream;
@@ -47,17 +45,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function withStore<T>(f: (s: Awaited<ReturnType<typeof openStore>>, sessions: SessionService) => Promise<T>): Promise<T> {
-  const store = await openStore({ kind: 'sqlite', path: join(dir, 'moatless.db') });
-  const sessions = new SessionService({ store, now: Date.now, cacheTtlMs: 0 });
-  try {
-    return await f(store, sessions);
-  } finally {
-    sessions.close();
-    await store.close();
-  }
-}
-
 /** Opens the viewer on a fresh connection, waits for a frame of the remote page, and leaves. */
 function viewOnce(secret: string, target: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -82,30 +69,22 @@ function viewOnce(secret: string, target: string): Promise<void> {
 }
 
 /** Chromium browser processes (not their renderers and helpers) anywhere under the primary. */
-function browsersInTree(): number[] {
-  const tree = treeOf(primary.proc.pid!, readProcTable());
-  return tree.map((p) => p.pid).filter((pid) => {
-    let cmdline: string;
-    // Chromium's children rewrite their command line into one string: look for the flag anywhere.
-    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return false; }
-    return /^\S*chromium/.test(cmdline) && !cmdline.includes('--type=');
-  });
-}
+const browsersInTree = () => browsersUnder(primary.proc.pid!);
 
 test('a viewer reconnecting on either worker reaches the one browser of its user', async () => {
-  const secret = await withStore(async (_store, sessions) => {
+  const secret = await withStore(dir, async (_store, sessions) => {
     const identity = { userKey: 't:ann@contoso.com', email: 'ann@contoso.com', idp: 'entra', groups: [], groupNames: [], amr: ['pwd'], acrs: [], claims: {} };
     return (await sessions.createGlobal({ identity, durationMs: 3_600_000, ip: null, userAgent: null })).secret;
   });
   // Six fresh connections: the cluster balances connections round-robin, so both workers get some.
   for (let i = 0; i < 6; i++) await viewOnce(secret, `${upstream.url}/page`);
   assert.equal(browsersInTree().length, 1, 'one Chromium for the user, whichever worker the viewer reached');
-  const rows = await withStore(async (store) => {
+  const rows = await withStore(dir, async (store) => {
     // The registry is written by the worker that holds a session (every 10 s, and at start).
     return (await store.kv.list(REGISTRY_NS)).map((r) => JSON.parse(r.value) as { user: string; host: string });
   });
   assert.deepEqual(rows.map((r) => r.user), ['ann@contoso.com'], 'one isolation session in the whole cluster');
-  const owners = await withStore(async (store) => store.kv.list(OWNERS_NS));
+  const owners = await withStore(dir, async (store) => store.kv.list(OWNERS_NS));
   assert.equal(owners.length, 1);
   assert.equal((JSON.parse(owners[0]!.value) as { pid: number }).pid, Number(rows[0]!.host.split(':').at(-1)), 'the owner recorded is the worker holding the browser');
 });

@@ -21,6 +21,7 @@ const tunnelSchema = z.object({
 const isolationSessionSchema = z.object({
   id: z.string(), user: z.string(), policy: z.string(), state: z.string(), url: z.string(), tabs: z.number().int(),
   viewer: z.boolean().meta({ description: 'A viewer is connected right now.' }), host: z.string(),
+  worker: z.string().nullable().meta({ description: 'The isolation worker (`moatless isolation-worker`) running it; null: the auth host itself.' }),
   startedAt: isoTime, lastInputAt: isoTime,
 }).meta({ id: 'IsolationSession' });
 
@@ -52,7 +53,7 @@ export function operationsRoutes(deps: ApiDeps): Route[] {
         const rows = await isolationSessions(deps);
         return {
           items: rows.map((r) => ({
-            id: r.id, user: r.user, policy: r.policy, state: r.state, url: r.url, tabs: r.tabs, viewer: r.viewer, host: r.host,
+            id: r.id, user: r.user, policy: r.policy, state: r.state, url: r.url, tabs: r.tabs, viewer: r.viewer, host: r.host, worker: r.worker ?? null,
             startedAt: iso(r.startedAt), lastInputAt: iso(r.lastInputAt),
           })),
         };

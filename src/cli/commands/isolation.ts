@@ -7,7 +7,7 @@ import { flag, type ParsedArgs } from '../args.ts';
 import { withConfigAndStore } from '../load-config.ts';
 import { viaApiOrStore } from '../remote.ts';
 
-type Row = Pick<SessionSummary, 'id' | 'user' | 'state' | 'tabs' | 'viewer' | 'host' | 'url'> & { startedAt: number };
+type Row = Pick<SessionSummary, 'id' | 'user' | 'state' | 'tabs' | 'viewer' | 'host' | 'url'> & { startedAt: number; worker?: string | null | undefined };
 
 function print(args: ParsedArgs, rows: readonly Row[], json: unknown): number {
   if (args.flags.has('json')) {
@@ -17,7 +17,7 @@ function print(args: ParsedArgs, rows: readonly Row[], json: unknown): number {
   if (rows.length === 0) process.stdout.write('no isolation sessions\n');
   for (const r of rows) {
     const age = Math.round((Date.now() - r.startedAt) / 60_000);
-    process.stdout.write(`${r.id}  ${r.user}  ${r.state}  ${age} min  ${r.tabs} tab(s)  viewer:${r.viewer ? 'yes' : 'no'}  ${r.host}  ${r.url}\n`);
+    process.stdout.write(`${r.id}  ${r.user}  ${r.state}  ${age} min  ${r.tabs} tab(s)  viewer:${r.viewer ? 'yes' : 'no'}  ${r.worker ? `worker:${r.worker}` : r.host}  ${r.url}\n`);
   }
   return 0;
 }

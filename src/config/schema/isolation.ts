@@ -2,7 +2,8 @@
 // egress proxy), limits and lifecycle, and the default data-loss controls. `isolationControlsSchema`
 // is reused by policies that isolate (the Gateway's Isolate action), so controls read the same there.
 import { z } from 'zod';
-import { durationMs, httpUrl } from './common.ts';
+import { durationMs, httpUrl, listenAddress, secretRef } from './common.ts';
+import { tlsSchema } from './server.ts';
 
 /** Cloudflare's per-policy controls. "remote-only": the action works inside the remote browser only. */
 export const isolationControlsSchema = z.strictObject({
@@ -61,6 +62,35 @@ const lifecycleSchema = z.strictObject({
   maxDuration: durationMs.default(28_800_000),
 }).prefault({});
 
+/**
+ * Isolation workers on other hosts (`moatless isolation-worker`), read by auth hosts and workers
+ * alike: the shared secret that proves each hop and each registration, whether `moatless serve`
+ * runs remote browsers itself too, and how auth hosts verify a worker's TLS certificate.
+ */
+const workersSchema = z.strictObject({
+  /** At least 32 characters, the same on every auth host and worker (e.g. openssl rand -base64 32). */
+  secret: secretRef,
+  /**
+   * false (the default): `moatless serve` runs no browsers; every session goes to a worker, and when
+   * none has room the site is not opened. true: it is a candidate like a worker.
+   */
+  localBrowsers: z.boolean().default(false),
+  /** PEM file of the CA that signed the workers' certificates (workers with `worker.tls`); default: the system's CAs. */
+  caFile: z.string().min(1).optional(),
+}).optional();
+
+/** This host's `moatless isolation-worker` (its flags override these). */
+const workerSchema = z.strictObject({
+  /** Shown in session lists and the registry; default: the host name. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-"').optional(),
+  /** Where the worker listens for auth hosts (a private network address). */
+  listen: listenAddress.default('127.0.0.1:7480'),
+  /** host:port auth hosts dial (registered in the store); default: `listen`, which must then not be a wildcard. */
+  advertise: listenAddress.optional(),
+  /** The hop as TLS; without it the hop carries users' session cookies in clear (private network only). */
+  tls: tlsSchema.optional(),
+}).optional();
+
 export const isolationSchema = z.strictObject({
   enabled: z.boolean().default(true),
   chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
@@ -74,5 +104,7 @@ export const isolationSchema = z.strictObject({
   pool: poolSchema,
   lifecycle: lifecycleSchema,
   controls: isolationControlsSchema.prefault({}),
+  workers: workersSchema,
+  worker: workerSchema,
 }).prefault({});
 export type IsolationConfig = z.infer<typeof isolationSchema>;

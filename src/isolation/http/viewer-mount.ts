@@ -71,7 +71,7 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
       // Not signed in: sign in on the auth host, which returns here (to this same auth-origin page).
       if (!g) return redirect(res, signInUrl(authOrigin(), req.url ?? BROWSER_PREFIX), [], id);
       if (!cfg.enabled) return deny(res, id, 503, 'Isolation is off', 'This site must be opened in the isolated browser, which is not enabled here. It was not opened.');
-      if (!d.manager.admits(g.userKey)) {
+      if (!(await (d.owners?.admits(g.userKey) ?? d.manager.admits(g.userKey)))) {
         return deny(res, id, 503, 'Isolation capacity reached', 'Every isolated browser on this server is in use. The site was not opened; try again in a few minutes.');
       }
       // A user's own top-level navigation (never a subresource, a prefetch or HEAD): their remote
@@ -126,10 +126,7 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
     const m = /^\/isolation\/download\/([A-Za-z0-9_-]{32})$/.exec(path);
     if (!m) return deny(res, id, 404, 'Not found', 'There is nothing at this address.');
     const g = await globalSession(req);
-    if (g && d.owners && !relayed && !d.manager.find(g.userKey)) {
-      const owner = await d.owners.ownerOf(g.userKey);
-      if (owner !== 'local' && await d.owners.relayRequest(req, res, owner)) return;
-    }
+    if (g && d.owners && !relayed && !d.manager.find(g.userKey) && await d.owners.relayDownload(g.userKey, req, res)) return;
     const offer = g ? d.manager.find(g.userKey)?.remote?.transfers.takeOffer(m[1]!) : null;
     if (!offer) return deny(res, id, 404, 'Download not available', 'This download link was used already, has ended with its session, or belongs to someone else.');
       res.writeHead(200, {
@@ -147,17 +144,14 @@ export function viewerMounts(d: ViewerMountDeps): AuthHostMount[] {
     const g = await globalSession(req);
     if (!g) return refuse(socket, 401, 'Unauthorized');
     if (!d.config().isolation.enabled) return refuse(socket, 503, 'Service Unavailable');
-    if (d.owners && !relayed) {
-      // Another worker holds this user's browser: the viewer is relayed there (one browser per user).
-      let owner = await d.owners.ownerOf(g.userKey);
-      if (owner !== 'local' && await d.owners.relay(req, socket, head, owner)) return;
-      if (owner !== 'local') {
-        await d.owners.ownerGone(g.userKey);
-        owner = await d.owners.ownerOf(g.userKey);
-        if (owner !== 'local') return refuse(socket, 503, 'Service Unavailable');
-      }
-    }
-    if (!d.manager.admits(g.userKey)) return refuse(socket, 503, 'Service Unavailable');
+    // Another process holds (or is given) this user's browser: the viewer is relayed there (one
+    // browser per user). Relayed here: only if the store names this process as the holder.
+    const routed = !d.owners ? 'local' : relayed ? (await d.owners.acceptRelayed(g.userKey) ? 'local' : 'held elsewhere')
+      : await d.owners.route(g.userKey, req, socket, head);
+    if (routed === 'relayed') return;
+    if (routed === 'held elsewhere') return refuse(socket, 409, 'Conflict');
+    // No room anywhere (here, or on any worker): refused, never opened unisolated.
+    if (routed === 'none' || !d.manager.admits(g.userKey)) return refuse(socket, 503, 'Service Unavailable');
     const raw = url.searchParams.get('url');
     const target = raw ? normalizeUrl(raw) : null;
     wss.handleUpgrade(req, socket, head, (ws) => {
