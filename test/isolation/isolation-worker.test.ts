@@ -8,18 +8,17 @@
 // worker takes them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { stringify } from 'yaml';
 import { createAdminToken } from '../../src/admin/api-tokens.ts';
 import { REGISTRY_NS, type SessionSummary } from '../../src/isolation/index.ts';
 import { launchChromium } from '../harness/chromium.ts';
 import { freePort } from '../harness/ports.ts';
 import { runMoatless, startMoatlessProcess, type Child } from '../harness/processes.ts';
-import { browsersUnder, http, SECRET_ENV, signIn, startWorker, until, upgradeStatus, withStore, type Worker } from './multi-process.ts';
+import { browsersUnder, http, SECRET_ENV, signIn, startWorker, until, upgradeStatus, withStore, writeWorkerDeployment, type Worker } from './multi-process.ts';
 
 let dir: string;
 let configPath: string;
@@ -42,29 +41,7 @@ before(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
   siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
   port = await freePort();
-  const gwPort = await freePort();
-  const config = {
-    server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl: AUTH(), shutdownGrace: '1s' },
-    identityProviders: [{ id: 'entra', type: 'entra', tenantId: '5f1c2e7a-3b4d-4c8e-9a61-0d2b7f3e8c41', clientId: '8a3e6d2c-1f47-4b9a-b5e0-6c2d9f1a7e34', clientSecret: 'x', authorityUrl: 'http://127.0.0.1:9' }],
-    apps: [{ id: 'wiki', hosts: ['wiki.localtest.me'], upstream: siteUrl, policies: [{ name: 'all', action: 'allow', include: [{ emailDomain: 'contoso.com' }] }] }],
-    storage: { kind: 'sqlite', path: join(dir, 'moatless.db') },
-    logging: { level: 'warn', accessLog: false },
-    gateway: {
-      listener: { address: `127.0.0.1:${gwPort}` },
-      rules: [
-        { name: 'No secret images', action: 'block', when: { path: { matches: '^/secret' } } },
-        { name: 'The test site on loopback', action: 'allow', when: { destinationIp: { is: '127.0.0.1' } } },
-      ],
-    },
-    isolation: {
-      chromiumPath: process.env['MOATLESS_CHROMIUM'] ?? '/usr/bin/chromium', pool: { size: 0 },
-      proxy: `http://127.0.0.1:${gwPort}`,
-      limits: { maxSessions: 2 },
-      workers: { secret: { env: 'MOATLESS_TEST_ISOLATION_WORKER_SECRET' } },
-    },
-  };
-  configPath = join(dir, 'moatless.yaml');
-  writeFileSync(configPath, stringify(config));
+  configPath = writeWorkerDeployment(dir, { port, gwPort: await freePort(), siteUrl });
   auth = await startMoatlessProcess(['serve', '--config', configPath, '--no-watch'], /auth host/, SECRET_ENV);
   worker = await startWorker(configPath, 'rbi-1', '127.0.0.2');
   browser = await launchChromium();
@@ -74,6 +51,7 @@ after(async () => {
   await browser?.close();
   await worker?.child.stop();
   await auth?.stop();
+  site?.closeAllConnections();
   site?.close();
   rmSync(dir, { recursive: true, force: true });
 });

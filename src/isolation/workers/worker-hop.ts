@@ -13,6 +13,11 @@ export const HOP_HEADER = 'moatless-isolation-hop';
 const HOP_DOMAIN = 'moatless-isolation-hop-v1';
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/** The proof that an auth host holding `secret` sends `method path` to `worker` now. */
+export function hopProof(secret: string, worker: string, method: string, path: string, now = Date.now()): string {
+  return signRelay(secret, worker, `${method} ${path}`, now, HOP_DOMAIN);
+}
+
 export interface WorkerAddress { worker: string; host: string; port: number; tls: boolean }
 
 export class WorkerHop {
@@ -31,7 +36,7 @@ export class WorkerHop {
 
   /** The proof header's value for `method path` sent to `worker`. */
   sign(worker: string, method: string, path: string): string {
-    return signRelay(this.#secret, worker, `${method} ${path}`, Date.now(), HOP_DOMAIN);
+    return hopProof(this.#secret, worker, method, path);
   }
 
   /** A connection to the worker; rejects when it refuses, cannot be reached in 3 s, or fails TLS verification. */
