@@ -3,7 +3,7 @@
 // host, as far as routing goes), sharing one store. A real Chromium viewer on the auth host gets
 // frames from the browser on the worker; a reconnect reaches the same browser; the worker's
 // browser goes out through the auth host's Gateway as its user (a Block rule holds for the page's
-// own subresource); the session is listed with the worker's name and ends on the worker through
+// own subresource) and the Gateway takes a pass only as its own user; the session is listed with the worker's name and ends on the worker through
 // the admin API and on revocation; a killed worker's user gets the capacity answer, and a new
 // worker takes them.
 import { after, before, test } from 'node:test';
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createAdminToken } from '../../src/admin/api-tokens.ts';
+import { IsolationPasses } from '../../src/gateway/isolation-pass.ts';
 import { REGISTRY_NS, type SessionSummary } from '../../src/isolation/index.ts';
 import { launchChromium } from '../harness/chromium.ts';
 import { freePort } from '../harness/ports.ts';
@@ -26,6 +27,7 @@ let site: Server;
 let siteUrl: string;
 const siteHits: string[] = [];
 let port: number;
+let gwPort: number;
 let auth: Child;
 let worker: Worker;
 let browser: Browser;
@@ -41,7 +43,8 @@ before(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
   siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
   port = await freePort();
-  configPath = writeWorkerDeployment(dir, { port, gwPort: await freePort(), siteUrl });
+  gwPort = await freePort();
+  configPath = writeWorkerDeployment(dir, { port, gwPort, siteUrl });
   auth = await startMoatlessProcess(['serve', '--config', configPath, '--no-watch'], /auth host/, SECRET_ENV);
   worker = await startWorker(configPath, 'rbi-1', '127.0.0.2');
   browser = await launchChromium();
@@ -96,6 +99,23 @@ test('the worker\'s browser goes out through the Gateway as its user, and a Bloc
   const rows = await withStore(dir, async (store) => store.gateway.log.query({ limit: 200 }));
   assert.ok(rows.some((r) => r.email === 'ann@contoso.com' && r.action === 'allow' && r.url.endsWith('/page')), 'the page came through the Gateway as Ann');
   assert.ok(!siteHits.includes('/secret.png'), 'the blocked image never reached the site');
+});
+
+test('the Gateway takes a worker\'s isolation pass only as the user it was issued to', async () => {
+  const bob = await signIn(dir, 'bob@contoso.com');
+  const [annPass, bobPass] = await withStore(dir, async (store, sessions) => {
+    const passes = new IsolationPasses({ kv: store.kv, sessions, lifetimeMs: () => 600_000 });
+    return [await passes.issue({ userKey: ann.userKey, globalSessionId: ann.id }), await passes.issue({ userKey: bob.userKey, globalSessionId: bob.id })];
+  });
+  const through = (user: string, password: string) => http(gwPort, 'GET', `${siteUrl}/as-${user}`, {
+    host: new URL(siteUrl).host, 'proxy-authorization': `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+  });
+  assert.equal((await through(annPass!.username, bobPass!.password)).status, 407, 'Ann\'s pass name with Bob\'s secret');
+  assert.equal((await through(bobPass!.username, annPass!.password)).status, 407, 'Bob\'s pass name with Ann\'s secret');
+  assert.equal((await through(bobPass!.username, bobPass!.password)).status, 200);
+  await until(async () => withStore(dir, async (store) => (await store.gateway.log.query({ limit: 200 }))
+    .some((r) => r.url.endsWith(`/as-${bobPass!.username}`) && r.email === 'bob@contoso.com')), 'Bob\'s own pass logged as Bob', 20_000);
+  assert.ok(!siteHits.includes(`/as-${annPass!.username}`), 'the mixed credentials reached nothing');
 });
 
 test('`moatless isolation sessions` and the admin API list the session with the worker\'s name; the admin API ends it on the worker', async () => {
