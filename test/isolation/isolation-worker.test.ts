@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { createAdminToken } from '../../src/admin/api-tokens.ts';
 import { IsolationPasses } from '../../src/gateway/isolation-pass.ts';
 import { REGISTRY_NS, type SessionSummary } from '../../src/isolation/index.ts';
@@ -116,6 +117,27 @@ test('the Gateway takes a worker\'s isolation pass only as the user it was issue
   await until(async () => withStore(dir, async (store) => (await store.gateway.log.query({ limit: 200 }))
     .some((r) => r.url.endsWith(`/as-${bobPass!.username}`) && r.email === 'bob@contoso.com')), 'Bob\'s own pass logged as Bob', 20_000);
   assert.ok(!siteHits.includes(`/as-${annPass!.username}`), 'the mixed credentials reached nothing');
+});
+
+test('a download offered by the browser on the worker is relayed to its user, once', async () => {
+  const viewer = { host: `auth.localtest.me:${port}`, origin: AUTH(), cookie: `moatless_auth=${ann.secret}` };
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/isolation/ws?url=${encodeURIComponent(`${siteUrl}/page`)}`, { headers: viewer });
+  const offered = new Promise<string>((resolve, reject) => {
+    ws.once('open', () => ws.send(JSON.stringify({ t: 'resize', w: 800, h: 600, dpr: 1 })));
+    let asked = false;
+    ws.on('message', (data, binary) => {
+      if (binary && !asked) { asked = true; ws.send(JSON.stringify({ t: 'print' })); }
+      const m = binary ? null : JSON.parse((data as Buffer).toString()) as { t: string; href?: string };
+      if (m?.t === 'download') resolve(m.href!);
+    });
+    ws.once('error', reject);
+  });
+  const href = await offered;
+  ws.close();
+  const pdf = await http(port, 'GET', href, viewer);
+  assert.equal(pdf.status, 200);
+  assert.ok(pdf.body.startsWith('%PDF'), 'the printed page, from the worker');
+  assert.equal((await http(port, 'GET', href, viewer)).status, 404, 'offered once');
 });
 
 test('`moatless isolation sessions` and the admin API list the session with the worker\'s name; the admin API ends it on the worker', async () => {

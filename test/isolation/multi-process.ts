@@ -18,7 +18,7 @@ export const SECRET_ENV = { MOATLESS_TEST_ISOLATION_WORKER_SECRET: WORKER_SECRET
 /**
  * moatless.yaml for an auth host (`port`) whose browsers run on isolation workers, with a Gateway
  * (`gwPort`) the workers' browsers go out through: it blocks `/secret…` and lets the loopback test
- * site through. Returns the file's path.
+ * site through. Printing is allowed (a PDF offered as a download). Returns the file's path.
  */
 export function writeWorkerDeployment(dir: string, o: { port: number; gwPort: number; siteUrl: string }): string {
   const authUrl = `http://auth.localtest.me:${o.port}`;
@@ -40,7 +40,7 @@ export function writeWorkerDeployment(dir: string, o: { port: number; gwPort: nu
     },
     isolation: {
       chromiumPath: process.env['MOATLESS_CHROMIUM'] ?? '/usr/bin/chromium', pool: { size: 0 }, proxy: `http://127.0.0.1:${o.gwPort}`,
-      limits: { maxSessions: 2 }, workers: { secret: { env: Object.keys(SECRET_ENV)[0] } },
+      limits: { maxSessions: 2 }, workers: { secret: { env: Object.keys(SECRET_ENV)[0] } }, controls: { print: 'allow' },
     },
   };
   const path = join(dir, 'moatless.yaml');
