@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import type { RelayHandlers } from '../http/viewer-owners.ts';
 import { HOP_HEADER, HopVerifier } from './worker-hop.ts';
 
+const HEADERS_TIMEOUT_MS = 10_000;
+
 export interface WorkerListenerOptions {
   host: string;
   port: number;
@@ -36,9 +38,11 @@ export async function listenForAuthHosts(o: WorkerListenerOptions, handlers: Rel
     if (!proven(req)) return void res.writeHead(401, { 'content-length': '0', connection: 'close' }).end();
     handlers.request(req, res);
   };
+  // A peer on the private network that sends its headers slowly is cut off (slowloris), as on the public listener.
+  const limits = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, connectionsCheckingInterval: 2_500 };
   const server = o.tls
-    ? createHttpsServer({ cert: readFileSync(resolve(o.baseDir, o.tls.certFile)), key: readFileSync(resolve(o.baseDir, o.tls.keyFile)) }, onRequest)
-    : createServer(onRequest);
+    ? createHttpsServer({ ...limits, cert: readFileSync(resolve(o.baseDir, o.tls.certFile)), key: readFileSync(resolve(o.baseDir, o.tls.keyFile)) }, onRequest)
+    : createServer(limits, onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!proven(req)) return void socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     handlers.upgrade(req, socket, head);
