@@ -7,7 +7,7 @@ import { ago, Badge, Card, DataTable, Empty, ErrorNote, Loading, Time, useLoad }
 import { Confirm } from './users.tsx';
 
 interface IsolationSession {
-  id: string; user: string; policy: string; state: string; url: string; tabs: number; viewer: boolean; host: string; startedAt: string; lastInputAt: string;
+  id: string; user: string; policy: string; state: string; url: string; tabs: number; viewer: boolean; host: string; worker: string | null; startedAt: string; lastInputAt: string;
 }
 interface Tunnel {
   tunnel: string;
@@ -68,7 +68,7 @@ function IsolationCard({ me }: { me: Me }) {
                 <td>
                   <Time iso={s.startedAt} /> <span class="muted">last input {ago(Date.parse(s.lastInputAt))}</span>
                 </td>
-                <td>{s.host}</td>
+                <td>{s.worker ? <>{s.worker} <span class="muted">isolation worker</span></> : s.host}</td>
                 <td>
                   {me.canWrite && (
                     <Confirm
