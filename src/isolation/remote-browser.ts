@@ -142,7 +142,7 @@ export class RemoteBrowser {
     c.on('Page.domContentEventFired', (_p, sid) => void this.#refreshTitle(sid));
     c.on('Page.loadEventFired', (_p, sid) => {
       void this.#refreshTitle(sid);
-      if (this.#cast.isCasting(sid)) void this.#cast.snapshot();
+      this.#cast.loaded(sid);
     });
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
