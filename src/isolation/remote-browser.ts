@@ -41,6 +41,9 @@ export interface RemoteBrowserOptions {
   mark?(m: TimelineMark): void;
 }
 
+/** A session's screencast settings (config `limits`): what a pooled browser's screencast is armed with. */
+export interface CastSettings { quality: number; maxFrame: { width: number; height: number } }
+
 export class RemoteBrowser {
   readonly #proc: ChromiumProcess;
   readonly #cdp: CdpConnection;
@@ -88,16 +91,22 @@ export class RemoteBrowser {
    * A browser ready for a user but holding nobody's data: started, its first tab attached and set up
    * (screencast-ready, navigations intercepted), under options that allow nothing until `adopt`.
    * What the pool keeps warm, so a handover costs no DevTools round trips beyond the user's own.
+   * `cast`: its screencast runs already (of its blank tab, frames kept for no one) at the settings its
+   * session will use, so the session's start does not restart it, and its first capture is not made
+   * during the user's navigation (a capture and an encode, on the first frame's path).
    */
-  static async prepare(launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium): Promise<RemoteBrowser> {
+  static async prepare(
+    launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium, cast: CastSettings | null = null,
+  ): Promise<RemoteBrowser> {
     const proc = await start(launch);
-    const rb = new RemoteBrowser(proc, unassigned(launch));
+    const rb = new RemoteBrowser(proc, unassigned(launch, cast));
     try {
       await rb.#init();
     } catch (err) {
       await proc.close();
       throw err;
     }
+    if (cast) rb.#cast.start();
     return rb;
   }
 
@@ -403,9 +412,10 @@ export class RemoteBrowser {
 }
 
 /** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
-function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
+function unassigned(launch: LaunchOptions, cast: CastSettings | null): RemoteBrowserOptions {
   return {
-    launch, maxTabs: 1, maxFps: 1, quality: 10, maxFrame: { width: launch.width, height: launch.height }, maxDownloadBytes: 0, audit: () => {},
+    launch, maxTabs: 1, maxFps: 1, quality: cast?.quality ?? 10, maxFrame: cast?.maxFrame ?? { width: launch.width, height: launch.height },
+    maxDownloadBytes: 0, audit: () => {},
     controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
     checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
   };

@@ -72,9 +72,9 @@ export class Screencast {
   #sendTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
-  /** The tab session whose screencast runs, and its JPEG quality. */
+  /** The tab session whose screencast runs, and its JPEG quality and frame size cap. */
   #casting: string | null = null;
-  #castQuality: number | null = null;
+  #castAs: string | null = null;
   /** When the cast tab's newest document committed, as heard here (epoch ms). */
   #committedAt = -Infinity;
   /** The watchdog and the pixels owed to the viewer (frame-watch.ts). */
@@ -119,9 +119,12 @@ export class Screencast {
     if (!s) return;
     this.#host.mark('cast');
     const quality = this.#pacer.level.quality;
-    // Already casting this tab at this quality: nothing to do (a resize needs no restart, the
-    // capture follows the page's size up to the frame limit).
-    if (this.#casting === s && this.#castQuality === quality) return;
+    const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
+    const as = `${quality} ${maxWidth}x${maxHeight}`;
+    // Already casting this tab at this quality and size cap (a pooled browser armed for its session,
+    // remote-browser.ts): nothing to do. A resize needs no restart, the capture follows the page's
+    // size up to the cap.
+    if (this.#casting === s && this.#castAs === as) return;
     // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
     // a new quality is a stop and a start. A start always sends the tab's current pixels first.
     if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
@@ -132,12 +135,11 @@ export class Screencast {
       this.#dropWaiting();
     }
     this.#casting = s;
-    this.#castQuality = quality;
+    this.#castAs = as;
     // IN_FLIGHT frames: Chromium sends more only after an ack (the fps cap), and keeps the newest
     // paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes still
     // always reaches the viewer. (With the default three in flight and no sendLastFrame, a paint made
     // while three waited was dropped, not queued: a static page then never showed its final state.)
-    const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
     this.#cdp.post('Page.startScreencast', {
       format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: IN_FLIGHT, sendLastFrame: true, maxWidth, maxHeight,
     }, s);
@@ -148,7 +150,7 @@ export class Screencast {
     const s = this.#casting;
     this.#dropWaiting();
     this.#casting = null;
-    this.#castQuality = null;
+    this.#castAs = null;
     if (s) this.#cdp.post('Page.stopScreencast', {}, s);
   }
 
@@ -313,7 +315,7 @@ export class Screencast {
   /** Stops and starts the cast tab's screencast at the quality it has (a start sends its pixels now). */
   #restart(session: string): void {
     if (session !== this.#casting) return;
-    this.#castQuality = null;
+    this.#castAs = null;
     this.start();
   }
 
