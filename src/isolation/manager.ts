@@ -13,7 +13,7 @@ import type { LaunchOptions } from './chromium-process.ts';
 import { RemoteBrowser } from './remote-browser.ts';
 import { pssBytes, readProcTable, treeOf } from './process-tree.ts';
 import { Timeline } from './timeline.ts';
-import { IsolationSession, type SessionUser } from './session.ts';
+import { castSettings, IsolationSession, type SessionUser } from './session.ts';
 import type { EgressSource, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie } from './types.ts';
 
 export const REGISTRY_NS = 'isolation.sessions';
@@ -85,6 +85,8 @@ export class SessionManager {
       size: () => (d.config().enabled && (d.poolWanted?.() ?? true) ? d.config().pool.size : 0),
       room: () => this.maxSessions - this.#byUser.size - this.#starting.size,
       template: () => this.#poolLaunch(), logger: d.logger,
+      // Its screencast armed as its session will run it (session.ts), so adopting it restarts nothing.
+      prepare: (o) => RemoteBrowser.prepare(o, undefined, castSettings(d.config())),
     });
     this.#unsubscribe.push(
       d.sessions.onRevoked((n) => this.#revoked(n)),

@@ -1,6 +1,6 @@
-// One user's remote browser: navigation checked before any document request leaves, dialogs, <select>
-// lists, cursor, file choosers and downloads relayed to the viewer, each new page set up before its
-// document loads; its tabs are tabs.ts's, the screencast of the active tab screencast.ts's. Must not: accept
+// One user's remote browser: dialogs, <select> lists, cursor, file choosers and downloads relayed to
+// the viewer, each new page set up before its document loads; every document request checked before
+// it leaves (request-gate.ts), its tabs tabs.ts's, the screencast of the active tab screencast.ts's. Must not: accept
 // DevTools commands from outside this capability, or hold more than one user (one process per user).
 import { mkdirSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { parseHelperReport } from './helper-report.ts';
 import type { CdpCommand } from './input-mapper.ts';
 import { chooseOptionSource, HELPER_BINDING, HELPER_SOURCE, HELPER_WORLD, SELECTION_SOURCE } from './page-helper.ts';
 import { Screencast, type RemoteSink } from './screencast.ts';
+import { RequestGate } from './request-gate.ts';
 import { Tabs } from './tabs.ts';
 import type { TimelineMark } from './timeline.ts';
 import { Transfers } from './transfers.ts';
@@ -40,6 +41,9 @@ export interface RemoteBrowserOptions {
   /** The first-frame timeline (timeline.ts): navigation sent and committed, screencast, frames. */
   mark?(m: TimelineMark): void;
 }
+
+/** A session's screencast settings (config `limits`): what a pooled browser's screencast is armed with. */
+export interface CastSettings { quality: number; maxFrame: { width: number; height: number } }
 
 export class RemoteBrowser {
   readonly #proc: ChromiumProcess;
@@ -88,16 +92,22 @@ export class RemoteBrowser {
    * A browser ready for a user but holding nobody's data: started, its first tab attached and set up
    * (screencast-ready, navigations intercepted), under options that allow nothing until `adopt`.
    * What the pool keeps warm, so a handover costs no DevTools round trips beyond the user's own.
+   * `cast`: its screencast runs already (of its blank tab, frames kept for no one) at the settings its
+   * session will use, so the session's start does not restart it, and its first capture is not made
+   * during the user's navigation (a capture and an encode, on the first frame's path).
    */
-  static async prepare(launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium): Promise<RemoteBrowser> {
+  static async prepare(
+    launch: LaunchOptions, start: (o: LaunchOptions) => Promise<ChromiumProcess> = launchChromium, cast: CastSettings | null = null,
+  ): Promise<RemoteBrowser> {
     const proc = await start(launch);
-    const rb = new RemoteBrowser(proc, unassigned(launch));
+    const rb = new RemoteBrowser(proc, unassigned(launch, cast));
     try {
       await rb.#init();
     } catch (err) {
       await proc.close();
       throw err;
     }
+    if (cast) rb.#cast.start();
     return rb;
   }
 
@@ -142,21 +152,18 @@ export class RemoteBrowser {
     c.on('Page.domContentEventFired', (_p, sid) => void this.#refreshTitle(sid));
     c.on('Page.loadEventFired', (_p, sid) => {
       void this.#refreshTitle(sid);
-      if (this.#cast.isCasting(sid)) void this.#cast.snapshot();
+      this.#cast.loaded(sid);
     });
     c.on('Runtime.executionContextCreated', (p, sid) => this.#onContext(p, sid));
     c.on('Runtime.bindingCalled', (p, sid) => this.#onBinding(p, sid));
-    // Fail closed, and never an unhandled rejection (it would end every session on this server).
-    c.on('Fetch.requestPaused', (p, sid) => void this.#onRequest(p, sid).catch(() => this.#cdp.post('Fetch.failRequest', { requestId: String(p.requestId), errorReason: 'BlockedByClient' }, sid)));
-    c.on('Fetch.authRequired', (p, sid) => this.#onAuth(p, sid));
+    const gate = new RequestGate(c, {
+      options: () => this.#o, tabs: this.#tabs, transfers: this.transfers, notice: (text) => this.#emit({ t: 'notice', text }),
+    });
     c.on('Inspector.targetCrashed', (_p, sid) => { if (sid && sid === this.#tabs.active()?.session) this.#emit({ t: 'crashed', scope: 'tab' }); });
     c.on('Page.fileChooserOpened', (p, sid) => this.transfers.chooserOpened(p, sid, (e) => this.#emit(e)));
     await this.transfers.init((e) => this.#emit(e), (url) => this.#tabs.open(url));
-    // Every document request of every page (address bar, link, redirect, popup, frame) pauses here,
-    // at the browser level, from the first one on: no page is ever unchecked while it starts.
-    await c.send('Fetch.enable', {
-      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }], handleAuthRequests: Boolean(this.#o.launch.proxy),
-    });
+    // Every document request of every page is checked (request-gate.ts), from the first one on.
+    await gate.enable(Boolean(this.#o.launch.proxy));
     // Pages are attached as they appear (tabs.ts says why not auto-attached), the first one too.
     await c.send('Target.setDiscoverTargets', { discover: true });
     for (let i = 0; i < 250 && this.#tabs.activeId === null; i++) await new Promise((r) => setTimeout(r, 20));
@@ -346,53 +353,6 @@ export class RemoteBrowser {
     else if (r?.k === 'select') this.#emit({ t: 'select', options: r.options, selected: r.selected });
   }
 
-  /**
-   * Every document request — address bar, link, redirect, popup, frame — is checked before it leaves
-   * (paused at the browser level: `sid` is the browser's session). A new page's document also waits
-   * for its setup, so none of it runs before its dialogs, file chooser and helpers are handled.
-   */
-  async #onRequest(p: CdpParams, sid: string | undefined): Promise<void> {
-    const requestId = String(p.requestId);
-    const raw = String((p.request as { url?: string }).url ?? '');
-    const frameId = String(p.frameId ?? '');
-    await this.#tabs.ready(frameId);
-    // A downloaded file viewed here ("remote-view"): answered from the session's own directory.
-    const viewed = this.transfers.viewResponse(raw);
-    if (viewed) {
-      return this.#cdp.post('Fetch.fulfillRequest', {
-        requestId, responseCode: viewed.status, responseHeaders: viewed.headers, body: viewed.body.toString('base64'),
-      }, sid);
-    }
-    let verdict: NavigationVerdict = { allow: false, reason: 'not a web address' };
-    try {
-      const url = new URL(raw);
-      if (url.protocol === 'http:' || url.protocol === 'https:') verdict = await this.#o.checkNavigation(url);
-    } catch {
-      verdict = { allow: false, reason: 'the navigation check failed' };
-    }
-    const main = this.#tabs.isPage(frameId);
-    if (main && verdict.allow && verdict.direct && this.#o.leave) {
-      this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
-      return this.#o.leave(raw);
-    }
-    if (main && verdict.isolation) this.#o.onIsolation?.(verdict.isolation);
-    if (verdict.allow) return this.#cdp.post('Fetch.continueRequest', { requestId }, sid);
-    this.#cdp.post('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' }, sid);
-    this.#o.audit('navigation-blocked', raw.slice(0, 2048), verdict.reason);
-    this.#emit({ t: 'notice', text: `Blocked: ${raw.slice(0, 200)} (${verdict.reason ?? 'policy'})` });
-  }
-
-  /** The Gateway's 407: answered with this session's credential; any other challenge is cancelled. */
-  #onAuth(p: CdpParams, sid: string | undefined): void {
-    const requestId = String(p.requestId);
-    const proxy = (p.authChallenge as { source?: string } | undefined)?.source === 'Proxy';
-    const creds = this.#o.proxyAuth;
-    const authChallengeResponse = proxy && creds
-      ? { response: 'ProvideCredentials', username: creds.username, password: creds.password }
-      : { response: 'CancelAuth' };
-    this.#cdp.post('Fetch.continueWithAuth', { requestId, authChallengeResponse }, sid);
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -403,9 +363,10 @@ export class RemoteBrowser {
 }
 
 /** A prepared browser's options until a session adopts it: nothing allowed, nothing recorded. */
-function unassigned(launch: LaunchOptions): RemoteBrowserOptions {
+function unassigned(launch: LaunchOptions, cast: CastSettings | null): RemoteBrowserOptions {
   return {
-    launch, maxTabs: 1, maxFps: 1, quality: 10, maxFrame: { width: launch.width, height: launch.height }, maxDownloadBytes: 0, audit: () => {},
+    launch, maxTabs: 1, maxFps: 1, quality: cast?.quality ?? 10, maxFrame: cast?.maxFrame ?? { width: launch.width, height: launch.height },
+    maxDownloadBytes: 0, audit: () => {},
     controls: { copy: 'deny', paste: 'deny', download: 'deny', upload: 'deny', keyboard: 'deny', print: 'deny' },
     checkNavigation: async () => ({ allow: false, reason: 'this browser does not serve a session yet' }),
   };

@@ -34,6 +34,8 @@ class FakeChromium {
   #held: (() => void) | null = null;
   #clock = 1_000;
   acks = 0;
+  /** Every command the server sent, in order. */
+  readonly commands: string[] = [];
   #buffer = '';
 
   constructor(pixels: string) {
@@ -45,8 +47,11 @@ class FakeChromium {
       while ((end = this.#buffer.indexOf('\0')) !== -1) {
         const msg = JSON.parse(this.#buffer.slice(0, end)) as { id: number; method: string; params: CdpParams; sessionId?: string };
         this.#buffer = this.#buffer.slice(end + 1);
+        this.commands.push(msg.method);
         this.#command(msg.method, msg.params);
-        this.toServer.write(JSON.stringify({ id: msg.id, result: {}, sessionId: msg.sessionId }) + '\0');
+        // A screenshot is the page's pixels now.
+        const result = msg.method === 'Page.captureScreenshot' ? { data: Buffer.from(this.pixels).toString('base64') } : {};
+        this.toServer.write(JSON.stringify({ id: msg.id, result, sessionId: msg.sessionId }) + '\0');
       }
     });
   }
@@ -85,7 +90,8 @@ class FakeChromium {
     if (this.inFlight >= this.maxInFlight) { this.kept = true; return; }
     this.inFlight++;
     const pixels = this.pixels;
-    const at = this.#clock++;
+    // Capture times are epoch ms, like Chromium's, and strictly increasing.
+    const at = this.#clock = Math.max(this.#clock + 1, Date.now());
     const send = () => this.toServer.write(JSON.stringify({
       method: 'Page.screencastFrame', sessionId: TAB,
       params: { data: Buffer.from(pixels).toString('base64'), sessionId: this.session, metadata: { timestamp: at / 1000 } },
@@ -214,4 +220,57 @@ test('a scrolling page reaches the 15 fps cap when each frame comes 40 or 90 ms 
     assert.ok(steady >= 14.9 * 30, `${latency} ms: ${(steady / 30).toFixed(2)} fps over 30 s, want >= 14.9 (the cap)`);
     assert.ok(busiestSecond(sentAt) <= 15, `${latency} ms: ${busiestSecond(sentAt)} frames to the viewer in one second, want <= 15`);
   }
+});
+
+const screenshots = (c: FakeChromium) => c.commands.filter((m) => m === 'Page.captureScreenshot').length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// A snapshot is a capture and an encode in the remote browser and a decode in the viewer. On a
+// pooled first frame the viewer attached mid-navigation and the page's load event came just before
+// its first paint: both snapshots were taken while the site was painted, and the screencast's frame
+// of that paint made them stale. Now they are owed, and taken only when no frame comes.
+test('a viewer attaching to a running screencast gets its last frame at once, and no snapshot when the screencast\'s next frame follows', async () => {
+  const { chromium, cast, shown } = setUp('blank');
+  cast.start();
+  await until(() => shown.length === 1 && chromium.inFlight === 0, 'the first frame, drawn and acked');
+  const sink = { frame: (d: Buffer) => shown.push(d.subarray(5).toString()), event() {}, bufferedAmount: () => 0 };
+  cast.attached(sink);
+  assert.equal(shown.at(-1), 'blank', 'the last frame is sent at once');
+  chromium.paint('site');
+  await until(() => shown.at(-1) === 'site', 'the site\'s frame');
+  await sleep(500);
+  assert.equal(screenshots(chromium), 0, 'no snapshot: the screencast showed the page');
+  cast.close();
+});
+
+test('a viewer attaching to a page that paints nothing more is shown a snapshot of it 300 ms later', async () => {
+  const { chromium, cast, shown } = setUp('blank');
+  cast.start();
+  await until(() => shown.length === 1 && chromium.inFlight === 0, 'the first frame, drawn and acked');
+  chromium.casting = false; // Chromium's screencast sends nothing more (the lost paint of the traces)
+  chromium.pixels = 'site';
+  const sink = { frame: (d: Buffer) => shown.push(d.subarray(5).toString()), event() {}, bufferedAmount: () => 0 };
+  const attachedAt = Date.now();
+  cast.attached(sink);
+  await until(() => shown.at(-1) === 'site', 'the snapshot of the site');
+  assert.ok(Date.now() - attachedAt >= 250, 'the snapshot waited for the screencast');
+  assert.equal(screenshots(chromium), 1);
+  cast.close();
+});
+
+test('a loaded page is snapshotted only when no screencast frame captured after the load follows', async () => {
+  const { chromium, cast, shown } = setUp('blank');
+  cast.start();
+  await until(() => shown.length === 1 && chromium.inFlight === 0, 'the first frame, drawn and acked');
+  cast.loaded(TAB);
+  chromium.paint('site');
+  await until(() => shown.at(-1) === 'site', 'the site\'s frame');
+  await sleep(500);
+  assert.equal(screenshots(chromium), 0, 'no snapshot after a frame of the loaded page');
+  chromium.casting = false;
+  chromium.pixels = 'final';
+  cast.loaded(TAB);
+  await until(() => shown.at(-1) === 'final', 'the snapshot of the loaded page');
+  assert.equal(screenshots(chromium), 1);
+  cast.close();
 });

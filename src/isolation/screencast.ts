@@ -3,12 +3,13 @@
 // runs), two frames in flight with sendLastFrame, every Chromium frame acked exactly once and on the
 // pacer's slots, frames to the viewer within the pacer's cap (one waits for its moment at most),
 // frames older than one already shown kept off the canvas, the viewer's frame numbers and acks (two
-// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, the snapshot a
-// new viewer or a loaded page is shown, and the watchdog that takes the pixels by hand (and restarts
-// the screencast) when a paint or resize is followed by no frame. Must not: queue frames for a slow
-// viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
+// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, and snapshots
+// (the tab's pixels taken by hand); when one is due — a new viewer, a loaded page, a paint or resize
+// followed by no frame — frame-watch.ts decides. Must not: queue frames for a slow viewer, choose
+// which tab is shown (tabs.ts does), or touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
+import { FrameWatch } from './frame-watch.ts';
 import type { TimelineMark } from './timeline.ts';
 import type { ViewerEvent } from './types.ts';
 
@@ -29,16 +30,6 @@ export interface ScreencastHost {
   committed(): boolean;
 }
 
-/**
- * A change the viewer must see (a new document's first paint, a new viewport) with no screencast
- * frame captured after it this long later: the tab's pixels are taken by hand (snapshot); still none
- * after WATCHDOG_REARM_MS, the screencast is restarted as well, up to WATCHDOG_TRIES times. Chromium
- * 156 was seen to send a frame captured before a commit after it, then nothing for the new document's
- * paint, for good (the blank canvas of the first-frame bench: 3 of 74 first frames at load 3–4).
- */
-export const WATCHDOG_MS = 300;
-export const WATCHDOG_REARM_MS = 700;
-const WATCHDOG_TRIES = 3;
 /**
  * How much earlier than the moment a change is heard of its frame may have been captured: the paint
  * is presented before Chromium's lifecycle event reaches this process (never before the commit).
@@ -81,18 +72,22 @@ export class Screencast {
   #sendTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
-  /** The tab session whose screencast runs, and its JPEG quality. */
+  /** The tab session whose screencast runs, and its JPEG quality and frame size cap. */
   #casting: string | null = null;
-  #castQuality: number | null = null;
+  #castAs: string | null = null;
   /** When the cast tab's newest document committed, as heard here (epoch ms). */
   #committedAt = -Infinity;
-  /** A change not yet seen in a screencast frame: captured at or after `since` (epoch ms). */
-  #expected: { since: number; tries: number; timer: NodeJS.Timeout } | null = null;
+  /** The watchdog and the pixels owed to the viewer (frame-watch.ts). */
+  readonly #watch: FrameWatch;
 
   constructor(cdp: CdpConnection, host: ScreencastHost, quality: number, maxFps: number) {
     this.#cdp = cdp;
     this.#host = host;
     this.#pacer = new FramePacer(quality, maxFps);
+    this.#watch = new FrameWatch({
+      casting: () => this.#casting, viewing: () => this.#host.sink() !== null, owed: () => this.#owed.length,
+      snapshot: () => void this.snapshot(), restart: (session) => this.#restart(session),
+    });
   }
 
   /** A session's pacing replaces the prepared browser's. */
@@ -124,9 +119,12 @@ export class Screencast {
     if (!s) return;
     this.#host.mark('cast');
     const quality = this.#pacer.level.quality;
-    // Already casting this tab at this quality: nothing to do (a resize needs no restart, the
-    // capture follows the page's size up to the frame limit).
-    if (this.#casting === s && this.#castQuality === quality) return;
+    const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
+    const as = `${quality} ${maxWidth}x${maxHeight}`;
+    // Already casting this tab at this quality and size cap (a pooled browser armed for its session,
+    // remote-browser.ts): nothing to do. A resize needs no restart, the capture follows the page's
+    // size up to the cap.
+    if (this.#casting === s && this.#castAs === as) return;
     // Chromium refuses a second start while a screencast runs ("Screencast is already active"), so
     // a new quality is a stop and a start. A start always sends the tab's current pixels first.
     if (this.#casting !== null) this.#cdp.post('Page.stopScreencast', {}, this.#casting);
@@ -137,23 +135,22 @@ export class Screencast {
       this.#dropWaiting();
     }
     this.#casting = s;
-    this.#castQuality = quality;
+    this.#castAs = as;
     // IN_FLIGHT frames: Chromium sends more only after an ack (the fps cap), and keeps the newest
     // paint meanwhile (sendLastFrame), sent at the ack — so the last paint before a page goes still
     // always reaches the viewer. (With the default three in flight and no sendLastFrame, a paint made
     // while three waited was dropped, not queued: a static page then never showed its final state.)
-    const { width: maxWidth, height: maxHeight } = this.#host.maxFrame();
     this.#cdp.post('Page.startScreencast', {
       format: 'jpeg', quality, everyNthFrame: 1, maxFramesInFlight: IN_FLIGHT, sendLastFrame: true, maxWidth, maxHeight,
     }, s);
   }
 
   stop(): void {
-    this.#settled();
+    this.#watch.clear();
     const s = this.#casting;
     this.#dropWaiting();
     this.#casting = null;
-    this.#castQuality = null;
+    this.#castAs = null;
     if (s) this.#cdp.post('Page.stopScreencast', {}, s);
   }
 
@@ -175,7 +172,7 @@ export class Screencast {
     // session's first frame) would put the canvas back in time, and on a page that then stays still,
     // for good: it is acked, never drawn.
     const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
-    if (this.#expected && at >= this.#expected.since) this.#settled();
+    this.#watch.framed(at);
     if (at < this.#newestShown) return this.#scheduleAck(true);
     if (Number.isFinite(at)) this.#newestShown = at;
     if (this.#host.committed()) this.#host.mark('frame');
@@ -255,6 +252,7 @@ export class Screencast {
     if (!r?.data || !sink || this.#newestShown >= asked || this.#host.session() !== session) return;
     // Screencast frames captured before the request are older than this one: they stay off the canvas.
     this.#newestShown = asked;
+    this.#watch.snapshotShown(asked);
     // A frame still waiting for its moment was captured before the shot was asked for: older, not shown.
     this.#dropWaiting();
     const frame = this.#frame(Buffer.from(r.data, 'base64'));
@@ -306,38 +304,18 @@ export class Screencast {
    * (epoch ms) at the earliest: a screencast frame captured since then must follow (WATCHDOG_MS).
    */
   expectChange(since = Date.now()): void {
-    if (!this.#casting || !this.#host.sink()) return;
-    this.#settled();
-    this.#expected = { since, tries: 0, timer: setTimeout(() => this.#watchdog(), WATCHDOG_MS) };
+    this.#watch.expectChange(since);
   }
 
-  #settled(): void {
-    if (this.#expected) clearTimeout(this.#expected.timer);
-    this.#expected = null;
-  }
-
-  /**
-   * No screencast frame has shown the change. While a frame is owed an ack, Chromium is rightly
-   * holding the next one (the pacer's business): wait on. Else the pixels are taken by hand, and
-   * from the second try on the screencast is restarted too (a start captures the tab's pixels
-   * afresh, on the view the tab has now).
-   */
-  #watchdog(): void {
-    const e = this.#expected;
-    const s = this.#casting;
-    if (!e || !s || !this.#host.sink()) return this.#settled();
-    if (this.#owed.length === 0) {
-      if (e.tries > 0) this.#restart(s);
-      void this.snapshot();
-      if (++e.tries >= WATCHDOG_TRIES) return this.#settled();
-    }
-    e.timer = setTimeout(() => this.#watchdog(), WATCHDOG_REARM_MS);
+  /** The page on `session` has loaded: if it is the one shown, the viewer is owed its pixels (frame-watch.ts). */
+  loaded(session: string | undefined): void {
+    if (session !== undefined && session === this.#casting) this.#watch.owePixels();
   }
 
   /** Stops and starts the cast tab's screencast at the quality it has (a start sends its pixels now). */
   #restart(session: string): void {
     if (session !== this.#casting) return;
-    this.#castQuality = null;
+    this.#castAs = null;
     this.start();
   }
 
@@ -369,7 +347,10 @@ export class Screencast {
     this.#scheduleAck();
   }
 
-  /** A viewer attached: the last frame at once, then a live stream and the tab's pixels now. */
+  /**
+   * A viewer attached: the last frame at once, then a live stream, and the tab's pixels now — a
+   * screencast frame captured from now on, or else a snapshot (frame-watch.ts says why not at once).
+   */
   attached(sink: RemoteSink): void {
     if (this.#lastFrame) {
       const f = Buffer.from(this.#lastFrame);
@@ -378,7 +359,7 @@ export class Screencast {
       this.#pacer.sent(f.readUInt32BE(1), Date.now());
     }
     this.start();
-    void this.snapshot();
+    this.#watch.owePixels();
   }
 
   #dropWaiting(): void {
@@ -388,7 +369,7 @@ export class Screencast {
   }
 
   close(): void {
-    this.#settled();
+    this.#watch.clear();
     this.#dropWaiting();
     if (this.#ackTimer) clearTimeout(this.#ackTimer);
     if (this.#viewerTimer) clearTimeout(this.#viewerTimer);

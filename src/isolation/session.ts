@@ -7,7 +7,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { IsolationConfig, IsolationControls } from '../config/schema/isolation.ts';
 import { mapInput } from './input-mapper.ts';
 import { RateLimit } from './rate-limit.ts';
-import { RemoteBrowser, type RemoteBrowserOptions, type RemoteSink } from './remote-browser.ts';
+import { RemoteBrowser, type CastSettings, type RemoteBrowserOptions, type RemoteSink } from './remote-browser.ts';
 import { strictest } from './controls.ts';
 import type { AuditKind, IsolationAudit, IsolationReason, NavigationCheck, RemoteCookie, ViewerEvent } from './types.ts';
 import { parseViewerMessage, type ViewerMessage } from './viewer-messages.ts';
@@ -96,7 +96,7 @@ export class IsolationSession {
     const c = this.#deps.config;
     const opts: RemoteBrowserOptions = {
       launch: this.#deps.launch, controls: this.controls, maxTabs: c.limits.maxTabs, maxFps: c.limits.maxFps,
-      quality: c.limits.quality, maxFrame: { width: c.limits.maxWidth, height: c.limits.maxHeight }, maxDownloadBytes: c.limits.maxDownloadBytes,
+      ...castSettings(c), maxDownloadBytes: c.limits.maxDownloadBytes,
       checkNavigation: async (url) => {
         const v = await this.#deps.checkNavigation(this.user, url);
         if (v.isolation) this.#isolatedUrls.set(url.host, url.href);
@@ -329,6 +329,11 @@ export class IsolationSession {
     this.#onEnd(this, reason);
     await this.#remote?.close();
   }
+}
+
+/** The screencast settings a session starts with: a pooled browser is armed with them (manager.ts). */
+export function castSettings(c: IsolationConfig): CastSettings {
+  return { quality: c.limits.quality, maxFrame: { width: c.limits.maxWidth, height: c.limits.maxHeight } };
 }
 
 /** The address bar's text to a URL: http(s) only; a bare host gets https://. */
