@@ -3,7 +3,9 @@
 // order a live browser produces only now and then under load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CdpConnection, type CdpParams } from './cdp-pipe.ts';
 import { Screencast, type RemoteSink } from './screencast.ts';
 
@@ -230,5 +232,53 @@ test('a scrolling page reaches the 15 fps cap as an average, whatever the frames
     assert.ok(steady >= 15 * 30 - 1, `${name}: ${(steady / 30).toFixed(3)} fps over 30 s, want the cap (>= ${15 * 30 - 1} frames)`);
     assert.ok(steady <= 15 * 30 + 1, `${name}: ${steady} frames in 30 s, want no more than the cap`);
     assert.ok(busiestSecond(sentAt) <= 16, `${name}: ${busiestSecond(sentAt)} frames to the viewer in one second, want <= 16 (the cap plus one)`);
+  }
+});
+
+test('frames dropped while a slow viewer\'s socket is full are not lost: once it drains, the viewer gets the page\'s last paint', async () => {
+  // A real WebSocket on 127.0.0.1 as the viewer's link (the sink is session.ts's: ws.send and
+  // ws.bufferedAmount), and a real client that stops reading, then reads. Frames of 3 MB: loopback's
+  // kernel buffers take ~4 MB before anything waits in the server's socket. Quality 25 at 5 fps,
+  // the lowest level already: a slow viewer restarts no screencast (a restart would send the page's
+  // pixels again and hide the loss).
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((r) => wss.once('listening', r));
+  const server = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
+  await new Promise((r) => client.once('open', r));
+  const link = await server;
+  client.pause();
+  const received: string[] = [];
+  client.on('message', (data: Buffer) => {
+    received.push(data.subarray(5, 6).toString());
+    client.send(JSON.stringify({ f: data.readUInt32BE(1) }));
+  });
+  const frame = (label: string) => label + '.'.repeat(3_000_000);
+  const chromium = new FakeChromium(frame('A'));
+  const cdp = new CdpConnection(chromium.toServer, chromium.fromServer);
+  const sink: RemoteSink = { frame: (data) => link.send(data, { binary: true }), event() {}, bufferedAmount: () => link.bufferedAmount };
+  const cast = new Screencast(cdp, {
+    session: () => TAB, sink: () => sink, maxFrame: () => ({ width: 1280, height: 720 }), mark() {}, committed: () => true,
+  }, 25, 5);
+  link.on('message', (m: Buffer) => cast.viewerAck((JSON.parse(m.toString()) as { f: number }).f));
+  cdp.on('Page.screencastFrame', (p, sid) => cast.onFrame(p, sid));
+  try {
+    cast.start();
+    chromium.paint(frame('B'));
+    await until(() => link.bufferedAmount > 1_000_000, 'the viewer\'s socket to fill');
+    // The page's last paint: Chromium keeps it (two in flight) until the viewer's ack times out
+    // (A is acked), then sends it while the socket is still full (dropped, and B acked).
+    chromium.paint(frame('C'));
+    await until(() => chromium.acks >= 2, 'the last paint captured and dropped', 8000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(chromium.kept, false);
+    client.resume();
+    // Before: A and B, and nothing more — the viewer kept B, an older picture than the page's.
+    await until(() => received.at(-1) === 'C', 'the last paint (C) on the viewer', 3000)
+      .catch((err: Error) => { throw new Error(`${err.message}; it has ${received.join(', ')}`); });
+  } finally {
+    cast.close();
+    client.terminate();
+    await new Promise((r) => wss.close(r));
   }
 });

@@ -3,12 +3,14 @@
 // runs), two frames in flight with sendLastFrame, every Chromium frame acked exactly once and on the
 // pacer's slots, frames to the viewer within the pacer's cap (one waits for its moment at most),
 // frames older than one already shown kept off the canvas, the viewer's frame numbers and acks (two
-// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, the snapshot a
-// new viewer or a loaded page is shown, and the watchdog that takes the pixels by hand (and restarts
-// the screencast) when a paint or resize is followed by no frame. Must not: queue frames for a slow
-// viewer, choose which tab is shown (tabs.ts does), or touch a page's content.
+// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, the newest frame
+// a full socket could not take (held-frame.ts), the snapshot a new viewer or a loaded page is
+// shown, and the watchdog that takes the pixels by hand (and restarts the screencast) when a paint
+// or resize is followed by no frame. Must not: queue frames for a slow viewer, choose which tab is
+// shown (tabs.ts does), or touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
+import { HeldFrame } from './held-frame.ts';
 import type { TimelineMark } from './timeline.ts';
 import type { ViewerEvent } from './types.ts';
 
@@ -45,8 +47,6 @@ const WATCHDOG_TRIES = 3;
  */
 const CHANGE_SLACK_MS = 150;
 
-/** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
-const MAX_BUFFERED = 1_000_000;
 /**
  * Chromium's frames in flight (captured, not acked). With one, a frame comes only after the ack of
  * the one before: its capture and encode (17 ms median on a quiet box while scrolling, 60–200 ms on
@@ -81,6 +81,8 @@ export class Screencast {
   #sendTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
+  /** The newest frame the viewer's socket had no room for, sent when it drains. */
+  readonly #held: HeldFrame;
   /** The tab session whose screencast runs, and its JPEG quality. */
   #casting: string | null = null;
   #castQuality: number | null = null;
@@ -93,6 +95,7 @@ export class Screencast {
     this.#cdp = cdp;
     this.#host = host;
     this.#pacer = new FramePacer(quality, maxFps);
+    this.#held = new HeldFrame(() => this.#host.sink(), (frame) => { if (this.#deliver(frame)) this.#sentOne(); });
   }
 
   /** A session's pacing replaces the prepared browser's. */
@@ -207,11 +210,28 @@ export class Screencast {
     if (!jpeg) return;
     const frame = this.#frame(jpeg);
     this.#lastFrame = frame;
+    // No room on the viewer's socket: Chromium is acked all the same (the stream is not queued),
+    // and the newest such frame goes when the socket drains.
+    if (!this.#deliver(frame)) return this.#scheduleAck(true);
+    this.#sentOne();
+  }
+
+  /** `frame` to the viewer, if its socket has room; else held until it drains (held-frame.ts). */
+  #deliver(frame: Buffer): boolean {
     const sink = this.#host.sink();
-    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck(true);
+    if (!sink || !this.#held.admit(sink, frame)) return false;
+    this.#put(sink, frame);
+    return true;
+  }
+
+  #put(sink: RemoteSink, frame: Buffer): void {
     sink.frame(frame);
     if (this.#host.committed()) this.#host.mark('sent');
-    this.#pacer.sent(this.#frameNo, Date.now());
+    this.#pacer.sent(frame.readUInt32BE(1), Date.now());
+  }
+
+  /** A screencast frame reached the viewer. */
+  #sentOne(): void {
     // Chromium may paint and encode the next frames while the viewer decodes this one, as far as
     // the viewer has room (#viewerHasRoom).
     this.#scheduleAck();
@@ -259,10 +279,7 @@ export class Screencast {
     this.#dropWaiting();
     const frame = this.#frame(Buffer.from(r.data, 'base64'));
     this.#lastFrame = frame;
-    if (sink.bufferedAmount() > MAX_BUFFERED) return;
-    sink.frame(frame);
-    if (this.#host.committed()) this.#host.mark('sent');
-    this.#pacer.sent(this.#frameNo, Date.now());
+    this.#deliver(frame);
   }
 
   /**
@@ -371,20 +388,17 @@ export class Screencast {
 
   /** A viewer attached: the last frame at once, then a live stream and the tab's pixels now. */
   attached(sink: RemoteSink): void {
-    if (this.#lastFrame) {
-      const f = Buffer.from(this.#lastFrame);
-      sink.frame(f);
-      if (this.#host.committed()) this.#host.mark('sent');
-      this.#pacer.sent(f.readUInt32BE(1), Date.now());
-    }
+    if (this.#lastFrame) this.#put(sink, Buffer.from(this.#lastFrame));
     this.start();
     void this.snapshot();
   }
 
+  /** Frames not sent yet are older than what comes next (another tab, a snapshot) or wanted by none. */
   #dropWaiting(): void {
     if (this.#sendTimer) clearTimeout(this.#sendTimer);
     this.#sendTimer = null;
     this.#waiting = null;
+    this.#held.clear();
   }
 
   close(): void {
