@@ -13,13 +13,16 @@ const SETTLE_MS = 2000;
 /** An ack the viewer never sends must not freeze the stream: ack Chromium anyway after this. */
 export const CLIENT_ACK_TIMEOUT_MS = 2000;
 /**
- * How many periods the grid may fall behind and still be caught up: a frame that came up to two
- * slots late (an encode that overran; with two in flight the next one is usually ready). Further
- * behind (a still page, a stalled viewer) the grid starts afresh at the next ack: a page that starts
- * moving again is not owed frames. (It was 1 s until 2026-12-06: a page still for 0.9 s before a
- * scroll was owed ~13 slots and made them up at fps + 1 for 13 s — 16.6–17 acks/s at a 15 cap.)
+ * How many periods behind the grid may be when a frame is *captured* and still be caught up. A
+ * frame captured later than that means the page painted nothing meanwhile (it was still): the grid
+ * starts afresh, and a page that starts moving again is not owed frames. A frame captured in time
+ * but late to come (a slow encode under load) or to be acked (a viewer drawing) keeps its slot, up to
+ * CATCH_UP_MS. (Until 2026-12-06 it was 1 s for both: a page still for 0.9 s before a scroll was owed
+ * ~13 slots and made them up at fps + 1 for 13 s — 16.6–17 acks/s at a 15 cap, traced.)
  */
 export const CATCH_UP_PERIODS = 2;
+/** However the frame was captured, a grid further behind than this starts afresh. */
+export const CATCH_UP_MS = 1000;
 /** The window the burst limit applies to: at most fps + 1 acks, and fps + 1 frames to the viewer, in any WINDOW_MS. */
 const WINDOW_MS = 1000;
 
@@ -65,9 +68,12 @@ export class FramePacer {
     if (this.#sent.size > 8) this.#sent.delete(this.#sent.keys().next().value!);
   }
 
-  /** When Chromium may be acked (ms from now), keeping to the fps cap. */
-  delayBeforeAck(now: number): number {
-    return Math.max(0, this.#due(now) - now, this.#windowOpens(this.#acks) - now);
+  /**
+   * When Chromium may be acked (ms from now) for a frame captured at `capturedAt` (epoch ms, the
+   * frame's metadata.timestamp; unknown: as if captured now), keeping to the fps cap.
+   */
+  delayBeforeAck(now: number, capturedAt = now): number {
+    return Math.max(0, this.#due(now, capturedAt) - now, this.#windowOpens(this.#acks) - now);
   }
 
   /**
@@ -86,8 +92,8 @@ export class FramePacer {
     return times.length < most ? -Infinity : times[times.length - most]! + WINDOW_MS;
   }
 
-  acked(now: number): void {
-    this.#lastDue = this.#due(now);
+  acked(now: number, capturedAt = now): void {
+    this.#lastDue = this.#due(now, capturedAt);
     this.#acks.push(now);
     if (this.#acks.length > this.#burst()) this.#acks.shift();
   }
@@ -105,12 +111,14 @@ export class FramePacer {
    * came late is acked at once and the grid is not shifted, so the frames after it make up the slot
    * (the burst limit bounds how fast) and the average rate is the cap rather than cap minus every
    * late frame's delay (seen: 14.7 fps under a 15 fps cap while scrolling). More than
-   * CATCH_UP_PERIODS behind (a still page, a slow viewer) starts a new grid: no burst to catch up.
+   * CATCH_UP_PERIODS behind at the frame's capture (a still page), or CATCH_UP_MS behind now, starts
+   * a new grid: no burst to catch up.
    */
-  #due(now: number): number {
+  #due(now: number, capturedAt: number): number {
     const period = 1000 / this.level.fps;
     const due = this.#lastDue + period;
-    return due < now - CATCH_UP_PERIODS * period ? now : due;
+    const captured = Number.isFinite(capturedAt) ? Math.min(capturedAt, now) : now;
+    return due < captured - CATCH_UP_PERIODS * period || due < now - CATCH_UP_MS ? now : due;
   }
 
   /** The viewer drew `frame`. Returns the new level when quality should change, else null. */

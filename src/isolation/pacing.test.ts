@@ -89,6 +89,33 @@ test('a page that was still for most of a second is not owed its frames: after i
   }
 });
 
+test('a frame captured in time but encoded slowly keeps its slot, however late it comes; one captured late (a still page) is not owed', () => {
+  // Traced under load 7: a frame came 249 ms after the ack that freed its place (captured at once,
+  // its encode slow) and the grid, more than two periods behind, started afresh: 2–3 slots lost.
+  // The frame's capture time (metadata.timestamp) tells a slow encode from a page that painted late.
+  // One frame in fifty 250 ms late: the burst limit makes up a slot a second, so the grid catches up.
+  const run = (capturedInTime: boolean) => {
+    const p = new FramePacer(60, 15);
+    const acks: number[] = [];
+    let t = 0;
+    for (let i = 0; t < 30_000; i++) {
+      const ackAt = t;
+      const latency = i % 50 === 49 ? 250 : 40;
+      t += latency;
+      const captured = capturedInTime ? ackAt + 5 : t;
+      t += p.delayBeforeAck(t, captured);
+      p.acked(t, captured);
+      acks.push(t);
+    }
+    return acks;
+  };
+  const slow = run(true);
+  assert.ok(slow.filter((a) => a < 30_000).length >= 15 * 30 - 1, `${slow.filter((a) => a < 30_000).length} acks in 30 s, want the cap`);
+  assert.ok(busiestSecond(slow) <= 16, `${busiestSecond(slow)} acks in one second`);
+  const late = run(false);
+  assert.ok(late.filter((a) => a < 30_000).length < 15 * 30 - 10, 'frames the page painted late are not made up');
+});
+
 test('catching up never goes above the cap by more than one frame in any second, whatever the frames do', () => {
   // Frames that come at once (a page repainting flat out), or in clumps after pauses up to
   // 0.9 s: the pacer makes up missed slots, but no 1 s window holds more than fps + 1 acks.

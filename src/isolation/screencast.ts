@@ -71,8 +71,9 @@ export class Screencast {
    * `ackId` is the screencast's session id Chromium put on the frame: it is the session current when
    * the frame was *sent*, so a frame captured before a restart and sent after it carries the new id
    * and counts against the new session's frames in flight (seen: the new session then ran two deep).
+   * `at`: when it was captured (epoch ms), which tells the pacer a slow encode from a still page.
    */
-  #owed: { session: string; ackId: number }[] = [];
+  #owed: { session: string; ackId: number; at: number }[] = [];
   /** The compositor time (ms) of the newest screencast frame sent to the viewer. */
   #newestShown = -Infinity;
   #ackTimer: NodeJS.Timeout | null = null;
@@ -173,11 +174,11 @@ export class Screencast {
     const current = (o: { session: string; ackId: number }) => o.session === sid && o.ackId >= ackId;
     for (const o of this.#owed) if (!current(o)) this.#cdp.post('Page.screencastFrameAck', { sessionId: o.ackId }, o.session);
     this.#owed = this.#owed.filter(current);
-    this.#owed.push({ session: sid, ackId });
+    const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
+    this.#owed.push({ session: sid, ackId, at });
     // A frame painted before one already shown (captured before a restart, sent after the new
     // session's first frame) would put the canvas back in time, and on a page that then stays still,
     // for good: it is acked, never drawn.
-    const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
     if (this.#expected && at >= this.#expected.since) this.#settled();
     if (at < this.#newestShown) return this.#scheduleAck(true);
     if (Number.isFinite(at)) this.#newestShown = at;
@@ -374,14 +375,14 @@ export class Screencast {
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
       this.#ackNext();
-    }, this.#pacer.delayBeforeAck(Date.now()));
+    }, this.#pacer.delayBeforeAck(Date.now(), this.#owed[0]!.at));
   }
 
   /** The oldest frame owed an ack gets it; one more owed (two in flight) waits for the next slot. */
   #ackNext(): void {
     const a = this.#owed.shift();
     if (!a || a.session !== this.#casting) return;
-    this.#pacer.acked(Date.now());
+    this.#pacer.acked(Date.now(), a.at);
     this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
     this.#scheduleAck();
   }
