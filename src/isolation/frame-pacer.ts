@@ -2,9 +2,9 @@
 // the frame-rate cap: acks are due on a 1/fps grid (a late one goes at once and the grid stays put,
 // so the long-run rate is the cap), never more than fps + 1 in any second; frames go to the viewer
 // as they come, never more than fps + 1 in any second either (the jitter between an ack and its
-// frame is absorbed, not turned into lost slots). Whether the viewer has room is screencast.ts's (a slow viewer slows
-// the stream instead of queueing it). The viewer's ack round trip steers quality: slower → lower
-// JPEG quality and fps, faster → back up. Pure (clock injected).
+// frame is absorbed, not turned into lost slots). Whether the viewer has room is screencast.ts's
+// (a slow viewer slows the stream instead of queueing it). The viewer's ack round trip steers
+// quality: slower → lower JPEG quality and fps, faster → back up. Pure (clock injected).
 export interface PacerLevel { quality: number; fps: number }
 
 const SLOW_RTT_MS = 300;
@@ -23,7 +23,7 @@ export const CLIENT_ACK_TIMEOUT_MS = 2000;
 export const CATCH_UP_PERIODS = 2;
 /** However the frame was captured, a grid further behind than this starts afresh. */
 export const CATCH_UP_MS = 1000;
-/** The window the burst limit applies to: at most fps + 1 acks, and fps + 1 frames to the viewer, in any WINDOW_MS. */
+/** The burst limit's window: at most fps + 1 acks, and fps + 1 frames to the viewer, in any WINDOW_MS. */
 const WINDOW_MS = 1000;
 
 export function levelsFor(quality: number, maxFps: number): PacerLevel[] {

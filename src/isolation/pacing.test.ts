@@ -110,7 +110,8 @@ test('a frame captured in time but encoded slowly keeps its slot, however late i
     return acks;
   };
   const slow = run(true);
-  assert.ok(slow.filter((a) => a < 30_000).length >= 15 * 30 - 1, `${slow.filter((a) => a < 30_000).length} acks in 30 s, want the cap`);
+  const in30s = slow.filter((a) => a < 30_000).length;
+  assert.ok(in30s >= 15 * 30 - 1, `${in30s} acks in 30 s, want the cap`);
   assert.ok(busiestSecond(slow) <= 16, `${busiestSecond(slow)} acks in one second`);
   const late = run(false);
   assert.ok(late.filter((a) => a < 30_000).length < 15 * 30 - 10, 'frames the page painted late are not made up');
@@ -154,7 +155,8 @@ test('frames to the viewer keep the cap as an average and the cap plus one in an
     const p = new FramePacer(60, fps);
     const sends = viewerStream(p, (i) => (i % 5 === 0 ? 110 : 10), 30_000).filter((a) => a >= 1000 && a < 30_000);
     assert.ok(sends.length >= fps * 29 - 1, `${sends.length} frames in 29 s at ${fps} fps, want the cap (${fps * 29})`);
-    assert.ok(busiestSecond(sends) <= fps + 1, `${busiestSecond(sends)} frames in one second at ${fps} fps, want <= ${fps + 1}`);
+    const busiest = busiestSecond(sends);
+    assert.ok(busiest <= fps + 1, `${busiest} frames in one second at ${fps} fps, want <= ${fps + 1}`);
   }
 });
 
