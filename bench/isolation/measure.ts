@@ -133,7 +133,8 @@ export interface ScrollFigures {
  * window, shows a frame more or less depending on where the window's edges fall (its frames'
  * jitter), so one frame short over the window is the cap, and two short are not.
  */
-export const keepsCap = (fps: number, seconds: number, cap: number): boolean => fps * seconds >= cap * seconds - 1;
+export const keepsCap = (fps: number, seconds: number, cap: number): boolean =>
+  seconds > 0 && fps * seconds >= cap * seconds - 1;
 
 /** Scrolling's first second is left out of its frame rate: the stream starts (input-to-frame latency, the pacer's grid). */
 const SCROLL_SETTLE_MS = 1000;
