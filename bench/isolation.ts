@@ -13,7 +13,7 @@ import { launchChromium, startIsolationStack, until } from '../test/isolation/ha
 import { median } from './lib/stats.ts';
 import { mark, table } from './lib/table.ts';
 import { STEPS, type Steps } from './isolation/first-frame-timeline.ts';
-import { capacity, clickToPixel, firstFrame, memoryAtRest, scrolling, type Ctx } from './isolation/measure.ts';
+import { capacity, clickToPixel, firstFrame, keepsCap, memoryAtRest, scrolling, type Ctx } from './isolation/measure.ts';
 
 const quick = process.argv.includes('--quick');
 const firstFrameOnly = process.argv.includes('--first-frame');
@@ -59,9 +59,9 @@ async function main(): Promise<void> {
       for (let r = 1; r <= T.rounds; r++) {
         const load = loadavg()[0]!;
         const x = await scrolling(ctx, pages.text, T.scrollS);
-        rows.push([r, f2(x.fps), f2(x.fpsReceived), f2(x.fpsWall), f0(x.bytesPerS / 1024), f2(x.browserCores), `${f1(load)} → ${f1(loadavg()[0]!)}`]);
+        rows.push([r, f2(x.fps), mark(keepsCap(x.fps, x.spanS, GOAL.fps)), f2(x.fpsReceived), f2(x.fpsWall), f0(x.bytesPerS / 1024), f2(x.browserCores), `${f1(load)} → ${f1(loadavg()[0]!)}`]);
       }
-      const head = ['scrolling round', 'fps drawn (steady)', 'fps received', 'fps over the loop', 'KiB/s', 'browser cores', 'load average'];
+      const head = ['scrolling round', 'fps drawn (steady)', `keeps the ${GOAL.fps} cap`, 'fps received', 'fps over the loop', 'KiB/s', 'browser cores', 'load average'];
       process.stdout.write(`\n${table(head, rows)}\n`);
       return;
     }
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       ['first frame, cold (median)', `${f0(median(cold))} ms`, `≤ ${GOAL.coldMs} ms`, mark(median(cold) <= GOAL.coldMs)],
       ['first frame, pooled (median)', `${f0(median(pooled))} ms`, `≤ ${GOAL.pooledMs} ms`, mark(median(pooled) <= GOAL.pooledMs)],
       ['click-to-pixel (median)', `${f1(median(clicks))} ms`, `≤ ${GOAL.clickMs} ms`, mark(median(clicks) <= GOAL.clickMs)],
-      ['frames/s while scrolling', f1(scroll.fps), `≥ ${GOAL.fps}`, mark(scroll.fps >= GOAL.fps)],
+      ['frames/s while scrolling', f2(scroll.fps), `≥ ${GOAL.fps} (the cap; a frame short over ${f1(scroll.spanS)} s is edge jitter)`, mark(keepsCap(scroll.fps, scroll.spanS, GOAL.fps))],
       ['memory per session, simple page (PSS)', `${f0(rest.pssMb)} MB`, `≤ ${GOAL.sessionMb} MB`, mark(rest.pssMb <= GOAL.sessionMb)],
     ];
     const out = [
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       '',
       table(['scrolling sessions', 'median fps', 'min fps', 'browser cores (sum)', 'PSS MB (sum)'], cap.steps.map((s) => [s.sessions, f1(s.medianFps), f1(s.minFps), f2(s.browserCores), f0(s.pssMb)])),
       `load average at the end: ${loadavg().map(f1).join(' ')}`,
-      `capacity: ${cap.sustained} sessions scrolling at ≥ ${GOAL.fps} fps on ${cpus().length} cores (${f1(cap.sustained * 2 / cpus().length)} per 2 cores); stopped: ${cap.stoppedBy}; admission cap ${iso().manager.maxSessions}`,
+      `capacity: ${cap.sustained} sessions scrolling at the ${GOAL.fps} fps cap (at most a frame short per ${T.windowS} s) on ${cpus().length} cores (${f1(cap.sustained * 2 / cpus().length)} per 2 cores); stopped: ${cap.stoppedBy}; admission cap ${iso().manager.maxSessions}`,
       '',
       table(['goal', 'measured', 'target', 'verdict'], verdicts),
     ];

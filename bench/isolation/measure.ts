@@ -123,7 +123,18 @@ export async function memoryAtRest(ctx: Ctx, url: string, rgb: number[]): Promis
 export interface ScrollFigures {
   wheelsPerS: number; fps: number; fpsReceived: number; fpsWall: number; bytesPerS: number; frameKb: number;
   browserCores: number; serverCores: number; mem: TreeFigures;
+  /** The seconds `fps` was counted over (first to last draw of the steady part). */
+  spanS: number;
 }
+
+/**
+ * Whether a stream counted at `fps` over `seconds` keeps the frame-rate cap `cap`. The cap is a
+ * long-run rate (acks on a 1/cap grid, frame-pacer.ts): a stream exactly at it, counted over a
+ * window, shows a frame more or less depending on where the window's edges fall (its frames'
+ * jitter), so one frame short over the window is the cap, and two short are not.
+ */
+export const keepsCap = (fps: number, seconds: number, cap: number): boolean =>
+  seconds > 0 && fps * seconds >= cap * seconds - 1;
 
 /** Scrolling's first second is left out of its frame rate: the stream starts (input-to-frame latency, the pacer's grid). */
 const SCROLL_SETTLE_MS = 1000;
@@ -167,6 +178,7 @@ export async function scrolling(ctx: Ctx, url: string, seconds: number): Promise
     wheelsPerS: wheels / s, fps: rate(drawn, 1000), fpsReceived: rate(t, 1), fpsWall: v.counter.frames / s,
     bytesPerS: v.counter.bytes / s, frameKb: v.counter.bytes / Math.max(1, v.counter.frames) / 1024,
     browserCores: (treeCpu(pid) - cpu0) / s, serverCores: (node.user + node.system) / 1e6 / s, mem: treeFigures(pid),
+    spanS: drawn.length > 1 ? (drawn.at(-1)! - drawn[0]!) / 1000 : 0,
   };
   await v.close();
   await endSession(ctx, u.userKey);
@@ -179,7 +191,7 @@ export interface Capacity { steps: CapacityStep[]; sustained: number; stoppedBy:
 /**
  * Sessions per machine while every one of them scrolls: raw viewers (no decoding, so the user side
  * costs little) join one by one; after each, every session's frame rate is measured for `windowS`.
- * Stops when one falls below `minFps`, admission refuses, or `budgetS` is spent.
+ * Stops when one no longer keeps the cap `minFps` (keepsCap), admission refuses, or `budgetS` is spent.
  */
 export async function capacity(ctx: Ctx, url: string, o: { minFps: number; windowS: number; budgetS: number; median: (xs: number[]) => number }): Promise<Capacity> {
   const viewers: { v: RawViewer; key: string; timer: NodeJS.Timeout }[] = [];
@@ -222,12 +234,12 @@ export async function capacity(ctx: Ctx, url: string, o: { minFps: number; windo
       const step = { sessions: viewers.length, medianFps: o.median(fps), minFps: Math.min(...fps), browserCores: cores, pssMb: pss };
       steps.push(step);
       process.stderr.write(`  ${step.sessions} scrolling sessions: median ${step.medianFps.toFixed(1)} fps, min ${step.minFps.toFixed(1)}, browsers ${cores.toFixed(2)} cores\n`);
-      if (step.minFps < o.minFps) { stoppedBy = `a session fell below ${o.minFps} fps`; break; }
+      if (!keepsCap(step.minFps, o.windowS, o.minFps)) { stoppedBy = `a session fell below ${o.minFps} fps`; break; }
     }
   } finally {
     for (const x of viewers) { clearInterval(x.timer); x.v.ws.close(); }
     for (const x of viewers) await endSession(ctx, x.key);
   }
-  const ok = steps.filter((s) => s.minFps >= o.minFps);
+  const ok = steps.filter((s) => keepsCap(s.minFps, o.windowS, o.minFps));
   return { steps, sustained: ok.length ? Math.max(...ok.map((s) => s.sessions)) : 0, stoppedBy };
 }

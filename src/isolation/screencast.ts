@@ -3,13 +3,15 @@
 // runs), two frames in flight with sendLastFrame, every Chromium frame acked exactly once and on the
 // pacer's slots, frames to the viewer within the pacer's cap (one waits for its moment at most),
 // frames older than one already shown kept off the canvas, the viewer's frame numbers and acks (two
-// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, and snapshots
-// (the tab's pixels taken by hand); when one is due — a new viewer, a loaded page, a paint or resize
-// followed by no frame — frame-watch.ts decides. Must not: queue frames for a slow viewer, choose
-// which tab is shown (tabs.ts does), or touch a page's content.
+// frames deep at most), the quality/fps steps (frame-pacer.ts), the frame size cap, the newest frame
+// a full socket could not take (held-frame.ts), and snapshots (the tab's pixels taken by hand); when
+// one is due — a new viewer, a loaded page, a paint or resize followed by no frame — frame-watch.ts
+// decides. Must not: queue frames for a slow viewer, choose which tab is shown (tabs.ts does), or
+// touch a page's content.
 import type { CdpConnection, CdpParams } from './cdp-pipe.ts';
 import { CLIENT_ACK_TIMEOUT_MS, FramePacer } from './frame-pacer.ts';
 import { FrameWatch } from './frame-watch.ts';
+import { HeldFrame } from './held-frame.ts';
 import type { TimelineMark } from './timeline.ts';
 import type { ViewerEvent } from './types.ts';
 
@@ -36,8 +38,6 @@ export interface ScreencastHost {
  */
 const CHANGE_SLACK_MS = 150;
 
-/** Above this many bytes waiting on the viewer's socket a frame is dropped, not queued. */
-const MAX_BUFFERED = 1_000_000;
 /**
  * Chromium's frames in flight (captured, not acked). With one, a frame comes only after the ack of
  * the one before: its capture and encode (17 ms median on a quiet box while scrolling, 60–200 ms on
@@ -62,8 +62,9 @@ export class Screencast {
    * `ackId` is the screencast's session id Chromium put on the frame: it is the session current when
    * the frame was *sent*, so a frame captured before a restart and sent after it carries the new id
    * and counts against the new session's frames in flight (seen: the new session then ran two deep).
+   * `at`: when it was captured (epoch ms), which tells the pacer a slow encode from a still page.
    */
-  #owed: { session: string; ackId: number }[] = [];
+  #owed: { session: string; ackId: number; at: number }[] = [];
   /** The compositor time (ms) of the newest screencast frame sent to the viewer. */
   #newestShown = -Infinity;
   #ackTimer: NodeJS.Timeout | null = null;
@@ -72,6 +73,8 @@ export class Screencast {
   #sendTimer: NodeJS.Timeout | null = null;
   #viewerTimer: NodeJS.Timeout | null = null;
   #lastFrame: Buffer | null = null;
+  /** The newest frame the viewer's socket had no room for, sent when it drains. */
+  readonly #held: HeldFrame;
   /** The tab session whose screencast runs, and its JPEG quality and frame size cap. */
   #casting: string | null = null;
   #castAs: string | null = null;
@@ -88,6 +91,7 @@ export class Screencast {
       casting: () => this.#casting, viewing: () => this.#host.sink() !== null, owed: () => this.#owed.length,
       snapshot: () => void this.snapshot(), restart: (session) => this.#restart(session),
     });
+    this.#held = new HeldFrame(() => this.#host.sink(), (frame) => { if (this.#deliver(frame)) this.#sentOne(); });
   }
 
   /** A session's pacing replaces the prepared browser's. */
@@ -167,11 +171,11 @@ export class Screencast {
     const current = (o: { session: string; ackId: number }) => o.session === sid && o.ackId >= ackId;
     for (const o of this.#owed) if (!current(o)) this.#cdp.post('Page.screencastFrameAck', { sessionId: o.ackId }, o.session);
     this.#owed = this.#owed.filter(current);
-    this.#owed.push({ session: sid, ackId });
+    const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
+    this.#owed.push({ session: sid, ackId, at });
     // A frame painted before one already shown (captured before a restart, sent after the new
     // session's first frame) would put the canvas back in time, and on a page that then stays still,
     // for good: it is acked, never drawn.
-    const at = Number((p.metadata as { timestamp?: unknown } | undefined)?.timestamp) * 1000;
     this.#watch.framed(at);
     if (at < this.#newestShown) return this.#scheduleAck(true);
     if (Number.isFinite(at)) this.#newestShown = at;
@@ -204,11 +208,28 @@ export class Screencast {
     if (!jpeg) return;
     const frame = this.#frame(jpeg);
     this.#lastFrame = frame;
+    // No room on the viewer's socket: Chromium is acked all the same (the stream is not queued),
+    // and the newest such frame goes when the socket drains.
+    if (!this.#deliver(frame)) return this.#scheduleAck(true);
+    this.#sentOne();
+  }
+
+  /** `frame` to the viewer, if its socket has room; else held until it drains (held-frame.ts). */
+  #deliver(frame: Buffer): boolean {
     const sink = this.#host.sink();
-    if (!sink || sink.bufferedAmount() > MAX_BUFFERED) return this.#scheduleAck(true);
+    if (!sink || !this.#held.admit(sink, frame)) return false;
+    this.#put(sink, frame);
+    return true;
+  }
+
+  #put(sink: RemoteSink, frame: Buffer): void {
     sink.frame(frame);
     if (this.#host.committed()) this.#host.mark('sent');
-    this.#pacer.sent(this.#frameNo, Date.now());
+    this.#pacer.sent(frame.readUInt32BE(1), Date.now());
+  }
+
+  /** A screencast frame reached the viewer. */
+  #sentOne(): void {
     // Chromium may paint and encode the next frames while the viewer decodes this one, as far as
     // the viewer has room (#viewerHasRoom).
     this.#scheduleAck();
@@ -257,10 +278,7 @@ export class Screencast {
     this.#dropWaiting();
     const frame = this.#frame(Buffer.from(r.data, 'base64'));
     this.#lastFrame = frame;
-    if (sink.bufferedAmount() > MAX_BUFFERED) return;
-    sink.frame(frame);
-    if (this.#host.committed()) this.#host.mark('sent');
-    this.#pacer.sent(this.#frameNo, Date.now());
+    this.#deliver(frame);
   }
 
   /**
@@ -335,14 +353,14 @@ export class Screencast {
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
       this.#ackNext();
-    }, this.#pacer.delayBeforeAck(Date.now()));
+    }, this.#pacer.delayBeforeAck(Date.now(), this.#owed[0]!.at));
   }
 
   /** The oldest frame owed an ack gets it; one more owed (two in flight) waits for the next slot. */
   #ackNext(): void {
     const a = this.#owed.shift();
     if (!a || a.session !== this.#casting) return;
-    this.#pacer.acked(Date.now());
+    this.#pacer.acked(Date.now(), a.at);
     this.#cdp.post('Page.screencastFrameAck', { sessionId: a.ackId }, a.session);
     this.#scheduleAck();
   }
@@ -352,20 +370,17 @@ export class Screencast {
    * screencast frame captured from now on, or else a snapshot (frame-watch.ts says why not at once).
    */
   attached(sink: RemoteSink): void {
-    if (this.#lastFrame) {
-      const f = Buffer.from(this.#lastFrame);
-      sink.frame(f);
-      if (this.#host.committed()) this.#host.mark('sent');
-      this.#pacer.sent(f.readUInt32BE(1), Date.now());
-    }
+    if (this.#lastFrame) this.#put(sink, Buffer.from(this.#lastFrame));
     this.start();
     this.#watch.owePixels();
   }
 
+  /** Frames not sent yet are older than what comes next (another tab, a snapshot) or wanted by none. */
   #dropWaiting(): void {
     if (this.#sendTimer) clearTimeout(this.#sendTimer);
     this.#sendTimer = null;
     this.#waiting = null;
+    this.#held.clear();
   }
 
   close(): void {
