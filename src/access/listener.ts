@@ -72,6 +72,8 @@ export function createListener(
     closeAll: () => {
       for (const c of conns) c.socket.destroy();
       http.closeAllConnections();
+      // Stops node's timeout checker ('listening' started it); the server has no handle to close.
+      http.close();
     },
   };
 }
