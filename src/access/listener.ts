@@ -38,7 +38,8 @@ export function createListener(
   s: ServerConfig, tls: { cert: Buffer; key: Buffer } | null, lean: LeanHandlers, node: NodeHandlers,
 ): Listener {
   const http = nodeServer(s, node);
-  const conns = new Set<ServerConnection>();
+  /** Connections the lean side serves, by socket: one handed to node:http is node's from then on. */
+  const conns = new Map<Duplex, ServerConnection>();
   const leanOptions = {
     maxHeaderBytes: s.limits.maxHeaderBytes,
     // The field count is request-guard.ts's to refuse (431 with the deny page), as it was with node:http.
@@ -49,6 +50,7 @@ export function createListener(
     handOff: {
       serves: lean.serves,
       to: (socket: Duplex) => {
+        conns.delete(socket);
         // node:http reads the bytes put back first, then the socket (RFC 9112: same connection, same order).
         http.emit('connection', socket);
       },
@@ -56,8 +58,8 @@ export function createListener(
   };
   const accept = (socket: Socket) => {
     const conn = serveHttp1(socket, leanOptions, lean.request, lean.upgrade);
-    conns.add(conn);
-    socket.once('close', () => conns.delete(conn));
+    conns.set(socket, conn);
+    socket.once('close', () => conns.delete(socket));
   };
   // ALPN http/1.1 only, as node:https offers it: this listener speaks no HTTP/2.
   const server: Server = tls
@@ -66,11 +68,11 @@ export function createListener(
   return {
     server,
     closeIdle: () => {
-      for (const c of conns) c.close();
+      for (const c of conns.values()) c.close();
       http.closeIdleConnections();
     },
     closeAll: () => {
-      for (const c of conns) c.socket.destroy();
+      for (const c of conns.values()) c.socket.destroy();
       http.closeAllConnections();
       // Stops node's timeout checker ('listening' started it); the server has no handle to close.
       http.close();

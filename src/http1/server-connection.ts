@@ -78,6 +78,8 @@ export class ServerConnection implements ReplyConnection {
   #bodyTimer: NodeJS.Timeout | null = null;
   #held = false;
   #closing = false;
+  /** The socket went to a new owner (an upgrade, a hand-off): nothing here may touch it again. */
+  #detached = false;
   #refused = false;
   #executing = false;
   /** True until the first request's head has begun: that wait, too, is bounded by the headers timeout. */
@@ -313,8 +315,9 @@ export class ServerConnection implements ReplyConnection {
     return this.#closing;
   }
 
-  /** Graceful close: a response in progress is this connection's last; an idle connection closes now. */
+  /** Graceful close: a response in progress is this connection's last; an idle connection closes now. Nothing once handed over. */
   close(): void {
+    if (this.#detached) return;
     this.#closing = true;
     if (!this.#current) this.socket.destroy();
   }
@@ -322,6 +325,7 @@ export class ServerConnection implements ReplyConnection {
   /** Leaves the socket to a new owner: no listener, timer or parser of this module is left on it. */
   #detach(): Duplex {
     const s = this.socket;
+    this.#detached = true;
     this.#queue.length = 0;
     if (this.#headTimer) clearTimeout(this.#headTimer);
     if (this.#bodyTimer) clearTimeout(this.#bodyTimer);

@@ -35,6 +35,21 @@ test('a first request served elsewhere hands the connection over with every byte
   assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n[^]*other$/);
 });
 
+test('close() after a hand-off leaves the socket to its new owner', async () => {
+  const other: { answer?: (text: string) => void } = {};
+  const { port, server, conns } = await serve(hello, undefined, {
+    handOff: { serves: () => false, to: (socket) => { other.answer = (t) => socket.end(t); socket.resume(); } },
+  });
+  const r = exchange(port, ['GET / HTTP/1.1\r\nHost: other\r\n\r\n'], { waitMs: 2000 });
+  while (!other.answer) await new Promise((res) => setTimeout(res, 10));
+  for (const c of conns) c.close();
+  await new Promise((res) => setTimeout(res, 50));
+  other.answer('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+  const got = await r;
+  server.close();
+  assert.match(got.text, /^HTTP\/1\.1 200 OK\r\n[^]*ok$/);
+});
+
 test('a later request on an idle keep-alive connection is handed over from its first byte', async () => {
   const other = { bytes: '', sockets: 0 };
   const { port, server, calls } = await serve(hello, undefined, { handOff: handOffTo(other) });
