@@ -5,7 +5,9 @@
 // request put back. A request for node:http pipelined behind a lean one gets 421 (server-connection.ts).
 // Owns: accepting, the split, slow-client limits on both sides, and closing both. Must not: decide
 // which requests are lean (the caller's `serves`), or answer any request itself.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse,
+} from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
@@ -101,7 +103,8 @@ function nodeServer(s: ServerConfig, node: NodeHandlers): HttpServer {
     const status = clientErrorStatus((err as { code?: string }).code);
     // Answer, then drop the connection: a half-closed socket would let a slowloris client keep
     // it open by writing on.
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
+    const answer = `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+    if (socket.writable) socket.end(answer, () => socket.destroy());
     else socket.destroy();
   });
   // It never listens, yet its connections must be tracked: node starts the header/request-timeout

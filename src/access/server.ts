@@ -84,7 +84,9 @@ export class AccessServer {
   async listen(): Promise<RunningListener[]> {
     const cfg = this.#ctx.runtime().config;
     for (const l of cfg.server.listeners) {
-      const tls = l.tls ? { cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) } : null;
+      const tls = l.tls
+        ? { cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) }
+        : null;
       const listener = createListener(cfg.server, tls, this.#lean, this.#node);
       const server = listener.server;
       const [host, port] = splitAddress(l.address);
@@ -94,7 +96,8 @@ export class AccessServer {
       });
       const bound = server.address();
       const actualPort = typeof bound === 'object' && bound ? bound.port : port;
-      this.#listeners.push({ address: `${host}:${actualPort}`, url: `${l.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`, server, listener });
+      const url = `${l.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+      this.#listeners.push({ address: `${host}:${actualPort}`, url, server, listener });
     }
     return this.#listeners;
   }
@@ -162,14 +165,20 @@ export class AccessServer {
         return await this.forwardAuth.appHost(rt, route!, full.req, full.res, info, g.path, g.query);
       }
       if (!route) {
-        sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
+        sendDenyPage(res, {
+          status: 404, title: 'Unknown application', message: 'No application is configured at this address.',
+          requestId: info.id, support: rt.config.server.support,
+        }, info.wantsJson);
         return;
       }
       await this.apps.handle(rt, route, req, res, info, g.path, g.query);
     } catch (err) {
       // Fail closed: whatever broke, the request does not reach the origin.
       this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
-      sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
+      sendDenyPage(res, {
+        status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.',
+        requestId: info.id, support: rt.config.server.support,
+      }, info.wantsJson);
     }
   }
 

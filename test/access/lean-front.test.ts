@@ -19,7 +19,12 @@ describe('the lean front on a protected host', () => {
     const port = await freePort();
     s = await startStack({
       port,
-      extra: { server: { listeners: [{ address: `127.0.0.1:${port}` }], authUrl: `http://auth.localtest.me:${port}`, shutdownGrace: '2s', timeouts: { headers: '500ms', idle: '400ms', request: '600ms' } } },
+      extra: {
+        server: {
+          listeners: [{ address: `127.0.0.1:${port}` }], authUrl: `http://auth.localtest.me:${port}`, shutdownGrace: '2s',
+          timeouts: { headers: '500ms', idle: '400ms', request: '600ms' },
+        },
+      },
     });
     wiki = `wiki.localtest.me:${s.port}`;
     auth = `auth.localtest.me:${s.port}`;
@@ -105,6 +110,30 @@ describe('the lean front on a protected host', () => {
     assert.equal(r.closed, true);
     assert.ok(Date.now() - started < 1500);
     assert.equal(s.wiki.seen.slice(before).filter((x) => x.url === '/slow').length, 0);
+  });
+
+  test('the access-log entry of a lean request has every field, the client address from the socket', async () => {
+    const r = await exchange(s.port, [`GET /logged?q=1 HTTP/1.1\r\nHost: ${wiki}\r\nCookie: ${cookie}\r\n\r\n`], { until: (t) => t.includes('"url"'), waitMs: 3000 });
+    const requestId = /moatless-request-id: (\S+)/.exec(r.text)?.[1];
+    assert.ok(requestId, r.text);
+    let entry;
+    for (let i = 0; i < 60 && !entry; i++) {
+      entry = (await s.moatless.store.accessLog.query({ limit: 20 })).find((e) => e.requestId === requestId);
+      if (!entry) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.ok(entry, 'the entry reached the store');
+    assert.equal(entry.host, wiki);
+    assert.equal(entry.path, '/logged');
+    assert.equal(entry.method, 'GET');
+    assert.equal(entry.appId, 'wiki');
+    assert.equal(entry.email, 'alice@contoso.com');
+    assert.ok(entry.userKey);
+    assert.equal(entry.action, 'allow');
+    assert.equal(entry.policy, 'staff');
+    assert.equal(entry.status, 200);
+    assert.equal(entry.clientIp, '127.0.0.1');
+    assert.ok(entry.reasons.length > 0);
+    assert.ok(entry.durationMs >= 0 && entry.time > 0);
   });
 
   test('a request path that throws is denied with 503, never reaches the origin, and the server serves on', async () => {
