@@ -5,7 +5,7 @@
 // Refused with a status and the connection closed: malformed or smuggling-shaped requests (400),
 // headers past the byte or field limit (431), a missing or repeated Host (400, RFC 9112 §3.2),
 // an unknown expectation (417), a head not complete within the headers timeout (408). Idle
-// keep-alive connections close after 1-2 × `keepAliveMs`. `Expect: 100-continue` is answered when the
+// keep-alive connections close `keepAliveMs` after their last response. `Expect: 100-continue` is answered when the
 // request's turn comes. An Upgrade request hands the socket over. A request the caller does not
 // serve here (`handOff`) hands the whole connection over, bytes included. Transport library (src/http1/):
 // must not decide policy, dial, log, or import anything from a capability (src/access, src/gateway).
@@ -23,7 +23,7 @@ export interface ServerOptions {
   maxFields?: number;
   /** From a request's first byte to its blank line (408 and close past it); also how long a new connection may send nothing. */
   headersTimeoutMs: number;
-  /** No request begun for this long on an idle connection: closed (checked once per keepAliveMs, so within 1-2 ×). */
+  /** A connection answering nothing for this long since its last response (or since it opened) is closed. */
   keepAliveMs: number;
   /** From a request's first byte until its body is read whole; past it, the connection is cut. 0 or absent: none. */
   requestTimeoutMs?: number;
@@ -85,10 +85,9 @@ export class ServerConnection implements ReplyConnection {
   /** True until the first request's head has begun: that wait, too, is bounded by the headers timeout. */
   #firstWait = true;
   readonly #onData = (d: Buffer) => this.#read(d);
-  readonly #idleTimer: NodeJS.Timeout;
-  /** Requests started on this connection, and that count at the last idle check. */
-  #started = 0;
-  #startedAtCheck = 0;
+  #idleTimer: NodeJS.Timeout;
+  /** When the last response was written (or the connection opened): the keep-alive limit runs from here. */
+  #idleSince = Date.now();
   /** With handOff: the bytes read since the connection was last idle (a message boundary), and the first request they hold. */
   #since: Buffer[] | null = null;
   #sinceFirst: Pending | null = null;
@@ -157,14 +156,16 @@ export class ServerConnection implements ReplyConnection {
   readonly #onError = () => this.socket.destroy();
   readonly #onDrain = () => this.#current?.res.emit('drain');
 
-  /** Closes a connection that started no request since the last check and is not busy: idle for 1-2 × keepAliveMs. */
+  /** Closes a connection idle for keepAliveMs; while busy, looks again once per keepAliveMs. */
   readonly #onIdleCheck = () => {
     // Busy: the handler's own limits (the upstream's) apply; a head in progress has its own timer.
     // A request answered before its body was all read counts as idle: that body is dropped for this long at most.
     const busy = (this.#current !== null && !this.#current.done) || this.#inHead || this.#firstWait;
-    if (!busy && this.#started === this.#startedAtCheck) return void this.socket.destroy();
-    this.#startedAtCheck = this.#started;
-    this.#idleTimer.refresh();
+    if (busy) return void this.#idleTimer.refresh();
+    const left = this.#idleSince + this.#o.keepAliveMs - Date.now();
+    if (left <= 0) return void this.socket.destroy();
+    // Idle for less than the limit: looked at again when it would be reached (one timer per idle spell).
+    this.#idleTimer = setTimeout(this.#onIdleCheck, left).unref();
   };
 
   /** The headers timeout, checked when due; armed only while a head is incomplete after a read. */
@@ -265,6 +266,7 @@ export class ServerConnection implements ReplyConnection {
     const c = this.#current;
     if (!c || this.socket.destroyed) return;
     c.done = true;
+    this.#idleSince = Date.now();
     if (close || this.#closing) {
       this.#current = null;
       this.#queue.length = 0;
@@ -299,7 +301,6 @@ export class ServerConnection implements ReplyConnection {
     }
     const res = new ServerReply(this, p.req);
     this.#current = { p, res, done: false };
-    this.#started++;
     if (p.continue && !p.ended) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (this.#queue.length === 1) this.#hold(false);
     try {

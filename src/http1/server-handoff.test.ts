@@ -1,5 +1,6 @@
 // The connection-level parts of the HTTP/1.1 server side a front door needs: handing a connection to
-// another server (bytes put back), 421 where that cannot be done, the request timeout, graceful close.
+// another server (bytes put back), 421 where that cannot be done, the request and keep-alive
+// timeouts, graceful close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -128,4 +129,24 @@ test('close(): an idle connection closes at once; a response in progress finishe
   assert.match(b.text, /connection: close\r\n[^]*slow done$/);
   assert.equal(b.closed, true);
   assert.ok(Date.now() - started < 1000);
+});
+
+test('an idle keep-alive connection closes keepAliveMs after its last response, not up to twice that', async () => {
+  const { port, server } = await serve(hello, undefined, { keepAliveMs: 400 });
+  const r = await new Promise<{ lastAnswer: number; closedAt: number }>((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    let got = '';
+    let lastAnswer = 0;
+    c.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      lastAnswer = Date.now();
+      // The second request comes after the first idle check (400 ms): that check must not reset the limit to a whole period.
+      if (got.endsWith('hello /a')) setTimeout(() => c.write('GET /b HTTP/1.1\r\nHost: x\r\n\r\n'), 450);
+    });
+    c.on('close', () => resolve({ lastAnswer, closedAt: Date.now() }));
+    c.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+  });
+  server.close();
+  const idle = r.closedAt - r.lastAnswer;
+  assert.ok(idle >= 350 && idle < 650, `closed ${idle} ms after the last response`);
 });
