@@ -124,8 +124,7 @@ export class AccessServer {
   readonly #lean: LeanHandlers = {
     serves: (req) => {
       const rt = this.#ctx.runtime();
-      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
-      const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
+      const { g, route } = this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque));
       this.#checked = { req, g, route };
       return !g.ok || !(g.host === rt.authHost || g.path === VERIFY_PATH || route?.app.config.mode === 'forwardAuth');
     },
@@ -142,7 +141,10 @@ export class AccessServer {
     const c = this.#checked;
     this.#checked = null;
     if (c?.req === req) return c;
-    const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
+    return this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque));
+  }
+
+  #routed(rt: AccessRuntime, g: GuardResult): { g: GuardResult; route: AppRoute | null } {
     return { g, route: g.ok ? rt.routes.lookup(g.host, g.path) : null };
   }
 
@@ -202,7 +204,11 @@ export class AccessServer {
     this.#upgraded.add(socket);
     socket.once('close', () => this.#upgraded.delete(socket));
     try {
-      const { g, route } = this.#guarded(rt, req);
+      // node:http's upgrades are guarded without the opaque-path exemption, as before; the lean
+      // side's never are the auth host's, where alone that exemption applies.
+      const { g, route } = req instanceof IncomingMessage
+        ? this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount))
+        : this.#guarded(rt, req);
       if (g.ok && g.host === rt.authHost && req instanceof IncomingMessage && this.auth.upgrade(req, socket, head, g.path)) return;
       // A forwardAuth app's upgrades go through its own proxy, never through Moatless.
       if (!g.ok || !route || g.host === rt.authHost || route.app.config.mode === 'forwardAuth') {
