@@ -89,6 +89,10 @@ async function main(): Promise<void> {
   const m2 = wanted(NAMES.m2) ? await startMoatlessChild({ apps: 10, upstream, workers: 2, logFile: logFile('2w') }) : null;
   const baseRow = `moatless ${baseline}, log on`, flagsRow = `moatless ${childFlags?.join(' ')}, log on`;
   const mBase = baseline ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('baseline'), childScript: join(baseline, 'bench/access/moatless-child.ts') }) : null;
+  // With the TLS row selected, the baseline's TLS process too: an HTTPS A/B in the same run.
+  const baseTlsRow = `moatless ${baseline} TLS, log on`;
+  const baseTlsPort = await freePort();
+  const mBaseTls = baseline && mTls ? await startMoatlessChild({ apps: 10, upstream, tls: { port: baseTlsPort, ...tls }, logFile: logFile('baseline-tls'), childScript: join(baseline, 'bench/access/moatless-child.ts') }) : null;
   const mFlags = childFlags ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('flags'), nodeFlags: childFlags }) : null;
   // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
   // The TLS floor (bare node:https + undici, same certificate) is a process of its own, like Moatless's.
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
     ...(mTls ? [{ name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, await secret(mTls, 5), `__Host-${COOKIE}`), pgid: mTls.child.pid, ...young(mTls) }] : []),
+    ...(mBaseTls ? [{ name: baseTlsRow, url: at(baseTlsPort, 'https'), headers: app(5, await secret(mBaseTls, 5), `__Host-${COOKIE}`), pgid: mBaseTls.child.pid, ...young(mBaseTls) }] : []),
     ...floors.filter((f) => f.tlsPort).map((f) => ({ name: NAMES.floorTls, url: at(f.tlsPort, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: f.child.pid })),
     { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
     ...(m2 ? [{ name: NAMES.m2, url: at(m2.port), headers: app(5, await secret(m2, 5)), c1: false, pgid: m2.child.pid }] : []),
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
     ...(m10k ? [{ name: NAMES.m10k, url: at(m10k.port), headers: app(5_000, await secret(m10k, 5_000)), c1: false, pgid: m10k.child.pid, ...young(m10k) }] : []),
   ];
   // The A/B rows (--baseline, --child-flags) are measured whatever --only selects.
-  const abRows = new Set([baseRow, flagsRow]);
+  const abRows = new Set([baseRow, flagsRow, baseTlsRow]);
   const targets = all.filter((t) => wanted(t.name) || abRows.has(t.name));
   await preflight(targets);
 
@@ -156,14 +161,14 @@ async function main(): Promise<void> {
   });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
-  await Promise.all([m1, mTls, m1off, m10k, m2, mBase, mFlags].map((m) => m?.stop()));
+  await Promise.all([m1, mTls, m1off, m10k, m2, mBase, mBaseTls, mFlags].map((m) => m?.stop()));
   await Promise.all(floors.map(({ child }) => new Promise((r) => {
     child.once('exit', r);
     child.disconnect(); // exits normally: its CPU profile, if any, is written
   })));
   const memory: SteadyRss = { afterBytes: rssAfter, ...(youngGen ? { youngGen } : {}) };
   if (throughputOnly || only) {
-    const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('');
+    const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('') + abLine(summaries, baseTlsRow, NAMES.mTls);
     if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);
     process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(accessGoals(summaries, memory))}\n`);
     return;

@@ -107,12 +107,12 @@ export function floorLines(s: Summary[]): string {
 }
 
 /** An A/B row (--baseline, --child-flags) against Moatless log on, paired by round: `on / row`. */
-export function abLine(s: Summary[], name: string): string {
-  const row = s.find((x) => x.name === name && x.conn === 50), m50 = s.find((x) => x.name === NAMES.m1 && x.conn === 50);
+export function abLine(s: Summary[], name: string, against: string = NAMES.m1): string {
+  const row = s.find((x) => x.name === name && x.conn === 50), m50 = s.find((x) => x.name === against && x.conn === 50);
   if (!row || !m50) return '';
   const p = pairedRatio(m50, row);
   const perRound = (m50.cpuRuns ?? []).map((c, i) => `${c.toFixed(0)}/${row.cpuRuns?.[i]?.toFixed(0)}`).join(', ');
-  return `A/B, ${NAMES.m1} vs ${name} (c50, paired rounds): rps ${fmtRatio(p.rps)}, CPU µs/req ${fmtRatio(p.cpu)} (rounds: ${perRound})\n`;
+  return `A/B, ${against} vs ${name} (c50, paired rounds): rps ${fmtRatio(p.rps)}, CPU µs/req ${fmtRatio(p.cpu)} (rounds: ${perRound})\n`;
 }
 
 /** RSS of the log-on Moatless process after the warm-up ([0]) and after each round ([1]…). */

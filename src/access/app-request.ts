@@ -1,12 +1,12 @@
 // The request path for a protected host, in DESIGN.md's order: endpoints → service token → session
 // → facts → decision → upstream with a signed assertion. Any error while loading a session or
 // deciding denies (the caller's catch sends the deny page).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../identity/identity.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { AssertionCache } from './assertion-cache.ts';
 import { accessLogEntry, forwards, type Admission } from './admission.ts';
 import type { AccessContext } from './context.ts';
+import type { AccessReply, AccessRequest } from './http-types.ts';
 import { readCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { handleMoatlessEndpoint } from './moatless-endpoints.ts';
@@ -31,7 +31,7 @@ export class AppRequests {
    * Decides whether this request may reach the app. Shared by HTTP, WebSocket upgrades and
    * forward-auth, whose `target` is the host and method asked for when they are not this request's.
    */
-  async admit(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, info: RequestInfo, path: string, target?: { host: string; method: string }): Promise<Admission> {
+  async admit(rt: AccessRuntime, route: AppRoute, req: AccessRequest, info: RequestInfo, path: string, target?: { host: string; method: string }): Promise<Admission> {
     const app = route.app;
     const now = this.#ctx.now();
     const serviceToken = rt.serviceTokens.verify(header(req, CLIENT_ID_HEADER), header(req, CLIENT_SECRET_HEADER), now);
@@ -46,7 +46,7 @@ export class AppRequests {
     return { decision: evaluate(app.policies, facts), session, identity, serviceToken, directory: facts.directory };
   }
 
-  async handle(rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+  async handle(rt: AccessRuntime, route: AppRoute, req: AccessRequest, res: AccessReply, info: RequestInfo, path: string, query: string): Promise<void> {
     const app = route.app;
     if (path.startsWith(`${route.base}/.moatless/`)) return handleMoatlessEndpoint(this.#ctx, rt, route, req, res, info, path.slice(route.base.length), query);
     const a = await this.admit(rt, route, req, info, path);
@@ -65,7 +65,7 @@ export class AppRequests {
   }
 
   /** What the origin receives, for HTTP and WebSocket alike: cleaned client headers plus the verified identity. */
-  upstreamHeaders(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, info: RequestInfo, a: Admission): string[] {
+  upstreamHeaders(rt: AccessRuntime, app: CompiledApp, req: AccessRequest, info: RequestInfo, a: Admission): string[] {
     return buildUpstreamHeaders({
       req, protectedHeaders: rt.protectedHeaders, passClientHeaders: app.passClientHeaders, isOurCookie: rt.isOurCookie,
       hostHeader: app.config.upstreamHostHeader ? app.upstreamHost : (req.headers.host ?? app.upstreamHost),
@@ -96,7 +96,7 @@ export class AppRequests {
     return NONE;
   }
 
-  async #forward(rt: AccessRuntime, app: CompiledApp, req: IncomingMessage, res: ServerResponse, info: RequestInfo, a: Admission): Promise<number> {
+  async #forward(rt: AccessRuntime, app: CompiledApp, req: AccessRequest, res: AccessReply, info: RequestInfo, a: Admission): Promise<number> {
     const id = a.identity;
     const headers = this.upstreamHeaders(rt, app, req, info, a);
     const untrack = a.session && id
@@ -130,7 +130,7 @@ function sessionIdentityHeaders(app: CompiledApp, id: Identity, jwt: string): st
   return out;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: AccessRequest, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
 }

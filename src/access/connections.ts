@@ -1,10 +1,10 @@
 // Long-lived connections (WebSockets, streaming responses) by session and user, so a revocation can
 // close them instead of waiting for their next request — which for a WebSocket never comes.
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { RevocationNotice } from '../identity/sessions.ts';
 
 export interface Tracked {
-  socket: Socket;
+  socket: Duplex;
   sessionId: string;
   parentId: string | null;
   userKey: string;
@@ -18,7 +18,7 @@ export class ConnectionRegistry {
    * Sockets this registry already listens on: one 'close' listener per connection for its whole
    * life, not one added and removed per request — a keep-alive client sends thousands (issue 17).
    */
-  readonly #listening = new WeakMap<Socket, Set<Tracked>>();
+  readonly #listening = new WeakMap<Duplex, Set<Tracked>>();
 
   track(t: Tracked): () => void {
     let mine = this.#listening.get(t.socket);

@@ -3,6 +3,7 @@ import type { GatewayLogEntry } from '../store/ports.ts';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ProbeHandler } from '../admin/health.ts';
 import type { SessionService } from '../identity/sessions.ts';
 import type { DirectoryFacts } from '../policy/types.ts';
 import type { Store } from '../store/ports.ts';
@@ -56,5 +57,5 @@ export interface AccessContext {
   /** The gateway log, when this process runs the Gateway: its rules' answers on Access apps go there too. */
   gatewayLog?: () => { record(e: GatewayLogEntry): void } | null;
   /** /healthz and /readyz on every host, before routing (src/admin/health.ts); true when answered. */
-  probes?: (rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, host: string, path: string) => boolean;
+  probes?: ProbeHandler;
 }

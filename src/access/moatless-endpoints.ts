@@ -1,7 +1,7 @@
 // The endpoints under /.moatless/ on every protected host: the sign-in hand-off, the JWKS origins
 // verify assertions with, the caller's identity, and logout.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessContext } from './context.ts';
+import type { AccessReply, AccessRequest } from './http-types.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import { sendDenyPage } from './deny-page.ts';
 import { isNavigationOrUnknown, redirect, type RequestInfo } from './request-info.ts';
@@ -10,7 +10,7 @@ import { SignInStore } from './signin-store.ts';
 import { bindingCookieName, clearBindingCookie, isBindingNonce, sameNonce } from './handoff-binding.ts';
 
 /** `path` is relative to the app's mount point (`/.moatless/…`). */
-export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, query: string): Promise<void> {
+export async function handleMoatlessEndpoint(ctx: AccessContext, rt: AccessRuntime, route: AppRoute, req: AccessRequest, res: AccessReply, info: RequestInfo, path: string, query: string): Promise<void> {
   const app = route.app;
   const secure = info.proto === 'https';
   const cookieName = sessionCookieName(route, secure);

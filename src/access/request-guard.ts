@@ -1,6 +1,6 @@
 // The first checks on every request, before any routing: request-target form, Host header, header
 // abuse and path tricks. Anything odd is refused with 400 — never guessed at (fail closed).
-import type { IncomingMessage } from 'node:http';
+import type { AccessRequest } from './http-types.ts';
 
 export type GuardResult =
   | { ok: true; host: string; path: string; query: string }
@@ -11,7 +11,7 @@ const HOST_RE = /^([a-z0-9.-]{1,253}|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
 const SINGLETON = new Set(['host', 'content-length', 'authorization', 'cookie', 'transfer-encoding']);
 
 /** `opaque(host, path)`: true where the path carries a value (a URL), exempt from checkPath. */
-export function guardRequest(req: IncomingMessage, maxHeaderCount: number, opaque?: (host: string, path: string) => boolean): GuardResult {
+export function guardRequest(req: AccessRequest, maxHeaderCount: number, opaque?: (host: string, path: string) => boolean): GuardResult {
   const raw = req.rawHeaders;
   if (raw.length / 2 > maxHeaderCount) return { ok: false, status: 431, code: 'too_many_headers', message: 'too many request headers' };
   let seen: Set<string> | null = null;

@@ -1,8 +1,7 @@
 // Per-request facts about the connection: id, client address, scheme, country — with forwarded
 // headers believed only from trusted proxies.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import type { AccessReply, AccessRequest } from './http-types.ts';
 import type { AccessRuntime } from './runtime.ts';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
@@ -27,12 +26,12 @@ export interface RequestInfo {
   wantsJson: boolean;
 }
 
-export function requestInfo(rt: AccessRuntime, req: IncomingMessage, started: number): RequestInfo {
+export function requestInfo(rt: AccessRuntime, req: AccessRequest, started: number): RequestInfo {
   const peer = req.socket.remoteAddress ?? '';
   const peerTrusted = rt.trusted.isTrusted(peer);
   const xff = req.headers['x-forwarded-for'];
   const xffText = typeof xff === 'string' ? xff : undefined;
-  const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const encrypted = req.socket.encrypted === true;
   const xfp = peerTrusted ? String(req.headers['x-forwarded-proto'] ?? '').toLowerCase() : '';
   const countryRaw = peerTrusted ? req.headers[rt.config.server.countryHeader] : undefined;
   const country = typeof countryRaw === 'string' && /^[A-Za-z]{2}$/.test(countryRaw) ? countryRaw.toUpperCase() : undefined;
@@ -52,7 +51,7 @@ export function requestInfo(rt: AccessRuntime, req: IncomingMessage, started: nu
  * Logout by GET must come from a navigation, not from an <img> or a script on another site
  * (a forced sign-out). Browsers say which through Fetch Metadata; old ones send nothing.
  */
-export function isNavigationOrUnknown(req: IncomingMessage): boolean {
+export function isNavigationOrUnknown(req: Pick<AccessRequest, 'headers'>): boolean {
   const dest = req.headers['sec-fetch-dest'];
   if (dest === undefined) return true;
   return dest === 'document' || (req.headers['sec-fetch-site'] === 'same-origin');
@@ -60,7 +59,7 @@ export function isNavigationOrUnknown(req: IncomingMessage): boolean {
 
 /** 303 after the sign-in callback: the browser leaves the URL carrying the authorization code. */
 export function redirect(
-  res: ServerResponse, location: string, cookies: string[] = [], requestId?: string, status: 302 | 303 = 302,
+  res: AccessReply, location: string, cookies: string[] = [], requestId?: string, status: 302 | 303 = 302,
 ): void {
   const headers: Record<string, string | string[]> = { location, 'cache-control': 'no-store', 'content-length': '0' };
   if (cookies.length > 0) headers['set-cookie'] = cookies;

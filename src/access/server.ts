@@ -1,7 +1,8 @@
-// The front door: HTTP(S) listeners with slow-client timeouts, one dispatcher for the auth host and
-// protected hosts, an error boundary that denies, and graceful shutdown.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+// The front door: HTTP(S) listeners (listener.ts: protected apps on src/http1's lean server side, the
+// auth host and forward-auth on node:http) with slow-client timeouts, one dispatcher for both, an
+// error boundary that denies, and graceful shutdown.
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -9,8 +10,11 @@ import { AppRequests } from './app-request.ts';
 import { AuthHost } from './auth-host.ts';
 import { ForwardAuth, VERIFY_PATH } from './forward-auth.ts';
 import type { AccessContext } from './context.ts';
+import type { AccessRuntime, AppRoute } from './runtime.ts';
 import { sendDenyPage } from './deny-page.ts';
-import { guardRequest } from './request-guard.ts';
+import type { AccessReply, AccessRequest } from './http-types.ts';
+import { createListener, type LeanHandlers, type Listener, type NodeHandlers } from './listener.ts';
+import { guardRequest, type GuardResult } from './request-guard.ts';
 import { requestInfo } from './request-info.ts';
 import { handleUpgrade } from './websocket.ts';
 
@@ -19,7 +23,9 @@ const RECHECK_EVERY_MS = 1000;
 export interface RunningListener {
   address: string;
   url: string;
+  /** The accepting server (net or TLS). */
   server: Server;
+  listener: Listener;
 }
 
 export class AccessServer {
@@ -78,32 +84,11 @@ export class AccessServer {
   async listen(): Promise<RunningListener[]> {
     const cfg = this.#ctx.runtime().config;
     for (const l of cfg.server.listeners) {
-      const opts = {
-        headersTimeout: cfg.server.timeouts.headers,
-        requestTimeout: cfg.server.timeouts.request,
-        keepAliveTimeout: cfg.server.timeouts.idle,
-        // Node checks the header and request timeouts on this tick (default 30 s): without a
-        // shorter one, a slowloris client gets far longer than `timeouts.headers`.
-        connectionsCheckingInterval: Math.max(250, Math.min(1000, cfg.server.timeouts.headers / 4)),
-        maxHeaderSize: cfg.server.limits.maxHeaderBytes,
-        // Refuse rather than guess: requests with both Content-Length and Transfer-Encoding etc.
-        insecureHTTPParser: false,
-        requireHostHeader: true,
-        joinDuplicateHeaders: false,
-      };
-      const handler = (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res);
-      const server: Server = l.tls
-        ? createHttpsServer({ ...opts, cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) }, handler)
-        : createHttpServer(opts, handler);
-      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#onCheckContinue(req, res));
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#onUpgrade(req, socket, head));
-      server.on('clientError', (err, socket) => {
-        const status = clientErrorStatus((err as { code?: string }).code);
-        // Answer, then drop the connection: a half-closed socket would let a slowloris client keep
-        // it open by writing on.
-        if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
-        else socket.destroy();
-      });
+      const tls = l.tls
+        ? { cert: readFileSync(resolve(cfg.baseDir, l.tls.certFile)), key: readFileSync(resolve(cfg.baseDir, l.tls.keyFile)) }
+        : null;
+      const listener = createListener(cfg.server, tls, this.#lean, this.#node);
+      const server = listener.server;
       const [host, port] = splitAddress(l.address);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -111,7 +96,8 @@ export class AccessServer {
       });
       const bound = server.address();
       const actualPort = typeof bound === 'object' && bound ? bound.port : port;
-      this.#listeners.push({ address: `${host}:${actualPort}`, url: `${l.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`, server });
+      const url = `${l.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+      this.#listeners.push({ address: `${host}:${actualPort}`, url, server, listener });
     }
     return this.#listeners;
   }
@@ -119,61 +105,113 @@ export class AccessServer {
   /** Auth-host mounts whose path after the prefix is opaque (the isolation viewer's /browser/<URL>). */
   readonly #opaque = (host: string, path: string): boolean => host === this.#ctx.runtime().authHost && this.auth.mountAt(path)?.opaquePath === true;
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** node:http's side: the auth host, forward-auth, and whatever else comes on a connection handed to it. */
+  readonly #node: NodeHandlers = {
+    request: (req, res) => {
+      this.#inFlight++;
+      res.on('close', this.#requestDone); // emitted once; `once` would wrap the listener per request
+      void this.#dispatch(req, res, { req, res });
+    },
+    checkContinue: (req, res) => this.#onCheckContinue(req, res),
+    upgrade: (req, socket, head) => void this.#onUpgrade(req, socket, head),
+  };
+
+  /**
+   * The lean side (src/http1): every request but the auth host's, forward-auth's verify endpoint and
+   * forwardAuth-mode apps, whose handlers take node:http's objects. The guard and route found by
+   * `serves` are kept for the `request` or `upgrade` call that follows it at once for the same request.
+   */
+  readonly #lean: LeanHandlers = {
+    serves: (req) => {
+      const rt = this.#ctx.runtime();
+      const { g, route } = this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque));
+      this.#checked = { req, g, route };
+      return !g.ok || !(g.host === rt.authHost || g.path === VERIFY_PATH || route?.app.config.mode === 'forwardAuth');
+    },
+    request: (req, res) => {
+      this.#inFlight++;
+      void this.#dispatch(req, res, null).finally(this.#requestDone);
+    },
+    upgrade: (req, socket, head) => void this.#onUpgrade(req, socket, head),
+  };
+  #checked: { req: AccessRequest; g: GuardResult; route: AppRoute | null } | null = null;
+
+  /** The guard and route of a request `serves` has just looked at, or looked up now. */
+  #guarded(rt: AccessRuntime, req: AccessRequest): { g: GuardResult; route: AppRoute | null } {
+    const c = this.#checked;
+    this.#checked = null;
+    if (c?.req === req) return c;
+    return this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque));
+  }
+
+  #routed(rt: AccessRuntime, g: GuardResult): { g: GuardResult; route: AppRoute | null } {
+    return { g, route: g.ok ? rt.routes.lookup(g.host, g.path) : null };
+  }
+
+  /** `full`: node:http's objects, which the auth host and forward-auth need; null on the lean side, which never gets those requests. */
+  async #dispatch(req: AccessRequest, res: AccessReply, full: { req: IncomingMessage; res: ServerResponse } | null): Promise<void> {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
-    this.#inFlight++;
-    res.on('close', this.#requestDone); // emitted once; `once` would wrap the listener per request
     try {
-      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount, this.#opaque);
+      const { g, route } = this.#guarded(rt, req);
       if (!g.ok) {
         sendDenyPage(res, { status: g.status, title: 'Bad request', message: g.message, requestId: info.id }, info.wantsJson);
         return;
       }
       if (this.#ctx.probes?.(rt, req, res, g.host, g.path)) return;
-      if (g.path === VERIFY_PATH) return await this.forwardAuth.verify(rt, req, res, info, g.query);
-      if (g.host === rt.authHost) {
-        await this.auth.handle(rt, req, res, info, g.path);
-        return;
+      if (g.path === VERIFY_PATH || g.host === rt.authHost || route?.app.config.mode === 'forwardAuth') {
+        // `serves` sends these to node:http; reaching here without its objects is a bug: denied below.
+        if (!full) throw new Error('a request for node:http reached the lean server');
+        if (g.path === VERIFY_PATH) return await this.forwardAuth.verify(rt, full.req, full.res, info, g.query);
+        if (g.host === rt.authHost) return await this.auth.handle(rt, full.req, full.res, info, g.path);
+        return await this.forwardAuth.appHost(rt, route!, full.req, full.res, info, g.path, g.query);
       }
-      const route = rt.routes.lookup(g.host, g.path);
       if (!route) {
-        sendDenyPage(res, { status: 404, title: 'Unknown application', message: 'No application is configured at this address.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
+        sendDenyPage(res, {
+          status: 404, title: 'Unknown application', message: 'No application is configured at this address.',
+          requestId: info.id, support: rt.config.server.support,
+        }, info.wantsJson);
         return;
       }
-      if (route.app.config.mode === 'forwardAuth') return await this.forwardAuth.appHost(rt, route, req, res, info, g.path, g.query);
       await this.apps.handle(rt, route, req, res, info, g.path, g.query);
     } catch (err) {
       // Fail closed: whatever broke, the request does not reach the origin.
       this.#ctx.logger.error({ err, requestId: info.id, host: req.headers.host, path: req.url }, 'request failed; denied');
-      sendDenyPage(res, { status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.', requestId: info.id, support: rt.config.server.support }, info.wantsJson);
+      sendDenyPage(res, {
+        status: 503, title: 'Access check unavailable', message: 'Moatless could not verify this request, so it was refused. Try again shortly.',
+        requestId: info.id, support: rt.config.server.support,
+      }, info.wantsJson);
     }
   }
 
   /**
    * `Expect: 100-continue` (RFC 9110 §10.1.1): an auth-host mount may answer before the body is sent
    * (SCIM refuses an oversized Content-Length with 413); otherwise 100 Continue, as node does itself.
+   * On the lean side the connection answers 100 Continue when the request's turn comes.
    */
   #onCheckContinue(req: IncomingMessage, res: ServerResponse): void {
     const rt = this.#ctx.runtime();
     const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
     if (g.ok && g.host === rt.authHost && this.auth.refuseBeforeBody(req, res, g.path)) return;
     res.writeContinue();
-    void this.#onRequest(req, res);
+    this.#node.request(req, res);
   }
 
-  async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async #onUpgrade(req: AccessRequest, socket: Duplex, head: Buffer): Promise<void> {
     const rt = this.#ctx.runtime();
     const info = requestInfo(rt, req, this.#ctx.now());
     socket.on('error', () => socket.destroy());
     this.#upgraded.add(socket);
     socket.once('close', () => this.#upgraded.delete(socket));
     try {
-      const g = guardRequest(req, rt.config.server.limits.maxHeaderCount);
-      if (g.ok && g.host === rt.authHost && this.auth.upgrade(req, socket, head, g.path)) return;
-      const route = g.ok ? rt.routes.lookup(g.host, g.path) : null;
+      // node:http's upgrades are guarded without the opaque-path exemption, as before; the lean
+      // side's never are the auth host's, where alone that exemption applies.
+      const { g, route } = req instanceof IncomingMessage
+        ? this.#routed(rt, guardRequest(req, rt.config.server.limits.maxHeaderCount))
+        : this.#guarded(rt, req);
+      if (g.ok && g.host === rt.authHost && req instanceof IncomingMessage && this.auth.upgrade(req, socket, head, g.path)) return;
       // A forwardAuth app's upgrades go through its own proxy, never through Moatless.
-      if (!g.ok || !route || route.app.config.mode === 'forwardAuth') {
+      if (!g.ok || !route || g.host === rt.authHost || route.app.config.mode === 'forwardAuth') {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
         return;
       }
@@ -188,22 +226,16 @@ export class AccessServer {
   async close(graceMs: number): Promise<void> {
     clearInterval(this.#staleCheck);
     const closing = this.#listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
-    for (const l of this.#listeners) l.server.closeIdleConnections();
+    for (const l of this.#listeners) l.listener.closeIdle();
     const deadline = Date.now() + graceMs;
     while (this.#inFlight > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));
-      for (const l of this.#listeners) l.server.closeIdleConnections();
+      for (const l of this.#listeners) l.listener.closeIdle();
     }
-    for (const l of this.#listeners) l.server.closeAllConnections();
+    for (const l of this.#listeners) l.listener.closeAll();
     for (const socket of this.#upgraded) socket.destroy();
     await Promise.all(closing);
   }
-}
-
-function clientErrorStatus(code: string | undefined): string {
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  return '400 Bad Request';
 }
 
 export function splitAddress(address: string): [string, number] {

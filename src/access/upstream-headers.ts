@@ -3,7 +3,7 @@
 // untrusted X-Forwarded-*) or another identity-aware proxy, plus the verified identity.
 // Names are compared normalised (lower case, `_` as `-`): CGI/WSGI-style origins read
 // `Remote_User` and `remote-user` as the same HTTP_REMOTE_USER (RFC 3875 §4.1.18).
-import type { IncomingMessage } from 'node:http';
+import type { AccessRequest } from './http-types.ts';
 import { stripCookies } from './cookies.ts';
 import { HOP_BY_HOP } from './upstream.ts';
 import { unmap } from './client-ip.ts';
@@ -36,7 +36,7 @@ export function isIdentityFamily(n: string): boolean {
 }
 
 export interface UpstreamHeaderInput {
-  req: IncomingMessage;
+  req: AccessRequest;
   /** Normalised names no client may send (every app's assertion and identity headers, …). */
   protectedHeaders: ReadonlySet<string>;
   /** Normalised family names this app lets through from the client (its `passClientHeaders`). */

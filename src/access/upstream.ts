@@ -3,7 +3,6 @@
 // request head in one write) over connections the dialer opens (TCP/TLS or a tunnel), with
 // backpressure in both directions. A small response of known length goes to the client in one
 // write (status line, headers and body). Upgrades do not come here (upgrade-relay.ts).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Exchange as H1Exchange, H1Connection, Outgoing } from '../http1/connection.ts';
@@ -12,6 +11,7 @@ import { available as llhttpAvailable } from '../http1/llhttp.ts';
 import { contentLength, IDEMPOTENT, requestBody } from '../http1/message.ts';
 import { ConnectionPool } from '../http1/pool.ts';
 import { tcpDialer, type UpstreamDialer } from './dialer.ts';
+import { bodyOf, type AccessReply, type AccessRequest } from './http-types.ts';
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -106,10 +106,10 @@ export class UpstreamPools {
    * Proxies one request. `headers` is a flat [name, value, …] list already cleaned by the caller.
    * Resolves when the exchange ends, never rejects: failures become a 502/504 for the client.
    */
-  async forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void, requestId?: string): Promise<UpstreamOutcome> {
+  async forward(req: AccessRequest, res: AccessReply, origin: string, path: string, headers: string[], onError: (status: 502 | 504) => void, requestId?: string): Promise<UpstreamOutcome> {
     const { hasBody, chunked } = requestBody(req.headers);
     const method = req.method ?? 'GET';
-    const out: Outgoing = { head: requestHead(method, path, headers, chunked), body: hasBody ? req : null, chunked, method, timeoutMs: this.#t.headersMs };
+    const out: Outgoing = { head: requestHead(method, path, headers, chunked), body: hasBody ? bodyOf(req) : null, chunked, method, timeoutMs: this.#t.headersMs };
     const pool = this.#pool(origin);
     let fresh = false;
     for (;;) {
@@ -161,7 +161,7 @@ const RETRYABLE = Symbol('retryable');
  */
 class Exchange implements H1Exchange {
   readonly #conn: H1Connection;
-  readonly #res: ServerResponse;
+  readonly #res: AccessReply;
   readonly #bodyMs: number;
   readonly #requestId: string | undefined;
   #resolve: ((o: UpstreamOutcome | typeof RETRYABLE) => void) | null = null;
@@ -172,7 +172,7 @@ class Exchange implements H1Exchange {
   #gathered: Buffer[] | null = null;
   #draining = false;
 
-  constructor(conn: H1Connection, res: ServerResponse, bodyMs: number, requestId: string | undefined) {
+  constructor(conn: H1Connection, res: AccessReply, bodyMs: number, requestId: string | undefined) {
     this.#conn = conn;
     this.#res = res;
     this.#bodyMs = bodyMs;
@@ -205,6 +205,7 @@ class Exchange implements H1Exchange {
 
   readonly #onDrain = (): void => {
     this.#draining = false;
+    this.#res.off('drain', this.#onDrain);
     this.#conn.resume();
   };
 
@@ -232,7 +233,7 @@ class Exchange implements H1Exchange {
     this.#conn.pause();
     if (!this.#draining) {
       this.#draining = true;
-      this.#res.once('drain', this.#onDrain);
+      this.#res.on('drain', this.#onDrain);
     }
   }
 

@@ -1,17 +1,16 @@
 // WebSocket (and any HTTP/1.1 Upgrade) pass-through: admitted like a request, then handed to the
 // origin by upgrade-relay.ts, which joins the sockets only once the origin has answered 101. The
 // connection is tracked so a revocation closes it.
-import type { Socket } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { accessLogEntry, forwards } from './admission.ts';
 import type { AppRequests } from './app-request.ts';
 import type { AccessContext } from './context.ts';
+import type { AccessRequest } from './http-types.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { AccessRuntime, AppRoute } from './runtime.ts';
 import { refuse, relayUpgrade } from './upgrade-relay.ts';
 
-export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: AccessRuntime, route: AppRoute, req: IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo, path: string): Promise<void> {
+export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: AccessRuntime, route: AppRoute, req: AccessRequest, socket: Duplex, head: Buffer, info: RequestInfo, path: string): Promise<void> {
   const app = route.app;
   if (!app.config.websockets) return refuse(socket, 403, 'Forbidden', info.id);
   // A handshake carries no body (RFC 6455 §4.1); one that claims to is refused rather than relayed
@@ -34,7 +33,7 @@ export async function handleUpgrade(ctx: AccessContext, apps: AppRequests, rt: A
   // The upgrade itself is hop-by-hop, so it is re-added explicitly.
   headers.push('connection', 'Upgrade', 'upgrade', String(req.headers.upgrade ?? 'websocket'));
   if (a.session && a.identity) {
-    ctx.connections.track({ socket: socket as Socket, sessionId: a.session.id, parentId: a.session.parentId, userKey: a.identity.userKey, email: a.identity.email, appId: app.id });
+    ctx.connections.track({ socket, sessionId: a.session.id, parentId: a.session.parentId, userKey: a.identity.userKey, email: a.identity.email, appId: app.id });
   }
   const t = rt.config.server.timeouts;
   const status = await relayUpgrade(socket, head, {

@@ -3,7 +3,7 @@
 // page keeps working), and `/.moatless/healthz` and `/.moatless/readyz` on every host always.
 // Owns: the checks and their answers. Must not: take longer than its deadline, or say more than
 // which check failed (no hostnames, no driver errors).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessReply, AccessRequest } from '../access/http-types.ts';
 import type { AccessRuntime } from '../access/runtime.ts';
 import type { Store } from '../store/ports.ts';
 import { withDeadline } from '../store/deadline.ts';
@@ -20,7 +20,7 @@ export interface ReadyReport {
 }
 
 /** Returns true when it answered the request (the caller then does nothing else). */
-export type ProbeHandler = (rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, host: string, path: string) => boolean;
+export type ProbeHandler = (rt: AccessRuntime, req: AccessRequest, res: AccessReply, host: string, path: string) => boolean;
 
 const KIND: Record<string, 'live' | 'ready'> = { '/healthz': 'live', '/readyz': 'ready', '/.moatless/healthz': 'live', '/.moatless/readyz': 'ready' };
 
@@ -56,23 +56,23 @@ export function createProbes(deps: ProbeDeps): ProbeHandler {
     if (!path.startsWith('/.moatless/') && host !== rt.authHost && rt.routes.lookup(host, path)) return false;
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      send(res, 405, 'text/plain; charset=utf-8', 'GET or HEAD only\n', { allow: 'GET, HEAD' });
+      send(res, method, 405, 'text/plain; charset=utf-8', 'GET or HEAD only\n', { allow: 'GET, HEAD' });
       return true;
     }
     if (kind === 'live') {
-      send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+      send(res, method, 200, 'text/plain; charset=utf-8', 'ok\n');
       return true;
     }
     ready(rt).then(
-      (r) => send(res, r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })),
-      () => send(res, 503, 'application/json', '{"status":"not ready"}'),
+      (r) => send(res, method, r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })),
+      () => send(res, method, 503, 'application/json', '{"status":"not ready"}'),
     );
     return true;
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+function send(res: AccessReply, method: string, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...extra });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+  res.end(method === 'HEAD' ? undefined : body);
 }

@@ -4,8 +4,8 @@
 // through Access. Isolate redirects a page load to the viewer (other requests are blocked), Block
 // answers with the block page. The app's upstream is configured, not resolved, so destinationIp
 // rules never match here. Called from src/access/app-request.ts; owns nothing in Access.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessContext } from '../access/context.ts';
+import type { AccessReply, AccessRequest } from '../access/http-types.ts';
 import type { RequestInfo } from '../access/request-info.ts';
 import type { AccessRuntime } from '../access/runtime.ts';
 import type { Identity } from '../identity/identity.ts';
@@ -19,7 +19,7 @@ import type { GatewayIsolation } from '../store/ports.ts';
 
 /** True when the gateway answered (blocked or isolated); `log` gets the status it sent. */
 export async function applyGatewayRules(
-  ctx: AccessContext, rt: AccessRuntime, req: IncomingMessage, res: ServerResponse, info: RequestInfo,
+  ctx: AccessContext, rt: AccessRuntime, req: AccessRequest, res: AccessReply, info: RequestInfo,
   a: { decision: Decision; identity: Identity | undefined; directory?: DirectoryFacts | undefined }, log: (status: number) => void,
 ): Promise<boolean> {
   const set = rt.config.gatewayPolicies;

@@ -19,7 +19,7 @@ export interface Reply {
   readonly destroyed: boolean;
   readonly writableFinished: boolean;
   readonly statusCode: number;
-  writeHead(status: number, fields?: Record<string, string | number> | string[]): unknown;
+  writeHead(status: number, fields?: Record<string, string | number | string[]> | string[]): unknown;
   write(chunk: Buffer): boolean;
   end(chunk?: string | Buffer): unknown;
   destroy(err?: Error): unknown;

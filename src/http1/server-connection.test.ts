@@ -1,49 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { serveHttp1, type OnRequest, type OnUpgrade, type ServerOptions } from './server-connection.ts';
-
-const OPTS: ServerOptions = { maxHeaderBytes: 4096, maxFields: 20, headersTimeoutMs: 300, keepAliveMs: 2000 };
-
-async function serve(onRequest: OnRequest, onUpgrade?: OnUpgrade, o: Partial<ServerOptions> = {}): Promise<{ port: number; server: Server; calls: string[] }> {
-  const calls: string[] = [];
-  const server = createServer((s) => serveHttp1(s, { ...OPTS, ...o }, (req, res) => {
-    calls.push(`${req.method} ${req.url}`);
-    onRequest(req, res);
-  }, onUpgrade));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  // A failed assertion must not leave the file's process waiting on a listening server.
-  server.unref();
-  return { port: (server.address() as { port: number }).port, server, calls };
-}
-
-/** Sends `text` (pieces sent apart by `gapMs`) and collects everything until the server closes or `waitMs` passes. */
-function exchange(port: number, pieces: string[], o: { gapMs?: number; waitMs?: number; until?: (got: string) => boolean } = {}): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    let text = '';
-    let closed = false;
-    const done = () => {
-      clearTimeout(timer);
-      c.destroy();
-      resolve({ text, closed });
-    };
-    const timer = setTimeout(done, o.waitMs ?? 1500);
-    c.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-      if (o.until?.(text)) done();
-    });
-    c.on('close', () => { closed = true; done(); });
-    c.on('error', () => {});
-    void (async () => {
-      for (const p of pieces) {
-        if (c.destroyed) return;
-        c.write(p);
-        if (o.gapMs) await new Promise((r) => setTimeout(r, o.gapMs));
-      }
-    })();
-  });
-}
+import { connect, type Socket } from 'node:net';
+import type { OnRequest } from './server-connection.ts';
+import { exchange, serve } from './server-test-kit.ts';
 
 const hello: OnRequest = (req, res) => res.writeHead(200, ['content-type', 'text/plain']).end(`hello ${req.method} ${req.url}`);
 

@@ -5,8 +5,9 @@
 // Refused with a status and the connection closed: malformed or smuggling-shaped requests (400),
 // headers past the byte or field limit (431), a missing or repeated Host (400, RFC 9112 §3.2),
 // an unknown expectation (417), a head not complete within the headers timeout (408). Idle
-// keep-alive connections close after 1-2 × `keepAliveMs`. `Expect: 100-continue` is answered when the
-// request's turn comes. An Upgrade request hands the socket over. Transport library (src/http1/):
+// keep-alive connections close `keepAliveMs` after their last response. `Expect: 100-continue` is answered when the
+// request's turn comes. An Upgrade request hands the socket over. A request the caller does not
+// serve here (`handOff`) hands the whole connection over, bytes included. Transport library (src/http1/):
 // must not decide policy, dial, log, or import anything from a capability (src/access, src/gateway).
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
@@ -22,8 +23,17 @@ export interface ServerOptions {
   maxFields?: number;
   /** From a request's first byte to its blank line (408 and close past it); also how long a new connection may send nothing. */
   headersTimeoutMs: number;
-  /** No request begun for this long on an idle connection: closed (checked once per keepAliveMs, so within 1-2 ×). */
+  /** A connection answering nothing for this long since its last response (or since it opened) is closed. */
   keepAliveMs: number;
+  /** From a request's first byte until its body is read whole; past it, the connection is cut. 0 or absent: none. */
+  requestTimeoutMs?: number;
+  /**
+   * Requests this connection does not serve: `serves(req)` false hands the connection to `to`, every
+   * byte read from that request's first byte on put back (unshift) — known when the request began a
+   * read on an idle connection (always so for the first); flowing from the next tick. Otherwise (pipelined behind a served request) the
+   * answer is 421 Misdirected Request and close, which clients retry on a new connection (RFC 9110 §15.5.20).
+   */
+  handOff?: { serves(req: ServerRequest): boolean; to(socket: Duplex): void };
 }
 
 export type OnRequest = (req: ServerRequest, res: ServerReply) => void;
@@ -48,6 +58,8 @@ interface Pending {
   /** An Upgrade: the bytes read after its head, handed over with the socket. */
   upgrade: Buffer | null;
   continue: boolean;
+  /** When its first byte was read (Date.now()): the request timeout runs from here. */
+  started: number;
 }
 
 /** Serves HTTP/1.1 on `socket` until either side closes. */
@@ -63,17 +75,22 @@ export class ServerConnection implements ReplyConnection {
   #inHead = false;
   #headStart = 0;
   #headTimer: NodeJS.Timeout | null = null;
+  #bodyTimer: NodeJS.Timeout | null = null;
   #held = false;
   #closing = false;
+  /** The socket went to a new owner (an upgrade, a hand-off): nothing here may touch it again. */
+  #detached = false;
   #refused = false;
   #executing = false;
   /** True until the first request's head has begun: that wait, too, is bounded by the headers timeout. */
   #firstWait = true;
   readonly #onData = (d: Buffer) => this.#read(d);
-  readonly #idleTimer: NodeJS.Timeout;
-  /** Requests started on this connection, and that count at the last idle check. */
-  #started = 0;
-  #startedAtCheck = 0;
+  #idleTimer: NodeJS.Timeout;
+  /** When the last response was written (or the connection opened): the keep-alive limit runs from here. */
+  #idleSince = Date.now();
+  /** With handOff: the bytes read since the connection was last idle (a message boundary), and the first request they hold. */
+  #since: Buffer[] | null = null;
+  #sinceFirst: Pending | null = null;
 
   constructor(socket: Duplex, o: ServerOptions, onRequest: OnRequest, onUpgrade?: OnUpgrade) {
     this.socket = socket;
@@ -120,6 +137,7 @@ export class ServerConnection implements ReplyConnection {
 
   readonly #onClose = () => {
     if (this.#headTimer) clearTimeout(this.#headTimer);
+    if (this.#bodyTimer) clearTimeout(this.#bodyTimer);
     clearTimeout(this.#idleTimer);
     const c = this.#current;
     this.#current = null;
@@ -138,14 +156,16 @@ export class ServerConnection implements ReplyConnection {
   readonly #onError = () => this.socket.destroy();
   readonly #onDrain = () => this.#current?.res.emit('drain');
 
-  /** Closes a connection that started no request since the last check and is not busy: idle for 1-2 × keepAliveMs. */
+  /** Closes a connection idle for keepAliveMs; while busy, looks again once per keepAliveMs. */
   readonly #onIdleCheck = () => {
     // Busy: the handler's own limits (the upstream's) apply; a head in progress has its own timer.
     // A request answered before its body was all read counts as idle: that body is dropped for this long at most.
     const busy = (this.#current !== null && !this.#current.done) || this.#inHead || this.#firstWait;
-    if (!busy && this.#started === this.#startedAtCheck) return void this.socket.destroy();
-    this.#startedAtCheck = this.#started;
-    this.#idleTimer.refresh();
+    if (busy) return void this.#idleTimer.refresh();
+    const left = this.#idleSince + this.#o.keepAliveMs - Date.now();
+    if (left <= 0) return void this.socket.destroy();
+    // Idle for less than the limit: looked at again when it would be reached (one timer per idle spell).
+    this.#idleTimer = setTimeout(this.#onIdleCheck, left).unref();
   };
 
   /** The headers timeout, checked when due; armed only while a head is incomplete after a read. */
@@ -166,6 +186,8 @@ export class ServerConnection implements ReplyConnection {
   }
 
   #read(d: Buffer): void {
+    if (this.#since !== null) this.#since.push(d);
+    else if (this.#o.handOff && this.#current === null && this.#queue.length === 0 && this.#parsing === null && !this.#inHead) this.#since = [d];
     this.#executing = true;
     const r = this.#parser.execute(d);
     this.#executing = false;
@@ -174,7 +196,23 @@ export class ServerConnection implements ReplyConnection {
     const last = this.#queue.at(-1);
     if (last?.upgrade && last.upgrade.length === 0 && r < d.length) last.upgrade = d.subarray(r);
     if (this.#inHead) this.#armHeadTimer();
+    if (this.#parsing !== null && this.#o.requestTimeoutMs) this.#armBodyTimer(this.#parsing);
     if (!this.#current) this.#next();
+  }
+
+  /** The request timeout for the body being read: past it the connection is cut, as the request is being answered by then. */
+  #armBodyTimer(p: Pending): void {
+    if (this.#bodyTimer) return;
+    const limit = this.#o.requestTimeoutMs!;
+    this.#bodyTimer = setTimeout(() => {
+      this.#bodyTimer = null;
+      const now = this.#parsing;
+      if (now === null) return;
+      if (now !== p || Date.now() - p.started < limit) return this.#armBodyTimer(now);
+      // Its handler already runs (it relays the body): a 408 could not be framed among its writes.
+      this.socket.destroy();
+    }, Math.max(1, p.started + limit - Date.now()));
+    this.#bodyTimer.unref();
   }
 
   #head(h: Head): void {
@@ -190,10 +228,11 @@ export class ServerConnection implements ReplyConnection {
     if (h.upgrade && (h.method === 'CONNECT' || !this.#onUpgrade)) return this.#refuse(400);
     const body = !h.upgrade && requestBody(headers).hasBody ? new Readable({ read: () => this.#hold(false) }) : null;
     const p: Pending = {
-      req: new ServerRequest(h, headers, body), ended: false, upgrade: h.upgrade ? Buffer.alloc(0) : null,
-      continue: expect !== undefined && h.versionMinor >= 1,
+      req: new ServerRequest(h, headers, body, this.socket), ended: false, upgrade: h.upgrade ? Buffer.alloc(0) : null,
+      continue: expect !== undefined && h.versionMinor >= 1, started: this.#headStart,
     };
     this.#parsing = p;
+    if (this.#since !== null && this.#sinceFirst === null) this.#sinceFirst = p;
     this.#queue.push(p);
     // Pipelined: nothing more is read until the requests in hand are answered.
     if (this.#queue.length > 1 || h.upgrade) this.#hold(true);
@@ -227,6 +266,7 @@ export class ServerConnection implements ReplyConnection {
     const c = this.#current;
     if (!c || this.socket.destroyed) return;
     c.done = true;
+    this.#idleSince = Date.now();
     if (close || this.#closing) {
       this.#current = null;
       this.#queue.length = 0;
@@ -249,6 +289,11 @@ export class ServerConnection implements ReplyConnection {
     }
     const p = this.#queue[0];
     if (!p) return this.#hold(false);
+    if (this.#o.handOff && !this.#o.handOff.serves(p.req)) return this.#passOn(p);
+    if (p === this.#sinceFirst) {
+      this.#since = null;
+      this.#sinceFirst = null;
+    }
     if (p.upgrade) {
       // Handed over once its head has been read whole (the read that brought it has returned).
       if (!p.ended || this.#executing) return;
@@ -256,7 +301,6 @@ export class ServerConnection implements ReplyConnection {
     }
     const res = new ServerReply(this, p.req);
     this.#current = { p, res, done: false };
-    this.#started++;
     if (p.continue && !p.ended) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (this.#queue.length === 1) this.#hold(false);
     try {
@@ -267,10 +311,25 @@ export class ServerConnection implements ReplyConnection {
     }
   }
 
-  #handOver(p: Pending): void {
+  /** Set by close(): the response in progress says `connection: close` and is the last. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Graceful close: a response in progress is this connection's last; an idle connection closes now. Nothing once handed over. */
+  close(): void {
+    if (this.#detached) return;
+    this.#closing = true;
+    if (!this.#current) this.socket.destroy();
+  }
+
+  /** Leaves the socket to a new owner: no listener, timer or parser of this module is left on it. */
+  #detach(): Duplex {
     const s = this.socket;
+    this.#detached = true;
     this.#queue.length = 0;
     if (this.#headTimer) clearTimeout(this.#headTimer);
+    if (this.#bodyTimer) clearTimeout(this.#bodyTimer);
     clearTimeout(this.#idleTimer);
     s.off('data', this.#onData).off('end', this.#onEnd).off('close', this.#onClose).off('error', this.#onError).off('drain', this.#onDrain);
     // Not from inside execute(): the parser is freed once nothing runs in it.
@@ -278,7 +337,25 @@ export class ServerConnection implements ReplyConnection {
     // As node:http hands an upgraded socket over: flowing as soon as the new owner listens (next tick).
     this.#held = false;
     s.resume();
-    this.#onUpgrade!(p.req, s, p.upgrade!);
+    return s;
+  }
+
+  #handOver(p: Pending): void {
+    this.#onUpgrade!(p.req, this.#detach(), p.upgrade!);
+  }
+
+  /** A request served elsewhere: the connection goes over from that request's first byte, or, that unknown, 421 and close. */
+  #passOn(p: Pending): void {
+    if (p !== this.#sinceFirst || this.#since === null) return this.#refuse(421);
+    // After the read that brought it has returned: the parser has taken all it will of those bytes.
+    if (this.#executing) return;
+    const bytes = this.#since.length === 1 ? this.#since[0]! : Buffer.concat(this.#since);
+    this.#since = null;
+    this.#sinceFirst = null;
+    p.req.body?.destroy();
+    const s = this.#detach();
+    s.unshift(bytes);
+    this.#o.handOff!.to(s);
   }
 }
 

@@ -11,6 +11,8 @@ import type { Head } from './llhttp.ts';
 /** What a reply needs of its connection. */
 export interface ReplyConnection {
   readonly socket: Duplex;
+  /** The connection ends after the response in progress (a graceful shutdown). */
+  readonly closing: boolean;
   /** The response was written; `close`: the connection ends after it. */
   finished(close: boolean): void;
 }
@@ -27,8 +29,10 @@ export class ServerRequest {
   readonly keepAlive: boolean;
   /** The body, read with back-pressure on the connection; null when the request has none. */
   readonly body: Readable | null;
+  /** The connection it came on (its peer address, whether it is TLS): read it, do not write to it. */
+  readonly socket: Duplex;
 
-  constructor(h: Head, headers: IncomingHttpHeaders, body: Readable | null) {
+  constructor(h: Head, headers: IncomingHttpHeaders, body: Readable | null, socket: Duplex) {
     this.method = h.method;
     this.url = h.target;
     this.httpVersionMinor = h.versionMinor;
@@ -36,6 +40,7 @@ export class ServerRequest {
     this.headers = headers;
     this.keepAlive = h.keepAlive;
     this.body = body;
+    this.socket = socket;
   }
 }
 
@@ -129,7 +134,7 @@ export class ServerReply extends EventEmitter {
         if (this.#chunked) framing = 'transfer-encoding: chunked\r\n';
       } else this.#close = true;
     }
-    if (!this.#req.keepAlive) this.#close = true;
+    if (!this.#req.keepAlive || this.#conn.closing) this.#close = true;
     if (this.#close) framing += 'connection: close\r\n';
     else if (this.#req.httpVersionMinor === 0) framing += 'connection: keep-alive\r\n';
     const date = this.#hasDate ? '' : `date: ${httpDate()}\r\n`;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, sessionFor } from '../harness/stack.ts';
@@ -34,6 +35,29 @@ test('HTTPS listener serves the app, signs in through the https auth host and te
     assert.equal(anon.status, 302);
     assert.match(String(anon.headers.location), new RegExp(`^https://auth\\.localtest\\.me:${port}/oauth2/start`));
     assert.equal(s.wiki.seen.at(-1)?.headers['x-forwarded-proto'], 'https');
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a client that opens a TLS connection and never finishes the handshake is cut after timeouts.headers, not TLS\'s default 120 s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moatless-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localtest.me',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const port = await freePort();
+  const s = await startStack({ extra: { server: { listeners: [{ address: `127.0.0.1:${port}`, tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } }], authUrl: `https://auth.localtest.me:${port}`, shutdownGrace: '1s', timeouts: { headers: '1s' } } } });
+  try {
+    const started = Date.now();
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Date.now() - started));
+      // Half a ClientHello's worth of nothing: the server waits for the rest.
+      socket.write(Buffer.from([0x16, 0x03, 0x01]));
+      setTimeout(() => { socket.destroy(); reject(new Error('still open after 10 s')); }, 10_000).unref();
+    });
+    assert.ok(closedAfter >= 900 && closedAfter < 5_000, `closed after ${closedAfter} ms`);
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });

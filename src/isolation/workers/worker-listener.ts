@@ -41,7 +41,7 @@ export async function listenForAuthHosts(o: WorkerListenerOptions, handlers: Rel
   // A peer on the private network that sends its headers slowly is cut off (slowloris), as on the public listener.
   const limits = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, connectionsCheckingInterval: 2_500 };
   const server = o.tls
-    ? createHttpsServer({ ...limits, cert: readFileSync(resolve(o.baseDir, o.tls.certFile)), key: readFileSync(resolve(o.baseDir, o.tls.keyFile)) }, onRequest)
+    ? createHttpsServer({ ...limits, handshakeTimeout: HEADERS_TIMEOUT_MS, cert: readFileSync(resolve(o.baseDir, o.tls.certFile)), key: readFileSync(resolve(o.baseDir, o.tls.keyFile)) }, onRequest)
     : createServer(limits, onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!proven(req)) return void socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
