@@ -76,6 +76,8 @@ export class SessionManager {
   readonly #host = `${hostname()}:${process.pid}`;
   #lastRecheck = 0;
   #lastWatch = 0;
+  /** What each session's registry row last said, minus its last-input time (see #publishChanged). */
+  readonly #published = new Map<string, string>();
   readonly pool: BrowserPool;
 
   constructor(d: ManagerDeps) {
@@ -211,6 +213,7 @@ export class SessionManager {
   #ended(s: IsolationSession, reason: string): void {
     if (this.#byUser.get(s.user.userKey) === s) this.#byUser.delete(s.user.userKey);
     this.#d.logger.info({ isolationSession: s.id, user: s.user.email, reason }, 'isolation session ended');
+    this.#published.delete(s.id);
     void this.#d.store.kv.delete(REGISTRY_NS, s.id).catch(() => {});
     this.pool.fill();
   }
@@ -249,6 +252,7 @@ export class SessionManager {
       this.#watchMemory();
     }
     this.pool.fill();
+    void this.#publishChanged();
     const l = this.#d.config().lifecycle;
     for (const s of this.#byUser.values()) {
       if (now - s.startedAt >= l.maxDuration) void s.end('the maximum session length was reached');
@@ -279,11 +283,25 @@ export class SessionManager {
     }
   }
 
+  /** Every session's row, renewed (its expiry and last-input time) every REGISTRY_EVERY_MS. */
   async #publish(): Promise<void> {
-    const expires = this.#now() + 3 * REGISTRY_EVERY_MS;
-    for (const row of this.list()) {
-      await this.#d.store.kv.set(REGISTRY_NS, row.id, JSON.stringify(row), expires).catch((err: unknown) => this.#d.logger.warn({ err }, 'isolation registry write failed'));
-    }
+    for (const row of this.list()) await this.#write(row);
+  }
+
+  /**
+   * Rows whose page, tabs, state or viewer changed since they were last written, within a tick: an
+   * admin listing sessions (CLI, admin API, dashboard) saw the URL and "no viewer" of the session's
+   * start for up to 10 s. The last-input time alone waits for the periodic write (one store write per
+   * active session per second otherwise).
+   */
+  async #publishChanged(): Promise<void> {
+    for (const row of this.list()) if (this.#published.get(row.id) !== changeKey(row)) await this.#write(row);
+  }
+
+  async #write(row: SessionSummary): Promise<void> {
+    this.#published.set(row.id, changeKey(row));
+    await this.#d.store.kv.set(REGISTRY_NS, row.id, JSON.stringify(row), this.#now() + 3 * REGISTRY_EVERY_MS)
+      .catch((err: unknown) => this.#d.logger.warn({ err }, 'isolation registry write failed'));
   }
 
   async close(): Promise<void> {
@@ -308,4 +326,8 @@ export class CapacityError extends Error {
     this.name = 'CapacityError';
     this.max = max;
   }
+}
+
+function changeKey(row: SessionSummary): string {
+  return JSON.stringify({ ...row, lastInputAt: 0 });
 }
