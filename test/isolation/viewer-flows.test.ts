@@ -50,6 +50,30 @@ const isColour = (want: number[]) => async () => (await pixel(600, 500)).every((
 const WHITE = [255, 255, 255];
 const GREEN = [0, 160, 0];
 
+/**
+ * The viewer's toolbar can still grow after the first frames (seen: 35 px, 1.2 s after the viewer
+ * opened). Until the remote browser has the new size, the frame shown is stretched over the new box,
+ * and a click lands on the remote point the user sees there (viewer.test.ts) — not the one
+ * `onCanvas` computes 1:1: a click meant for remote y 420 went to 447, under the button. Waits until
+ * the canvas box has kept its size for 500 ms and the canvas's pixels match it.
+ */
+async function settledLayout(): Promise<void> {
+  const box = () => page.evaluate(() => {
+    const c = (globalThis as unknown as { document: { getElementById(id: string): { width: number; height: number; getBoundingClientRect(): { width: number; height: number; top: number } } } }).document.getElementById('screen');
+    const r = c.getBoundingClientRect();
+    return `${c.width}x${c.height} ${r.width}x${r.height}@${r.top}`;
+  });
+  let last = await box();
+  await until(async () => {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await box();
+    const same = now === last;
+    last = now;
+    const [px, css] = now.split(' ');
+    return same && px === css!.split('@')[0];
+  }, 'the viewer\'s layout to settle');
+}
+
 async function clickRemote(x: number, y: number): Promise<void> {
   const at = await onCanvas(page, x, y);
   await page.mouse.click(at.x, at.y);
@@ -88,16 +112,17 @@ test('popups open as tabs the toolbar switches between; 1,000 popups stay at the
   // White is also the blank page before the site paints: click once the "One popup" button (grey) is
   // on the canvas, as a user would (a click before that landed on nothing: no popup in 10 s).
   await until(async () => (await pixel(60, 410)).every((v) => v > 180 && v < 250), 'the site\'s "One popup" button on the canvas');
+  await settledLayout();
+  await until(async () => (await pixel(60, 410)).every((v) => v > 180 && v < 250), 'the button again, at the settled size');
   await clickRemote(140, 420);
-  // KNOWN, NOT FIXED (session 9): about 1 run in 4 on a quiet box this first click on the freshly
-  // loaded page opened nothing — the session saw the input, the site never got /green, no target was
-  // created. Not reproduced with more logging in the page; under investigation (issue 14's notes). The
-  // click is sent once more after 3 s so this test keeps checking what it is about (popups as tabs,
-  // the cap); the lost click is reported on stderr so the rate stays visible.
+  // Without settledLayout() about 1 run in 4 clicked while the toolbar had just grown: the viewer
+  // sent the click where the stretched frame showed it (remote y 447, under the button), rightly.
+  // After it: 0 of 12 runs. Should the layout still move at the click, the click goes once more after
+  // 3 s, said on stderr so a rise is visible.
   try {
     await until(() => alice()?.tabs === 2, 'the popup as a second tab', 3_000);
   } catch {
-    process.stderr.write('viewer-flows: the first "One popup" click opened nothing in 3 s; clicking again\n');
+    process.stderr.write('viewer-flows: the first "One popup" click opened nothing in 3 s (the layout moved?); clicking again\n');
     await clickRemote(140, 420);
     await until(() => alice()?.tabs === 2, 'the popup as a second tab');
   }
