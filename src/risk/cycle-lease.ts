@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createLease, LEASE_NS } from '../store/lease.ts';
 import type { KeyValueStore } from '../store/ports.ts';
 import { runRiskCycle, type CycleOptions, type CycleReport, type RiskSyncDeps } from './sync.ts';
+import { parseStored } from '../store/parse-stored.ts';
 
 export const RISK_LEASE = { ns: LEASE_NS, key: 'risk.sync' } as const;
 
@@ -37,14 +38,7 @@ export class RiskSyncBusyError extends Error {
 
 /** The cycle holding the lease now; null when none does, or its holder is not a cycle runner (an older version). */
 export async function runningCycle(kv: KeyValueStore): Promise<CycleRunner | null> {
-  const raw = await kv.get(RISK_LEASE.ns, RISK_LEASE.key);
-  if (raw === null) return null;
-  try {
-    const parsed = runnerSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(runnerSchema, await kv.get(RISK_LEASE.ns, RISK_LEASE.key));
 }
 
 export interface CycleLeaseOptions {

@@ -3,6 +3,7 @@
 // error, and whether the next cycle must be a full reconcile. Must not hold secrets or tokens.
 import { z } from 'zod';
 import type { KeyValueStore } from '../store/ports.ts';
+import { parseStored } from '../store/parse-stored.ts';
 
 export const RISK_NS = 'risk';
 const HEALTH_KEY = 'health';
@@ -33,14 +34,7 @@ export const EMPTY_HEALTH: RiskHealth = {
 
 /** Stored health; a missing or unreadable entry reads as "never ran" (the next cycle is full). */
 export async function readHealth(kv: KeyValueStore): Promise<RiskHealth> {
-  const raw = await kv.get(RISK_NS, HEALTH_KEY);
-  if (raw === null) return { ...EMPTY_HEALTH };
-  try {
-    const parsed = healthSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { ...EMPTY_HEALTH };
-  } catch {
-    return { ...EMPTY_HEALTH };
-  }
+  return parseStored(healthSchema, await kv.get(RISK_NS, HEALTH_KEY)) ?? { ...EMPTY_HEALTH };
 }
 
 export async function writeHealth(kv: KeyValueStore, h: RiskHealth): Promise<void> {

@@ -18,6 +18,7 @@ import type { KeyValueStore } from '../../store/ports.ts';
 import type { Placement } from '../workers/placement.ts';
 import { HOP_HEADER, type WorkerHop } from '../workers/worker-hop.ts';
 import { workerLease } from '../workers/worker-registry.ts';
+import { parseStored } from '../../store/parse-stored.ts';
 
 export const OWNERS_NS = 'isolation.owners';
 const LEASE_MS = 30_000;
@@ -226,12 +227,7 @@ const loopbackListener: RelayListener = async (handlers) => {
 };
 
 function parseLease(raw: string): z.infer<typeof leaseSchema> | null {
-  try {
-    const r = leaseSchema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(leaseSchema, raw);
 }
 
 function withoutHop(headers: IncomingMessage['headers']): IncomingMessage['headers'] {

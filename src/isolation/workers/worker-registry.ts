@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { KeyValueStore } from '../../store/ports.ts';
+import { parseStored } from '../../store/parse-stored.ts';
 
 export const WORKERS_NS = 'isolation.workers';
 const HEARTBEAT_MS = 3_000;
@@ -115,11 +116,5 @@ export class WorkerDirectory {
 }
 
 function parseEntry(text: string | null): WorkerEntry | null {
-  if (text === null) return null;
-  try {
-    const r = entrySchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(entrySchema, text);
 }
