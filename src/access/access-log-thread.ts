@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AccessLogEntry, AccessLogStore, GatewayLogEntry, GatewayLogStore, Store, StoreLogger } from '../store/ports.ts';
 import { openStore, type StoreConfig } from '../store/open-store.ts';
+import type { SerializedAppend } from './access-log.ts';
 
 /**
  * Rows travel as one UTF-8 JSON buffer, moved rather than copied (its ArrayBuffer in the transfer
@@ -21,7 +22,7 @@ const fromUtf8 = new TextDecoder();
 type FromThread = { id: number; error?: string };
 
 export interface ThreadedAccessLog {
-  store: AccessLogStore;
+  store: AccessLogStore & SerializedAppend;
   /** The gateway log's store, appending on the same thread. */
   gatewayLog: GatewayLogStore;
   close(): Promise<void>;
@@ -57,26 +58,33 @@ export function threadedAccessLogStore(
     waiting.set(msg.id, { resolve, reject });
     worker.postMessage(msg, transfer);
   });
-  /** Appends through the thread; a batch lost with the thread is retried on the main store once. */
-  const appender = <E>(log: 'access' | 'gateway', fallback: (entries: E[]) => Promise<void>) => async (entries: E[]) => {
-    if (entries.length === 0) return;
-    if (dead) return fallback(entries);
-    const json = JSON.stringify(entries);
+  /** Appends a JSON array of rows through the thread; a batch lost with the thread is retried on the main store once. */
+  const jsonAppender = <E>(log: 'access' | 'gateway', fallback: (entries: E[]) => Promise<void>) => async (json: string) => {
+    if (dead) return fallback(JSON.parse(json) as E[]);
     // TextEncoder's array has an ArrayBuffer of its own (never a slice of Buffer's shared pool): safe to move.
     const rows = toUtf8.encode(json);
     await ask({ id: ++next, log, rows }, [rows.buffer]).catch(() => fallback(JSON.parse(json) as E[]));
   };
+  const appender = <E>(toThread: (json: string) => Promise<void>, fallback: (entries: E[]) => Promise<void>) => async (entries: E[]) => {
+    if (entries.length === 0) return;
+    if (dead) return fallback(entries);
+    await toThread(JSON.stringify(entries));
+  };
   const access = main.accessLog;
   const gateway = main.gateway.log;
+  const accessJson = jsonAppender<AccessLogEntry>('access', (e) => access.append(e));
+  const gatewayJson = jsonAppender<GatewayLogEntry>('gateway', (e) => gateway.append(e));
   return {
     store: {
-      append: appender<AccessLogEntry>('access', (e) => access.append(e)),
+      append: appender<AccessLogEntry>(accessJson, (e) => access.append(e)),
+      // Rows the access log has serialized already (each line's JSON): access-log.ts SerializedAppend.
+      appendJson: accessJson,
       query: (q) => access.query(q),
       purgeBefore: (t) => access.purgeBefore(t),
       histogram: (q) => access.histogram(q),
     },
     gatewayLog: {
-      append: appender<GatewayLogEntry>('gateway', (e) => gateway.append(e)),
+      append: appender<GatewayLogEntry>(gatewayJson, (e) => gateway.append(e)),
       query: (q) => gateway.query(q),
       purgeBefore: (t) => gateway.purgeBefore(t),
     },

@@ -100,3 +100,35 @@ test('drops are exported as moatless_access_log_dropped_total by sink', async ()
   assert.match(body, /^moatless_access_log_dropped_total\{sink="store"\} 3$/m);
   assert.match(body, /^moatless_access_log_dropped_total\{sink="stdout"\} 0$/m);
 });
+
+test('an entry of another shape gets the same line as one from the entry builder, and never a key that is not listed', async () => {
+  let out = '';
+  const logger = pino({ base: { app: 'moatless' } }, { write: (s: string) => void (out += s) });
+  const log = new AccessLog(memoryStore([]), logger);
+  const built = entry(1);
+  // Same values, keys in another order, plus one the line must not carry: the field-by-field path.
+  const { time, ...rest } = built;
+  const reordered = { ...rest, time, secret: 'do-not-log' } as unknown as AccessLogEntry;
+  log.record(built);
+  log.record(reordered);
+  await log.close();
+  const [a, b] = out.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(!('secret' in b!), 'an unlisted key is not written');
+  assert.deepEqual({ ...b, time: 0 }, { ...a, time: 0 });
+  // Keys in the listed order in both.
+  assert.deepEqual(Object.keys(b!), Object.keys(a!));
+});
+
+test('a store taking serialized rows gets each entry whole (time included), from the line or, with no line, stringified', async () => {
+  for (const withLine of [true, false]) {
+    const batches: string[] = [];
+    const store = { ...memoryStore([]), async append() { throw new Error('objects were sent where JSON was taken'); }, async appendJson(json: string) { batches.push(json); } };
+    const logger = withLine ? pino({}, { write: () => {} }) : null;
+    const log = new AccessLog(store, logger);
+    const sent = Array.from({ length: 450 }, (_, i) => entry(i));
+    for (const e of sent) log.record(e);
+    await log.close();
+    assert.deepEqual(batches.map((b) => (JSON.parse(b) as unknown[]).length), [200, 200, 50], 'batches of 200, the rest on close');
+    assert.deepEqual(batches.flatMap((b) => JSON.parse(b) as AccessLogEntry[]), sent, withLine ? 'with the line' : 'without it');
+  }
+});

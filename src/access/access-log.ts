@@ -17,6 +17,14 @@ export interface AccessLogDrops {
   stdout: number;
 }
 
+/**
+ * A store that also takes rows already serialized: a JSON array of entries (the log thread's, which
+ * would otherwise stringify them itself). The line writer has made each entry's JSON by then.
+ */
+export interface SerializedAppend {
+  appendJson(json: string): Promise<void>;
+}
+
 export interface AccessLogOptions {
   flushEveryMs?: number;
   maxPendingRows?: number;
@@ -24,9 +32,12 @@ export interface AccessLogOptions {
 
 export class AccessLog {
   readonly #store: AccessLogStore;
+  /** The store's serialized path, when it has one: rows are then buffered as their JSON text. */
+  readonly #serialized: SerializedAppend | null;
   readonly #line: AccessLineWriter | null;
   readonly #maxPending: number;
   #buffer: AccessLogEntry[] = [];
+  #texts: string[] = [];
   /** Rows recorded and not yet written (buffered + in flight). */
   #pending = 0;
   readonly #timer: NodeJS.Timeout;
@@ -34,8 +45,9 @@ export class AccessLog {
   readonly dropped: AccessLogDrops = { store: 0, stdout: 0 };
   readonly #logger: Logger | null;
 
-  constructor(store: AccessLogStore, logger: Logger | null, opts: AccessLogOptions = {}) {
+  constructor(store: AccessLogStore & Partial<SerializedAppend>, logger: Logger | null, opts: AccessLogOptions = {}) {
     this.#store = store;
+    this.#serialized = typeof store.appendJson === 'function' ? (store as SerializedAppend) : null;
     this.#logger = logger;
     this.#line = logger ? accessLineWriter(logger, (n) => { this.dropped.stdout += n; }) : null;
     this.#maxPending = opts.maxPendingRows ?? MAX_PENDING_ROWS;
@@ -44,15 +56,17 @@ export class AccessLog {
   }
 
   record(e: AccessLogEntry): void {
-    this.#line?.write(e);
+    const json = this.#line === null ? null : this.#line.write(e);
     if (this.#pending >= this.#maxPending) {
       this.dropped.store++;
       return;
     }
     this.#pending++;
-    this.#buffer.push(e);
+    // One serialization per entry for both its line and its row (issue 17).
+    if (this.#serialized !== null) this.#texts.push(json ?? JSON.stringify(e));
+    else this.#buffer.push(e);
     // Bounded batches: when the store writes on this thread, one big batch is one long stall.
-    if (this.#buffer.length >= BATCH) void this.flush();
+    if (this.#buffer.length + this.#texts.length >= BATCH) void this.flush();
   }
 
   /**
@@ -63,11 +77,19 @@ export class AccessLog {
    */
   flush(): Promise<void> {
     this.#line?.flush();
-    if (this.#buffer.length > 0) {
-      const batch = this.#buffer;
-      const n = batch.length;
-      this.#buffer = [];
-      const done: Promise<void> = this.#store.append(batch).catch((err: unknown) => {
+    const n = this.#buffer.length + this.#texts.length;
+    if (n > 0) {
+      let write: Promise<void>;
+      if (this.#texts.length > 0) {
+        const texts = this.#texts;
+        this.#texts = [];
+        write = this.#serialized!.appendJson(`[${texts.join(',')}]`);
+      } else {
+        const batch = this.#buffer;
+        this.#buffer = [];
+        write = this.#store.append(batch);
+      }
+      const done: Promise<void> = write.catch((err: unknown) => {
         // Losing log rows must not take the proxy down; say so loudly instead.
         this.dropped.store += n;
         this.#logger?.error({ err, dropped: n }, 'access log write failed');

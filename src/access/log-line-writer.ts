@@ -24,7 +24,12 @@ interface PinoInternals {
 }
 
 export interface LineWriter<E> {
-  write(e: E): void;
+  /**
+   * Writes `e`'s line. Returns the entry's own JSON (every key, `time` included) when the line was
+   * made from it — the request log's row can travel as that text instead of being serialized again —
+   * else null (no line, or an entry of another shape).
+   */
+  write(e: E): string | null;
   /** Hands the lines gathered so far to the destination (the owner calls it every second and on close). */
   flush(): void;
 }
@@ -53,18 +58,17 @@ export function logLineWriter<E extends { time: number }, K extends keyof E & st
   // Requests finishing in the same millisecond share one formatted timestamp.
   let lastTime = Number.NaN;
   let lastIso = '';
-  // The chunk is kept as its pieces and joined once when handed over: a line then allocates almost
-  // nothing of its own (its values are strings that exist already), where building each line by
-  // concatenation cost ~2.4 KB of garbage per request (issue 17, allocation profile).
-  let parts: string[] = [];
-  let size = 0;
+  // Lines gathered since the last hand-over, as one string (V8 joins the pieces lazily, once, when
+  // the destination measures it).
+  let pending = '';
   let lines = 0;
+  /** The entry's own keys in the order its JSON fast path needs: `time`, then `fields`. */
+  const fastKeys = ['time', ...fields];
   const flush = () => {
     if (lines === 0) return;
-    const out = parts.join('');
+    const out = pending;
     const n = lines;
-    parts = [];
-    size = 0;
+    pending = '';
     lines = 0;
     try {
       dest.write(out);
@@ -75,41 +79,45 @@ export function logLineWriter<E extends { time: number }, K extends keyof E & st
   return {
     flush,
     write(e) {
-      if (!logger.isLevelEnabled('info')) return;
+      if (!logger.isLevelEnabled('info')) return null;
       if (e.time !== lastTime) {
         lastTime = e.time;
         lastIso = new Date(e.time).toISOString();
       }
-      const time = internals[pino.symbols.timeSym]();
-      const bindings = internals[pino.symbols.chindingsSym];
-      parts.push(head, time, bindings, typeAndAt, lastIso, '"');
-      size += 60 + time.length + bindings.length;
-      for (let k = 0; k < fields.length; k++) {
-        const v = e[fields[k]!] as LineValue;
-        parts.push(prefixes[k]!);
-        if (typeof v === 'string') {
-          // What JSON.stringify would write, without making a new string when nothing needs escaping.
-          if (NEEDS_ESCAPE.test(v)) parts.push(JSON.stringify(v));
-          else parts.push('"', v, '"');
-          size += v.length + 16;
-        } else if (typeof v === 'number') {
-          parts.push(Number.isFinite(v) ? String(v) : 'null');
-          size += 24;
-        } else {
-          const text = JSON.stringify(v ?? null);
-          parts.push(text);
-          size += text.length + 16;
-        }
-      }
-      parts.push('}\n');
+      const whole = hasKeys(e, fastKeys) ? JSON.stringify(e) : null;
+      pending += `${head}${internals[pino.symbols.timeSym]()}${internals[pino.symbols.chindingsSym]}${typeAndAt}${lastIso}"${whole === null ? fieldByField(e) : afterTime(whole)}\n`;
       lines++;
-      if (size >= CHUNK) flush();
+      if (pending.length >= CHUNK) flush();
+      return whole;
     },
   };
+
+  /** `,"field":value,…}` for `fields` in order, an absent value as null: a line never carries a key that is not listed. */
+  function fieldByField(e: E & Record<K, LineValue>): string {
+    let out = '';
+    for (let k = 0; k < fields.length; k++) out += `${prefixes[k]}${JSON.stringify(e[fields[k]!] ?? null)}`;
+    return `${out}}`;
+  }
 }
 
-/** Characters JSON.stringify escapes (quote, backslash, controls) or may (surrogates, when unpaired). */
-const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+/**
+ * An entry whose own keys are exactly `time` then the listed fields (what the logs' entry builders
+ * make) is written as its own JSON.stringify with the leading time cut off: 0.8 µs a line, where
+ * writing value by value took 3 µs (issue 17). `{"time":<number>,…`: a number's JSON holds no comma,
+ * so the first comma ends it.
+ */
+function afterTime(json: string): string {
+  const comma = json.indexOf(',');
+  return comma < 0 ? '}' : json.slice(comma);
+}
+
+/** Whether `e`'s own enumerable keys are exactly `keys`, in that order, with a numeric first value. */
+function hasKeys(e: object, keys: readonly string[]): boolean {
+  const own = Object.keys(e);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i]) return false;
+  return typeof (e as Record<string, unknown>)[keys[0]!] === 'number';
+}
 
 function countLines(data: string): number {
   let n = 0;
