@@ -96,13 +96,15 @@ async function main(): Promise<void> {
   const mFlags = childFlags ? await startMoatlessChild({ apps: 10, upstream, logFile: logFile('flags'), nodeFlags: childFlags }) : null;
   // The floor: node:http + the upstream client and nothing else, one process like m1 (--floor).
   // The TLS floor (bare node:https + undici, same certificate) is a process of its own, like Moatless's.
-  const floorKinds = [{ client: 'undici', tls: false }, { client: 'agent', tls: false }, { client: 'undici', tls: true }] as const;
+  // The transport floor (lean): Moatless's own src/http1 server side and upstream client, no Access logic.
+  const floorKinds = [{ client: 'undici', tls: false }, { client: 'lean', tls: false }, { client: 'undici', tls: true }, { client: 'lean', tls: true }] as const;
   const floors = floor ? await Promise.all(floorKinds.map(async ({ client, tls: withTls }) => {
     const port = await freePort();
     const tlsPort = withTls ? await freePort() : 0;
     const tlsEnv = tlsPort ? { FLOOR_TLS_PORT: String(tlsPort), FLOOR_TLS_CERT: tls.cert, FLOOR_TLS_KEY: tls.key } : {};
     const prof = process.env.MOATLESS_BENCH_PROF;
-    const child = startNode(new URL('./access/floor-proxy.ts', import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client, ...tlsEnv }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+    const script = client === 'lean' ? './access/lean-floor-proxy.ts' : './access/floor-proxy.ts';
+    const child = startNode(new URL(script, import.meta.url).pathname, [], { FLOOR_PORT: String(port), FLOOR_UPSTREAM: upstream, FLOOR_CLIENT: client, ...tlsEnv }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
     await waitForPort(port, 10_000, child);
     if (tlsPort) await waitForPort(tlsPort, 10_000, child);
     return { client, port, tlsPort, child };
@@ -126,12 +128,12 @@ async function main(): Promise<void> {
     ...(m1off ? [{ name: NAMES.m1off, url: at(m1off.port), headers: app(5, await secret(m1off, 5)), pgid: m1off.child.pid, ...young(m1off) }] : []),
     ...(mBase ? [{ name: baseRow, url: at(mBase.port), headers: app(5, await secret(mBase, 5)), pgid: mBase.child.pid, ...young(mBase) }] : []),
     ...(mFlags ? [{ name: flagsRow, url: at(mFlags.port), headers: app(5, await secret(mFlags, 5)), pgid: mFlags.child.pid, ...young(mFlags, youngGenerationCeiling(childFlags)) }] : []),
-    ...floors.filter((f) => !f.tlsPort).map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorAgent, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
+    ...floors.filter((f) => !f.tlsPort).map((f) => ({ name: f.client === 'undici' ? NAMES.floorUndici : NAMES.floorLean, url: at(f.port), headers: app(5, s1), pgid: f.child.pid })),
     { name: NAMES.ngxTls, url: at(ports.proxyTls, 'https'), headers: ref, pgid: ngx1.child.pid },
     // Over HTTPS the session cookie carries the __Host- prefix (runtime.ts sessionCookieName).
     ...(mTls ? [{ name: NAMES.mTls, url: at(ports.mTls, 'https'), headers: app(5, await secret(mTls, 5), `__Host-${COOKIE}`), pgid: mTls.child.pid, ...young(mTls) }] : []),
     ...(mBaseTls ? [{ name: baseTlsRow, url: at(baseTlsPort, 'https'), headers: app(5, await secret(mBaseTls, 5), `__Host-${COOKIE}`), pgid: mBaseTls.child.pid, ...young(mBaseTls) }] : []),
-    ...floors.filter((f) => f.tlsPort).map((f) => ({ name: NAMES.floorTls, url: at(f.tlsPort, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: f.child.pid })),
+    ...floors.filter((f) => f.tlsPort).map((f) => ({ name: f.client === 'undici' ? NAMES.floorTls : NAMES.floorLeanTls, url: at(f.tlsPort, 'https'), headers: app(5, s1, `__Host-${COOKIE}`), pgid: f.child.pid })),
     { name: NAMES.ngx2, url: at(ports.proxy2), headers: ref, c1: false, pgid: ngx2.child.pid },
     ...(m2 ? [{ name: NAMES.m2, url: at(m2.port), headers: app(5, await secret(m2, 5)), c1: false, pgid: m2.child.pid }] : []),
     { name: NAMES.authreq, url: at(ports.authRequest), headers: ref, c1: false },

@@ -23,5 +23,16 @@ test('the TLS floor is held against nginx TLS and Moatless TLS, with what TLS ad
   ];
   const text = floorLines(s);
   assert.match(text, /floor TLS: node:https \+ undici Pool: .* nginx TLS \+ proxy_pass, log on's c50 rps \(CPU 110 vs 40 µs\/req\); moatless TLS \/ this floor: .* \+40 µs\/req/);
-  assert.match(text, /TLS adds \(HTTPS − HTTP, same code; a process per scheme except nginx\): floor \+10, moatless \+20, nginx \+10/);
+  assert.match(text, /TLS adds \(HTTPS − HTTP, same code; a process per scheme except nginx\): floor \+10, transport floor n\/a, moatless \+20, nginx \+10/);
+});
+
+test('the transport floor is held against nginx and against Moatless on each scheme: what the Access request path itself costs', () => {
+  const s = [
+    row(NAMES.ngx1, [30, 30]), row(NAMES.m1, [130, 130]), row(NAMES.floorLean, [70, 70]),
+    row(NAMES.ngxTls, [40, 40]), row(NAMES.mTls, [150, 150]), row(NAMES.floorLeanTls, [95, 95]),
+  ];
+  const text = floorLines(s);
+  assert.match(text, /floor: Moatless transport \(src\/http1\): .* nginx proxy_pass, log on's c50 rps \(CPU 70 vs 30 µs\/req\); moatless log on \/ this floor: .* \+60 µs\/req/);
+  assert.match(text, /floor TLS: Moatless transport \(src\/http1\): .*\(CPU 95 vs 40 µs\/req\); moatless TLS \/ this floor: .* \+55 µs\/req/);
+  assert.match(text, /floor n\/a, transport floor \+25, moatless \+20, nginx \+10/);
 });

@@ -26,6 +26,7 @@ export const NAMES = {
   m2: 'moatless 2w, log on', m10k: 'moatless 10,000 apps, log on',
   floorUndici: 'floor: node:http + undici Pool', floorAgent: 'floor: node:http + http.Agent lifo',
   floorTls: 'floor TLS: node:https + undici Pool',
+  floorLean: 'floor: Moatless transport (src/http1)', floorLeanTls: 'floor TLS: Moatless transport (src/http1)',
 } as const;
 
 /** The nginx row each Moatless row is held against: same log setting, worker count and scheme. */
@@ -33,6 +34,7 @@ const REFERENCE: Record<string, string> = {
   [NAMES.m1]: NAMES.ngx1, [NAMES.m1off]: NAMES.ngx1off, [NAMES.mTls]: NAMES.ngxTls, [NAMES.m2]: NAMES.ngx2,
   [NAMES.m10k]: NAMES.ngx1, [NAMES.authreq]: NAMES.ngx2,
   [NAMES.floorUndici]: NAMES.ngx1, [NAMES.floorAgent]: NAMES.ngx1, [NAMES.floorTls]: NAMES.ngxTls,
+  [NAMES.floorLean]: NAMES.ngx1, [NAMES.floorLeanTls]: NAMES.ngxTls,
 };
 
 function pick(s: Summary[], name: string, conn: number): Summary {
@@ -89,6 +91,9 @@ export function floorLines(s: Summary[]): string {
     [NAMES.floorUndici, get(NAMES.ngx1), get(NAMES.m1), 'moatless log on'],
     [NAMES.floorAgent, get(NAMES.ngx1), get(NAMES.m1), 'moatless log on'],
     [NAMES.floorTls, get(NAMES.ngxTls), get(NAMES.mTls), 'moatless TLS'],
+    // Moatless's own transport with no Access logic: Moatless minus this is the request path's own cost.
+    [NAMES.floorLean, get(NAMES.ngx1), get(NAMES.m1), 'moatless log on'],
+    [NAMES.floorLeanTls, get(NAMES.ngxTls), get(NAMES.mTls), 'moatless TLS'],
   ];
   for (const [name, n, m, mName] of rows) {
     const f = get(name);
@@ -97,11 +102,12 @@ export function floorLines(s: Summary[]): string {
     const gap = m ? `; ${mName} / this floor: ${fmtRatio(pairedRatio(m, f).rps)} rps, +${(us(m) - us(f)).toFixed(0)} µs/req of Moatless's own code` : '';
     lines.push(`${name}: ${vsNginx}${gap}`);
   }
-  const plain = [get(NAMES.floorUndici), get(NAMES.m1), get(NAMES.ngx1)], https = [get(NAMES.floorTls), get(NAMES.mTls), get(NAMES.ngxTls)];
-  if (plain[0] && https[0]) {
-    // Same process on both schemes: what terminating TLS adds to bare Node, to Moatless and to nginx.
+  const plain = [get(NAMES.floorUndici), get(NAMES.floorLean), get(NAMES.m1), get(NAMES.ngx1)];
+  const https = [get(NAMES.floorTls), get(NAMES.floorLeanTls), get(NAMES.mTls), get(NAMES.ngxTls)];
+  if ((plain[0] && https[0]) || (plain[1] && https[1])) {
+    // Same code on both schemes: what terminating TLS adds to bare Node, to the transport, to Moatless and to nginx.
     const adds = plain.map((p, i) => (p && https[i] ? tlsExtra(https[i]!, p) : 'n/a'));
-    lines.push(`CPU µs/req TLS adds (HTTPS − HTTP, same code; a process per scheme except nginx): floor ${adds[0]}, moatless ${adds[1]}, nginx ${adds[2]}`);
+    lines.push(`CPU µs/req TLS adds (HTTPS − HTTP, same code; a process per scheme except nginx): floor ${adds[0]}, transport floor ${adds[1]}, moatless ${adds[2]}, nginx ${adds[3]}`);
   }
   return lines.length === 0 ? '' : `\n== Floor: a minimal Node proxy, 1 process, no auth, no log (c50, paired rounds) ==\n${lines.join('\n')}\n`;
 }
