@@ -18,7 +18,7 @@ import { appHost } from './access/moatless-config.ts';
 import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
 import {
-  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
+  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, leftLines, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
 } from './access/report.ts';
 import { measureRss } from './access/rss.ts';
 import { countLines, preflight, selfSignedCert } from './access/setup.ts';
@@ -172,7 +172,8 @@ async function main(): Promise<void> {
   if (throughputOnly || only) {
     const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('') + abLine(summaries, baseTlsRow, NAMES.mTls);
     if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);
-    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(accessGoals(summaries, memory))}\n`);
+    const goals = accessGoals(summaries, memory);
+    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(goals)}\n${leftLines(goals)}`);
     return;
   }
 
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     '',
     '== Goals (ratios measured in this run) ==',
     goalsTable(goals),
-    '',
+    leftLines(goals),
   ].join('\n');
   process.stdout.write(out);
 

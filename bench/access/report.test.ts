@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { floorLines, NAMES, tlsExtra } from './report.ts';
+import { accessGoals, floorLines, leftLines, NAMES, tlsExtra } from './report.ts';
 import type { Summary } from './throughput.ts';
 
 const row = (name: string, cpuRuns: number[], rps = 1000): Summary => ({
@@ -35,4 +35,22 @@ test('the transport floor is held against nginx and against Moatless on each sch
   assert.match(text, /floor: Moatless transport \(src\/http1\): .* nginx proxy_pass, log on's c50 rps \(CPU 70 vs 30 µs\/req\); moatless log on \/ this floor: .* \+60 µs\/req/);
   assert.match(text, /floor TLS: Moatless transport \(src\/http1\): .*\(CPU 95 vs 40 µs\/req\); moatless TLS \/ this floor: .* \+55 µs\/req/);
   assert.match(text, /floor n\/a, transport floor \+25, moatless \+20, nginx \+10/);
+});
+
+test('a goal not met names what the floors reach on the same measure; met goals and runs without floors name nothing', () => {
+  const s = [
+    row(NAMES.direct, [10, 10]), row(NAMES.ngx1, [30, 30], 30_000), row(NAMES.ngx1off, [28, 28], 31_000),
+    row(NAMES.m1, [130, 130], 9_000), row(NAMES.m1off, [125, 125], 9_300), row(NAMES.floorLean, [70, 70], 15_000),
+    row(NAMES.ngxTls, [40, 40], 24_000), row(NAMES.mTls, [150, 150], 6_000), row(NAMES.ngx2, [30, 30], 40_000), row(NAMES.m2, [120, 120], 12_000),
+  ];
+  const c1 = s.filter((r) => [NAMES.direct, NAMES.ngx1, NAMES.m1].includes(r.name as never)).map((r) => ({ ...r, conn: 1 }));
+  const goals = accessGoals([...s, ...c1], { afterBytes: [100, 101] });
+  const c50 = goals.find((g) => g.name === 'moatless / nginx, 1w, log on (c50 rps)')!;
+  assert.equal(c50.met, false);
+  assert.equal(c50.left, 'floor: Moatless transport (src/http1) 0.50×');
+  // No TLS floor in this run: nothing to say for HTTPS; the log-cost goal is met: no note.
+  assert.equal(goals.find((g) => g.name.startsWith('HTTPS'))!.left, undefined);
+  assert.equal(goals.find((g) => g.name.startsWith('access log cost: throughput'))!.left, undefined);
+  assert.match(leftLines(goals), /^- moatless \/ nginx, 1w, log on \(c50 rps\) \(0\.30×, goal ≥ 0\.5×\): floor: Moatless transport \(src\/http1\) 0\.50×$/m);
+  assert.equal(leftLines(goals.map((g) => ({ ...g, met: true }))), '');
 });
