@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { H1Parser, type ParseError } from './llhttp.ts';
+import { setReading, type NativeStream } from './native-stream.ts';
 
 export interface Exchange {
   /** The final response's status line and fields (as received, names in their case). */
@@ -61,6 +62,14 @@ export class H1Connection {
   #bodyDone = true;
   #stopBody: (() => void) | null = null;
   #timeoutMs = 0;
+  /**
+   * The no-activity limit: one timer per connection, refreshed on each read and write — not
+   * socket.setTimeout, which makes a new timer whenever the limit changes (three times an exchange)
+   * and cannot see reads the parser makes itself.
+   */
+  #timer: NodeJS.Timeout | null = null;
+  /** The socket's native stream while the parser reads it itself, else null ('data' events). */
+  readonly #stream: NativeStream | null;
   /** Exchanges started on this connection. */
   uses = 0;
   /**
@@ -69,10 +78,14 @@ export class H1Connection {
    */
   keepAliveMs: number | null = null;
 
-  constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void) {
+  constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void, nativeReads = true) {
     this.socket = socket;
     this.#release = release;
     this.#parser = new H1Parser('response', maxHeaderBytes, {
+      // A response beginning while no request is out: the origin is not speaking HTTP/1.1 to us (or is desynchronised).
+      onBegin: () => {
+        if (this.#x === null) this.destroy();
+      },
       onHead: (h) => {
         // A second response after the one asked for (same read): never handed to anyone.
         if (this.#x === null) return void this.destroy();
@@ -99,9 +112,15 @@ export class H1Connection {
     socket.on('data', (d: Buffer) => {
       // Bytes while no request is out: the origin is not speaking HTTP/1.1 to us (or is desynchronised).
       if (this.#x === null) return void this.destroy();
+      this.#timer?.refresh();
       const r = this.#parser.execute(d);
       if (typeof r !== 'number') this.#fail(r);
     });
+    // Read by the parser itself where the socket allows (a TCP or TLS socket; a tunnel's stream: 'data').
+    this.#stream = nativeReads ? this.#parser.consume(socket, (r) => {
+      this.#timer?.refresh();
+      if (typeof r !== 'number') this.#fail(r);
+    }) : null;
     socket.on('end', () => {
       // A response delimited by the close ends here; a cut one is an error.
       const e: ParseError | null = this.#x ? this.#parser.finish() : null;
@@ -113,8 +132,13 @@ export class H1Connection {
       this.#parser.close();
     });
     socket.on('error', (err: Error) => this.#fail(err));
-    socket.on('timeout', () => (this.#x ? this.#fail(new UpstreamTimeout(this.#timeoutMs)) : this.destroy()));
   }
+
+  readonly #onTimeout = (): void => {
+    this.#timer = null;
+    if (this.#x) this.#fail(new UpstreamTimeout(this.#timeoutMs));
+    else this.destroy();
+  };
 
   get busy(): boolean {
     return this.#x !== null;
@@ -128,27 +152,35 @@ export class H1Connection {
     this.#final = false;
     this.#bodyDone = o.body === null;
     this.idle(o.timeoutMs);
+    this.#timer?.refresh();
     this.socket.write(o.head, 'latin1');
     if (o.body) this.#pump(o.body, o.chunked);
   }
 
   /** Sets the no-activity limit (the exchange's while busy, the pool's while idle). */
   idle(ms: number): void {
-    if (ms === this.#timeoutMs) return;
+    if (ms === this.#timeoutMs && this.#timer !== null) return void this.#timer.refresh();
     this.#timeoutMs = ms;
-    this.socket.setTimeout(ms);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = ms > 0 && !this.socket.destroyed ? setTimeout(this.#onTimeout, ms).unref() : null;
   }
 
   pause(): void {
-    this.socket.pause();
+    if (this.#stream !== null) setReading(this.#stream, false);
+    else this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    if (this.#stream !== null) setReading(this.#stream, true);
+    else this.socket.resume();
   }
 
   destroy(): void {
     this.#stopBody?.();
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     this.socket.destroy();
   }
 
@@ -164,6 +196,8 @@ export class H1Connection {
     const socket = this.socket;
     const onData = (c: Buffer) => {
       if (c.length === 0) return;
+      // A long upload is activity too: the origin may say nothing until the body is in.
+      this.#timer?.refresh();
       let ok: boolean;
       if (chunked) {
         socket.cork();

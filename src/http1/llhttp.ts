@@ -8,6 +8,8 @@
 // Transport library (src/http1/, shared by Access and the Gateway): must not decide policy, dial,
 // log, or import anything from a capability (src/access, src/gateway).
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
+import { nativeStreamOf, type NativeStream } from './native-stream.ts';
 
 interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -16,6 +18,9 @@ interface NativeParser {
   close(): void;
   pause(): void;
   resume(): void;
+  consume?(stream: object): void;
+  unconsume?(): void;
+  getCurrentBuffer?(): Buffer;
   [k: number]: unknown;
 }
 
@@ -49,6 +54,9 @@ const native = load();
 
 /** Whether this Node has the llhttp binding in the shape this adapter relies on. */
 export const available = native !== null;
+
+/** Whether the binding can also read a native stream itself (node:http's server relies on it; checked, not assumed). */
+const canConsume = native !== null && ['consume', 'unconsume', 'getCurrentBuffer'].every((f) => typeof (native.Parser.prototype as unknown as Record<string, unknown>)[f] === 'function');
 
 /** One message's head: request line (method, target) or status line (status, reason), and the fields in order. */
 export interface Head {
@@ -96,6 +104,9 @@ export class H1Parser {
   #url = '';
   #headDone = false;
   #closed = false;
+  /** While the parser reads a native stream itself: called after each read with what execute() would return. */
+  #onRead: ((r: number | ParseError) => void) | null = null;
+  #stream: NativeStream | null = null;
 
   constructor(kind: 'request' | 'response', maxHeaderBytes: number, ev: Events) {
     if (!native) throw new Error('the llhttp binding (node:_http_common) is not available in this Node');
@@ -128,10 +139,44 @@ export class H1Parser {
       this.#headDone = false;
       ev.onEnd(trailers);
     };
-    p[Parser.kOnExecute] = () => {};
+    // Called by the native side after each read of a consumed stream (never for execute()).
+    p[Parser.kOnExecute] = (r: number | Error) => this.#onRead?.(r instanceof Error ? asError(r) : r);
     // Set only when wanted: the native side calls into JS per message only if a function is there.
     if (ev.onBegin) p[Parser.kOnMessageBegin] = ev.onBegin;
     p.initialize(kind === 'request' ? Parser.REQUEST : Parser.RESPONSE, {}, maxHeaderBytes, Parser.kLenientNone);
+  }
+
+  /**
+   * Reads `socket`'s native stream from now on, as node:http's server does: each read is parsed where
+   * it lands and `onRead` hears the outcome (bytes parsed, or the error) once the read is parsed.
+   * The socket's own end, close and error events come as before; no 'data' event does. Returns the
+   * stream consumed (the caller stops and starts its reads), or null when the socket cannot be
+   * consumed — the caller then feeds execute() from 'data' events.
+   */
+  consume(socket: Duplex, onRead: (r: number | ParseError) => void): NativeStream | null {
+    if (!canConsume || this.#closed || this.#stream !== null) return null;
+    const h = nativeStreamOf(socket);
+    if (h === null) return null;
+    h._consumed = true;
+    this.#onRead = onRead;
+    this.#stream = h;
+    this.#p.consume!(h);
+    return h;
+  }
+
+  /** Gives the stream back to the socket (its 'data' events); a no-op when nothing is consumed. */
+  unconsume(): void {
+    const h = this.#stream;
+    if (h === null) return;
+    this.#stream = null;
+    this.#onRead = null;
+    this.#p.unconsume!();
+    h._consumed = false;
+  }
+
+  /** The bytes of the read being reported to `onRead` (a copy); only valid inside that call. */
+  currentBuffer(): Buffer {
+    return this.#p.getCurrentBuffer!();
   }
 
   /** Parses what arrived; returns the bytes consumed (fewer than given after an upgrade head) or the error. */
@@ -149,6 +194,7 @@ export class H1Parser {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.unconsume();
     this.#p.close();
   }
 }

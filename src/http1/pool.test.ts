@@ -120,3 +120,49 @@ test('an origin announcing `Keep-Alive: timeout=N` is taken at its word (N s les
     await o1.close();
   }
 });
+
+test('the no-activity limit counts the reads the parser makes itself: a body dribbled within the limit completes, a stall past it fails', async () => {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    s.once('data', () => {
+      // 6 pieces 80 ms apart (480 ms in all) under a 200 ms limit; then, on a second request, silence.
+      s.write('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\n');
+      let n = 0;
+      const t = setInterval(() => {
+        s.write('x');
+        if (++n === 6) clearInterval(t);
+      }, 80);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const p = new ConnectionPool({ open: dial(port), idleMs: 5000, maxHeaderBytes: 16_384 });
+  let dataEvents = 0;
+  const exchangeOnce = () => p.acquire().then(({ conn }) => {
+    conn.socket.on('data', () => dataEvents++);
+    return new Promise<{ body: string; err: Error | null; ms: number }>((resolve) => {
+      const started = Date.now();
+      let body = '';
+      conn.send({ head: 'GET / HTTP/1.1\r\nhost: a\r\n\r\n', body: null, chunked: false, method: 'GET', timeoutMs: 200 }, {
+        onHead: () => {},
+        onData: (b) => void (body += b.toString()),
+        onEnd: () => resolve({ body, err: null, ms: Date.now() - started }),
+        onError: (err) => resolve({ body, err, ms: Date.now() - started }),
+      });
+    });
+  });
+  const slow = await exchangeOnce();
+  assert.equal(slow.err, null, 'each piece came within the limit');
+  assert.equal(slow.body, 'xxxxxx');
+  assert.ok(slow.ms >= 400, `the body took ${slow.ms} ms, longer than the limit`);
+  assert.equal(dataEvents, 0, 'read natively (no data event reached JS)');
+  const stalled = await exchangeOnce(); // same connection reused; the origin answers nothing this time
+  assert.equal(stalled.err?.name, 'UpstreamTimeout');
+  assert.ok(stalled.ms >= 190 && stalled.ms < 1000, `timed out after ${stalled.ms} ms`);
+  p.close();
+  for (const s of sockets) s.destroy();
+  server.close();
+});

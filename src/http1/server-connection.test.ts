@@ -237,3 +237,17 @@ test('a handler that throws loses its connection; the server serves the next one
   assert.equal(bad.text, '');
   assert.match(good.text, /hello GET \/ok/);
 });
+
+test('a TCP socket is read by the parser itself (no data event reaches JS); with nativeReads off, from data events', async () => {
+  for (const nativeReads of [true, false]) {
+    const { port, server, conns } = await serve((_req, res) => res.writeHead(200).end('ok'), undefined, { nativeReads });
+    let dataEvents = 0;
+    server.once('connection', (s) => s.on('data', () => dataEvents++));
+    const r = await exchange(port, ['GET /a HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n'], { gapMs: 30, until: (t) => t.split('HTTP/1.1 200').length === 3 });
+    server.close();
+    assert.equal(r.text.split('HTTP/1.1 200').length, 3, 'both answered');
+    assert.equal(conns.length, 1);
+    if (nativeReads) assert.equal(dataEvents, 0, 'read natively');
+    else assert.ok(dataEvents >= 2, `read from data events (${dataEvents})`);
+  }
+});

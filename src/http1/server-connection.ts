@@ -11,8 +11,9 @@
 // must not decide policy, dial, log, or import anything from a capability (src/access, src/gateway).
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
-import { H1Parser, type Head } from './llhttp.ts';
+import { H1Parser, type Head, type ParseError } from './llhttp.ts';
 import { requestBody } from './message.ts';
+import { setReading, type NativeStream } from './native-stream.ts';
 import { ServerReply, ServerRequest, type ReplyConnection } from './server-message.ts';
 
 export { ServerReply, ServerRequest };
@@ -34,6 +35,11 @@ export interface ServerOptions {
    * answer is 421 Misdirected Request and close, which clients retry on a new connection (RFC 9110 §15.5.20).
    */
   handOff?: { serves(req: ServerRequest): boolean; to(socket: Duplex): void };
+  /**
+   * Let the parser read a net/TLS socket's native stream itself, as node:http's server does (default
+   * true; false, or a socket without one: 'data' events). Tests run both ways.
+   */
+  nativeReads?: boolean;
 }
 
 export type OnRequest = (req: ServerRequest, res: ServerReply) => void;
@@ -88,9 +94,17 @@ export class ServerConnection implements ReplyConnection {
   #idleTimer: NodeJS.Timeout;
   /** When the last response was written (or the connection opened): the keep-alive limit runs from here. */
   #idleSince = Date.now();
-  /** With handOff: the bytes read since the connection was last idle (a message boundary), and the first request they hold. */
+  /**
+   * With handOff: the bytes read since the connection was last idle (a message boundary), and the
+   * first request they hold. Reading natively, the read in progress is not in it (the parser hands
+   * it over as currentBuffer()) until that read is done.
+   */
   #since: Buffer[] | null = null;
   #sinceFirst: Pending | null = null;
+  /** The socket's native stream while the parser reads it (nativeReads), else null. */
+  #stream: NativeStream | null = null;
+  /** Reading natively: a parser callback has run since the last read was reported. */
+  #readActivity = false;
 
   constructor(socket: Duplex, o: ServerOptions, onRequest: OnRequest, onUpgrade?: OnUpgrade) {
     this.socket = socket;
@@ -99,16 +113,22 @@ export class ServerConnection implements ReplyConnection {
     this.#onUpgrade = onUpgrade;
     this.#parser = new H1Parser('request', o.maxHeaderBytes, {
       onBegin: () => {
+        if (this.#stream !== null) this.#nativeBegin();
         this.#inHead = true;
         this.#firstWait = false;
         this.#headStart = Date.now();
       },
-      onHead: (h) => void this.#head(h),
+      onHead: (h) => {
+        if (this.#stream !== null) this.#inParse();
+        this.#head(h);
+      },
       onBody: (b) => {
+        if (this.#stream !== null) this.#inParse();
         const body = this.#parsing?.req.body;
         if (body && !body.push(b)) this.#hold(true);
       },
       onEnd: () => {
+        if (this.#stream !== null) this.#inParse();
         const p = this.#parsing;
         this.#parsing = null;
         if (!p) return;
@@ -117,7 +137,9 @@ export class ServerConnection implements ReplyConnection {
         if (this.#current?.p === p && this.#current.done) this.#next();
       },
     });
+    // Listened to either way: a consumed socket still flows ('end' is emitted only then), with no 'data'.
     socket.on('data', this.#onData);
+    if (o.nativeReads !== false) this.#stream = this.#parser.consume(socket, this.#onNativeRead);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
@@ -185,19 +207,59 @@ export class ServerConnection implements ReplyConnection {
     this.#headTimer.unref();
   }
 
+  /** Whether a request starting now starts at a message boundary with nothing in hand: a hand-off could take the connection from here. */
+  #idle(): boolean {
+    return this.#current === null && this.#queue.length === 0 && this.#parsing === null && !this.#inHead;
+  }
+
   #read(d: Buffer): void {
     if (this.#since !== null) this.#since.push(d);
-    else if (this.#o.handOff && this.#current === null && this.#queue.length === 0 && this.#parsing === null && !this.#inHead) this.#since = [d];
+    else if (this.#o.handOff && this.#idle()) this.#since = [d];
     this.#executing = true;
     const r = this.#parser.execute(d);
     this.#executing = false;
+    this.#afterRead(r, d);
+  }
+
+  /** Reading natively: a read was parsed (the parser's callbacks have run); `r` as execute() returns it. */
+  readonly #onNativeRead = (r: number | ParseError): void => {
+    this.#executing = false;
+    this.#readActivity = false;
+    this.#afterRead(r, null);
+    // A hand-off may still take this connection from the message that began on an idle read: keep this read's bytes.
+    if (this.#since !== null && this.#stream !== null) this.#since.push(this.#parser.currentBuffer());
+  };
+
+  /** Reading natively, a message's first byte: when the read began on an idle connection, a hand-off may need its bytes. */
+  #nativeBegin(): void {
+    if (this.#since === null && this.#o.handOff && !this.#readActivity && this.#idle()) this.#since = [];
+    this.#inParse();
+  }
+
+  /** Reading natively, inside the parser: nothing may hand the socket over until the read is reported. */
+  #inParse(): void {
+    this.#executing = true;
+    this.#readActivity = true;
+  }
+
+  /** After a read was parsed; `d` is that read's bytes when read from a 'data' event (natively: the parser's current buffer). */
+  #afterRead(r: number | ParseError, d: Buffer | null): void {
     if (typeof r !== 'number') return this.#refuse(r.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
     // An Upgrade head: what follows it is the new protocol's, handed over with the socket.
     const last = this.#queue.at(-1);
-    if (last?.upgrade && last.upgrade.length === 0 && r < d.length) last.upgrade = d.subarray(r);
+    if (last?.upgrade && last.upgrade.length === 0) {
+      const bytes = d ?? this.#parser.currentBuffer();
+      if (r < bytes.length) last.upgrade = bytes.subarray(r);
+    }
     if (this.#inHead) this.#armHeadTimer();
     if (this.#parsing !== null && this.#o.requestTimeoutMs) this.#armBodyTimer(this.#parsing);
     if (!this.#current) this.#next();
+  }
+
+  /** Stops reading the socket for good (a refusal, the last response). */
+  #stopReading(): void {
+    this.socket.off('data', this.#onData);
+    if (this.#stream !== null) setReading(this.#stream, false);
   }
 
   /** The request timeout for the body being read: past it the connection is cut, as the request is being answered by then. */
@@ -242,7 +304,7 @@ export class ServerConnection implements ReplyConnection {
   #refuse(status: number): void {
     if (this.#refused) return;
     this.#refused = true;
-    this.socket.off('data', this.#onData);
+    this.#stopReading();
     if (this.#headTimer) clearTimeout(this.#headTimer);
     if (this.#current || !this.socket.writable) return void this.socket.destroy();
     this.#queue.length = 0;
@@ -252,13 +314,19 @@ export class ServerConnection implements ReplyConnection {
   /** Stops reading (true), or lets reading go on (false) once no reason to hold is left. */
   #hold(on: boolean): void {
     if (on) {
-      if (!this.#held) this.socket.pause();
+      if (!this.#held) this.#reading(false);
       this.#held = true;
       return;
     }
     if (!this.#held || this.#queue.length > 1 || this.#queue[0]?.upgrade || this.#refused) return;
     this.#held = false;
-    this.socket.resume();
+    this.#reading(true);
+  }
+
+  #reading(on: boolean): void {
+    if (this.#stream !== null) setReading(this.#stream, on);
+    else if (on) this.socket.resume();
+    else this.socket.pause();
   }
 
   /** The current response was written: close, or go on to the next request once this one's body is read. */
@@ -270,7 +338,7 @@ export class ServerConnection implements ReplyConnection {
     if (close || this.#closing) {
       this.#current = null;
       this.#queue.length = 0;
-      this.socket.off('data', this.#onData);
+      this.#stopReading();
       this.socket.end(() => this.socket.destroy());
       return;
     }
@@ -327,6 +395,12 @@ export class ServerConnection implements ReplyConnection {
   #detach(): Duplex {
     const s = this.socket;
     this.#detached = true;
+    // The new owner reads 'data' events (node:http consumes the stream again itself).
+    if (this.#stream !== null) {
+      setReading(this.#stream, true);
+      this.#stream = null;
+      this.#parser.unconsume();
+    }
     this.#queue.length = 0;
     if (this.#headTimer) clearTimeout(this.#headTimer);
     if (this.#bodyTimer) clearTimeout(this.#bodyTimer);
@@ -349,6 +423,8 @@ export class ServerConnection implements ReplyConnection {
     if (p !== this.#sinceFirst || this.#since === null) return this.#refuse(421);
     // After the read that brought it has returned: the parser has taken all it will of those bytes.
     if (this.#executing) return;
+    // Reading natively, the read that completed this head is not in #since yet.
+    if (this.#stream !== null) this.#since.push(this.#parser.currentBuffer());
     const bytes = this.#since.length === 1 ? this.#since[0]! : Buffer.concat(this.#since);
     this.#since = null;
     this.#sinceFirst = null;

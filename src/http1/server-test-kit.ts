@@ -5,10 +5,16 @@ import { serveHttp1, type OnRequest, type OnUpgrade, type ServerConnection, type
 
 export const OPTS: ServerOptions = { maxHeaderBytes: 4096, maxFields: 20, headersTimeoutMs: 300, keepAliveMs: 2000 };
 
+/** How the servers this kit starts read their sockets: natively (the default), or from 'data' events (a tunnel's stream does). */
+let nativeReads = true;
+export function readSocketsWith(how: 'native' | 'data-events'): void {
+  nativeReads = how === 'native';
+}
+
 export async function serve(onRequest: OnRequest, onUpgrade?: OnUpgrade, o: Partial<ServerOptions> = {}): Promise<{ port: number; server: Server; calls: string[]; conns: ServerConnection[] }> {
   const calls: string[] = [];
   const conns: ServerConnection[] = [];
-  const server = createServer((s) => void conns.push(serveHttp1(s, { ...OPTS, ...o }, (req, res) => {
+  const server = createServer((s) => void conns.push(serveHttp1(s, { ...OPTS, nativeReads, ...o }, (req, res) => {
     calls.push(`${req.method} ${req.url}`);
     onRequest(req, res);
   }, onUpgrade)));
