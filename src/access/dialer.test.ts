@@ -1,5 +1,8 @@
 // The dial seam: the proxy and the upgrade relay both open origin connections through the given
 // UpstreamDialer, so a dialer that is not TCP (a tunnel) serves both.
+// Addresses below (10.0.0.0/8, example hosts) are data, never dialled; the network guard is loaded here
+// too, so even a run of this file alone cannot reach them.
+import '../../test/harness/no-network.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,5 +1,8 @@
 // A selector is refused when nothing in the config feeds its facts: it would compile and never match
 // (riskLevel without a risk sync lets high-risk users through an `exclude`). One test per selector.
+// Addresses below (10.0.0.0/8, example hosts) are data, never dialled; the network guard is loaded here
+// too, so even a run of this file alone cannot reach them.
+import '../../test/harness/no-network.ts';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigObject } from './load.ts';

@@ -1,3 +1,6 @@
+// Addresses below (10.0.0.0/8, example hosts) are data, never dialled; the network guard is loaded here
+// too, so even a run of this file alone cannot reach them.
+import '../../test/harness/no-network.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from './load.ts';

@@ -1,5 +1,8 @@
 // The directory's inactive flag (SCIM active=false) is checked once, by the engine, before any phase:
 // the proxy, the auth host and `moatless policy test` all get the same answer from evaluate().
+// Addresses below (10.0.0.0/8, example hosts) are data, never dialled; the network guard is loaded here
+// too, so even a run of this file alone cannot reach them.
+import '../../test/harness/no-network.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate } from './evaluate.ts';
