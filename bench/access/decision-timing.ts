@@ -39,7 +39,7 @@ export function timeDecisions(appCounts: readonly number[], rounds = 5, iteratio
     });
     const identity = benchIdentity(1);
     const facts = (host: string): Facts => ({ now: Date.now(), request: { ip: '127.0.0.1', host, path: '/', method: 'GET' }, identity });
-    const run = (s: (typeof setups)[number], n: number): number => {
+    const run = (s: (typeof setups)[number], n: number): void => {
       let allowed = 0;
       for (let i = 0; i < n; i++) {
         const host = s.hosts[i % s.hosts.length]!;
@@ -48,7 +48,6 @@ export function timeDecisions(appCounts: readonly number[], rounds = 5, iteratio
         if (evaluate(app.policies, facts(host)).action === 'allow') allowed++;
       }
       if (allowed !== n) throw new Error(`decision timing: ${n - allowed} decisions were not allow (broken setup)`);
-      return allowed;
     };
     const timed = (s: (typeof setups)[number]): number => {
       const t0 = process.hrtime.bigint();

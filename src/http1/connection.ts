@@ -78,7 +78,7 @@ export class H1Connection {
    */
   keepAliveMs: number | null = null;
 
-  constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void, nativeReads = true) {
+  constructor(socket: Socket, maxHeaderBytes: number, release: (c: H1Connection) => void) {
     this.socket = socket;
     this.#release = release;
     this.#parser = new H1Parser('response', maxHeaderBytes, {
@@ -117,10 +117,10 @@ export class H1Connection {
       if (typeof r !== 'number') this.#fail(r);
     });
     // Read by the parser itself where the socket allows (a TCP or TLS socket; a tunnel's stream: 'data').
-    this.#stream = nativeReads ? this.#parser.consume(socket, (r) => {
+    this.#stream = this.#parser.consume(socket, (r) => {
       this.#timer?.refresh();
       if (typeof r !== 'number') this.#fail(r);
-    }) : null;
+    });
     socket.on('end', () => {
       // A response delimited by the close ends here; a cut one is an error.
       const e: ParseError | null = this.#x ? this.#parser.finish() : null;
@@ -151,8 +151,8 @@ export class H1Connection {
     this.#isHead = o.method === 'HEAD';
     this.#final = false;
     this.#bodyDone = o.body === null;
+    // Sets or refreshes the limit: the request going out is activity.
     this.idle(o.timeoutMs);
-    this.#timer?.refresh();
     this.socket.write(o.head, 'latin1');
     if (o.body) this.#pump(o.body, o.chunked);
   }

@@ -103,8 +103,6 @@ export class ServerConnection implements ReplyConnection {
   #sinceFirst: Pending | null = null;
   /** The socket's native stream while the parser reads it (nativeReads), else null. */
   #stream: NativeStream | null = null;
-  /** Reading natively: a parser callback has run since the last read was reported. */
-  #readActivity = false;
 
   constructor(socket: Duplex, o: ServerOptions, onRequest: OnRequest, onUpgrade?: OnUpgrade) {
     this.socket = socket;
@@ -224,22 +222,23 @@ export class ServerConnection implements ReplyConnection {
   /** Reading natively: a read was parsed (the parser's callbacks have run); `r` as execute() returns it. */
   readonly #onNativeRead = (r: number | ParseError): void => {
     this.#executing = false;
-    this.#readActivity = false;
     this.#afterRead(r, null);
     // A hand-off may still take this connection from the message that began on an idle read: keep this read's bytes.
     if (this.#since !== null && this.#stream !== null) this.#since.push(this.#parser.currentBuffer());
   };
 
-  /** Reading natively, a message's first byte: when the read began on an idle connection, a hand-off may need its bytes. */
+  /**
+   * Reading natively, a message's first byte: when it is the read's first callback (`#executing` not
+   * yet set) on an idle connection, the read began with this message, and a hand-off may need its bytes.
+   */
   #nativeBegin(): void {
-    if (this.#since === null && this.#o.handOff && !this.#readActivity && this.#idle()) this.#since = [];
+    if (this.#since === null && this.#o.handOff && !this.#executing && this.#idle()) this.#since = [];
     this.#inParse();
   }
 
-  /** Reading natively, inside the parser: nothing may hand the socket over until the read is reported. */
+  /** Reading natively, inside the parser (until the read is reported): nothing may hand the socket over. */
   #inParse(): void {
     this.#executing = true;
-    this.#readActivity = true;
   }
 
   /** After a read was parsed; `d` is that read's bytes when read from a 'data' event (natively: the parser's current buffer). */
