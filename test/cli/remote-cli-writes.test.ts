@@ -7,7 +7,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdminToken } from '../../src/admin/index.ts';
@@ -164,8 +163,8 @@ test('bad input: no token, a wrong URL, a port nobody listens on — each a clea
   const badToken = await cli(['risk', 'sync', '--once'], { MOATLESS_API_TOKEN: 'mla_not-a-real-token' });
   assert.equal(badToken.code, 1);
   assert.match(badToken.stderr, /\[unauthenticated\]/);
-  // A port that was free a moment ago: connection refused.
-  const closed = await new Promise<number>((r) => { const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => r(p)); }); });
+  // A claimed port below the ephemeral range that nothing binds: connection refused.
+  const closed = await freePort();
   const refused = await runMoatless(['scim', 'directory', 'set', '--deprovision-on-no-groups', 'on', '--url', `http://127.0.0.1:${closed}`], writeEnv);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*\[unreachable\]/);
