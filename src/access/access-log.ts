@@ -30,14 +30,26 @@ export interface AccessLogOptions {
   maxPendingRows?: number;
 }
 
+/** How rows wait for the store and reach it: as entries, or as their JSON text when the store takes that. */
+interface RowSink {
+  row(e: AccessLogEntry, json: string | null): unknown;
+  write(rows: unknown[]): Promise<void>;
+}
+
+function rowSink(store: AccessLogStore & Partial<SerializedAppend>): RowSink {
+  if (typeof store.appendJson === 'function') {
+    const serialized = store as SerializedAppend;
+    // One serialization per entry for both its line and its row (issue 17).
+    return { row: (e, json) => json ?? JSON.stringify(e), write: (rows) => serialized.appendJson(`[${rows.join(',')}]`) };
+  }
+  return { row: (e) => e, write: (rows) => store.append(rows as AccessLogEntry[]) };
+}
+
 export class AccessLog {
-  readonly #store: AccessLogStore;
-  /** The store's serialized path, when it has one: rows are then buffered as their JSON text. */
-  readonly #serialized: SerializedAppend | null;
+  readonly #sink: RowSink;
   readonly #line: AccessLineWriter | null;
   readonly #maxPending: number;
-  #buffer: AccessLogEntry[] = [];
-  #texts: string[] = [];
+  #batch: unknown[] = [];
   /** Rows recorded and not yet written (buffered + in flight). */
   #pending = 0;
   readonly #timer: NodeJS.Timeout;
@@ -46,8 +58,7 @@ export class AccessLog {
   readonly #logger: Logger | null;
 
   constructor(store: AccessLogStore & Partial<SerializedAppend>, logger: Logger | null, opts: AccessLogOptions = {}) {
-    this.#store = store;
-    this.#serialized = typeof store.appendJson === 'function' ? (store as SerializedAppend) : null;
+    this.#sink = rowSink(store);
     this.#logger = logger;
     this.#line = logger ? accessLineWriter(logger, (n) => { this.dropped.stdout += n; }) : null;
     this.#maxPending = opts.maxPendingRows ?? MAX_PENDING_ROWS;
@@ -62,11 +73,9 @@ export class AccessLog {
       return;
     }
     this.#pending++;
-    // One serialization per entry for both its line and its row (issue 17).
-    if (this.#serialized !== null) this.#texts.push(json ?? JSON.stringify(e));
-    else this.#buffer.push(e);
+    this.#batch.push(this.#sink.row(e, json));
     // Bounded batches: when the store writes on this thread, one big batch is one long stall.
-    if (this.#buffer.length + this.#texts.length >= BATCH) void this.flush();
+    if (this.#batch.length >= BATCH) void this.flush();
   }
 
   /**
@@ -77,19 +86,11 @@ export class AccessLog {
    */
   flush(): Promise<void> {
     this.#line?.flush();
-    const n = this.#buffer.length + this.#texts.length;
+    const n = this.#batch.length;
     if (n > 0) {
-      let write: Promise<void>;
-      if (this.#texts.length > 0) {
-        const texts = this.#texts;
-        this.#texts = [];
-        write = this.#serialized!.appendJson(`[${texts.join(',')}]`);
-      } else {
-        const batch = this.#buffer;
-        this.#buffer = [];
-        write = this.#store.append(batch);
-      }
-      const done: Promise<void> = write.catch((err: unknown) => {
+      const batch = this.#batch;
+      this.#batch = [];
+      const done: Promise<void> = this.#sink.write(batch).catch((err: unknown) => {
         // Losing log rows must not take the proxy down; say so loudly instead.
         this.dropped.store += n;
         this.#logger?.error({ err, dropped: n }, 'access log write failed');
