@@ -12,24 +12,24 @@ import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Pool, type Dispatcher } from 'undici';
+import { FLOOR_HOP } from './floor-hop.ts';
 
 const port = Number(process.env.FLOOR_PORT);
 const upstream = new URL(process.env.FLOOR_UPSTREAM ?? '');
 const client = process.env.FLOOR_CLIENT ?? 'undici';
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'proxy-connection']);
 
 /** The client's headers as a flat list, minus hop-by-hop ones, plus the upstream Host. */
 function requestHeaders(req: IncomingMessage): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) if (!HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  for (let i = 0; i < raw.length; i += 2) if (!FLOOR_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
   out.push('host', upstream.host);
   return out;
 }
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): (string | string[])[] {
   const out: (string | string[])[] = [];
-  for (const name in raw) if (!HOP.has(name) && raw[name] !== undefined) out.push(name, raw[name]!);
+  for (const name in raw) if (!FLOOR_HOP.has(name) && raw[name] !== undefined) out.push(name, raw[name]!);
   return out;
 }
 

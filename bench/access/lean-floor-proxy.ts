@@ -12,10 +12,10 @@ import { connect, createServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { ConnectionPool } from '../../src/http1/pool.ts';
 import { serveHttp1, type ServerReply, type ServerRequest } from '../../src/http1/server-connection.ts';
+import { FLOOR_HOP } from './floor-hop.ts';
 
 const port = Number(process.env.FLOOR_PORT);
 const upstream = new URL(process.env.FLOOR_UPSTREAM ?? '');
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'proxy-connection']);
 const GATHER_MAX = 64 * 1024;
 
 const pool = new ConnectionPool({
@@ -29,7 +29,7 @@ const pool = new ConnectionPool({
 function requestHead(req: ServerRequest): string {
   let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (!HOP.has(raw[i]!.toLowerCase())) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  for (let i = 0; i < raw.length; i += 2) if (!FLOOR_HOP.has(raw[i]!.toLowerCase())) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
   return `${head}host: ${upstream.host}\r\n\r\n`;
 }
 
@@ -50,7 +50,7 @@ async function handle(req: ServerRequest, res: ServerReply): Promise<void> {
       for (let i = 0; i < raw.length; i += 2) {
         const name = raw[i]!.toLowerCase();
         if (name === 'content-length') length = Number(raw[i + 1]);
-        if (!HOP.has(name)) fields.push(raw[i]!, raw[i + 1]!);
+        if (!FLOOR_HOP.has(name)) fields.push(raw[i]!, raw[i + 1]!);
       }
       if (length >= 0 && length <= GATHER_MAX) gathered = [];
       else res.writeHead(status, fields);
