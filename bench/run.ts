@@ -18,11 +18,12 @@ import { appHost } from './access/moatless-config.ts';
 import { startMoatlessChild, type MoatlessChild } from './access/moatless-proc.ts';
 import { measureOverage } from './access/overage.ts';
 import {
-  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, leftLines, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
+  abLine, accessGoals, decisionGoals, decisionTable, floorLines, goalsTable, leftLines, logCostLine, NAMES, overageGoal, rssTable, sideBySideTable, steadyRssLine, throughputTable, type SteadyRss,
 } from './access/report.ts';
 import { measureRss } from './access/rss.ts';
 import { countLines, preflight, selfSignedCert } from './access/setup.ts';
 import { measureAll, type Target, type Timing } from './access/throughput.ts';
+import { measureLogCost, type LogCost } from './access/log-cost.ts';
 import { runWrk } from './lib/wrk.ts';
 import { settleYoungGeneration, youngGenerationCeiling } from './access/young-gen.ts';
 
@@ -162,6 +163,14 @@ async function main(): Promise<void> {
     if (phase === 0) rssAfter[0] = await rssOf(m1.pid);
   });
   if (summaries.some((s) => s.non2xx > 0)) throw new Error(`non-2xx responses or timeouts during measurement:\n${throughputTable(summaries)}`);
+  // The log's cost on its own: the on and off processes alternated in short windows (./access/log-cost.ts).
+  const offTarget = targets.find((t) => t.name === NAMES.m1off);
+  let logCost: LogCost | undefined;
+  if (m1Target?.pgid && offTarget?.pgid) {
+    const pairs = quick ? 2 : 8;
+    log(`access log cost: log on and off alternated, ${pairs} pairs of ${quick ? 1 : 3}s windows`);
+    logCost = await measureLogCost(tools.wrk, { ...m1Target, pgid: m1Target.pgid }, { ...offTarget, pgid: offTarget.pgid }, pairs, quick ? 1 : 3, log);
+  }
   const logLines = { moatless: countLines(logFile('1w')), nginx: countLines(join(p1, 'access.log')) };
   await Promise.all([m1, mTls, m1off, m10k, m2, mBase, mBaseTls, mFlags].map((m) => m?.stop()));
   await Promise.all(floors.map(({ child }) => new Promise((r) => {
@@ -172,8 +181,8 @@ async function main(): Promise<void> {
   if (throughputOnly || only) {
     const ab = [baseRow, flagsRow].map((r) => abLine(summaries, r)).join('') + abLine(summaries, baseTlsRow, NAMES.mTls);
     if (only) return void process.stdout.write(`\n${throughputTable(summaries)}\n${floorLines(summaries)}${ab}`);
-    const goals = accessGoals(summaries, memory);
-    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${floorLines(summaries)}\n${goalsTable(goals)}\n${leftLines(goals)}`);
+    const goals = accessGoals(summaries, memory, logCost);
+    process.stdout.write(`\n${throughputTable(summaries)}\n\n${sideBySideTable(summaries)}\n${logCost ? `${logCostLine(logCost)}\n` : ''}${floorLines(summaries)}\n${goalsTable(goals)}\n${leftLines(goals)}`);
     return;
   }
 
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
   log('Entra overage: sign-ins through the emulator');
   const overage = await measureOverage();
 
-  const goals = [...accessGoals(summaries, memory), ...decisionGoals(summaries, decisionMedians), overageGoal(overage)];
+  const goals = [...accessGoals(summaries, memory, logCost), ...decisionGoals(summaries, decisionMedians), overageGoal(overage)];
   const out = [
     '',
     `== Access throughput (loopback, ${cpus().length} CPUs, medians of ${timing.rounds} interleaved rounds after a ${timing.firstWarmS}s warm-up each; 1 worker unless the row says 2w) ==`,
@@ -195,6 +204,7 @@ async function main(): Promise<void> {
     '',
     '== Access log on vs off, same run (c50) ==',
     sideBySideTable(summaries),
+    ...(logCost ? [logCostLine(logCost)] : []),
     floorLines(summaries),
     `access-log lines written during the run: Moatless ${fmtInt(logLines.moatless)}, nginx ${fmtInt(logLines.nginx)}`,
     '',
@@ -219,7 +229,7 @@ async function main(): Promise<void> {
   const dir = new URL('./out/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ started: started.toISOString(), quick, cpus: cpus().length, node: process.version, timing, throughput: summaries, memory, decisions: decisionMedians, rss, overage, goals }, null, 2));
+  writeFileSync(file, JSON.stringify({ started: started.toISOString(), quick, cpus: cpus().length, node: process.version, timing, throughput: summaries, memory, logCost, decisions: decisionMedians, rss, overage, goals }, null, 2));
   log(`results: ${file}`);
 }
 
