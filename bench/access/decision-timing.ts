@@ -35,7 +35,7 @@ export function timeDecisions(appCounts: readonly number[], rounds = 5, iteratio
       const rt = buildRuntime(config, buildIdentityProviders(config));
       // Spread lookups over many hosts so a large table is not always hit in the same cache line.
       const hosts = Array.from({ length: HOSTS }, (_, i) => appHost(Math.floor((i * apps) / HOSTS)));
-      return { apps, rt, hosts, ns: [] as number[] };
+      return { apps, rt, hosts, warm: [] as number[], ns: [] as number[] };
     });
     const identity = benchIdentity(1);
     const facts = (host: string): Facts => ({ now: Date.now(), request: { ip: '127.0.0.1', host, path: '/', method: 'GET' }, identity });
@@ -57,10 +57,9 @@ export function timeDecisions(appCounts: readonly number[], rounds = 5, iteratio
     // Warm-up until settled: rounds ran 3-4× slower for the first second or two after the tables were
     // built (the JIT and the collector still at work), for every count alike. Settled: each count's
     // last two rounds within 15%; at most 12 rounds.
-    const last: number[][] = setups.map(() => []);
     for (let w = 0; w < 12; w++) {
-      setups.forEach((s, i) => last[i]!.push(timed(s)));
-      if (w > 0 && last.every((xs) => Math.abs(xs.at(-1)! / xs.at(-2)! - 1) <= 0.15)) break;
+      for (const s of setups) s.warm.push(timed(s));
+      if (w > 0 && setups.every((s) => Math.abs(s.warm.at(-1)! / s.warm.at(-2)! - 1) <= 0.15)) break;
     }
     for (let r = 0; r < rounds; r++) for (const s of setups) s.ns.push(timed(s));
     return setups.map((s) => {
